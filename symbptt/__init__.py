@@ -1,0 +1,19 @@
+"""symbptt: Jacobians of recurrent networks, derived three ways and written up as proofs.
+
+    >>> import symbptt
+    >>> d = symbptt.derive("tanh", dim=2)
+    >>> d.result("numerator")          # W·diag(1 − tanh²(x_{t-1})), n×n
+    >>> d.verified
+    True
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .derivation import Derivation, derive
+from .errors import InputError, OutputError, SymbpttError, UnsupportedError
+from .layout import Jacobian, Layout
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "Derivation", "derive", "InputError", "OutputError",
+    "SymbpttError", "UnsupportedError", "Jacobian", "Layout",
+]
+__version__ = "0.1.0"

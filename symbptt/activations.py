@@ -1,0 +1,134 @@
+"""The activation table: one entry per σ, carrying σ, σ', sup|σ'| and a numeric version.
+
+Adding an activation is one `Activation(...)` line in `ACTIVATIONS`. The derivative stated
+here is a *claim*: the engine differentiates `apply` itself and tests check the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import mpmath
+import sympy as sp
+
+from .errors import InputError
+
+
+class logistic(sp.Function):
+    """The logistic sigmoid 1 / (1 + e^{-s}); its derivative is σ(s)(1 − σ(s))."""
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return 1 / (1 + sp.exp(-arg))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _latex(self, printer, exp=None):
+        body = r"\operatorname{sigmoid}\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+class relu(sp.Function):
+    """max(0, s); its derivative is the step H(s) with the convention H(0) = 0."""
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_number:
+            return sp.Max(0, arg)
+
+    def fdiff(self, argindex=1):
+        # Heaviside's second argument is its value at 0: we state and keep H(0) = 0.
+        return sp.Heaviside(self.args[0], 0)
+
+    def _latex(self, printer, exp=None):
+        body = r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+#: The generic activation: an undefined function, so σ' stays σ'.
+sigma = sp.Function("sigma", real=True)
+
+
+def _stand_in(s):
+    """A smooth, non-odd function standing in for the generic σ in numeric checks."""
+    return sp.sin(s) + s**2 / 5
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One row of the activation table.
+
+    Attributes:
+        name: the key used by the API and the CLI (``--activation NAME``).
+        title: how prose names it.
+        apply: σ(s) as a SymPy expression in s.
+        derivative: σ'(s) as a SymPy expression in s, as the literature states it.
+        latex: LaTeX for σ itself (used in prose such as "σ = tanh").
+        sup_derivative: γ = sup_s |σ'(s)|, or None when unknown (generic σ).
+        numeric: σ on mpmath numbers, for finite differences.
+        convention: anything the derivative leaves to convention (ReLU at 0).
+    """
+
+    name: str
+    title: str
+    apply: Callable[[sp.Expr], sp.Expr]
+    derivative: Callable[[sp.Expr], sp.Expr]
+    latex: str
+    sup_derivative: sp.Rational | None
+    numeric: Callable[[mpmath.mpf], mpmath.mpf]
+    convention: str = ""
+
+    def numeric_form(self, expr: sp.Expr) -> sp.Expr:
+        """`expr` with the generic σ replaced by its numeric stand-in (identity otherwise)."""
+        if self.name != "sigma":
+            return expr
+        s = sp.Dummy("s")
+        return expr.subs(sigma, sp.Lambda(s, _stand_in(s))).doit()
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation(
+            "sigma", "a generic elementwise function", sigma,
+            lambda s: sp.Derivative(sigma(s), s), r"\sigma", None,
+            lambda v: mpmath.sin(v) + v**2 / 5,
+            "Generic: no property of sigma is used beyond differentiability. "
+            "Numeric checks use the stand-in sin(s) + s^2/5.",
+        ),
+        Activation(
+            "tanh", "the hyperbolic tangent", sp.tanh,
+            lambda s: 1 - sp.tanh(s) ** 2, r"\tanh", sp.Integer(1), mpmath.tanh,
+        ),
+        Activation(
+            "sigmoid", "the logistic sigmoid", logistic,
+            lambda s: logistic(s) * (1 - logistic(s)), r"\operatorname{sigmoid}",
+            sp.Rational(1, 4), lambda v: 1 / (1 + mpmath.exp(-v)),
+        ),
+        Activation(
+            "relu", "the rectified linear unit", relu,
+            lambda s: sp.Heaviside(s, 0), r"\operatorname{ReLU}", sp.Integer(1),
+            lambda v: max(mpmath.mpf(0), v),
+            "The derivative of ReLU at 0 is taken to be 0 (H(0) = 0), as in "
+            "PyTorch and JAX; ReLU has no derivative there.",
+        ),
+        Activation(
+            "identity", "the identity (a linear RNN)", lambda s: s,
+            lambda s: sp.Integer(1), r"\operatorname{id}", sp.Integer(1), lambda v: v,
+        ),
+    )
+}
+
+
+def get_activation(name: str) -> Activation:
+    """The table entry for `name`; raises InputError naming the accepted values."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise InputError(
+            f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}"
+        ) from None

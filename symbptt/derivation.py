@@ -1,0 +1,124 @@
+"""`derive()`: the three routes, both layouts, the expansion and the numeric check, together.
+
+This is the engine's front door; it holds no LaTeX. Reports are made from a `Derivation`
+by `symbptt.render`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .activations import Activation, get_activation
+from .denominator import denominator_route
+from .errors import InputError
+from .expand import Expansion, expand
+from .index import index_route
+from .layout import Layout, parse_layouts
+from .matrix import matrix_route
+from .model import Recurrence
+from .numeric import NumericCheck, numeric_check
+from .steps import Route
+from .verify import StepCheck, verify_route
+
+#: Largest explicit expansion accepted (n² entries are differentiated and compared).
+MAX_DIM = 1024
+#: The numeric check runs at min(dim, this): finite differences cost O(n³) in mpmath.
+NUMERIC_MAX_DIM = 6
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """∂x_t/∂x_{t-1} for one activation: routes, results per layout, and their checks.
+
+    Attributes:
+        recurrence: the recurrence at symbolic n, m.
+        layouts: the layouts the user asked for, numerator first.
+        routes: "matrix" and "index" (numerator layout), "denominator".
+        expansion: the explicit n×n expansion, or None when no dim was given.
+        numeric: the finite-difference check, or None when no dim was given.
+        checks: one re-verification per step of every route.
+    """
+
+    recurrence: Recurrence
+    layouts: tuple[Layout, ...]
+    routes: tuple[Route, ...]
+    expansion: Expansion | None
+    numeric: NumericCheck | None
+    checks: tuple[StepCheck, ...]
+
+    @property
+    def activation(self) -> Activation:
+        return self.recurrence.activation
+
+    def route(self, key: str) -> Route:
+        return next(r for r in self.routes if r.key == key)
+
+    def result(self, layout: Layout | str = Layout.NUMERATOR) -> sp.MatrixExpr:
+        """The closed form, n×n, in `layout`: W·diag(σ'(x_{t-1})) or diag(σ'(x_{t-1}))·Wᵀ."""
+        key = "denominator" if Layout.parse(layout) is Layout.DENOMINATOR else "matrix"
+        return self.route(key).result
+
+    @property
+    def verified(self) -> bool:
+        """Every step re-verified, the expansion matched and the numeric check passed."""
+        return (
+            all(c.ok for c in self.checks)
+            and (self.expansion is None or self.expansion.verified)
+            and (self.numeric is None or self.numeric.passed)
+        )
+
+
+def _dimension(value, name: str, allow_none: bool) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DIM:
+        raise InputError(
+            f"{name} must be a whole number from 1 to {MAX_DIM}"
+            + (" (or None for symbolic n only)" if allow_none else "")
+            + f", got {value!r}"
+        )
+    return value
+
+
+def derive(
+    activation: str = "sigma",
+    dim: int | None = 2,
+    layout: str | Layout = "both",
+    inputs: int | None = None,
+    seed: int = 0,
+) -> Derivation:
+    """Derive ∂x_t/∂x_{t-1} for x_t = W σ(x_{t-1}) + W_in u_t + b.
+
+    Args:
+        activation: a key of `ACTIVATIONS` (sigma, tanh, sigmoid, relu, identity).
+        dim: n for the explicit expansion and numeric check, or None for symbolic n only.
+        layout: "numerator", "denominator" or "both" (which results a report shows).
+        inputs: m, the input size of the expansion; default dim + 1 (W_in non-square).
+        seed: seed of the numeric check's random values.
+
+    Returns:
+        A `Derivation`; `result(layout)` is n×n: W·diag(σ'(x_{t-1})) in numerator layout,
+        diag(σ'(x_{t-1}))·Wᵀ in denominator layout.
+
+    Raises:
+        InputError: unknown activation or layout, or a dimension that is not 1..MAX_DIM.
+    """
+    act = get_activation(activation)
+    layouts = parse_layouts(layout)
+    n = _dimension(dim, "dim", allow_none=True)
+    m = _dimension(n + 1 if inputs is None and n is not None else inputs or 1, "inputs", False)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError(f"seed must be a whole number, got {seed!r}")
+
+    rec = Recurrence(act)
+    matrix = matrix_route(rec)
+    routes = (matrix, index_route(rec, matrix.result), denominator_route(rec, matrix.result))
+    checks = tuple(c for r in routes for c in verify_route(r, rec))
+    expansion = numeric = None
+    if n is not None:
+        expansion = expand(rec, matrix.result, n, m)
+        k = min(n, NUMERIC_MAX_DIM)
+        numeric = numeric_check(rec, matrix.result, k, m if n <= NUMERIC_MAX_DIM else k + 1, seed)
+    return Derivation(rec, layouts, routes, expansion, numeric, checks)

@@ -1,0 +1,23 @@
+"""The error hierarchy: one root, split by whether the input could ever be valid.
+
+The CLI turns every `SymbpttError` into a one-line message on stderr and exit status 2.
+"""
+
+
+class SymbpttError(Exception):
+    """Root of every error symbptt raises on purpose."""
+
+
+class InputError(SymbpttError, ValueError):
+    """The input can never be valid (unknown activation, dimension < 1, ...).
+
+    The message names the accepted values, so the user can fix the call.
+    """
+
+
+class UnsupportedError(SymbpttError, NotImplementedError):
+    """A valid request that symbptt cannot handle yet (no rule for an expression node)."""
+
+
+class OutputError(SymbpttError, OSError):
+    """A report could not be written or built (unwritable path, no pdflatex)."""

@@ -1,0 +1,148 @@
+"""Explicit evaluation: a matrix expression at concrete size becomes a matrix of entries.
+
+This is the element-level route's engine and the independent check of every matrix-level
+step: each node type has one small rule, and Jacobians are differentiated entry by entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import singledispatch
+from typing import Sequence
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from .errors import UnsupportedError
+from .layout import Jacobian, to_layout
+
+
+def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol]) -> sp.Matrix:
+    """Numerator layout, len(f)×len(x): entry (i, j) = ∂f_i/∂x_j, each one differentiated.
+
+    The derivative of a sum is the sum of its terms' derivatives, and a term free of x_j
+    contributes zero; grouping each row's terms by the variables they contain once makes
+    the work proportional to the number of terms, not entries × terms.
+    """
+    xs = list(x)
+    wanted = set(xs)
+    rows = []
+    for fi in f:
+        by_var = defaultdict(list)
+        for term in sp.Add.make_args(sp.sympify(fi)):
+            for v in term.free_symbols & wanted:
+                by_var[v].append(term)
+        rows.append([sp.Add(*[t.diff(v) for t in by_var.get(v, ())]) for v in xs])
+    return sp.Matrix(rows) if rows else sp.zeros(0, len(xs))
+
+
+@singledispatch
+def explicit(expr, env: Mapping) -> sp.Matrix:
+    """`expr`, a matrix expression of symbolic size, as an explicit matrix.
+
+    `env` (a `model.Env`) maps each MatrixSymbol to its explicit matrix and each dimension
+    symbol to its value. Raises UnsupportedError for a node type without a rule.
+    """
+    raise UnsupportedError(f"no explicit rule for {type(expr).__name__}")
+
+
+@explicit.register
+def _(expr: sp.MatrixBase, env):
+    return sp.Matrix(expr)
+
+
+@explicit.register
+def _(expr: sp.MatrixSymbol, env):
+    try:
+        return env[expr]
+    except KeyError:
+        raise UnsupportedError(f"no explicit value bound for {expr.name}") from None
+
+
+@explicit.register
+def _(expr: sp.ZeroMatrix, env):
+    return sp.zeros(*env.size(expr))
+
+
+@explicit.register
+def _(expr: sp.Identity, env):
+    return sp.eye(env.size(expr)[0])
+
+
+@explicit.register
+def _(expr: sp.MatAdd, env):
+    parts = [explicit(a, env) for a in expr.args]
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+@explicit.register
+def _(expr: sp.MatMul, env):
+    scalar, matrices = sp.Integer(1), []
+    for a in expr.args:
+        if getattr(a, "is_Matrix", False):
+            matrices.append(a)
+        else:
+            scalar *= a
+    out = None
+    for a in matrices:
+        if isinstance(a, sp.DiagMatrix) and out is not None:
+            # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
+            v = explicit(a.diagonal if hasattr(a, "diagonal") else a.args[0], env)
+            out = sp.Matrix(out.rows, out.cols, lambda i, j: out[i, j] * v[j])
+            continue
+        m = explicit(a, env)
+        out = m if out is None else out * m
+    return out if scalar == 1 else out * scalar
+
+
+@explicit.register
+def _(expr: sp.Transpose, env):
+    return explicit(expr.arg, env).T
+
+
+@explicit.register
+def _(expr: sp.DiagMatrix, env):
+    v = explicit(expr.args[0], env)
+    return sp.diag(*list(v))
+
+
+@explicit.register
+def _(expr: ElementwiseApplyFunction, env):
+    return explicit(expr.expr, env).applyfunc(expr.function)
+
+
+@explicit.register
+def _(expr: Jacobian, env):
+    f, x = explicit(expr.f, env), explicit(expr.x, env)
+    return to_layout(jacobian_entries(list(f), list(x)), expr.layout)
+
+
+def evaluate(expr, env, where=()) -> sp.Matrix:
+    """`explicit(expr)` with the step's bindings (z = σ(x), …) substituted afterwards."""
+    value = explicit(expr, env)
+    subs = {}
+    for symbol, bound in where:
+        for s_entry, b_entry in zip(explicit(symbol, env), explicit(bound, env)):
+            subs[s_entry] = b_entry
+    return value.xreplace(subs) if subs else value
+
+
+def mismatches(got: sp.Matrix, expected: sp.Matrix) -> list[tuple[int, int, sp.Expr, sp.Expr]]:
+    """Entries (1-based i, j, got, expected) where the two matrices differ.
+
+    Entries are compared structurally after expansion, never with simplify(): both sides
+    come out of differentiation in canonical form, so equal entries cancel on
+    construction and a wrong closed form shows up as a nonzero difference.
+    """
+    if got.shape != expected.shape:
+        raise ValueError(f"shapes differ: {got.shape} vs {expected.shape}")
+    out = []
+    for i in range(got.rows):
+        for j in range(got.cols):
+            a, b = got[i, j], expected[i, j]
+            if a != b and sp.expand(a - b) != 0:
+                out.append((i + 1, j + 1, a, b))
+    return out

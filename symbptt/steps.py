@@ -1,0 +1,90 @@
+"""Proof steps as data: SymPy objects plus the rule that justifies them, no LaTeX.
+
+A `Step` claims ``lhs = rhs``; a `Route` is an ordered list of steps ending in a result.
+Prose that mentions mathematics holds it as SymPy objects in named slots (`Prose`), so the
+one printer renders every formula, in text and in displays alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .layout import Layout
+
+#: Rule key → how a report names it. A step's rule must be one of these.
+RULES: dict[str, str] = {
+    "definition": "definition",
+    "recurrence": "substitute the recurrence",
+    "component": "the recurrence, row i",
+    "sum": "sum rule (linearity)",
+    "constant": "independent of the variable",
+    "chain": "chain rule",
+    "linear": "derivative of a linear map",
+    "identity": "derivative of the variable itself",
+    "elementwise": "derivative of an elementwise function",
+    "assemble": "collect the terms",
+    "differentiate": "linearity of differentiation, termwise",
+    "partials": "partial derivatives of the terms",
+    "sifting": "sifting property of the Kronecker delta",
+    "entry": "entry (i, j) of a matrix product with a diagonal matrix",
+    "conclusion": "equal entries for all i, j",
+    "substitute": "substitute the numerator-layout result",
+    "transpose": "denominator layout is the transpose of numerator layout",
+    "transpose-product": "transpose of a product, (AB)^T = B^T A^T",
+    "diagonal": "a diagonal matrix is its own transpose",
+}
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Text with named math slots: ``Prose("because {D} is diagonal", D=expr)``."""
+
+    text: str
+    math: tuple[tuple[str, sp.Basic], ...] = ()
+
+    @classmethod
+    def of(cls, text: str, **math: sp.Basic) -> "Prose":
+        return cls(text, tuple(sorted(math.items())))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One claim ``lhs = rhs``, justified by `rule`.
+
+    `where` holds bindings the step uses, such as ``(z, σ(x_{t-1}))`` for a chain rule:
+    a Jacobian with respect to z on the right is evaluated at z = σ(x_{t-1}).
+    """
+
+    rule: str
+    lhs: sp.Basic
+    rhs: sp.Basic
+    note: Prose | None = None
+    where: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
+
+    def __post_init__(self):
+        if self.rule not in RULES:
+            raise ValueError(f"unknown rule {self.rule!r}")
+        if not (self.lhs.is_Matrix and self.rhs.is_Matrix):
+            return
+        shape_l, shape_r = self.lhs.shape, self.rhs.shape
+        if shape_l != shape_r:
+            # A rule that changes the shape is wrong where it is, not three steps later.
+            raise AssertionError(f"{self.rule}: lhs {shape_l} but rhs {shape_r}")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One independent derivation: its steps and the result it ends in.
+
+    `result` is a matrix expression in `layout` (for the index route: the entry formula,
+    and `result` the matrix it identifies).
+    """
+
+    key: str
+    title: str
+    layout: Layout
+    steps: tuple[Step, ...]
+    result: sp.Basic
+    summary: Prose | None = None
