@@ -9,42 +9,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .layout import Jacobian, Layout
+from .layout import Entry, Jacobian, Layout
 from .model import ARG, Recurrence
 from .steps import Prose, Route, Step
 
 i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
-
-
-class Entry(sp.Expr):
-    """[A]_ij: the 1-based entry (i, j) of the matrix expression A, unevaluated."""
-
-    def __new__(cls, matrix, row, col):
-        return super().__new__(cls, matrix, sp.sympify(row), sp.sympify(col))
-
-    @property
-    def matrix(self):
-        return self.args[0]
-
-    def value(self) -> sp.Expr:
-        """SymPy's own entry of the matrix expression, rebased to 1-based indexed objects.
-
-        SymPy indexes matrix expressions from 0, so A[i-1, j-1] is asked for and every
-        MatrixSymbol entry M[a, b] comes back as the Indexed M[a+1, b+1].
-        """
-        A, r, c = self.args
-        raw = A[r - 1, c - 1].doit()
-        rebased = raw.replace(
-            lambda e: isinstance(e, sp.matrices.expressions.matexpr.MatrixElement)
-            and isinstance(e.parent, sp.MatrixSymbol),
-            lambda e: _indexed(e.parent, e.i + 1, e.j + 1),
-        )
-        return rebased
-
-
-def _indexed(matrix: sp.MatrixSymbol, r, c) -> sp.Indexed:
-    base = sp.IndexedBase(matrix.name)
-    return base[r] if matrix.shape[1] == 1 else base[r, c]
 
 
 def component(rec: Recurrence) -> sp.Expr:

@@ -101,3 +101,45 @@ def to_layout(numerator, layout: Layout):
     if isinstance(numerator, sp.MatrixBase):
         return numerator.T
     return sp.Transpose(numerator)
+
+
+class Entry(sp.Expr):
+    """[A]_ij: the 1-based entry (i, j) of the matrix expression A, unevaluated."""
+
+    def __new__(cls, matrix, row, col):
+        return super().__new__(cls, matrix, sp.sympify(row), sp.sympify(col))
+
+    @property
+    def matrix(self):
+        return self.args[0]
+
+    def value(self) -> sp.Expr:
+        """SymPy's own entry of the matrix expression, rebased to 1-based indexed objects.
+
+        SymPy indexes matrix expressions from 0, so A[i-1, j-1] is asked for and every
+        MatrixSymbol entry M[a, b] comes back as the Indexed M[a+1, b+1].
+        """
+        A, r, c = self.args
+        raw = A[r - 1, c - 1].doit()
+        rebased = raw.replace(
+            lambda e: isinstance(e, sp.matrices.expressions.matexpr.MatrixElement)
+            and isinstance(e.parent, sp.MatrixSymbol),
+            lambda e: _indexed(e.parent, e.i + 1, e.j + 1),
+        )
+        return rebased
+
+
+def _indexed(matrix: sp.MatrixSymbol, r, c) -> sp.Indexed:
+    base = sp.IndexedBase(matrix.name)
+    return base[r] if matrix.shape[1] == 1 else base[r, c]
+
+
+def definition(layout: Layout) -> sp.Eq:
+    """The defining equation of `layout` for y ∈ R^p, x ∈ R^q, entry (i, j)."""
+    p, q = sp.symbols("p q", integer=True, positive=True)
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    y, x = sp.MatrixSymbol("y", p, 1), sp.MatrixSymbol("x", q, 1)
+    Y, X = sp.IndexedBase("y"), sp.IndexedBase("x")
+    if Layout.parse(layout) is Layout.NUMERATOR:
+        return sp.Eq(Entry(Jacobian(y, x), i, j), sp.Derivative(Y[i], X[j]), evaluate=False)
+    return sp.Eq(Entry(Jacobian(y, x, layout), i, j), sp.Derivative(Y[j], X[i]), evaluate=False)

@@ -37,7 +37,7 @@ class NumericCheck:
         return self.max_error <= self.tolerance
 
 
-def _random_values(rec: Recurrence, env, rng: random.Random) -> dict:
+def random_values(rec: Recurrence, env, rng: random.Random) -> dict:
     """Entry symbol → random rational in [-1, 1].
 
     Entries of x_{t-1} alternate in sign, starting positive, with |x| ≥ 0.1: ReLU's kink
@@ -55,7 +55,7 @@ def _random_values(rec: Recurrence, env, rng: random.Random) -> dict:
 def numeric_check(rec: Recurrence, closed_form, n: int, m: int, seed: int = 0) -> NumericCheck:
     """Compare numerator-layout `closed_form` (symbolic n) with finite differences at size n."""
     env = rec.bindings(n, m)
-    values = _random_values(rec, env, random.Random(seed))
+    values = random_values(rec, env, random.Random(seed))
     with mpmath.workdps(DIGITS):
         num = lambda e: mpmath.mpf(sp.Rational(values[e]).p) / sp.Rational(values[e]).q
         W = [[num(env[rec.W][r, c]) for c in range(n)] for r in range(n)]

@@ -32,7 +32,7 @@ RULES: dict[str, str] = {
     "conclusion": "equal entries for all i, j",
     "substitute": "substitute the numerator-layout result",
     "transpose": "denominator layout is the transpose of numerator layout",
-    "transpose-product": "transpose of a product, (AB)^T = B^T A^T",
+    "transpose-product": "the transpose of a product reverses its factors",
     "diagonal": "a diagonal matrix is its own transpose",
 }
 

@@ -1,0 +1,205 @@
+"""The one printer: SymPy objects → LaTeX that reads like course notes.
+
+`ProofPrinter` overrides only the nodes that must look different from SymPy's defaults:
+diag(σ'(x_{t-1})) instead of ``\\operatorname{DiagMatrix}(d ↦ …)``, 1-based entries such as
+W_{12} and [x_{t-1}]_2 instead of ``{x}_{0,0}``, σ' for the derivative of the generic σ,
+∂y/∂x for numerator-layout Jacobians and (∂y/∂x)_den for denominator ones. Roles print
+through `Notation`, the only place that knows their LaTeX.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.printing.latex import LatexPrinter
+
+from .layout import Jacobian, Layout
+
+_ENTRY = re.compile(r"^(\w+)\[(\d+)(?:,(\d+))?\]$")
+_GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
+    "omega",
+}
+
+
+class Tex(str):
+    """LaTeX produced by the printer or a template: trusted, never escaped again."""
+
+
+def identifier_latex(name: str) -> str:
+    """LaTeX for an identifier: ``W`` → W, ``W_in`` → W_{\\mathrm{in}}, ``h_t`` → h_{t}.
+
+    A suffix of several letters is a label (upright); a single letter or digits an index.
+    """
+    base, _, suffix = name.partition("_")
+    head = "\\" + base if base in _GREEK else base
+    if not suffix:
+        return head
+    tail = suffix if len(suffix) == 1 or suffix.isdigit() else r"\mathrm{%s}" % suffix
+    return "%s_{%s}" % (head, tail)
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How the recurrence's roles are written. Defaults follow Pascanu et al.
+
+    Attributes:
+        state: the state vector's letter (x_t, x_{t-1}).
+        weight, input_weight, input, bias: the other roles' identifiers.
+        time: the time index.
+        bold: print vectors and matrices in bold.
+        transpose: the transpose mark appended to a matrix.
+        diag: the diag operator.
+    """
+
+    state: str = "x"
+    weight: str = "W"
+    input_weight: str = "W_in"
+    input: str = "u"
+    bias: str = "b"
+    time: str = "t"
+    bold: bool = True
+    transpose: str = r"^{\top}"
+    diag: str = r"\operatorname{diag}"
+
+    def _bold(self, latex: str) -> str:
+        if not self.bold:
+            return latex
+        head, sep, tail = latex.partition("_")
+        command = r"\boldsymbol" if head.startswith("\\") else r"\mathbf"
+        return r"%s{%s}%s%s" % (command, head, sep, tail)
+
+    def role(self, role: str, bold: bool = True) -> str:
+        """LaTeX of a role of the recurrence ("x_t", "x_prev", "W", ...)."""
+        t = self.time
+        plain = {
+            "x_t": identifier_latex(self.state) + "_{%s}" % t,
+            "x_prev": identifier_latex(self.state) + "_{%s-1}" % t,
+            "W": identifier_latex(self.weight),
+            "W_in": identifier_latex(self.input_weight),
+            "u_t": identifier_latex(self.input) + "_{%s}" % t,
+            "b": identifier_latex(self.bias),
+        }.get(role) or identifier_latex(role)  # auxiliary vectors (z) and generic y, x
+        return self._bold(plain) if bold else plain
+
+    def entry(self, role: str, indices) -> str:
+        """Entry of a role with 1-based indices: W_{12}, [x_{t-1}]_{2}, [W_{in}]_{i,l}."""
+        base = self.role(role, bold=False)
+        parts = [str(i) for i in indices]
+        sep = "" if all(len(p) == 1 for p in parts) else ","
+        sub = sep.join(parts)
+        return "[%s]_{%s}" % (base, sub) if "_" in base else "%s_{%s}" % (base, sub)
+
+
+class ProofPrinter(LatexPrinter):
+    """LatexPrinter for proofs; settings: those of LatexPrinter plus ``notation``."""
+
+    printmethod = "_latex"
+    _default_settings = {
+        **LatexPrinter._default_settings,
+        "notation": Notation(),
+        "mat_str": "bmatrix",
+        "mat_delim": "",
+    }
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._arguments: dict[sp.Symbol, str] = {}
+
+    @property
+    def notation(self) -> Notation:
+        return self._settings["notation"]
+
+    # roles, entries and bound arguments ------------------------------------------------
+    def _print_Symbol(self, expr, style="plain"):
+        if expr in self._arguments:
+            return self._arguments[expr]
+        match = _ENTRY.match(expr.name)
+        if match:
+            role, *indices = match.groups()
+            return self.notation.entry(role, [i for i in indices if i is not None])
+        return super()._print_Symbol(expr, style)
+
+    def _print_MatrixSymbol(self, expr, style="plain"):
+        return self.notation.role(expr.name)
+
+    def _print_Indexed(self, expr):
+        return self.notation.entry(expr.base.label.name, [self._print(i) for i in expr.indices])
+
+    def _print_Lambda_at(self, function, argument: str) -> str:
+        """The body of a one-argument Lambda with its variable printed as `argument`."""
+        (var,) = function.variables
+        placeholder = sp.Dummy("arg")
+        self._arguments[placeholder] = argument
+        try:
+            return self._print(function.expr.xreplace({var: placeholder}))
+        finally:
+            del self._arguments[placeholder]
+
+    # matrix-level nodes ---------------------------------------------------------------
+    def _print_ElementwiseApplyFunction(self, expr):
+        return self._print_Lambda_at(expr.function, self._print(expr.expr))
+
+    def _print_DiagMatrix(self, expr):
+        return r"%s\left(%s\right)" % (self.notation.diag, self._print(expr.args[0]))
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        if not isinstance(expr.arg, sp.MatrixSymbol):
+            inner = r"\left(%s\right)" % inner
+        return inner + self.notation.transpose
+
+    def _print_Identity(self, expr):
+        return r"I_{%s}" % self._print(expr.rows)
+
+    def _print_ZeroMatrix(self, expr):
+        return r"0"
+
+    def _print_Jacobian(self, expr):
+        f, x = expr.f, expr.x
+        wrt = r"\partial %s" % self._print(x)
+        if isinstance(f, sp.MatrixSymbol):
+            core = r"\frac{\partial %s}{%s}" % (self._print(f), wrt)
+        elif isinstance(f, ElementwiseApplyFunction):
+            core = r"\frac{\partial\, %s}{%s}" % (self._print(f), wrt)
+        else:
+            core = r"\frac{\partial}{%s}\left(%s\right)" % (wrt, self._print(f))
+        if expr.layout is Layout.DENOMINATOR:
+            return r"\left(%s\right)_{\!\mathrm{den}}" % core
+        return core
+
+    # scalar nodes -----------------------------------------------------------------------
+    def _print_Derivative(self, expr):
+        (var, count), = expr.variable_count if len(expr.variable_count) == 1 else ((None, 0),)
+        f = expr.expr
+        if var is None or count != 1:
+            return super()._print_Derivative(expr)
+        if isinstance(f, sp.core.function.AppliedUndef) and f.args == (var,):
+            # σ'(v): the derivative of an undefined function at its own argument.
+            return r"%s'\left(%s\right)" % (self._print(f.func), self._print(var))
+        if isinstance(f, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef, sp.Function)):
+            return r"\frac{\partial %s}{\partial %s}" % (self._print(f), self._print(var))
+        return r"\frac{\partial}{\partial %s}\left(%s\right)" % (self._print(var), self._print(f))
+
+    def _print_UndefinedFunction(self, expr):
+        return self._deal_with_super_sub(expr.__name__) if expr.__name__ not in _GREEK else "\\" + expr.__name__
+
+    def _print_Heaviside(self, expr, exp=None):
+        body = r"H\left(%s\right)" % self._print(expr.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+    def _print_Norm2(self, expr):
+        return r"\left\|%s\right\|_{2}" % self._print(expr.args[0])
+
+    def _print_Entry(self, expr):
+        A, r, c = expr.args
+        return r"\left[%s\right]_{%s%s}" % (self._print(A), self._print(r), self._print(c))
+
+
+def latex(expr, notation: Notation | None = None) -> Tex:
+    """LaTeX of a SymPy object, printed by `ProofPrinter` with `notation`."""
+    return Tex(ProofPrinter({"notation": notation or Notation()}).doprint(expr))

@@ -1,0 +1,290 @@
+"""Reports: a `Derivation` → Markdown, standalone LaTeX, a LaTeX fragment, or JSON.
+
+All mathematics is printed here, once, by `printing.ProofPrinter`; templates only place it.
+Every other string reaching a template is escaped for its format in one pass (Jinja's
+``finalize``), so text can never inject markup; `Tex` values pass through untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+
+from . import __version__
+from .derivation import Derivation
+from .errors import InputError
+from .layout import Jacobian, Layout, definition
+from .model import ARG, elementwise
+from .pascanu import Norm2, pascanu
+from .printing import Notation, Tex, latex
+from .steps import RULES, Prose
+
+#: Explicit matrices larger than this are summarised, not printed (amsmath's bmatrix
+#: also stops at 10 columns).
+SHOW_MAX = 6
+#: A step whose two sides are longer than this (LaTeX source characters) breaks its line.
+SPLIT_AT = 200
+
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\textasciicircum{}", "_": r"\_", "~": r"\textasciitilde{}", "%": r"\%",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+# Inline prose only: characters that start emphasis, code, links, HTML, math or tables.
+_MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]<>#|$~"}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: its template (None for JSON), file suffix and text escaper."""
+
+    name: str
+    template: str | None
+    suffix: str
+    escapes: dict
+
+    def escape(self, text: str) -> str:
+        """Escape `text` in one pass over its characters (never chained replaces)."""
+        return "".join(self.escapes.get(c, c) for c in text)
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("markdown", "report.md.j2", ".md", _MARKDOWN_ESCAPES),
+        Format("latex", "report.tex.j2", ".tex", _LATEX_ESCAPES),
+        Format("latex-fragment", "fragment.tex.j2", ".tex", _LATEX_ESCAPES),
+        Format("json", None, ".json", {}),
+    )
+}
+
+
+def get_format(name: str) -> Format:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise InputError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}") from None
+
+
+def template_dir() -> Path:
+    """The built-in templates: inside the installed package, else the checkout's templates/."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Environment:
+    """Jinja environment for `fmt`; templates in `user_dir` override built-in ones by name."""
+    loaders = [jinja2.FileSystemLoader(str(user_dir))] if user_dir else []
+    loaders.append(jinja2.FileSystemLoader(str(template_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Delimiters LaTeX never uses: with Jinja's defaults `{#1}` is a syntax error.
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((#", comment_end_string="#))",
+        undefined=jinja2.StrictUndefined,
+        finalize=lambda v: v if isinstance(v, Tex) else fmt.escape(str(v)),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+    )
+    # A macro's output was escaped piece by piece as it rendered: `|rendered` passes it on.
+    env.filters["rendered"] = Tex
+    return env
+
+
+class _View:
+    """Builds a template's context from a derivation: every formula printed once, here."""
+
+    def __init__(self, derivation: Derivation, fmt: Format, notation: Notation):
+        self.d, self.fmt, self.notation = derivation, fmt, notation
+
+    def tex(self, expr) -> Tex:
+        return latex(expr, self.notation)
+
+    def text(self, text: str) -> Tex:
+        return Tex(self.fmt.escape(text))
+
+    def prose(self, p: Prose | None) -> Tex:
+        """Escaped text with each {slot} printed as inline math."""
+        if p is None:
+            return Tex("")
+        math = dict(p.math)
+        out = []
+        for literal, field, _, _ in string.Formatter().parse(p.text):
+            out.append(self.fmt.escape(literal))
+            if field is not None:
+                out.append("$%s$" % self.tex(math[field]))
+        return Tex("".join(out))
+
+    def equation(self, lhs, rhs, relation: str = "=") -> dict:
+        left, right = self.tex(lhs), self.tex(rhs)
+        return {"lhs": left, "rhs": right, "relation": Tex(relation),
+                "split": len(left) + len(right) > SPLIT_AT}
+
+    def matrix(self, m: sp.Matrix) -> Tex | None:
+        return self.tex(m) if max(m.shape) <= SHOW_MAX else None
+
+    def context(self) -> dict:
+        d, rec = self.d, self.d.recurrence
+        act = d.activation
+        checks = {(c.route, c.index): c for c in d.checks}
+        routes = []
+        for route in d.routes:
+            steps = []
+            for number, step in enumerate(route.steps, 1):
+                check = checks[(route.key, number)]
+                steps.append({
+                    "number": number, "rule": self.text(RULES[step.rule]),
+                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs),
+                    "verified": check.ok, "method": self.text(check.method),
+                    "detail": self.text(check.detail),
+                })
+            routes.append({"key": route.key, "title": self.text(route.title),
+                           "summary": self.prose(route.summary), "steps": steps})
+        return {
+            "version": __version__,
+            "activation": {
+                "name": act.name, "title": self.text(act.title), "latex": Tex(act.latex),
+                "convention": self.text(act.convention),
+                "derivative": self.equation(sp.Derivative(act.apply(ARG), ARG), act.derivative(ARG)),
+            },
+            "recurrence": self.equation(rec.x_t, rec.rhs()),
+            "shapes": self.prose(Prose.of(
+                "with {W} of size {n} x {n}, {Win} of size {n} x {m}, {u} of size {m}, "
+                "{b} and the state of size {n}, and the activation applied entrywise.",
+                W=rec.W, Win=rec.W_in, u=rec.u, b=rec.b, n=rec.n, m=rec.m)),
+            "layouts": [self._layout(layout) for layout in d.layouts],
+            "routes": routes,
+            "expansion": self._expansion(),
+            "numeric": self._numeric(),
+            "pascanu": self._pascanu(),
+            "verified": d.verified,
+        }
+
+    def _layout(self, layout: Layout) -> dict:
+        eq = definition(layout)
+        return {
+            "name": layout.value,
+            "definition": self.equation(eq.lhs, eq.rhs),
+            "result": self.equation(self._jacobian(layout), self.d.result(layout)),
+        }
+
+    def _jacobian(self, layout: Layout):
+        rec = self.d.recurrence
+        return Jacobian(rec.x_t, rec.x_prev, layout)
+
+    def _expansion(self) -> dict | None:
+        e = self.d.expansion
+        if e is None:
+            return None
+        shown = []
+        for layout in self.d.layouts:
+            J, closed = e.in_layout(layout)
+            shown.append({"name": layout.value, "jacobian": self.matrix(J),
+                          "closed": self.matrix(closed),
+                          "closed_form": self.tex(self.d.result(layout)),
+                          "lhs": self.tex(self._jacobian(layout))})
+        return {
+            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified,
+            "state": self.matrix(e.state), "x_t": self.tex(self.d.recurrence.x_t),
+            "layouts": shown, "mismatches": [
+                {"position": f"({i}, {j})", "got": self.tex(a), "expected": self.tex(b)}
+                for i, j, a, b in e.mismatches
+            ],
+        }
+
+    def _numeric(self) -> dict | None:
+        c = self.d.numeric
+        if c is None:
+            return None
+        return {"n": c.n, "m": c.m, "seed": c.seed, "max_error": Tex("%.1e" % c.max_error),
+                "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed}
+
+    def _pascanu(self) -> dict:
+        p = pascanu(self.d)
+        rec = self.d.recurrence
+        W, J = rec.W, self._jacobian(Layout.NUMERATOR)
+        J_den = self._jacobian(Layout.DENOMINATOR)
+        D = p.claim.args[-1] if isinstance(p.claim, sp.MatMul) else sp.Identity(rec.n)
+        norms = dict(p.norms)
+        value = lambda key: sp.Float(norms[key], 6)
+        gamma = self.d.activation.sup_derivative
+        row_form = sp.MatAdd(sp.MatMul(sp.Transpose(elementwise(rec.activation, rec.x_prev)), W),
+                             sp.Transpose(rec.W_in * rec.u), sp.Transpose(rec.b))
+        return {
+            "claim": self.tex(p.claim), "n": p.n,
+            "claim_explicit": self.tex(p.claim_explicit),
+            "comparisons": [
+                {"name": c.layout.value, "holds": c.holds, "truth": self.tex(c.truth),
+                 "differing": len(c.differing)}
+                for c in p.comparisons
+            ],
+            "row_form": self.equation(sp.Transpose(rec.x_t), row_form),
+            "row_vector_matches": p.row_vector_matches,
+            "row_vector": self.tex(p.row_vector),
+            "bound": self.equation(Norm2(J), sp.Mul(Norm2(W), Norm2(D), evaluate=False), r"\le"),
+            "transpose_norm": self.equation(Norm2(sp.Transpose(W)), Norm2(W)),
+            "gamma": None if gamma is None else self.equation(Norm2(D), gamma, r"\le"),
+            "norms": [
+                self.equation(Norm2(J), value("J_num")),
+                self.equation(Norm2(J_den), value("J_den")),
+                self.equation(Norm2(W), value("W")),
+                self.equation(Norm2(sp.Transpose(W)), value("W_T")),
+                self.equation(Norm2(D), value("D")),
+            ],
+            "bound_holds": p.bound_holds,
+        }
+
+
+def render(derivation: Derivation, fmt: str = "markdown", notation: Notation | None = None,
+           template_dir: str | Path | None = None) -> str:
+    """The report for `derivation` in format `fmt` (see FORMATS), as text."""
+    form = get_format(fmt)
+    view = _View(derivation, form, notation or Notation())
+    if form.template is None:
+        return to_json(derivation, view)
+    return environment(form, template_dir).get_template(form.template).render(view.context())
+
+
+def to_json(derivation: Derivation, view: "_View") -> str:
+    """The JSON report: inputs, layouts, closed forms (LaTeX and srepr), entries, checks."""
+    d = derivation
+    e = d.expansion
+    data = {
+        "symbptt": __version__,
+        "input": {"activation": d.activation.name, "layouts": [l.value for l in d.layouts],
+                  "dim": e.n if e else None, "inputs": e.m if e else None,
+                  "seed": d.numeric.seed if d.numeric else None},
+        "layouts": {},
+        "routes": [
+            {"key": r.key, "title": r.title, "steps": [
+                {"rule": s.rule, "lhs": view.tex(s.lhs), "rhs": view.tex(s.rhs),
+                 "verified": c.ok, "method": c.method}
+                for s, c in zip(r.steps, [c for c in d.checks if c.route == r.key])
+            ]} for r in d.routes
+        ],
+        "expansion": None if e is None else {
+            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified,
+            "mismatches": [[i, j, sp.srepr(a), sp.srepr(b)] for i, j, a, b in e.mismatches],
+        },
+        "numeric": None if d.numeric is None else {
+            "n": d.numeric.n, "m": d.numeric.m, "seed": d.numeric.seed,
+            "max_error": d.numeric.max_error, "tolerance": d.numeric.tolerance,
+            "passed": d.numeric.passed,
+        },
+        "verified": d.verified,
+    }
+    for layout in d.layouts:
+        closed = d.result(layout)
+        entry = {"closed_form": {"latex": view.tex(closed), "srepr": sp.srepr(closed)},
+                 "definition": view.tex(definition(layout))}
+        if e is not None and e.n <= SHOW_MAX:
+            J, _ = e.in_layout(layout)
+            entry["explicit"] = [[{"latex": view.tex(x), "srepr": sp.srepr(x)} for x in row]
+                                 for row in J.tolist()]
+        data["layouts"][layout.value] = entry
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
