@@ -76,7 +76,7 @@ def _dimension(value, name: str, allow_none: bool) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DIM:
         raise InputError(
             f"{name} must be a whole number from 1 to {MAX_DIM}"
-            + (" (or None for symbolic n only)" if allow_none else "")
+            + (" (or None for symbolic n only)" if name == "dim" else "")
             + f", got {value!r}"
         )
     return value
@@ -108,7 +108,9 @@ def derive(
     act = get_activation(activation)
     layouts = parse_layouts(layout)
     n = _dimension(dim, "dim", allow_none=True)
-    m = _dimension(n + 1 if inputs is None and n is not None else inputs or 1, "inputs", False)
+    m = _dimension(inputs, "inputs", allow_none=True)
+    if m is None and n is not None:
+        m = n + 1
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"seed must be a whole number, got {seed!r}")
 

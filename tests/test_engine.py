@@ -1,0 +1,193 @@
+"""The derivation engine: three routes, both layouts, every step re-verified."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+import symbptt
+from symbptt.activations import ACTIVATIONS
+from symbptt.explicit import explicit, jacobian_entries, mismatches
+from symbptt.layout import Jacobian, Layout, to_layout
+from symbptt.model import ARG, Recurrence
+from symbptt.steps import Route, Step
+from symbptt.verify import verify_route
+
+from .conftest import derivation
+
+NAMES = list(ACTIVATIONS)
+
+
+def sympy_jacobian(d, n, m):
+    """SymPy's own numerator-layout Jacobian of the expanded recurrence."""
+    env = d.recurrence.bindings(n, m)
+    return env[d.recurrence.x_t].jacobian(env[d.recurrence.x_prev]), env
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_closed_forms_in_both_layouts(name):
+    d = derivation(name)
+    rec = d.recurrence
+    s = ARG
+    dsigma = sp.diff(rec.activation.apply(s), s)
+    env = rec.bindings(3, 2)
+    W = env[rec.W]
+    D = sp.diag(*[dsigma.subs(s, v) for v in env[rec.x_prev]])
+    assert explicit(d.result(Layout.NUMERATOR), env) == W * D
+    assert explicit(d.result(Layout.DENOMINATOR), env) == D * W.T
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("n", range(1, 7))
+def test_three_routes_agree_with_sympy(name, n):
+    """Route 1's closed form, route 3's entrywise derivative and SymPy's Matrix.jacobian
+    agree entry by entry, in both layouts (m = n + 1: W_in is never square)."""
+    d = derivation(name, dim=n)
+    J, _ = sympy_jacobian(d, n, n + 1)
+    assert d.expansion.verified and d.expansion.entries == n * n
+    for layout in Layout:
+        got, closed = d.expansion.in_layout(layout)
+        assert not mismatches(got, to_layout(J, layout))
+        assert not mismatches(closed, to_layout(J, layout))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_index_route_is_entry_of_matrix_result_for_every_n(name):
+    """Route 2 ends in W_ij σ'(x_j) for symbolic i, j, n; SymPy's own symbolic indexing
+    of route 1's W·diag(σ') gives the same expression: the routes agree for every n."""
+    d = derivation(name, dim=None)
+    route = d.route("index")
+    entry_step = next(s for s in route.steps if s.rule == "entry")
+    assert route.result == d.result(Layout.NUMERATOR)
+    assert all(c.ok for c in d.checks if c.route == "index")
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    n = d.recurrence.n
+    value = sp.refine(entry_step.rhs.value(), sp.Q.ge(j, 1) & sp.Q.le(j, n))
+    assert sp.expand(value - entry_step.lhs) == 0
+
+
+def test_sympy_denominator_machinery_agrees_for_linear_layer():
+    """SymPy's MatrixSymbol.diff is denominator layout: (W x).diff(x) = Wᵀ."""
+    rec = Recurrence(ACTIVATIONS["identity"])
+    d = derivation("identity")
+    assert (rec.W * rec.x_prev).diff(rec.x_prev) == rec.W.T
+    assert d.result(Layout.DENOMINATOR) == rec.W.T
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_step_reverifies(name):
+    d = derivation(name)
+    assert d.checks and all(c.ok for c in d.checks), [c for c in d.checks if not c.ok]
+    assert {c.route for c in d.checks} == {"matrix", "index", "denominator"}
+    assert d.verified
+
+
+def test_verification_catches_a_wrong_step():
+    """Swap in Wᵀ where W belongs: the step re-verification must say no."""
+    d = derivation("tanh")
+    rec = d.recurrence
+    route = d.route("matrix")
+    bad = list(route.steps)
+    i = next(k for k, s in enumerate(bad) if s.rule == "linear" and s.rhs == rec.W)
+    bad[i] = Step("linear", bad[i].lhs, sp.Transpose(rec.W))
+    checks = verify_route(Route("matrix", "t", Layout.NUMERATOR, tuple(bad), route.result), rec)
+    failed = [c for c in checks if not c.ok]
+    assert [c.index for c in failed] == [i + 1]
+    assert "entry (1,2)" in failed[0].detail
+
+
+def test_verification_catches_a_wrong_index_step():
+    d = derivation("sigma")
+    rec = d.recurrence
+    route = d.route("index")
+    bad = list(route.steps)
+    k = next(n for n, s in enumerate(bad) if s.rule == "sifting")
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    bad[k] = Step("sifting", bad[k].lhs, bad[k].rhs.subs({i: j, j: i}, simultaneous=True))
+    checks = verify_route(Route("index", "t", Layout.NUMERATOR, tuple(bad), route.result), rec)
+    assert [c.index for c in checks if not c.ok] == [k + 1]
+
+
+def test_expansion_reports_wrong_closed_form():
+    """Pascanu's Wᵀ diag(σ') against the element expansion: off-diagonal entries differ."""
+    from symbptt.expand import expand
+    d = derivation("sigma")
+    rec = d.recurrence
+    wrong = sp.MatMul(sp.Transpose(rec.W), d.result().args[-1])
+    e = expand(rec, wrong, 3, 2)
+    assert not e.verified
+    assert sorted((i, j) for i, j, *_ in e.mismatches) == [(i, j) for i in range(1, 4) for j in range(1, 4) if i != j]
+
+
+def test_jacobian_entries_is_numerator_layout_and_honest():
+    a, b, c = sp.symbols("a b c")
+    f = [a * b + sp.sin(c), a**2, sp.Integer(3)]
+    J = jacobian_entries(f, [a, b, c])
+    assert J == sp.Matrix(f).jacobian([a, b, c])
+    assert J.shape == (3, 3)
+
+
+def test_jacobian_node_shapes_non_square():
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    y, x = sp.MatrixSymbol("y", m, 1), sp.MatrixSymbol("x", n, 1)
+    assert Jacobian(y, x).shape == (m, n)
+    assert Jacobian(y, x, Layout.DENOMINATOR).shape == (n, m)
+    with pytest.raises(ValueError):
+        Jacobian(sp.MatrixSymbol("A", n, n), x)
+
+
+def test_step_rejects_shape_changing_rule():
+    n = sp.Symbol("n", integer=True, positive=True)
+    with pytest.raises(AssertionError):
+        Step("linear", sp.MatrixSymbol("A", n, 1), sp.MatrixSymbol("B", n, n))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numeric_check_passes_with_nonsquare_inputs(name):
+    d = derivation(name, dim=4, inputs=2)
+    assert d.numeric.n == 4 and d.numeric.m == 2
+    assert d.numeric.passed and d.numeric.max_error < 1e-25
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numeric_check_rejects_transposed_weight(name):
+    from symbptt.numeric import numeric_check
+    d = derivation(name)
+    rec = d.recurrence
+    res = d.result()
+    wrong = sp.Transpose(rec.W) if res == rec.W else sp.MatMul(sp.Transpose(rec.W), res.args[-1])
+    assert not numeric_check(rec, wrong, 3, 5).passed
+
+
+@given(name=st.sampled_from(NAMES), n=st.integers(1, 5), m=st.integers(1, 4),
+       seed=st.integers(0, 2**16))
+def test_property_expansion_and_numeric_agree(name, n, m, seed):
+    d = symbptt.derive(name, dim=n, inputs=m, seed=seed, layout="both")
+    assert d.expansion.verified
+    assert d.numeric.passed
+    assert d.expansion.jacobian.shape == (n, n)
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        (dict(dim=0), "dim must be a whole number from 1"),
+        (dict(dim=-3), "dim must be a whole number from 1"),
+        (dict(dim=2.5), "dim must be a whole number from 1"),
+        (dict(dim=True), "dim must be a whole number from 1"),
+        (dict(dim="2"), "dim must be a whole number from 1"),
+        (dict(activation="softplus"), "choose one of: sigma, tanh, sigmoid, relu, identity"),
+        (dict(layout="sideways"), "choose one of: numerator, denominator, both"),
+        (dict(inputs=0), "inputs must be a whole number"),
+    ],
+)
+def test_bad_input_names_accepted_values(kwargs, fragment):
+    with pytest.raises(symbptt.InputError, match=fragment):
+        symbptt.derive(**kwargs)
+
+
+def test_symbolic_only_has_no_expansion():
+    d = derivation("tanh", dim=None)
+    assert d.expansion is None and d.numeric is None and d.verified

@@ -1,0 +1,17 @@
+"""reports/ is exactly what the code produces today, byte for byte."""
+
+from __future__ import annotations
+
+from symbptt.gallery import build
+
+from .conftest import ROOT
+
+
+def test_committed_gallery_is_up_to_date(tmp_path):
+    written = build(tmp_path)
+    committed = ROOT / "reports"
+    names = sorted(p.name for p in written)
+    assert names == sorted(p.name for p in committed.iterdir() if p.suffix in {".md", ".tex", ".json"}), (
+        "reports/ has other files than the gallery: run `python -m symbptt gallery`")
+    stale = [p.name for p in written if p.read_bytes() != (committed / p.name).read_bytes()]
+    assert not stale, f"stale gallery files {stale}: regenerate with `python -m symbptt gallery`"

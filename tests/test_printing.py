@@ -1,0 +1,70 @@
+"""The printer: SymPy objects print as course notes write them, never as SymPy's defaults."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from symbptt.activations import ACTIVATIONS
+from symbptt.printing import Notation, identifier_latex, latex
+
+from .conftest import derivation
+
+FORBIDDEN = [r"\operatorname{DiagMatrix}", r"\mapsto", "{x}_{0", "_{0,0}", "Lambda", "Dummy",
+             r"\theta", "x_prev", "W_in", "u_t"]
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_no_sympy_default_forms_anywhere(name):
+    d = derivation(name, dim=3)
+    printed = [latex(s.lhs) + latex(s.rhs) for r in d.routes for s in r.steps]
+    printed += [latex(d.expansion.jacobian), latex(d.expansion.state)]
+    for text in printed:
+        for bad in FORBIDDEN:
+            assert bad not in text, (bad, text)
+
+
+def test_generic_result_prints_diag_sigma_prime():
+    d = derivation("sigma")
+    assert latex(d.result("numerator")) == (
+        r"\mathbf{W} \operatorname{diag}\left(\sigma'\left(\mathbf{x}_{t-1}\right)\right)")
+    assert latex(d.result("denominator")) == (
+        r"\operatorname{diag}\left(\sigma'\left(\mathbf{x}_{t-1}\right)\right) \mathbf{W}^{\top}")
+
+
+def test_entries_are_one_based_and_bracketed_for_subscripted_roles():
+    J = derivation("sigma", dim=2).expansion.jacobian
+    assert latex(J[0, 1]) == r"W_{12} \sigma'\left([x_{t-1}]_{2}\right)"
+    state = latex(derivation("sigma", dim=2).expansion.state)
+    assert "[W_{\\mathrm{in}}]_{13}" in state and "b_{2}" in state
+
+
+def test_layouts_are_marked():
+    from symbptt.layout import Jacobian, Layout
+    d = derivation("sigma")
+    rec = d.recurrence
+    assert latex(Jacobian(rec.x_t, rec.x_prev)) == r"\frac{\partial \mathbf{x}_{t}}{\partial \mathbf{x}_{t-1}}"
+    assert r"_{\!\mathrm{den}}" in latex(Jacobian(rec.x_t, rec.x_prev, Layout.DENOMINATOR))
+
+
+def test_relu_prints_heaviside_as_H():
+    assert r"H\left(\mathbf{x}_{t-1}\right)" in latex(derivation("relu").result())
+
+
+def test_notation_settings_change_the_output():
+    d = derivation("tanh")
+    custom = Notation(state="h", weight="W_hh", transpose="^{T}", bold=False)
+    text = latex(d.result("denominator"), custom)
+    assert text == r"\operatorname{diag}\left(1 - \tanh^{2}{\left(h_{t-1} \right)}\right) W_{\mathrm{hh}}^{T}"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("W", "W"), ("W_in", r"W_{\mathrm{in}}"), ("h_t", "h_{t}"), ("W_1", "W_{1}"),
+    ("alpha", r"\alpha"), ("W_hh", r"W_{\mathrm{hh}}"),
+])
+def test_identifier_latex(name, expected):
+    assert identifier_latex(name) == expected
+
+
+def test_greek_roles_are_boldsymbol():
+    assert Notation(state="eta").role("x_t") == r"\boldsymbol{\eta}_{t}"
