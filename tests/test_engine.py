@@ -151,6 +151,16 @@ def test_numeric_check_passes_with_nonsquare_inputs(name):
     assert d.numeric.passed and d.numeric.max_error < 1e-25
 
 
+def test_numeric_instance_has_nonsymmetric_weight():
+    import random
+    from symbptt.numeric import random_values
+    rec = derivation("tanh").recurrence
+    env = rec.bindings(3, 2)
+    values = random_values(rec, env, random.Random(0))
+    W = env[rec.W].xreplace(values)
+    assert W != W.T and env[rec.W_in].shape == (3, 2)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_numeric_check_rejects_transposed_weight(name):
     from symbptt.numeric import numeric_check

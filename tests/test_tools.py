@@ -114,3 +114,13 @@ def test_pdflatex_check_can_fail(pdflatex, tmp_path):
     bad.write_text("\\documentclass{article}\\begin{document}$\\notacommand$\\end{document}\n")
     with pytest.raises(AssertionError):
         compile_tex(pdflatex, bad, tmp_path)
+
+
+@pytest.mark.tools
+def test_cli_pdf_builds_a_pdf(pdflatex, tmp_path):
+    from symbptt.cli import main
+    tex = tmp_path / "proof.tex"
+    assert main(["derive", "-a", "sigmoid", "--format", "latex", "--pdf", "-o", str(tex)]) == 0
+    pdf = tmp_path / "proof.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proof.pdf", "proof.tex"]
