@@ -49,8 +49,27 @@ class relu(sp.Function):
         return body if exp is None else r"%s^{%s}" % (body, exp)
 
 
-#: The generic activation: an undefined function, so σ' stays σ'.
-sigma = sp.Function("sigma", real=True)
+class sigma(sp.Function):
+    """The generic activation σ: nothing is assumed but differentiability.
+
+    Its derivative is the function σ' (`sigma_prime`), so σ'(v) is well formed for any
+    argument v and prints as σ'(v).
+    """
+
+    def fdiff(self, argindex=1):
+        return sigma_prime(self.args[0])
+
+    def _latex(self, printer, exp=None):
+        body = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"\sigma^{%s}\left(%s\right)" % (exp, printer._print(self.args[0]))
+
+
+class sigma_prime(sp.Function):
+    """σ', the derivative of the generic activation."""
+
+    def _latex(self, printer, exp=None):
+        body = r"\sigma'\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
 
 
 def _stand_in(s):
@@ -87,7 +106,8 @@ class Activation:
         if self.name != "sigma":
             return expr
         s = sp.Dummy("s")
-        return expr.subs(sigma, sp.Lambda(s, _stand_in(s))).doit()
+        return expr.replace(sigma, sp.Lambda(s, _stand_in(s))).replace(
+            sigma_prime, sp.Lambda(s, sp.diff(_stand_in(s), s)))
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -95,7 +115,7 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation(
             "sigma", "a generic elementwise function", sigma,
-            lambda s: sp.Derivative(sigma(s), s), r"\sigma", None,
+            sigma_prime, r"\sigma", None,
             lambda v: mpmath.sin(v) + v**2 / 5,
             "Generic: no property of sigma is used beyond differentiability. "
             "Numeric checks use the stand-in sin(s) + s^2/5.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -10,9 +11,10 @@ from . import __version__
 from .activations import ACTIVATIONS
 from .derivation import MAX_DIM, derive
 from .errors import InputError, SymbpttError
-from .render import FORMATS, render
+from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
-SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
+IDENTIFIER = re.compile(r"^[A-Za-z](_[A-Za-z0-9]{1,8})?$")
+SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
 DERIVE_HELP = f"""\
 Derive ∂x_t/∂x_{{t-1}} for x_t = W σ(x_{{t-1}}) + W_in u_t + b three independent ways
@@ -28,6 +30,28 @@ examples:
   python -m symbptt derive --format json | jq .layouts.numerator.closed_form
 
 exit status: 0 on success, 2 on bad input or an output that cannot be written
+"""
+
+
+CHECK_HELP = """\
+Judge a formula for the one-step Jacobian ∂x_t/∂x_{t-1} of x_t = W σ(x_{t-1}) + W_in u_t + b:
+for each layout it is proved (for every n), numeric (equal at random instances, not proved)
+or refuted (with a counterexample). When it holds in neither layout, the readings that make
+it right are searched: the row-vector convention, the post-activation form (with σ' where
+written or at the step-t pre-activation), the backward pass, and the formula's transpose.
+
+The formula is plain text or LaTeX: W^T, W.T, W', W^\\top, W^\\intercal; diag(...), σ/sigma/f,
+σ'/sigma'/f', tanh, sigmoid, relu; products by juxtaposition, *, @, \\cdot; ⊙/\\odot; sums;
+\\mathbf{...}, \\operatorname{...}, \\left( ... \\right); subscripts W_{rec}, x_{t-1}; \\prod.
+
+examples:
+  python -m symbptt check "W^T diag(sigma'(x))"
+  python -m symbptt check 'W_{rec}^T \\operatorname{diag}(\\sigma'"'"'(x_{i-1}))' --format json
+  python -m symbptt check "W D" --define "D=diag(sigma'(x))" --expect numerator
+  python -m symbptt check "W^T diag(1 - (h^{(t+1)})^2)" --activation tanh -o check.md
+
+exit status: 0 when the report was written (with --expect: and the formula holds in that
+layout), 1 when --expect's layout is refuted, 2 on bad input
 """
 
 
@@ -62,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="symbolic n only: skip the explicit expansion and the numeric check")
     d.add_argument("--layout", "-l", choices=["numerator", "denominator", "both"],
                    default="both", help="which layout(s) to state the result in (default: both)")
-    d.add_argument("--format", "-f", choices=list(FORMATS), default=None,
+    d.add_argument("--format", "-f", choices=list(DERIVE_FORMATS), default=None,
                    help="report format (default: from the -o suffix, else markdown)")
     d.add_argument("--output", "-o", metavar="PATH",
                    help="write the report to PATH (replaced atomically) instead of stdout")
@@ -74,6 +98,30 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--template-dir", metavar="DIR",
                    help="folder of templates overriding the built-in ones by name")
     d.set_defaults(run=_derive)
+
+    c = commands.add_parser(
+        "check", help="judge a published formula for ∂x_t/∂x_{t-1}, in each layout",
+        description=CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("formula", help="the formula, in plain text or LaTeX (quote it for the shell)")
+    c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
+                   help="the activation σ stands for (default: the one the formula names, "
+                        "tanh/sigmoid/relu, else a generic σ)")
+    c.add_argument("--expect", choices=["numerator", "denominator"],
+                   help="exit 1 unless the formula holds in this layout (for CI of course notes)")
+    c.add_argument("--format", "-f", choices=list(CHECK_FORMATS), default=None,
+                   help="report format (default: from the -o suffix, else text)")
+    c.add_argument("--output", "-o", metavar="PATH",
+                   help="write the report to PATH (replaced atomically) instead of stdout")
+    c.add_argument("--recurrent", action="append", default=[], metavar="NAME",
+                   help="another name for the recurrent matrix W (repeatable), e.g. A or W_rec")
+    c.add_argument("--state", metavar="LETTER",
+                   help="the letter of the state vector (default: h if present, else x)")
+    c.add_argument("--define", action="append", default=[], metavar="NAME=FORMULA",
+                   help="define a name used in the formula, e.g. --define \"D=diag(sigma'(x))\"")
+    c.add_argument("--template-dir", metavar="DIR",
+                   help="folder of templates overriding the built-in ones by name")
+    c.set_defaults(run=_check)
 
     g = commands.add_parser(
         "gallery", help="regenerate the report gallery (reports/)",
@@ -89,22 +137,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _format_for(args) -> str:
+def _format_for(args, offered: tuple[str, ...], default: str) -> str:
     if args.format:
         return args.format
     if args.output:
         suffix = Path(args.output).suffix.lower()
-        if suffix not in SUFFIX_FORMATS:
+        if suffix not in SUFFIX_FORMATS or SUFFIX_FORMATS[suffix] not in offered:
             raise InputError(f"cannot tell the format from {args.output!r}; "
-                             f"add --format ({', '.join(FORMATS)}) or use .md, .tex, .json")
+                             f"add --format ({', '.join(offered)}) or use .md, .tex, .json")
         return SUFFIX_FORMATS[suffix]
-    return "markdown"
+    return default
+
+
+def _emit(args, text: str) -> None:
+    """The report to stdout, or atomically to -o PATH."""
+    from .output import write_atomic
+
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
 
 
 def _derive(args) -> int:
-    from .output import build_pdf, write_atomic
+    from .output import build_pdf
 
-    fmt = _format_for(args)
+    fmt = _format_for(args, DERIVE_FORMATS, "markdown")
     if args.pdf and (fmt != "latex" or not args.output):
         raise InputError("--pdf needs --format latex and -o FILE.tex")
     if args.template_dir and not Path(args.template_dir).is_dir():
@@ -113,13 +171,39 @@ def _derive(args) -> int:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
                         layout=args.layout, inputs=args.inputs, seed=args.seed)
-    text = render(derivation, fmt, template_dir=args.template_dir)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    path = write_atomic(args.output, text)
+    _emit(args, render(derivation, fmt, template_dir=args.template_dir))
     if args.pdf:
-        print(f"wrote {build_pdf(path)}", file=sys.stderr)
+        print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
+    return 0
+
+
+def _check(args) -> int:
+    from .check import check
+    from .claim import RECURRENT, STATE_LETTERS, Roles
+    from .grammar import parse
+    from .render import render_check
+
+    fmt = _format_for(args, CHECK_FORMATS, "text")
+    if args.template_dir and not Path(args.template_dir).is_dir():
+        raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
+    for name in args.recurrent + [d.partition("=")[0] for d in args.define]:
+        if not IDENTIFIER.match(name):
+            raise InputError(f"{name!r} is not a name: use a letter with an optional "
+                             "subscript, such as A, D or W_rec")
+    if args.state and args.state not in STATE_LETTERS + tuple("abcdefghijklmnopqrstuvwxyz"):
+        raise InputError(f"--state takes one lower-case letter, got {args.state!r}")
+    defines = []
+    for item in args.define:
+        name, equals, formula = item.partition("=")
+        if not equals:
+            raise InputError(f"--define needs NAME=FORMULA, got {item!r}")
+        defines.append((name, parse(formula)))
+    roles = Roles(recurrent=RECURRENT + tuple(args.recurrent),
+                  state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
+    result = check(args.formula, activation=args.activation, roles=roles)
+    _emit(args, render_check(result, fmt, template_dir=args.template_dir))
+    if args.expect and not result.verdict(args.expect).holds:
+        return 1
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The report gallery in reports/: which reports it holds, and how to regenerate it.
+"""The report gallery in reports/: derivations and checks of formulas from the literature.
 
 Regenerate with ``python -m symbptt gallery`` (writes into ./reports). A test rebuilds it
 in a temporary folder and fails when the committed files differ.
@@ -12,7 +12,8 @@ from pathlib import Path
 from .activations import ACTIVATIONS
 from .derivation import derive
 from .output import write_atomic
-from .render import FORMATS, render
+from .check import check
+from .render import FORMATS, render, render_check
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,26 @@ GALLERY: tuple[Entry, ...] = (
 )
 
 
-def filename(entry: Entry, fmt: str) -> str:
+@dataclass(frozen=True)
+class CheckEntry:
+    """One formula from the literature, checked, and the formats it is written in."""
+
+    stem: str
+    formula: str
+    activation: str | None = None
+    formats: tuple[str, ...] = ("markdown", "latex", "text")
+
+
+CHECKS: tuple[CheckEntry, ...] = (
+    CheckEntry("check-pascanu-eq5", r"\prod_{t \ge i > k} W^T \operatorname{diag}\left(\sigma'(x_{i-1})\right)",
+               formats=("markdown", "latex", "latex-fragment", "text", "json")),
+    CheckEntry("check-cs224d", r"W^T \operatorname{diag}[f'(h_{j-1})]"),
+    CheckEntry("check-dlbook-10-21", r"W^\top \operatorname{diag}\left(1 - (h^{(t+1)})^2\right)", "tanh"),
+    CheckEntry("check-cs224n", r"\operatorname{diag}\left(\sigma'(W_h h_{t-1} + W_x x_t + b)\right) W_h"),
+)
+
+
+def filename(entry, fmt: str) -> str:
     suffix = FORMATS[fmt].suffix
     return f"{entry.stem}-fragment{suffix}" if fmt == "latex-fragment" else entry.stem + suffix
 
@@ -46,4 +66,8 @@ def build(folder: str | Path) -> list[Path]:
         derivation = derive(entry.activation, dim=2, layout=entry.layout)
         for fmt in entry.formats:
             written.append(write_atomic(folder / filename(entry, fmt), render(derivation, fmt)))
+    for entry in CHECKS:
+        result = check(entry.formula, activation=entry.activation)
+        for fmt in entry.formats:
+            written.append(write_atomic(folder / filename(entry, fmt), render_check(result, fmt)))
     return written

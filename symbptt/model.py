@@ -35,9 +35,13 @@ def element(role: str, i: int, j: int | None = None) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-def element_matrix(role: str, rows: int, cols: int) -> sp.Matrix:
-    """An explicit rows×cols matrix of entry symbols (a column vector when cols == 1)."""
-    if cols == 1:
+def element_matrix(role: str, rows: int, cols: int, vector: bool | None = None) -> sp.Matrix:
+    """An explicit rows×cols matrix of entry symbols.
+
+    `vector` says whether `role` is a vector (entries x[i]) or a matrix (entries W[i,j]);
+    by default, whether cols == 1. A 1×1 W at n = 1 is still a matrix.
+    """
+    if vector if vector is not None else cols == 1:
         return sp.Matrix(rows, 1, [element(role, i + 1) for i in range(rows)])
     return sp.Matrix(rows, cols, lambda i, j: element(role, i + 1, j + 1))
 
@@ -108,7 +112,7 @@ class Recurrence:
         env = Env({self.n: n, self.m: m})
         for s in (self.W, self.W_in, self.u, self.b, self.x_prev, self.z):
             rows, cols = (int(d) for d in env.size(s))
-            env[s] = element_matrix(s.name, rows, cols)
+            env[s] = element_matrix(s.name, rows, cols, vector=s.shape[1] == 1)
         sigma_x = env[self.x_prev].applyfunc(self.activation.apply)
         env[self.x_t] = env[self.W] * sigma_x + env[self.W_in] * env[self.u] + env[self.b]
         return env

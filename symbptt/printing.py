@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 from .layout import Jacobian, Layout
 
@@ -83,6 +84,8 @@ class Notation:
             "W_in": identifier_latex(self.input_weight),
             "u_t": identifier_latex(self.input) + "_{%s}" % t,
             "b": identifier_latex(self.bias),
+            "delta_t": r"\delta_{%s}" % t,
+            "delta_prev": r"\delta_{%s-1}" % t,
         }.get(role) or identifier_latex(role)  # auxiliary vectors (z) and generic y, x
         return self._bold(plain) if bold else plain
 
@@ -203,3 +206,97 @@ class ProofPrinter(LatexPrinter):
 def latex(expr, notation: Notation | None = None) -> Tex:
     """LaTeX of a SymPy object, printed by `ProofPrinter` with `notation`."""
     return Tex(ProofPrinter({"notation": notation or Notation()}).doprint(expr))
+
+
+#: Roles as plain text, for terminals.
+_PLAIN_ROLES = {"x_t": "x_t", "x_prev": "x_{t-1}", "W": "W", "W_in": "W_in", "u_t": "u_t",
+                "b": "b", "a_t": "a_t", "z": "z", "delta_t": "δ_t", "delta_prev": "δ_{t-1}"}
+
+
+class PlainPrinter(StrPrinter):
+    """Plain Unicode text for terminals: Wᵀ diag(σ'(x_{t-1})), W_12, [x_{t-1}]_2."""
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._arguments: dict[sp.Symbol, str] = {}
+
+    def _role(self, name: str) -> str:
+        return _PLAIN_ROLES.get(name, name)
+
+    def _print_Symbol(self, expr):
+        if expr in self._arguments:
+            return self._arguments[expr]
+        match = _ENTRY.match(expr.name)
+        if not match:
+            return super()._print_Symbol(expr)
+        role, *indices = match.groups()
+        sub = "".join(i for i in indices if i is not None)
+        base = self._role(role)
+        return f"[{base}]_{sub}" if "_" in base else f"{base}_{sub}"
+
+    def _print_Dummy(self, expr):
+        return self._arguments.get(expr) or super()._print_Dummy(expr)
+
+    def _print_MatrixSymbol(self, expr):
+        return self._role(expr.name)
+
+    def _print_MatrixBase(self, expr):
+        rows = [", ".join(self._print(e) for e in expr.row(r)) for r in range(expr.rows)]
+        return "[" + "; ".join(rows) + "]"
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        return (inner if isinstance(expr.arg, sp.MatrixSymbol) else f"({inner})") + "ᵀ"
+
+    def _print_MatMul(self, expr):
+        return " ".join(self.parenthesize(a, 60) for a in expr.args)
+
+    def _print_DiagMatrix(self, expr):
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_Identity(self, expr):
+        return "I"
+
+    def _print_ElementwiseApplyFunction(self, expr):
+        (var,) = expr.function.variables
+        placeholder = sp.Dummy("arg")
+        self._arguments[placeholder] = self._print(expr.expr)
+        try:
+            return self._print(expr.function.expr.xreplace({var: placeholder}))
+        finally:
+            del self._arguments[placeholder]
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer and 2 <= expr.exp <= 9:
+            return self.parenthesize(expr.base, 60) + "⁰¹²³⁴⁵⁶⁷⁸⁹"[int(expr.exp)]
+        return super()._print_Pow(expr, rational)
+
+    def _print_Jacobian(self, expr):
+        core = f"∂{self._print(expr.f)}/∂{self._print(expr.x)}"
+        return f"({core})_den" if expr.layout is Layout.DENOMINATOR else core
+
+    def _print_Norm2(self, expr):
+        return f"‖{self._print(expr.args[0])}‖₂"
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_sigma(self, expr):
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_sigma_prime(self, expr):
+        return f"σ'({self._print(expr.args[0])})"
+
+    def _print_logistic(self, expr):
+        return f"sigmoid({self._print(expr.args[0])})"
+
+    def _print_relu(self, expr):
+        return f"ReLU({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
+
+
+def plain(expr) -> str:
+    """`expr` as plain Unicode text (see `PlainPrinter`)."""
+    return PlainPrinter().doprint(expr)

@@ -18,10 +18,11 @@ import sympy as sp
 from . import __version__
 from .derivation import Derivation
 from .errors import InputError
-from .layout import Jacobian, Layout, definition
+from .layout import Jacobian, Layout, definition, to_layout
 from .model import ARG, elementwise
+from .check import AT_PRE_ACTIVATION, FORM_BY_KEY, FORMS, CheckResult, _D, pre_activation
 from .pascanu import Norm2, pascanu
-from .printing import Notation, Tex, latex
+from .printing import Notation, Tex, latex, plain
 from .steps import RULES, Prose
 
 #: Explicit matrices larger than this are summarised, not printed (amsmath's bmatrix
@@ -41,7 +42,10 @@ _MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]<>#|$~"}
 
 @dataclass(frozen=True)
 class Format:
-    """One output format: its template (None for JSON), file suffix and text escaper."""
+    """One output format: its template pattern (None for JSON), file suffix and escaper.
+
+    The pattern's ``{kind}`` is the report kind: ``report`` (derive) or ``check``.
+    """
 
     name: str
     template: str | None
@@ -56,19 +60,22 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("markdown", "report.md.j2", ".md", _MARKDOWN_ESCAPES),
-        Format("latex", "report.tex.j2", ".tex", _LATEX_ESCAPES),
-        Format("latex-fragment", "fragment.tex.j2", ".tex", _LATEX_ESCAPES),
+        Format("markdown", "{kind}.md.j2", ".md", _MARKDOWN_ESCAPES),
+        Format("latex", "{kind}.tex.j2", ".tex", _LATEX_ESCAPES),
+        Format("latex-fragment", "{kind}-fragment.tex.j2", ".tex", _LATEX_ESCAPES),
         Format("json", None, ".json", {}),
+        Format("text", "{kind}.txt.j2", ".txt", {}),
     )
 }
+#: The formats each command offers.
+DERIVE_FORMATS = ("markdown", "latex", "latex-fragment", "json")
+CHECK_FORMATS = ("text", "markdown", "latex", "latex-fragment", "json")
 
 
-def get_format(name: str) -> Format:
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise InputError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}") from None
+def get_format(name: str, offered: tuple[str, ...] = DERIVE_FORMATS) -> Format:
+    if name not in offered:
+        raise InputError(f"unknown format {name!r}; choose one of: {', '.join(offered)}")
+    return FORMATS[name]
 
 
 def template_dir() -> Path:
@@ -97,12 +104,15 @@ def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Envir
 
 
 class _View:
-    """Builds a template's context from a derivation: every formula printed once, here."""
+    """Prints formulas and escapes text for one format: the helpers every view shares."""
 
-    def __init__(self, derivation: Derivation, fmt: Format, notation: Notation):
-        self.d, self.fmt, self.notation = derivation, fmt, notation
+    def __init__(self, fmt: Format, notation: Notation):
+        self.fmt, self.notation = fmt, notation
 
     def tex(self, expr) -> Tex:
+        """A formula in this format's notation: LaTeX, or plain text for the text format."""
+        if self.fmt.name == "text":
+            return Tex(plain(expr))
         return latex(expr, self.notation)
 
     def text(self, text: str) -> Tex:
@@ -117,7 +127,8 @@ class _View:
         for literal, field, _, _ in string.Formatter().parse(p.text):
             out.append(self.fmt.escape(literal))
             if field is not None:
-                out.append("$%s$" % self.tex(math[field]))
+                math_text = self.tex(math[field])
+                out.append(math_text if self.fmt.name == "text" else "$%s$" % math_text)
         return Tex("".join(out))
 
     def equation(self, lhs, rhs, relation: str = "=") -> dict:
@@ -127,6 +138,14 @@ class _View:
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
+
+
+class _ReportView(_View):
+    """The context of a derivation report (templates report*.j2)."""
+
+    def __init__(self, derivation: Derivation, fmt: Format, notation: Notation):
+        super().__init__(fmt, notation)
+        self.d = derivation
 
     def context(self) -> dict:
         d, rec = self.d, self.d.recurrence
@@ -244,13 +263,14 @@ def render(derivation: Derivation, fmt: str = "markdown", notation: Notation | N
            template_dir: str | Path | None = None) -> str:
     """The report for `derivation` in format `fmt` (see FORMATS), as text."""
     form = get_format(fmt)
-    view = _View(derivation, form, notation or Notation())
+    view = _ReportView(derivation, form, notation or Notation())
     if form.template is None:
         return to_json(derivation, view)
-    return environment(form, template_dir).get_template(form.template).render(view.context())
+    template = form.template.format(kind="report")
+    return environment(form, template_dir).get_template(template).render(view.context())
 
 
-def to_json(derivation: Derivation, view: "_View") -> str:
+def to_json(derivation: Derivation, view: _ReportView) -> str:
     """The JSON report: inputs, layouts, closed forms (LaTeX and srepr), entries, checks."""
     d = derivation
     e = d.expansion
@@ -287,4 +307,123 @@ def to_json(derivation: Derivation, view: "_View") -> str:
             entry["explicit"] = [[{"latex": view.tex(x), "srepr": sp.srepr(x)} for x in row]
                                  for row in J.tolist()]
         data["layouts"][layout.value] = entry
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class _CheckView(_View):
+    """The context of a check report (templates check*.j2)."""
+
+    def __init__(self, result: CheckResult, fmt: Format, notation: Notation):
+        super().__init__(fmt, notation)
+        self.r = result
+
+    def _counterexample(self, c) -> dict | None:
+        if c is None:
+            return None
+        i, j = c.entry
+        return {"n": c.n, "position": f"({i}, {j})", "claim": self.tex(c.claim),
+                "truth": self.tex(c.truth), "claim_entry": self.tex(c.claim[i - 1, j - 1]),
+                "truth_entry": self.tex(c.truth[i - 1, j - 1]), "seed": c.seed,
+                "claim_value": Tex("%.6g" % c.claim_value), "truth_value": Tex("%.6g" % c.truth_value)}
+
+    def reading(self, v) -> Tex:
+        """One reading as a sentence, its formulas printed."""
+        rec = self.r.recurrence
+        form = FORM_BY_KEY[v.form]
+        what = "its transpose is" if v.transposed else "it is"
+        text = f"{what} the {v.layout.value}-layout Jacobian of {form.title}"
+        math = {}
+        for k, (lhs, rhs) in enumerate(form.equation(rec)):
+            text += (", " if k == 0 else " with ") + "{eq%d}" % k
+            math[f"eq{k}"] = sp.Eq(lhs, rhs, evaluate=False)
+        if v.binding == AT_PRE_ACTIVATION.key:
+            text += ", but only with the derivative taken at the step-t pre-activation, {da}, not where the formula puts it"
+            math["da"] = _D(rec, pre_activation(rec))
+        if v.layout is Layout.DENOMINATOR and not v.transposed:
+            text += "; so it is also the factor of that form's backward pass {back}"
+            delta = sp.MatrixSymbol("delta_t", rec.n, 1)
+            factors = self.r.expr.args if isinstance(self.r.expr, sp.MatMul) else (self.r.expr,)
+            math["back"] = sp.Eq(sp.MatrixSymbol("delta_prev", rec.n, 1), sp.MatMul(*factors, delta), evaluate=False)
+        return self.prose(Prose.of(text, **math))
+
+    def context(self) -> dict:
+        r, rec = self.r, self.r.recurrence
+        layouts = []
+        for layout, v in r.verdicts.items():
+            layouts.append({
+                "name": layout.value, "status": v.status, "holds": v.holds,
+                "truth": self.equation(Jacobian(rec.x_t, rec.x_prev, layout),
+                                       to_layout(FORMS[0].numerator(rec), layout).doit()),
+                "definition": self.equation(*definition(layout).args),
+                "counterexample": self._counterexample(v.counterexample),
+            })
+        b = r.bound
+        return {
+            "version": __version__,
+            "input": r.text,
+            "parsed": self.tex(r.expr),
+            "notes": [self.text(n) for n in r.notes],
+            "multi_step": r.multi_step,
+            "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
+            "recurrence": self.equation(rec.x_t, rec.rhs()),
+            "layouts": layouts,
+            "neither": not any(v.holds for v in r.verdicts.values()),
+            "readings": [{"statement": self.reading(v), "status": v.status} for v in r.readings],
+            "bound": {
+                "statement": self.equation(Norm2(Jacobian(rec.x_t, rec.x_prev)),
+                                           sp.Mul(Norm2(rec.W), Norm2(_D(rec, rec.x_prev)), evaluate=False), r"\le"
+                                           if self.fmt.name != "text" else "≤"),
+                "transpose": self.equation(Norm2(sp.Transpose(rec.W)), Norm2(rec.W)),
+                "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),
+                "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds,
+                "gamma": None if b.gamma is None else self.tex(b.gamma),
+            },
+        }
+
+
+def render_check(result: CheckResult, fmt: str = "text", notation: Notation | None = None,
+                 template_dir: str | Path | None = None) -> str:
+    """The check report for `result` in format `fmt` (one of CHECK_FORMATS), as text."""
+    form = get_format(fmt, CHECK_FORMATS)
+    if form.template is None:
+        return check_json(result)
+    view = _CheckView(result, form, notation or Notation())
+    template = form.template.format(kind="check")
+    return environment(form, template_dir).get_template(template).render(view.context())
+
+
+def check_json(result: CheckResult) -> str:
+    """The JSON check report: input, parsed, numerator, denominator, counterexample, readings."""
+    tex = _CheckView(result, FORMATS["latex"], Notation())
+    text = _CheckView(result, FORMATS["text"], Notation())
+
+    def counterexample(v):
+        c = v.counterexample
+        if c is None:
+            return None
+        return {"layout": v.layout.value, "n": c.n, "entry": list(c.entry), "seed": c.seed,
+                "claim": [[tex.tex(e) for e in row] for row in c.claim.tolist()],
+                "truth": [[tex.tex(e) for e in row] for row in c.truth.tolist()],
+                "claim_value": c.claim_value, "truth_value": c.truth_value}
+
+    data = {
+        "symbptt": __version__,
+        "input": result.text,
+        "parsed": tex.tex(result.expr),
+        "plain": text.tex(result.expr),
+        "activation": result.recurrence.activation.name,
+        "notes": list(result.notes),
+        "multi_step": result.multi_step,
+        "counterexample": next((counterexample(v) for v in result.verdicts.values() if not v.holds), None),
+        "readings": [
+            {"form": v.form, "layout": v.layout.value, "binding": v.binding,
+             "transposed": v.transposed, "status": v.status, "statement": str(text.reading(v))}
+            for v in result.readings
+        ],
+        "bound": {"claim_norm": result.bound.claim, "jacobian_norm": result.bound.jacobian,
+                  "W_norm": result.bound.W, "D_norm": result.bound.D, "holds": result.bound.holds,
+                  "gamma": None if result.bound.gamma is None else str(result.bound.gamma)},
+    }
+    for layout, v in result.verdicts.items():
+        data[layout.value] = {"holds": v.holds, "status": v.status, "counterexample": counterexample(v)}
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -11,7 +11,7 @@ def test_committed_gallery_is_up_to_date(tmp_path):
     written = build(tmp_path)
     committed = ROOT / "reports"
     names = sorted(p.name for p in written)
-    assert names == sorted(p.name for p in committed.iterdir() if p.suffix in {".md", ".tex", ".json"}), (
+    assert names == sorted(p.name for p in committed.iterdir() if p.suffix in {".md", ".tex", ".json", ".txt"}), (
         "reports/ has other files than the gallery: run `python -m symbptt gallery`")
     stale = [p.name for p in written if p.read_bytes() != (committed / p.name).read_bytes()]
     assert not stale, f"stale gallery files {stale}: regenerate with `python -m symbptt gallery`"

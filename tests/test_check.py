@@ -1,0 +1,197 @@
+"""`check`: parsing plain and LaTeX formulas safely, verdicts per layout, readings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbptt.check import check
+from symbptt.claim import RECURRENT, Roles
+from symbptt.cli import main
+from symbptt.errors import InputError, SymbpttError
+from symbptt.grammar import MAX_LENGTH, parse
+from symbptt.render import render_check
+
+# Each formula written three ways: plain text, LaTeX, LaTeX with wrappers.
+PASCANU = [
+    "W^T diag(sigma'(x_{i-1}))",
+    r"W^\top \operatorname{diag}(\sigma'(x_{i-1}))",
+    r"\prod_{t \ge i > k} \mathbf{W}_{rec}^{\intercal} \,\mathrm{diag}\left(\sigma'\left(\mathbf{x}_{i-1}\right)\right)",
+]
+CS224D = [
+    "W.T @ diag(f'(h_(j-1)))",
+    r"W^T \operatorname{diag}[f'(h_{j-1})]",
+    r"\boldsymbol{W}_{hh}^{T} \mathrm{diag}\left[ f'(\boldsymbol{h}_{j-1}) \right]",
+]
+DLBOOK = [  # eq. 10.21's factor, for tanh
+    "W^T diag(1 - (h^(t+1))^2)",
+    r"W^\top \operatorname{diag}\left(1 - (h^{(t+1)})^2\right)",
+    r"\mathbf{W}^{\top} \operatorname{diag}\left(1 - \left(\mathbf{h}^{(t+1)}\right)^{2}\right)",
+]
+NUMERATOR = [
+    "W diag(sigma'(x))",
+    r"\frac{\partial x_t}{\partial x_{t-1}} = W \cdot \operatorname{diag}(\sigma'(x_{t-1}))",
+    r"\mathbf{W}\,\operatorname{diag}\bigl(\sigma^{\prime}(\mathbf{x}_{t-1})\bigr)",
+]
+DENOMINATOR = [
+    "diag(sigma'(x)) * W'",
+    r"\operatorname{diag}(\sigma'(x_{t-1})) W^{\intercal}",
+    r"\mathrm{diag}\left(\boldsymbol{\sigma}'(\mathbf{x}_{t-1})\right)\mathbf{W}^\mathsf{T}",
+]
+
+
+def statuses(result):
+    return {layout.value: v.status for layout, v in result.verdicts.items()}
+
+
+def readings(result):
+    return {(v.form, v.layout.value, v.binding, v.transposed): v.status for v in result.readings}
+
+
+@pytest.mark.parametrize("text", PASCANU + CS224D)
+def test_pascanu_and_cs224d_hold_in_neither_layout(text):
+    r = check(text)
+    assert statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
+    found = readings(r)
+    assert found[("row", "numerator", "as-written", False)] == "proved"
+    assert found[("elman", "denominator", "pre-activation", False)] == "proved"
+    assert ("elman", "denominator", "as-written", False) not in found  # σ' at h_{t-1} is wrong
+    for layout, v in r.verdicts.items():
+        c = v.counterexample
+        assert c.n == 2 and abs(c.claim_value - c.truth_value) > 1e-3
+        assert c.claim[c.entry[0] - 1, c.entry[1] - 1] != c.truth[c.entry[0] - 1, c.entry[1] - 1]
+    assert r.bound.holds
+
+
+def test_pascanu_product_is_judged_by_its_factor():
+    assert check(PASCANU[2]).multi_step and not check(PASCANU[0]).multi_step
+
+
+@pytest.mark.parametrize("text", DLBOOK)
+def test_deep_learning_book_factor_is_the_post_activation_backward_pass(text):
+    r = check(text, activation="tanh")
+    assert statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
+    assert readings(r)[("elman", "denominator", "as-written", False)] == "proved"
+
+
+@pytest.mark.parametrize("text", NUMERATOR)
+def test_numerator_form_is_proved(text):
+    r = check(text)
+    assert statuses(r) == {"numerator": "proved", "denominator": "refuted"}
+    assert r.verdict("denominator").counterexample.n == 2
+
+
+@pytest.mark.parametrize("text", DENOMINATOR)
+def test_denominator_form_is_proved(text):
+    assert statuses(check(text)) == {"numerator": "refuted", "denominator": "proved"}
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "identity"])
+def test_true_forms_for_every_activation(activation):
+    assert check("W diag(sigma'(x))", activation=activation).verdict("numerator").status == "proved"
+    # For the identity, Wᵀ diag(1) = Wᵀ is exactly the denominator layout.
+    expected = "proved" if activation == "identity" else "refuted"
+    assert check("W^T diag(sigma'(x))", activation=activation).verdict("denominator").status == expected
+
+
+def test_explicit_activation_forms_are_recognised():
+    assert check("diag(1 - tanh(x)^2) W^T").verdict("denominator").status == "proved"
+    assert check(r"W \operatorname{diag}(\sigma(x) \odot (1 - \sigma(x)))", activation="sigmoid").verdict("numerator").status == "proved"
+
+
+def test_cs224n_correct_slide_is_post_activation_numerator():
+    r = check(r"\operatorname{diag}\left(\sigma'(W_h h_{t-1} + W_x x_t + b)\right) W_h")
+    assert readings(r)[("elman", "numerator", "as-written", False)] == "proved"
+
+
+def test_defined_names_and_extra_matrix_names():
+    roles = Roles(recurrent=RECURRENT + ("A",), defines=(("D", parse("diag(sigma'(x))")),))
+    assert check("A D", roles=roles).verdict("numerator").status == "proved"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("__import__('os').system('touch /tmp/pwned')", "position 1"),
+    ("lambda: W", "unexpected character ':' at position 7"),
+    ("W.__class__", "position 2"),
+    ("W; import os", "position 2"),
+    ("exec('1')", "unexpected"),
+    ("9**9**9**9", "position 3"),
+    ("x^99999", "only whole powers from 0 to 8"),
+    ("W^T diag(", "ends too early"),
+    ("W ) D", "unexpected ')' at position 3"),
+    ("Q W", "unknown name 'Q' at position 1"),
+    ("x", "not a matrix"),
+    ("W_in", "not n×n"),
+    (r"\input{/etc/passwd}", "not part of the formula language"),
+    ("W" * (MAX_LENGTH + 1), f"at most {MAX_LENGTH}"),
+    ("", "empty"),
+])
+def test_bad_input_is_a_documented_error(text, message, tmp_path):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")):
+        check(text)
+    assert not (tmp_path / "pwned").exists()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(list("WxhDI^T'()[]{}_-+*@.σ⊙ 12\\") + ["diag", "sigma", "tanh", r"\top", r"\left(", "f'"]),
+                max_size=12).map("".join))
+def test_fuzz_any_string_gives_a_verdict_or_the_documented_error(text):
+    try:
+        r = check(text)
+    except SymbpttError:
+        return
+    assert set(statuses(r).values()) <= {"proved", "numeric", "refuted"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=40))
+def test_fuzz_arbitrary_unicode(text):
+    try:
+        check(text)
+    except SymbpttError:
+        pass
+
+
+def test_json_report_has_the_documented_keys():
+    data = json.loads(render_check(check(PASCANU[1]), "json"))
+    assert {"input", "parsed", "numerator", "denominator", "counterexample", "readings"} <= set(data)
+    assert data["numerator"] == {"holds": False, "status": "refuted", "counterexample": data["numerator"]["counterexample"]}
+    assert data["parsed"] == r"\mathbf{W}^{\top} \operatorname{diag}\left(\sigma'\left(\mathbf{x}_{t-1}\right)\right)"
+    assert data["counterexample"]["n"] == 2 and len(data["counterexample"]["claim"]) == 2
+    assert any(r["form"] == "row" and r["layout"] == "numerator" for r in data["readings"])
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "latex-fragment", "json"])
+def test_check_reports_are_deterministic(fmt):
+    assert render_check(check(PASCANU[0]), fmt) == render_check(check(PASCANU[0]), fmt)
+
+
+@pytest.mark.parametrize("argv, code", [
+    (["check", "W diag(sigma'(x))", "--expect", "numerator"], 0),
+    (["check", "W diag(sigma'(x))", "--expect", "denominator"], 1),
+    (["check", "W^T diag(sigma'(x))", "--expect", "numerator"], 1),
+    (["check", "W^T diag(sigma'(x))"], 0),
+    (["check", "W^T diag("], 2),
+    (["check", "W D", "--define", "D"], 2),
+    (["check", "W D", "--define", "\\x=W"], 2),
+    (["check", "A D", "--recurrent", "A", "--define", "D=diag(sigma'(x))", "--expect", "numerator"], 0),
+    (["check", "W", "-o", "out.pdf"], 2),
+])
+def test_check_cli_exit_codes(capsys, argv, code):
+    try:
+        got = main(argv)
+    except SystemExit as exc:
+        got = exc.code
+    out, err = capsys.readouterr()
+    assert got == code
+    if code == 2:
+        assert err.count("\n") == 1 and err.startswith("symbptt") and out == ""
+
+
+def test_check_cli_writes_json_file(tmp_path, capsys):
+    path = tmp_path / "verdict.json"
+    assert main(["check", PASCANU[0], "-o", str(path)]) == 0
+    assert json.loads(path.read_text())["denominator"]["status"] == "refuted"
