@@ -76,22 +76,21 @@ def _key(name: Name) -> str:
     return name.letter + ("_" + name.sub if name.sub else "")
 
 
-def _names(node: Node):
-    if isinstance(node, Name):
-        yield node
+def _walk(node: Node):
+    """Every node of the AST, depth first."""
+    yield node
     for child in (getattr(node, "arg", None), getattr(node, "left", None),
                   getattr(node, "right", None), getattr(node, "expr", None)):
         if isinstance(child, Node):
-            yield from _names(child)
+            yield from _walk(child)
+
+
+def _names(node: Node):
+    return (n for n in _walk(node) if isinstance(n, Name))
 
 
 def _calls(node: Node):
-    if isinstance(node, Call):
-        yield node
-    for child in (getattr(node, "arg", None), getattr(node, "left", None),
-                  getattr(node, "right", None), getattr(node, "expr", None)):
-        if isinstance(child, Node):
-            yield from _calls(child)
+    return (n for n in _walk(node) if isinstance(n, Call))
 
 
 def _time_of(name: Name) -> str | None:

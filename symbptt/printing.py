@@ -281,20 +281,18 @@ class PlainPrinter(StrPrinter):
     def _print_Equality(self, expr):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
-    def _print_sigma(self, expr):
-        return f"σ({self._print(expr.args[0])})"
+    def _print_Function(self, expr):
+        name = _PLAIN_FUNCTIONS.get(type(expr).__name__)
+        if name is None:
+            return super()._print_Function(expr)
+        return f"{name}({self._print(expr.args[0])})"
 
-    def _print_sigma_prime(self, expr):
-        return f"σ'({self._print(expr.args[0])})"
+    _print_Heaviside = _print_Function
 
-    def _print_logistic(self, expr):
-        return f"sigmoid({self._print(expr.args[0])})"
 
-    def _print_relu(self, expr):
-        return f"ReLU({self._print(expr.args[0])})"
-
-    def _print_Heaviside(self, expr):
-        return f"H({self._print(expr.args[0])})"
+#: Plain names of the activation table's functions (and H, ReLU's derivative).
+_PLAIN_FUNCTIONS = {"sigma": "σ", "sigma_prime": "σ'", "logistic": "sigmoid", "relu": "ReLU",
+                    "Heaviside": "H"}
 
 
 def plain(expr) -> str:
