@@ -17,6 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from .errors import InputError
 from .layout import Jacobian, Layout
 
 _ENTRY = re.compile(r"^(\w+)\[(\d+)(?:,(\d+))?\]$")
@@ -44,17 +45,29 @@ def identifier_latex(name: str) -> str:
     return "%s_{%s}" % (head, tail)
 
 
+#: A name the user gives a role: a letter or Greek name, an optional subscript label.
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,11}(_[A-Za-z0-9]{1,12})?$")
+#: Transpose marks offered, by key.
+TRANSPOSES = {"top": r"^{\top}", "T": r"^{T}", "intercal": r"^{\intercal}"}
+
+
 @dataclass(frozen=True)
 class Notation:
     """How the recurrence's roles are written. Defaults follow Pascanu et al.
 
+    Every field is validated on construction (InputError naming what is accepted), so a
+    name can never carry LaTeX of its own: it is mapped to LaTeX here and nowhere else.
+
     Attributes:
-        state: the state vector's letter (x_t, x_{t-1}).
-        weight, input_weight, input, bias: the other roles' identifiers.
-        time: the time index.
+        state: the state vector (x → x_t, x_{t-1}); an identifier such as x, h, s.
+        weight: the recurrent matrix (W, W_rec, W_hh, ...).
+        input_weight: the input matrix (W_in, U, ...).
+        input: the input vector (u → u_t).
+        bias: the bias vector (b).
+        time: the time index, one lower-case letter (t, i, j).
         bold: print vectors and matrices in bold.
-        transpose: the transpose mark appended to a matrix.
-        diag: the diag operator.
+        transpose: the transpose mark: "top" (^⊤), "T" or "intercal".
+        diag: the name of the diag operator, letters only (printed upright).
     """
 
     state: str = "x"
@@ -64,8 +77,32 @@ class Notation:
     bias: str = "b"
     time: str = "t"
     bold: bool = True
-    transpose: str = r"^{\top}"
-    diag: str = r"\operatorname{diag}"
+    transpose: str = "top"
+    diag: str = "diag"
+
+    def __post_init__(self):
+        for field in ("state", "weight", "input_weight", "input", "bias"):
+            value = getattr(self, field)
+            if not isinstance(value, str) or not IDENTIFIER.match(value):
+                raise InputError(
+                    f"notation {field.replace('_', '-')} must be a name such as W, W_rec or h "
+                    f"(a letter or Greek name, then an optional _label), got {value!r}")
+        if not isinstance(self.time, str) or not re.fullmatch(r"[a-z]", self.time):
+            raise InputError(f"notation time must be one lower-case letter such as t, i or j, got {self.time!r}")
+        if not isinstance(self.bold, bool):
+            raise InputError(f"notation bold must be true or false, got {self.bold!r}")
+        if self.transpose not in TRANSPOSES:
+            raise InputError(f"notation transpose must be one of {', '.join(TRANSPOSES)}, got {self.transpose!r}")
+        if not isinstance(self.diag, str) or not re.fullmatch(r"[A-Za-z]{1,12}", self.diag):
+            raise InputError(f"notation diag must be letters only, such as diag or Diag, got {self.diag!r}")
+
+    @property
+    def transpose_latex(self) -> str:
+        return TRANSPOSES[self.transpose]
+
+    @property
+    def diag_latex(self) -> str:
+        return r"\operatorname{%s}" % self.diag
 
     def _bold(self, latex: str) -> str:
         if not self.bold:
@@ -74,20 +111,24 @@ class Notation:
         command = r"\boldsymbol" if head.startswith("\\") else r"\mathbf"
         return r"%s{%s}%s%s" % (command, head, sep, tail)
 
+    def _names(self) -> dict[str, tuple[str, str]]:
+        """Role → (identifier, time subscript or '')."""
+        t = self.time
+        return {"x_t": (self.state, t), "x_prev": (self.state, f"{t}-1"), "W": (self.weight, ""),
+                "W_in": (self.input_weight, ""), "u_t": (self.input, t), "b": (self.bias, ""),
+                "a_t": ("a", t), "delta_t": ("delta", t), "delta_prev": ("delta", f"{t}-1")}
+
     def role(self, role: str, bold: bool = True) -> str:
         """LaTeX of a role of the recurrence ("x_t", "x_prev", "W", ...)."""
-        t = self.time
-        plain = {
-            "x_t": identifier_latex(self.state) + "_{%s}" % t,
-            "x_prev": identifier_latex(self.state) + "_{%s-1}" % t,
-            "W": identifier_latex(self.weight),
-            "W_in": identifier_latex(self.input_weight),
-            "u_t": identifier_latex(self.input) + "_{%s}" % t,
-            "b": identifier_latex(self.bias),
-            "delta_t": r"\delta_{%s}" % t,
-            "delta_prev": r"\delta_{%s-1}" % t,
-        }.get(role) or identifier_latex(role)  # auxiliary vectors (z) and generic y, x
+        name, time = self._names().get(role, (role, ""))
+        plain = identifier_latex(name) + ("_{%s}" % time if time else "")
         return self._bold(plain) if bold else plain
+
+    def plain_role(self, role: str) -> str:
+        """Plain text of a role, for terminals: x_{t-1}, W_hh, u_t, δ_t."""
+        name, time = self._names().get(role, (role, ""))
+        name = "δ" if name == "delta" else name
+        return name + ("" if not time else f"_{time}" if len(time) == 1 else f"_{{{time}}}")
 
     def entry(self, role: str, indices) -> str:
         """Entry of a role with 1-based indices: W_{12}, [x_{t-1}]_{2}, [W_{in}]_{i,l}."""
@@ -148,13 +189,13 @@ class ProofPrinter(LatexPrinter):
         return self._print_Lambda_at(expr.function, self._print(expr.expr))
 
     def _print_DiagMatrix(self, expr):
-        return r"%s\left(%s\right)" % (self.notation.diag, self._print(expr.args[0]))
+        return r"%s\left(%s\right)" % (self.notation.diag_latex, self._print(expr.args[0]))
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
         if not isinstance(expr.arg, sp.MatrixSymbol):
             inner = r"\left(%s\right)" % inner
-        return inner + self.notation.transpose
+        return inner + self.notation.transpose_latex
 
     def _print_Identity(self, expr):
         return r"I_{%s}" % self._print(expr.rows)
@@ -208,20 +249,17 @@ def latex(expr, notation: Notation | None = None) -> Tex:
     return Tex(ProofPrinter({"notation": notation or Notation()}).doprint(expr))
 
 
-#: Roles as plain text, for terminals.
-_PLAIN_ROLES = {"x_t": "x_t", "x_prev": "x_{t-1}", "W": "W", "W_in": "W_in", "u_t": "u_t",
-                "b": "b", "a_t": "a_t", "z": "z", "delta_t": "δ_t", "delta_prev": "δ_{t-1}"}
-
-
 class PlainPrinter(StrPrinter):
     """Plain Unicode text for terminals: Wᵀ diag(σ'(x_{t-1})), W_12, [x_{t-1}]_2."""
+
+    _default_settings = {**StrPrinter._default_settings, "notation": Notation()}
 
     def __init__(self, settings=None):
         super().__init__(settings)
         self._arguments: dict[sp.Symbol, str] = {}
 
     def _role(self, name: str) -> str:
-        return _PLAIN_ROLES.get(name, name)
+        return self._settings["notation"].plain_role(name)
 
     def _print_Symbol(self, expr):
         if expr in self._arguments:
@@ -252,7 +290,7 @@ class PlainPrinter(StrPrinter):
         return " ".join(self.parenthesize(a, 60) for a in expr.args)
 
     def _print_DiagMatrix(self, expr):
-        return f"diag({self._print(expr.args[0])})"
+        return f"{self._settings['notation'].diag}({self._print(expr.args[0])})"
 
     def _print_Identity(self, expr):
         return "I"
@@ -295,6 +333,6 @@ _PLAIN_FUNCTIONS = {"sigma": "σ", "sigma_prime": "σ'", "logistic": "sigmoid", 
                     "Heaviside": "H"}
 
 
-def plain(expr) -> str:
+def plain(expr, notation: Notation | None = None) -> str:
     """`expr` as plain Unicode text (see `PlainPrinter`)."""
-    return PlainPrinter().doprint(expr)
+    return PlainPrinter({"notation": notation or Notation()}).doprint(expr)

@@ -112,7 +112,7 @@ class _View:
     def tex(self, expr) -> Tex:
         """A formula in this format's notation: LaTeX, or plain text for the text format."""
         if self.fmt.name == "text":
-            return Tex(plain(expr))
+            return Tex(plain(expr, self.notation))
         return latex(expr, self.notation)
 
     def text(self, text: str) -> Tex:
@@ -265,7 +265,7 @@ def render(derivation: Derivation, fmt: str = "markdown", notation: Notation | N
     form = get_format(fmt)
     view = _ReportView(derivation, form, notation or Notation())
     if form.template is None:
-        return to_json(derivation, view)
+        return to_json(derivation, view)  # LaTeX in the view's notation
     template = form.template.format(kind="report")
     return environment(form, template_dir).get_template(template).render(view.context())
 
@@ -386,16 +386,16 @@ def render_check(result: CheckResult, fmt: str = "text", notation: Notation | No
     """The check report for `result` in format `fmt` (one of CHECK_FORMATS), as text."""
     form = get_format(fmt, CHECK_FORMATS)
     if form.template is None:
-        return check_json(result)
+        return check_json(result, notation)
     view = _CheckView(result, form, notation or Notation())
     template = form.template.format(kind="check")
     return environment(form, template_dir).get_template(template).render(view.context())
 
 
-def check_json(result: CheckResult) -> str:
+def check_json(result: CheckResult, notation: Notation | None = None) -> str:
     """The JSON check report: input, parsed, numerator, denominator, counterexample, readings."""
-    tex = _CheckView(result, FORMATS["latex"], Notation())
-    text = _CheckView(result, FORMATS["text"], Notation())
+    tex = _CheckView(result, FORMATS["latex"], notation or Notation())
+    text = _CheckView(result, FORMATS["text"], notation or Notation())
 
     def counterexample(v):
         c = v.counterexample

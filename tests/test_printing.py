@@ -53,7 +53,7 @@ def test_relu_prints_heaviside_as_H():
 
 def test_notation_settings_change_the_output():
     d = derivation("tanh")
-    custom = Notation(state="h", weight="W_hh", transpose="^{T}", bold=False)
+    custom = Notation(state="h", weight="W_hh", transpose="T", bold=False)
     text = latex(d.result("denominator"), custom)
     assert text == r"\operatorname{diag}\left(1 - \tanh^{2}{\left(h_{t-1} \right)}\right) W_{\mathrm{hh}}^{T}"
 

@@ -90,3 +90,11 @@ def test_user_template_overrides_builtin_by_name(tmp_path):
 def test_environment_uses_latex_safe_delimiters():
     env = environment(FORMATS["latex"])
     assert env.from_string(r"\newcommand{\x}[1]{#1}{#2} ((( v )))").render(v="a_b") == r"\newcommand{\x}[1]{#1}{#2} a\_b"
+
+
+def test_no_template_puts_parentheses_against_a_delimiter():
+    """'((((' silently eats a literal parenthesis before ((( … ))) (the closing side is safe)."""
+    from symbptt.render import template_dir
+    for path in template_dir().glob("*.j2"):
+        text = path.read_text()
+        assert "((((" not in text, path.name
