@@ -146,13 +146,38 @@ class CheckResult:
     recurrence: Recurrence
     expr: sp.MatrixExpr
     multi_step: bool
-    notes: tuple[str, ...]
+    notes: tuple  # of steps.Prose: how names were read
     verdicts: dict  # Layout → Verdict for the pascanu form as written
     readings: tuple[Verdict, ...]  # the other readings that hold
     bound: Bound
 
     def verdict(self, layout: Layout | str) -> Verdict:
         return self.verdicts[Layout.parse(layout)]
+
+    # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
+    def to_markdown(self, notation=None) -> str:
+        """The Markdown check report."""
+        from .render import render_check
+        return render_check(self, "markdown", notation)
+
+    def to_latex(self, fragment: bool = True, notation=None) -> str:
+        """The LaTeX check report: an \\input-able fragment, or a standalone document."""
+        from .render import render_check
+        return render_check(self, "latex-fragment" if fragment else "latex", notation)
+
+    def to_text(self, notation=None) -> str:
+        from .render import render_check
+        return render_check(self, "text", notation)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """The claim and its status in each layout, as display math."""
+        from .printing import latex
+        rows = [r"%s &\quad \text{%s: %s}" % (latex(self.expr) if k == 0 else "", l.value, v.status)
+                for k, (l, v) in enumerate(self.verdicts.items())]
+        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
 
 
 def _env(rec: Recurrence, form: Form, binding: Binding, n: int):

@@ -20,6 +20,7 @@ from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnsupportedError
 from .grammar import Binary, Call, Claim, Name, Node, Number, Unary
 from .model import ARG, Recurrence
+from .steps import Prose
 
 RECURRENT = ("W", "W_rec", "W_hh", "W_h", "W_r")
 INPUT_WEIGHT = ("U", "W_in", "W_x", "W_xh", "W_ih", "W_i")
@@ -44,7 +45,7 @@ class Translation:
     expr: sp.MatrixExpr
     activation: Activation
     multi_step: bool
-    notes: tuple[str, ...] = ()
+    notes: tuple[Prose, ...] = ()
 
 
 @dataclass
@@ -131,8 +132,10 @@ def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translat
     elif indices:
         times = {indices[0]: "x_t" if _offset(indices[0]) > 0 else "x_prev"}
     for index, role in times.items():
-        shown = f"{state}_{{{index}}}" if index else state
-        notes.append(f"{shown} is read as the {'current state x_t' if role == 'x_t' else 'previous state x_(t-1)'}")
+        shown = f"{state}_{{{{{index}}}}}" if index else state  # braces doubled: Prose text
+        which = "current" if role == "x_t" else "previous"
+        notes.append(Prose.of(f"{shown} is read as the {which} state {{role}}",
+                              role=rec.x_t if role == "x_t" else rec.x_prev))
     ctx = _Context(rec, roles, rec.activation, state, times, notes)
     value = _eval(claim.expr, ctx)
     if isinstance(value, _Vec) or not getattr(value, "is_Matrix", False):

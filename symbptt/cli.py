@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -62,6 +63,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _notation_options(parser) -> None:
+    group = parser.add_argument_group(
+        "notation", "how symbols print; the same keys as [tool.symbptt] in pyproject.toml or "
+                    "symbptt.toml, found from the current folder upwards (options win)")
+    group.add_argument("--notation", "-N", action="append", default=[], metavar="KEY=VALUE",
+                       help="state, weight, input-weight, input, bias (names such as h, W_hh), "
+                            "time (a letter), bold (true/false), transpose (top, T, intercal), "
+                            "diag (a word); repeatable")
+    group.add_argument("--config", metavar="FILE", help="read notation from FILE instead")
+    group.add_argument("--no-config", action="store_true", help="ignore config files")
+
+
+def _notation(args):
+    from .config import notation
+
+    return notation(args.notation, config=args.config, use_config=not args.no_config)[0]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="symbptt",
@@ -97,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="seed of the numeric check's random values (default: 0)")
     d.add_argument("--template-dir", metavar="DIR",
                    help="folder of templates overriding the built-in ones by name")
+    _notation_options(d)
     d.set_defaults(run=_derive)
 
     c = commands.add_parser(
@@ -121,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="define a name used in the formula, e.g. --define \"D=diag(sigma'(x))\"")
     c.add_argument("--template-dir", metavar="DIR",
                    help="folder of templates overriding the built-in ones by name")
+    _notation_options(c)
     c.set_defaults(run=_check)
 
     g = commands.add_parser(
@@ -130,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument("folder", nargs="?", default="reports", metavar="DIR",
                    help="where to write (default: reports)")
+    g.add_argument("--example", default="examples/course-notes", metavar="DIR",
+                   help="also regenerate the course-notes example's embedded files in DIR, "
+                        "when it has a symbptt.toml (default: examples/course-notes)")
     g.set_defaults(run=_gallery)
 
     a = commands.add_parser("activations", help="list the activations and their derivatives")
@@ -169,9 +193,10 @@ def _derive(args) -> int:
         raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
+    notation = _notation(args)  # validated before any work is done
     derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
                         layout=args.layout, inputs=args.inputs, seed=args.seed)
-    _emit(args, render(derivation, fmt, template_dir=args.template_dir))
+    _emit(args, render(derivation, fmt, notation=notation, template_dir=args.template_dir))
     if args.pdf:
         print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
     return 0
@@ -200,17 +225,21 @@ def _check(args) -> int:
         defines.append((name, parse(formula)))
     roles = Roles(recurrent=RECURRENT + tuple(args.recurrent),
                   state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
+    notation = _notation(args)
     result = check(args.formula, activation=args.activation, roles=roles)
-    _emit(args, render_check(result, fmt, template_dir=args.template_dir))
+    _emit(args, render_check(result, fmt, notation=notation, template_dir=args.template_dir))
     if args.expect and not result.verdict(args.expect).holds:
         return 1
     return 0
 
 
 def _gallery(args) -> int:
-    from .gallery import build
+    from .gallery import build, build_example
 
-    for path in build(args.folder):
+    paths = build(args.folder)
+    if (Path(args.example) / "symbptt.toml").is_file():
+        paths += build_example(args.example)
+    for path in paths:
         print(path)
     return 0
 
@@ -230,3 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     except SymbpttError as exc:
         print(f"symbptt: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours, and nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -60,6 +60,29 @@ class Derivation:
         key = "denominator" if Layout.parse(layout) is Layout.DENOMINATOR else "matrix"
         return self.route(key).result
 
+    # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
+    def to_markdown(self, notation=None) -> str:
+        """The Markdown report (KaTeX/MathJax math), as `symbptt derive` prints it."""
+        from .render import render
+        return render(self, "markdown", notation)
+
+    def to_latex(self, fragment: bool = True, notation=None) -> str:
+        """The LaTeX report: an \\input-able fragment, or a standalone document."""
+        from .render import render
+        return render(self, "latex-fragment" if fragment else "latex", notation)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """The result in each layout, as display math (what Jupyter's MathJax renders)."""
+        from .layout import Jacobian
+        from .printing import latex
+        rec = self.recurrence
+        rows = [r"%s &= %s" % (latex(Jacobian(rec.x_t, rec.x_prev, l)), latex(self.result(l)))
+                for l in self.layouts]
+        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+
     @property
     def verified(self) -> bool:
         """Every step re-verified, the expansion matched and the numeric check passed."""

@@ -52,6 +52,34 @@ CHECKS: tuple[CheckEntry, ...] = (
 )
 
 
+#: The course-notes example: files embedded by its notes.tex and notes.md, and how to make
+#: them (in the notation of the folder's symbptt.toml).
+EXAMPLE_FORMULA = r"W^T \operatorname{diag}(\sigma'(x_{i-1}))"
+EXAMPLE_FILES = (
+    ("jacobian.tex", "derive", "latex-fragment"),
+    ("jacobian.md", "derive", "markdown"),
+    ("check-pascanu.tex", "check", "latex-fragment"),
+    ("check-pascanu.md", "check", "markdown"),
+)
+
+
+def build_example(folder: str | Path) -> list[Path]:
+    """Regenerate the files the course-notes example in `folder` embeds."""
+    from .config import settings_from_file
+    from .printing import Notation
+
+    folder = Path(folder)
+    notation = Notation(**settings_from_file(folder / "symbptt.toml"))
+    derivation = derive("tanh", dim=2)
+    result = check(EXAMPLE_FORMULA, activation="tanh")
+    written = []
+    for name, kind, fmt in EXAMPLE_FILES:
+        text = (render(derivation, fmt, notation) if kind == "derive"
+                else render_check(result, fmt, notation))
+        written.append(write_atomic(folder / name, text))
+    return written
+
+
 def filename(entry, fmt: str) -> str:
     suffix = FORMATS[fmt].suffix
     return f"{entry.stem}-fragment{suffix}" if fmt == "latex-fragment" else entry.stem + suffix

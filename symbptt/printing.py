@@ -239,6 +239,11 @@ class ProofPrinter(LatexPrinter):
     def _print_Norm2(self, expr):
         return r"\left\|%s\right\|_{2}" % self._print(expr.args[0])
 
+    def _print_MatrixBase(self, expr):
+        # A row that starts with "[" (an entry such as [W_hh]_{21}) right after the row
+        # break "\\" would be read by LaTeX as "\\[<length>]": keep them apart.
+        return super()._print_MatrixBase(expr).replace("\\\\[", "\\\\{}[")
+
     def _print_Entry(self, expr):
         A, r, c = expr.args
         return r"\left[%s\right]_{%s%s}" % (self._print(A), self._print(r), self._print(c))

@@ -362,7 +362,7 @@ class _CheckView(_View):
             "version": __version__,
             "input": r.text,
             "parsed": self.tex(r.expr),
-            "notes": [self.text(n) for n in r.notes],
+            "notes": [self.prose(n) for n in r.notes],
             "multi_step": r.multi_step,
             "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
             "recurrence": self.equation(rec.x_t, rec.rhs()),
@@ -376,6 +376,7 @@ class _CheckView(_View):
                 "transpose": self.equation(Norm2(sp.Transpose(rec.W)), Norm2(rec.W)),
                 "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),
                 "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds,
+                "matrix": self.tex(rec.W),
                 "gamma": None if b.gamma is None else self.tex(b.gamma),
             },
         }
@@ -412,7 +413,7 @@ def check_json(result: CheckResult, notation: Notation | None = None) -> str:
         "parsed": tex.tex(result.expr),
         "plain": text.tex(result.expr),
         "activation": result.recurrence.activation.name,
-        "notes": list(result.notes),
+        "notes": [str(text.prose(n)) for n in result.notes],
         "multi_step": result.multi_step,
         "counterexample": next((counterexample(v) for v in result.verdicts.values() if not v.holds), None),
         "readings": [

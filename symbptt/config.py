@@ -1,0 +1,105 @@
+"""Notation settings from a config file and the command line, CLI over file over defaults.
+
+A course keeps its notation in ``symbptt.toml`` (keys at the top level) or in the
+``[tool.symbptt]`` table of its ``pyproject.toml``; the first such file found from the
+current folder upwards applies. ``--notation KEY=VALUE`` uses the same keys::
+
+    state = "h"            # the state vector: h_t, h_{t-1}
+    weight = "W_hh"        # the recurrent matrix
+    input-weight = "W_xh"  # the input matrix
+    input = "x"            # the input vector
+    bias = "b_h"
+    time = "t"             # one letter
+    bold = false
+    transpose = "T"        # top (default), T or intercal
+    diag = "diag"
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from .errors import InputError
+from .printing import Notation
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+#: Config and --notation keys → Notation fields.
+KEYS = {f.name.replace("_", "-"): f.name for f in fields(Notation)}
+
+
+def find_config(start: str | Path = ".") -> Path | None:
+    """The first symbptt.toml, or pyproject.toml with [tool.symbptt], from `start` upwards."""
+    folder = Path(start).resolve()
+    for candidate in (folder, *folder.parents):
+        own = candidate / "symbptt.toml"
+        if own.is_file():
+            return own
+        project = candidate / "pyproject.toml"
+        if project.is_file() and "symbptt" in _read(project).get("tool", {}):
+            return project
+    return None
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path} is not valid TOML: {exc}") from None
+
+
+def settings_from_file(path: str | Path) -> dict:
+    """The notation settings a config file holds, validated by key and type."""
+    path = Path(path)
+    data = _read(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("symbptt", {})
+    for key, value in data.items():
+        if key not in KEYS:
+            raise InputError(f"{path}: unknown setting {key!r}; the settings are: {', '.join(KEYS)}")
+        if not isinstance(value, (str, bool)):
+            raise InputError(f"{path}: {key} must be a string or true/false, got {value!r}")
+    return {KEYS[k]: v for k, v in data.items()}
+
+
+def settings_from_options(items: list[str]) -> dict:
+    """``--notation KEY=VALUE`` items as settings; bold takes true/false (yes/no, 1/0)."""
+    out = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        key = key.strip()
+        if not equals or key not in KEYS:
+            raise InputError(f"--notation takes KEY=VALUE with KEY one of {', '.join(KEYS)}; got {item!r}")
+        if KEYS[key] == "bold":
+            truth = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+            if value.lower() not in truth:
+                raise InputError(f"--notation bold takes true or false, got {value!r}")
+            out["bold"] = truth[value.lower()]
+        else:
+            out[KEYS[key]] = value
+    return out
+
+
+def notation(options: list[str] = (), config: str | Path | None = None,
+             use_config: bool = True, start: str | Path = ".") -> tuple[Notation, Path | None]:
+    """The notation in force and the config file it came from (None when none).
+
+    Precedence: `options` (``--notation``) over the config file (`config`, or the one found
+    from `start` when `use_config`) over the defaults.
+    """
+    path = Path(config) if config else (find_config(start) if use_config else None)
+    if config and not path.is_file():
+        raise InputError(f"--config {config!r} is not a file")
+    settings = settings_from_file(path) if path else {}
+    settings.update(settings_from_options(list(options)))
+    try:
+        return Notation(**settings), path
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}" if path and not options else str(exc)) from None

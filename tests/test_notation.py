@@ -1,0 +1,190 @@
+"""Course notes: notation settings, config files, embedding, Jupyter display."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import symbptt
+from symbptt.check import check
+from symbptt.cli import main
+from symbptt.config import KEYS, find_config, notation
+from symbptt.errors import InputError
+from symbptt.printing import Notation
+from symbptt.render import FORMATS, render, render_check
+
+from .conftest import derivation
+from .test_tools import compile_tex, math_spans, render_with_katex, WRAPPER
+
+COURSE = Notation(state="h", weight="W_hh", input_weight="W_xh", input="x", bias="b_h",
+                  time="i", bold=False, transpose="T", diag="Diag")
+MATRIX = [
+    Notation(),
+    COURSE,
+    Notation(state="s", weight="W_rec", time="j", transpose="intercal"),
+    Notation(state="eta", weight="U", bold=True, transpose="T", diag="dg"),
+]
+
+
+def strings(text: str, fmt: str) -> str:
+    """The report's text; for JSON, every string value it holds, decoded."""
+    if fmt != "json":
+        return text
+
+    def walk(v):
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            for x in v.values():
+                yield from walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from walk(x)
+    return " ".join(walk(json.loads(text)))
+
+
+def cli(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "latex-fragment", "json"])
+def test_notation_changes_every_derive_format_consistently(fmt):
+    text = strings(render(derivation("tanh"), fmt, COURSE), fmt)
+    assert "W_{\\mathrm{hh}}" in text and "h_{i-1}" in text and "\\operatorname{Diag}" in text
+    assert "^{T}" in text and "^{\\top}" not in text
+    assert "\\mathbf{x}" not in text and "x_{t-1}" not in text and "\\mathbf{W}" not in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "latex-fragment", "json"])
+def test_notation_changes_every_check_format_consistently(fmt):
+    text = strings(render_check(check("W^T diag(sigma'(x))"), fmt, COURSE), fmt)
+    assert "x_{t-1}" not in text and "\\mathbf{W}" not in text
+    assert ("h_{i-1}" in text) and ("W_hh" in text or "W_{\\mathrm{hh}}" in text)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("index", range(len(MATRIX)))
+def test_every_notation_compiles_and_renders(pdflatex, katex, tmp_path, index):
+    n = MATRIX[index]
+    d, c = derivation("sigmoid"), check(r"W^\top \operatorname{diag}(\sigma'(x_{i-1}))")
+    (tmp_path / "doc.tex").write_text(render(d, "latex", n))
+    compile_tex(pdflatex, tmp_path / "doc.tex", tmp_path)
+    (tmp_path / "frag.tex").write_text(render_check(c, "latex-fragment", n))
+    (tmp_path / "notes.tex").write_text(WRAPPER % "frag")
+    compile_tex(pdflatex, tmp_path / "notes.tex", tmp_path)
+    spans = math_spans(render(d, "markdown", n)) + math_spans(render_check(c, "markdown", n))
+    result = render_with_katex(katex, spans)
+    assert result["errors"] == [] and result["rendered"] == len(spans) > 50
+
+
+@pytest.mark.parametrize("field, value", [
+    ("state", r"\input{/etc/passwd}"), ("state", "x}"), ("weight", r"W\write18{rm}"),
+    ("weight", "W_{rec}"), ("bias", "b#"), ("input", "u%"), ("input_weight", "W&U"),
+    ("time", "t-1"), ("time", "\\t"), ("transpose", r"^\top"), ("diag", r"\diag"),
+    ("diag", "di{ag}"), ("bold", "yes"),
+])
+def test_hostile_names_are_refused(field, value):
+    with pytest.raises(InputError):
+        Notation(**{field: value})
+
+
+@pytest.mark.parametrize("option", [r"state=\input{x}", "weight=W}", "time=tt", "transpose=^T",
+                                    "colour=red", "state", "bold=maybe"])
+def test_hostile_notation_options_exit_2(capsys, option, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "derive", "--notation", option, "-o", "out.md")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_config_is_found_from_the_current_folder_upwards(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "notes"\n[tool.symbptt]\nstate = "h"\ntranspose = "T"\n')
+    sub = tmp_path / "chapter1" / "figures"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    assert find_config() == tmp_path / "pyproject.toml"
+    n, path = notation()
+    assert (n.state, n.transpose, n.weight) == ("h", "T", "W") and path == tmp_path / "pyproject.toml"
+    (tmp_path / "chapter1" / "symbptt.toml").write_text('weight = "W_rec"\n')
+    n, path = notation()
+    assert (n.state, n.weight) == ("x", "W_rec") and path.name == "symbptt.toml"
+
+
+def test_pyproject_without_our_table_is_skipped(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "unrelated"\n')
+    monkeypatch.chdir(tmp_path)
+    assert notation()[1] is None or notation()[1] != tmp_path / "pyproject.toml"
+
+
+def test_cli_options_override_the_config_file(capsys, tmp_path, monkeypatch):
+    (tmp_path / "symbptt.toml").write_text('state = "h"\nweight = "W_hh"\n')
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli(capsys, "derive", "-a", "tanh", "--symbolic", "-f", "json", "-N", "weight=A")
+    assert code == 0 and "\\mathbf{A}" in out and "\\mathbf{h}_{t-1}" in out and "W_{\\mathrm{hh}}" not in out
+    code, out, _ = cli(capsys, "derive", "--symbolic", "-f", "json", "--no-config")
+    assert code == 0 and "\\mathbf{x}_{t-1}" in out
+
+
+@pytest.mark.parametrize("content, message", [
+    ('colour = "red"\n', "unknown setting 'colour'"),
+    ("state = 3\n", "must be a string or true/false"),
+    ("state = \n", "is not valid TOML"),
+    ('state = "x y"\n', "notation state must be a name"),
+])
+def test_bad_config_is_one_line_exit_2(capsys, tmp_path, monkeypatch, content, message):
+    (tmp_path / "symbptt.toml").write_text(content)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "derive", "--symbolic")
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_explicit_config_file(capsys, tmp_path):
+    cfg = tmp_path / "course.toml"
+    cfg.write_text('state = "s"\n')
+    code, out, _ = cli(capsys, "check", "W diag(sigma'(x))", "--config", str(cfg), "-f", "json")
+    assert code == 0 and "s_{t-1}" in out
+    code, _, err = cli(capsys, "check", "W", "--config", str(tmp_path / "missing.toml"))
+    assert code == 2 and "is not a file" in err
+
+
+def test_config_keys_match_notation_fields():
+    assert set(KEYS.values()) == set(Notation.__dataclass_fields__)
+
+
+def test_prose_specials_are_escaped_and_compile(tmp_path):
+    from symbptt.render import _ReportView
+    view = _ReportView(derivation("sigma"), FORMATS["latex"], Notation())
+    text = view.text(r"100% of {braces} & #hash _under \back ~tilde ^caret")
+    assert text == (r"100\% of \{braces\} \& \#hash \_under \textbackslash{}back "
+                    r"\textasciitilde{}tilde \textasciicircum{}caret")
+
+
+@pytest.mark.tools
+def test_escaped_specials_compile(pdflatex, tmp_path):
+    specials = FORMATS["latex"].escape(r"100% of {braces} & #hash _under \back ~tilde ^caret <>|$")
+    (tmp_path / "t.tex").write_text("\\documentclass{article}\\begin{document}%s\\end{document}\n" % specials)
+    compile_tex(pdflatex, tmp_path / "t.tex", tmp_path)
+
+
+def test_jupyter_display_and_conversions():
+    d = derivation("tanh")
+    assert d._repr_markdown_() == d.to_markdown() == render(d, "markdown")
+    assert d.to_latex() == render(d, "latex-fragment") and d.to_latex(fragment=False).startswith("\\documentclass")
+    assert d._repr_latex_().startswith("$$\\begin{aligned}") and d._repr_latex_().endswith("$$")
+    c = check("W diag(sigma'(x))")
+    assert c._repr_markdown_() == c.to_markdown() and c.to_text().startswith("claim:")
+    assert "numerator: proved" in c._repr_latex_()
+    assert "W_{\\mathrm{hh}}" in d.to_markdown(notation=COURSE)
+
+
+@pytest.mark.tools
+def test_jupyter_latex_renders_in_katex(katex):
+    spans = [{"display": True, "tex": r._repr_latex_().strip("$")}
+             for r in (derivation("relu"), check("W^T diag(sigma'(x))"))]
+    assert render_with_katex(katex, spans)["errors"] == []
