@@ -195,11 +195,27 @@ def _derive(args) -> int:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     notation = _notation(args)  # validated before any work is done
     derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
-                        layout=args.layout, inputs=args.inputs, seed=args.seed)
+                        layout=args.layout, inputs=args.inputs, seed=args.seed,
+                        progress=_progress(args))
     _emit(args, render(derivation, fmt, notation=notation, template_dir=args.template_dir))
     if args.pdf:
         print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
     return 0
+
+
+#: From this --dim on, a terminal sees the expansion's progress.
+PROGRESS_FROM = 64
+
+
+def _progress(args):
+    """A progress callback writing to stderr, when it is a terminal and the work is large."""
+    if args.symbolic or args.dim < PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\rverified {done:,} / {total:,} entries", end=end, file=sys.stderr, flush=True)
+    return report
 
 
 def _check(args) -> int:

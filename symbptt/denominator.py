@@ -24,9 +24,10 @@ def denominator_route(rec: Recurrence, numerator_result) -> Route:
     ]
     result = transposed
     if isinstance(numerator_result, sp.MatMul):
-        # (A B)ᵀ = Bᵀ Aᵀ, then each factor's transpose is evaluated (diag(v)ᵀ = diag(v)).
+        # (A B)ᵀ = Bᵀ Aᵀ, then diag(v)ᵀ = diag(v) for each diagonal factor.
         reversed_product = sp.MatMul(*[sp.Transpose(a) for a in reversed(numerator_result.args)])
-        result = sp.MatMul(*[a.doit() for a in reversed_product.args])
+        result = sp.MatMul(*[a.arg if isinstance(a.arg, sp.DiagMatrix) else a
+                             for a in reversed_product.args])
         steps.append(Step("transpose-product", transposed, reversed_product))
         if result != reversed_product:
             steps.append(Step("diagonal", reversed_product, result))

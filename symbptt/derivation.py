@@ -111,6 +111,7 @@ def derive(
     layout: str | Layout = "both",
     inputs: int | None = None,
     seed: int = 0,
+    progress=None,
 ) -> Derivation:
     """Derive ∂x_t/∂x_{t-1} for x_t = W σ(x_{t-1}) + W_in u_t + b.
 
@@ -120,6 +121,7 @@ def derive(
         layout: "numerator", "denominator" or "both" (which results a report shows).
         inputs: m, the input size of the expansion; default dim + 1 (W_in non-square).
         seed: seed of the numeric check's random values.
+        progress: optional callback(done, total) as the expansion's entries are verified.
 
     Returns:
         A `Derivation`; `result(layout)` is n×n: W·diag(σ'(x_{t-1})) in numerator layout,
@@ -143,7 +145,7 @@ def derive(
     checks = tuple(c for r in routes for c in verify_route(r, rec))
     expansion = numeric = None
     if n is not None:
-        expansion = expand(rec, matrix.result, n, m)
+        expansion = expand(rec, matrix.result, n, m, progress)
         k = min(n, NUMERIC_MAX_DIM)
         numeric = numeric_check(rec, matrix.result, k, m if n <= NUMERIC_MAX_DIM else k + 1, seed)
     return Derivation(rec, layouts, routes, expansion, numeric, checks)

@@ -2,57 +2,316 @@
 
 Every entry of the n×n Jacobian of the expanded recurrence is differentiated, then compared
 with the same entry of the closed form expanded; entries that differ are reported.
+
+To scale to n = 512 (262,144 entries) the expansion works on lightweight atoms instead of
+SymPy objects, which cost tens of microseconds each to build:
+
+* an entry atom is a key such as ``("W", 2, 3)`` or ``("x_prev", 3)``;
+* an applied function is ``("apply", body, atom)``: the SymPy expression `body` in the bound
+  variable ARG, evaluated at the entry `atom`;
+* a term is a product of atoms with a numeric coefficient, an entry a sum of terms.
+
+Differentiation is honest: the product rule over each term's atoms, the derivative of an
+applied function is SymPy's derivative of its body (memoised per body), and a term that
+contains no atom of x_{t-1}[j] contributes nothing to column j. Entries become SymPy
+expressions only for display, and where the two sides' terms differ, to re-check them with
+SymPy before reporting a mismatch. Closed forms outside the supported shapes (diagonal and
+dense factors, one dense factor at most) are expanded by `explicit` instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .explicit import explicit, jacobian_entries, mismatches
+from .errors import UnsupportedError
+from .explicit import explicit, mismatches
 from .layout import Layout, to_layout
-from .model import Recurrence
+from .model import ARG, M, N, Recurrence, element
+
+Atom = tuple
+Term = frozenset  # of (atom, power) pairs
+Entry = dict  # Term → coefficient
 
 
+# --- atoms and terms -------------------------------------------------------------------
+def _term(atoms) -> Term:
+    counts = defaultdict(int)
+    for a in atoms:
+        counts[a] += 1
+    return frozenset(counts.items())
+
+
+def _apply(body: sp.Expr, atom: Atom):
+    """The atom for body(atom): the entry itself when body is the bound variable."""
+    return atom if body == ARG else ("apply", body, atom)
+
+
+def _product(a: Entry, b: Entry) -> Entry:
+    out: Entry = defaultdict(int)
+    for ta, ca in a.items():
+        for tb, cb in b.items():
+            counts = defaultdict(int)
+            for atom, power in (*ta, *tb):
+                counts[atom] += power
+            out[frozenset(counts.items())] += ca * cb
+    return {t: c for t, c in out.items() if c != 0}
+
+
+def _sum(a: Entry, b: Entry) -> Entry:
+    out = dict(a)
+    for t, c in b.items():
+        out[t] = out.get(t, 0) + c
+    return {t: c for t, c in out.items() if c != 0}
+
+
+ONE: Entry = {frozenset(): 1}
+
+
+class _Sympy:
+    """Turns atoms into SymPy expressions (memoised): for display and re-checks."""
+
+    def __init__(self):
+        self._atoms: dict = {}
+
+    def atom(self, a: Atom) -> sp.Expr:
+        if a not in self._atoms:
+            if a[0] == "apply":
+                self._atoms[a] = a[1].xreplace({ARG: self.atom(a[2])})
+            else:
+                self._atoms[a] = element(*a)
+        return self._atoms[a]
+
+    def entry(self, e: Entry) -> sp.Expr:
+        return sp.Add(*[c * sp.Mul(*[self.atom(a) ** p for a, p in t]) for t, c in e.items()])
+
+
+# --- the recurrence, row by row ----------------------------------------------------------
+def _rows(rec: Recurrence, n: int, m: int):
+    """Row i of x_t = W σ(x_{t-1}) + W_in u_t + b as a list of (coefficient, atoms) terms."""
+    body = rec.activation.apply(ARG)
+    for i in range(1, n + 1):
+        yield i, (
+            [(1, (("W", i, k), _apply(body, ("x_prev", k)))) for k in range(1, n + 1)]
+            + [(1, (("W_in", i, l), ("u_t", l))) for l in range(1, m + 1)]
+            + [(1, (("b", i),))]
+        )
+
+
+class _Derivative:
+    """d(term)/d(x_{t-1}[j]) by the product rule, with function derivatives memoised."""
+
+    def __init__(self):
+        self._bodies: dict = {}
+
+    def _dbody(self, body):
+        if body not in self._bodies:
+            self._bodies[body] = sp.diff(body, ARG)
+        return self._bodies[body]
+
+    def atom(self, a: Atom, v: Atom) -> Entry:
+        """d(atom)/dv as an entry (1, 0, or the derivative of an applied function)."""
+        if a == v:
+            return ONE
+        if a[0] == "apply" and a[2] == v:
+            d = self._dbody(a[1])  # chain rule: d body(v)/dv = body'(v) · dv/dv
+            if d.is_Number:
+                return {frozenset(): d} if d != 0 else {}
+            return {frozenset({(_apply(d, v), 1)}): 1}
+        return {}
+
+    def term(self, coefficient, atoms, v: Atom) -> Entry:
+        out: Entry = {}
+        for k, a in enumerate(atoms):
+            da = self.atom(a, v)
+            if da:
+                rest = {_term(atoms[:k] + atoms[k + 1:]): coefficient}
+                out = _sum(out, _product(rest, da))
+        return out
+
+
+def _variables(a: Atom):
+    """The entry atoms of x_{t-1} that atom `a` depends on."""
+    if a[0] == "apply":
+        return _variables(a[2])
+    return (a,) if a[0] == "x_prev" else ()
+
+
+# --- the closed form, entry by entry ------------------------------------------------------
+@dataclass
+class _Fast:
+    """An n×n (or n×1) matrix as entry functions: diagonal, or dense with diagonal scalings."""
+
+    shape: tuple[int, int]
+    dense: Callable[[int, int], Entry] | None = None  # None: diagonal
+    diagonal: Callable[[int], Entry] = field(default=lambda i: ONE)
+    left: list = field(default_factory=list)  # diagonal factors applied per row
+    right: list = field(default_factory=list)  # … per column
+
+    def entry(self, i: int, j: int) -> Entry:
+        if self.dense is None:
+            value = self.diagonal(i) if i == j else {}
+        else:
+            value = self.dense(i, j)
+        for d in self.left:
+            value = _product(d(i), value)
+        for d in self.right:
+            value = _product(value, d(j))
+        return value
+
+
+def _fast(expr, n: int, m: int) -> _Fast:
+    """`expr` in the fast representation, or UnsupportedError for other shapes."""
+    size = {N: n, M: m}
+    if isinstance(expr, sp.MatrixSymbol):
+        rows, cols = (int(sp.sympify(d).xreplace(size)) for d in expr.shape)
+        name = expr.name
+        if cols == 1 and expr.shape[1] == 1:
+            return _Fast((rows, 1), lambda i, j: {frozenset({((name, i), 1)}): 1})
+        return _Fast((rows, cols), lambda i, j: {frozenset({((name, i, j), 1)}): 1})
+    if isinstance(expr, sp.Transpose):
+        inner = _fast(expr.arg, n, m)
+        if inner.dense is None:
+            return inner
+        if inner.left or inner.right:
+            raise UnsupportedError("transpose of a scaled matrix")
+        return _Fast(inner.shape[::-1], lambda i, j: inner.dense(j, i))
+    if isinstance(expr, sp.Identity):
+        return _Fast((n, n))
+    if isinstance(expr, sp.DiagMatrix):
+        v = expr.args[0]
+        body, base = (v.function.expr.xreplace({v.function.variables[0]: ARG}), v.expr) \
+            if isinstance(v, ElementwiseApplyFunction) else (ARG, v)
+        if not (isinstance(base, sp.MatrixSymbol) and base.shape[1] == 1):
+            raise UnsupportedError("diag of a compound vector")
+        return _Fast((n, n), diagonal=lambda i: {frozenset({(_apply(body, (base.name, i)), 1)}): 1})
+    if isinstance(expr, sp.MatMul):
+        scalar = sp.Mul(*[a for a in expr.args if not getattr(a, "is_Matrix", False)])
+        factors = [_fast(a, n, m) for a in expr.args if getattr(a, "is_Matrix", False)]
+        dense = [f for f in factors if f.dense is not None]
+        if len(dense) > 1:
+            raise UnsupportedError("a product of two dense matrices")
+        if not dense:
+            diagonals = [f.diagonal for f in factors]
+
+            def diagonal(i, ds=diagonals):
+                out = {frozenset(): scalar} if scalar != 1 else ONE
+                for d in ds:
+                    out = _product(out, d(i))
+                return out
+            return _Fast((n, n), diagonal=diagonal)
+        k = factors.index(dense[0])
+        core = dense[0]
+        left = [f.diagonal for f in factors[:k]] + core.left
+        right = core.right + [f.diagonal for f in factors[k + 1:]]
+        if scalar != 1:
+            left.append(lambda i, s=scalar: {frozenset(): s})
+        return _Fast(core.shape, core.dense, left=left, right=right)
+    raise UnsupportedError(f"no fast expansion for {type(expr).__name__}")
+
+
+# --- the expansion --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Expansion:
-    """The explicit Jacobian at size n (inputs m) beside the expanded closed form.
+    """The explicit Jacobian at size n (inputs m), verified against the closed form.
 
-    `jacobian` and `closed_form` are n×n in numerator layout (entry (i, j) = ∂[x_t]_i/∂[x_{t-1}]_j);
-    `in_layout` gives either in another layout. `mismatches` lists (i, j, got, expected),
-    1-based, for every entry that differs: empty means verified.
+    Numerator layout throughout: entry (i, j) = ∂[x_t]_i/∂[x_{t-1}]_j, n×n. `mismatches`
+    lists (i, j, differentiated, closed form), 1-based, for every entry that differs: empty
+    means all `entries` matched. `state`, `jacobian` and `closed_form` are SymPy matrices,
+    built on first use (meant for small n); `in_layout` gives them in another layout.
     """
 
     recurrence: Recurrence
     n: int
     m: int
-    state: sp.Matrix
-    jacobian: sp.Matrix
-    closed_form: sp.Matrix
+    closed: sp.MatrixExpr
     mismatches: tuple[tuple[int, int, sp.Expr, sp.Expr], ...]
-
 
     @property
     def entries(self) -> int:
-        return self.jacobian.rows * self.jacobian.cols
+        return self.n * self.n
 
     @property
     def verified(self) -> bool:
         return not self.mismatches
+
+    @cached_property
+    def _env(self):
+        return self.recurrence.bindings(self.n, self.m)
+
+    @cached_property
+    def state(self) -> sp.Matrix:
+        """x_t written out, n×1."""
+        to = _Sympy()
+        return sp.Matrix([sp.Add(*[c * sp.Mul(*[to.atom(a) for a in atoms]) for c, atoms in row])
+                          for _, row in _rows(self.recurrence, self.n, self.m)])
+
+    @cached_property
+    def jacobian(self) -> sp.Matrix:
+        """Every entry differentiated, n×n, numerator layout."""
+        to, rows = _Sympy(), []
+        for _, entries in _differentiated(self.recurrence, self.n, self.m):
+            rows.append([to.entry(e) for e in entries])
+        return sp.Matrix(rows)
+
+    @cached_property
+    def closed_form(self) -> sp.Matrix:
+        """The closed form written out, n×n, numerator layout."""
+        return explicit(self.closed, self._env)
 
     def in_layout(self, layout: Layout) -> tuple[sp.Matrix, sp.Matrix]:
         """(differentiated Jacobian, expanded closed form), both in `layout`."""
         return to_layout(self.jacobian, layout), to_layout(self.closed_form, layout)
 
 
-def expand(rec: Recurrence, closed_form, n: int, m: int) -> Expansion:
+def _differentiated(rec: Recurrence, n: int, m: int):
+    """(i, [entry (i, j) for j = 1..n]) for each row: every entry of row i differentiated."""
+    d = _Derivative()
+    for i, row in _rows(rec, n, m):
+        by_variable = defaultdict(list)
+        for coefficient, atoms in row:
+            for v in {x for a in atoms for x in _variables(a)}:
+                by_variable[v].append((coefficient, atoms))
+        entries = []
+        for j in range(1, n + 1):
+            v = ("x_prev", j)
+            entry: Entry = {}
+            for coefficient, atoms in by_variable.get(v, ()):
+                entry = _sum(entry, d.term(coefficient, atoms, v))
+            entries.append(entry)
+        yield i, entries
+
+
+def expand(rec: Recurrence, closed_form, n: int, m: int,
+           progress: Callable[[int, int], None] | None = None) -> Expansion:
     """Differentiate every entry of x_t at size n×n and compare with `closed_form` expanded.
 
     `closed_form` is the numerator-layout matrix expression (symbolic n) to check.
+    `progress(done, total)` is called after each row with the entries verified so far.
     """
-    env = rec.bindings(n, m)
-    state = env[rec.x_t]
-    J = jacobian_entries(list(state), list(env[rec.x_prev]))
-    closed = explicit(closed_form, env)
-    return Expansion(rec, n, m, state, J, closed, tuple(mismatches(J, closed)))
+    try:
+        closed = _fast(closed_form, n, m)
+    except UnsupportedError:
+        closed = None
+    if closed is None or closed.shape != (n, n):
+        # Shapes the fast path does not know: expand both sides with SymPy instead.
+        expansion = Expansion(rec, n, m, closed_form, ())
+        bad = mismatches(expansion.jacobian, expansion.closed_form)
+        return Expansion(rec, n, m, closed_form, tuple(bad))
+    to, bad = _Sympy(), []
+    for i, entries in _differentiated(rec, n, m):
+        for j, got in enumerate(entries, 1):
+            want = closed.entry(i, j)
+            if got != want:
+                # Different terms may still be equal (another form of σ'): ask SymPy.
+                a, b = to.entry(got), to.entry(want)
+                if sp.expand(a - b) != 0:
+                    bad.append((i, j, a, b))
+        if progress:
+            progress(i * n, n * n)
+    return Expansion(rec, n, m, closed_form, tuple(bad))

@@ -76,9 +76,14 @@ def index_route(rec: Recurrence, result) -> Route:
     )
 
 
+#: j = 1 + p and n = 1 + p + q with p, q ≥ 0 spell out 1 ≤ j ≤ n for SymPy's assumptions,
+#: so a Piecewise on the range collapses by itself (no refine(): it is slow to load).
+_P, _Q = sp.symbols("p q", integer=True, nonnegative=True)
+
+
 def index_value(expr, rec: Recurrence) -> sp.Expr:
     """`expr` evaluated for symbolic i, j, n: definitions substituted, derivatives and sums
-    done, and the range 1 ≤ j ≤ n assumed (it is the range of the index)."""
+    done, and 1 ≤ j ≤ n assumed (it is the range of the index)."""
     xt = sp.IndexedBase(rec.x_t.name)
     expr = expr.replace(lambda e: isinstance(e, Entry), lambda e: e.value())
     expr = expr.xreplace({xt[i]: component(rec)})
@@ -87,5 +92,4 @@ def index_value(expr, rec: Recurrence) -> sp.Expr:
         if done == expr:
             break
         expr = done
-    assumptions = sp.Q.ge(j, 1) & sp.Q.le(j, rec.n) & sp.Q.ge(i, 1) & sp.Q.le(i, rec.n)
-    return sp.refine(sp.piecewise_fold(expr), assumptions)
+    return sp.piecewise_fold(expr).subs({rec.n: 1 + _P + _Q, j: 1 + _P}, simultaneous=True)

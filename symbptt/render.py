@@ -11,6 +11,7 @@ import json
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import sympy as sp
@@ -20,9 +21,11 @@ from .derivation import Derivation
 from .errors import InputError
 from .layout import Jacobian, Layout, definition, to_layout
 from .model import ARG, elementwise
-from .check import AT_PRE_ACTIVATION, FORM_BY_KEY, FORMS, CheckResult, _D, pre_activation
 from .pascanu import Norm2, pascanu
-from .printing import Notation, Tex, latex, plain
+
+if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
+    from .check import CheckResult
+from .printing import Notation, PlainPrinter, ProofPrinter, Tex
 from .steps import RULES, Prose
 
 #: Explicit matrices larger than this are summarised, not printed (amsmath's bmatrix
@@ -108,12 +111,21 @@ class _View:
 
     def __init__(self, fmt: Format, notation: Notation):
         self.fmt, self.notation = fmt, notation
+        printer = PlainPrinter if fmt.name == "text" else ProofPrinter
+        self._printer = printer({"notation": notation})
+        self._printed: dict = {}
 
     def tex(self, expr) -> Tex:
-        """A formula in this format's notation: LaTeX, or plain text for the text format."""
-        if self.fmt.name == "text":
-            return Tex(plain(expr, self.notation))
-        return latex(expr, self.notation)
+        """A formula in this format's notation: LaTeX, or plain text for the text format.
+
+        Printed once per view: consecutive steps share sides, and printing dominates.
+        """
+        if isinstance(expr, sp.MatrixBase):
+            expr = sp.ImmutableMatrix(expr)
+        key = (type(expr), expr)
+        if key not in self._printed:
+            self._printed[key] = Tex(self._printer.doprint(expr))
+        return self._printed[key]
 
     def text(self, text: str) -> Tex:
         return Tex(self.fmt.escape(text))
@@ -313,7 +325,7 @@ def to_json(derivation: Derivation, view: _ReportView) -> str:
 class _CheckView(_View):
     """The context of a check report (templates check*.j2)."""
 
-    def __init__(self, result: CheckResult, fmt: Format, notation: Notation):
+    def __init__(self, result: "CheckResult", fmt: Format, notation: Notation):
         super().__init__(fmt, notation)
         self.r = result
 
@@ -328,6 +340,7 @@ class _CheckView(_View):
 
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
+        from .check import AT_PRE_ACTIVATION, FORM_BY_KEY, _D, pre_activation
         rec = self.r.recurrence
         form = FORM_BY_KEY[v.form]
         what = "its transpose is" if v.transposed else "it is"
@@ -347,6 +360,7 @@ class _CheckView(_View):
         return self.prose(Prose.of(text, **math))
 
     def context(self) -> dict:
+        from .check import FORMS, _D
         r, rec = self.r, self.r.recurrence
         layouts = []
         for layout, v in r.verdicts.items():
@@ -382,7 +396,7 @@ class _CheckView(_View):
         }
 
 
-def render_check(result: CheckResult, fmt: str = "text", notation: Notation | None = None,
+def render_check(result: "CheckResult", fmt: str = "text", notation: Notation | None = None,
                  template_dir: str | Path | None = None) -> str:
     """The check report for `result` in format `fmt` (one of CHECK_FORMATS), as text."""
     form = get_format(fmt, CHECK_FORMATS)
@@ -393,7 +407,7 @@ def render_check(result: CheckResult, fmt: str = "text", notation: Notation | No
     return environment(form, template_dir).get_template(template).render(view.context())
 
 
-def check_json(result: CheckResult, notation: Notation | None = None) -> str:
+def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
     """The JSON check report: input, parsed, numerator, denominator, counterexample, readings."""
     tex = _CheckView(result, FORMATS["latex"], notation or Notation())
     text = _CheckView(result, FORMATS["text"], notation or Notation())

@@ -119,3 +119,12 @@ def test_python_dash_m_entry_point():
                           capture_output=True, text=True)
     assert run_.returncode == 2 and run_.stdout == ""
     assert run_.stderr == "symbptt: error: --dim must be a whole number from 1 to 1024, got -1\n"
+
+
+def test_progress_only_on_a_terminal(capsys, monkeypatch):
+    code, out, err = run(capsys, "derive", "--dim", "64", "-f", "json")
+    assert code == 0 and err == ""  # stderr is not a terminal here: quiet
+    import symbptt.cli as cli_module
+    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "derive", "--dim", "64", "-f", "json")
+    assert code == 0 and "verified 4,096 / 4,096 entries\n" in err and err.startswith("\rverified 64 / 4,096")

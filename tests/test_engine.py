@@ -201,3 +201,30 @@ def test_bad_input_names_accepted_values(kwargs, fragment):
 def test_symbolic_only_has_no_expansion():
     d = derivation("tanh", dim=None)
     assert d.expansion is None and d.numeric is None and d.verified
+
+
+def test_expansion_reports_progress_per_row():
+    from symbptt.expand import expand
+    d = derivation("tanh")
+    calls = []
+    e = expand(d.recurrence, d.result(), 5, 2, progress=lambda done, total: calls.append((done, total)))
+    assert e.verified and calls == [(5 * i, 25) for i in range(1, 6)]
+
+
+def test_fast_path_and_sympy_fallback_agree_on_a_wrong_form():
+    """A closed form outside the fast shapes (a sum) goes through SymPy, and still fails."""
+    from symbptt.expand import expand
+    d = derivation("sigmoid")
+    rec, right = d.recurrence, d.result()
+    assert expand(rec, sp.MatAdd(right, sp.ZeroMatrix(rec.n, rec.n)), 3, 2).verified
+    wrong = sp.MatAdd(right, sp.Transpose(rec.W))
+    e = expand(rec, wrong, 3, 2)
+    assert len(e.mismatches) == 9
+
+
+def test_large_expansion_matches_sympy_on_sampled_entries():
+    d = symbptt.derive("tanh", dim=40, inputs=3)
+    J, env = sympy_jacobian(d, 40, 3)
+    for i, j in [(0, 0), (3, 17), (39, 1), (22, 22)]:
+        assert d.expansion.jacobian[i, j] == J[i, j]
+    assert d.expansion.entries == 1600 and d.expansion.verified

@@ -1,0 +1,136 @@
+"""Benchmark: the explicit expansion and its verification, against SymPy; CLI start-up.
+
+    python bench/bench.py            # full table (a few minutes: the SymPy baseline is slow)
+    python bench/bench.py --quick    # smaller sizes, for a smoke run
+
+For each n it times, in a fresh process each (so peak memory is per n):
+  symbptt  expand(): all n² entries of ∂x_t/∂x_{t-1} differentiated and compared with the
+           closed form W·diag(σ'(x_{t-1})), for σ = tanh and m = n + 1;
+  sympy    the same input with SymPy alone: Matrix.jacobian of the expanded recurrence,
+           then an entry-by-entry comparison with W·diag(σ') built as SymPy matrices; run up
+           to the n where it would exceed a minute.
+It prints entries, times, their ratio, peak RSS, and the growth exponent fitted to the
+symbptt times for n ≥ 64 (time ∝ n^k; linear in entries is k = 2). Then start-up:
+`python -m symbptt derive` against `python -c "import sympy"`, best of several runs.
+Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+SYMBPTT = """
+import json, resource, sys, time
+from symbptt.activations import ACTIVATIONS
+from symbptt.expand import expand
+from symbptt.matrix import matrix_route
+from symbptt.model import Recurrence
+n = int(sys.argv[1])
+rec = Recurrence(ACTIVATIONS["tanh"])
+closed = matrix_route(rec).result
+t = time.perf_counter()
+e = expand(rec, closed, n, n + 1)
+seconds = time.perf_counter() - t
+assert e.verified and e.entries == n * n
+print(json.dumps({"seconds": seconds, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+BASELINE = """
+import json, resource, sys, time
+import sympy as sp
+n = int(sys.argv[1]); m = n + 1
+W = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"W[{i+1},{j+1}]", real=True))
+Win = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"W_in[{i+1},{j+1}]", real=True))
+u = sp.Matrix(m, 1, lambda i, j: sp.Symbol(f"u_t[{i+1}]", real=True))
+b = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"b[{i+1}]", real=True))
+x = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"x_prev[{i+1}]", real=True))
+t = time.perf_counter()
+state = W * x.applyfunc(sp.tanh) + Win * u + b
+J = state.jacobian(x)
+closed = W * sp.diag(*[1 - sp.tanh(v) ** 2 for v in x])
+bad = [(i, j) for i in range(n) for j in range(n)
+       if J[i, j] != closed[i, j] and sp.expand(J[i, j] - closed[i, j]) != 0]
+seconds = time.perf_counter() - t
+assert not bad
+print(json.dumps({"seconds": seconds, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def run(code: str, n: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, str(n)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def best_of(cmd: list[str], runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t)
+    return min(times), statistics.median(times)
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(l.split(":", 1)[1].strip() for l in info if l.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.machine()
+
+
+def fit_exponent(points: list[tuple[int, float]]) -> float:
+    """Least-squares slope of log(seconds) against log(n)."""
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(s) for _, s in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="n up to 128, baseline up to 32")
+    parser.add_argument("--runs", type=int, default=7, help="start-up runs (best and median)")
+    args = parser.parse_args()
+    sizes = [16, 32, 64, 128] if args.quick else [16, 32, 64, 128, 256, 512]
+    baseline_limit = 32 if args.quick else 60.0
+
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"sympy {__import__('sympy').__version__}")
+    print(f"{'n':>5} {'entries':>9} {'symbptt s':>10} {'sympy s':>9} {'ratio':>7} {'peak MB':>8}")
+    ours, last_baseline = [], None
+    for n in sizes:
+        fast = run(SYMBPTT, n)
+        ours.append((n, fast["seconds"]))
+        base = None
+        # SymPy's time grows ~n³: run the next size only if it should stay under a minute.
+        if args.quick:
+            run_baseline = n <= baseline_limit
+        else:
+            run_baseline = last_baseline is None or last_baseline[1] * (n / last_baseline[0]) ** 3 < baseline_limit
+        if run_baseline:
+            base = run(BASELINE, n)
+            last_baseline = (n, base["seconds"])
+        ratio = f"{base['seconds'] / fast['seconds']:7.0f}" if base else f"{'—':>7}"
+        sympy_s = f"{base['seconds']:9.2f}" if base else f"{'—':>9}"
+        print(f"{n:>5} {n * n:>9,} {fast['seconds']:>10.3f} {sympy_s} {ratio} {fast['rss_kb'] / 1024:>8.0f}")
+    tail = [(n, s) for n, s in ours if n >= 64]
+    if len(tail) >= 2:
+        print(f"fitted growth exponent (n ≥ 64): time ∝ n^{fit_exponent(tail):.2f}")
+
+    floor = best_of([sys.executable, "-c", "import sympy"], args.runs)
+    cli = best_of([sys.executable, "-m", "symbptt", "derive"], args.runs)
+    print(f"start-up: import sympy {floor[0]:.3f} s (median {floor[1]:.3f}); "
+          f"symbptt derive {cli[0]:.3f} s (median {cli[1]:.3f}); ratio {cli[0] / floor[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

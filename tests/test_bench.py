@@ -1,0 +1,18 @@
+"""The benchmark script still runs (its figures are read by people, never asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def test_bench_quick_runs_and_prints_its_table():
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--quick", "--runs", "1"],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[1].split() == ["n", "entries", "symbptt", "s", "sympy", "s", "ratio", "peak", "MB"]
+    assert [l.split()[0] for l in lines[2:6]] == ["16", "32", "64", "128"]
+    assert "fitted growth exponent" in run.stdout and "start-up:" in run.stdout
