@@ -7,78 +7,30 @@ For each layout the claim gets one of three statuses:
 * proved: entry (i, j) of claim − truth vanishes symbolically for every n;
 * numeric: equal entry for entry at n = 1…4 and at random values, but not proved.
 
-When the claim holds in neither layout of the recurrence x_t = W σ(x_{t-1}) + W_in u_t + b,
-the readings that would make it right are searched: every other form of the recurrence
-(row-vector convention, post-activation cell) × layout × where σ' is taken, for the claim
-and for its transpose.
+When the claim holds in neither layout of the recurrence (by default x_t = W σ(x_{t-1}) +
+W_in u_t + b), the readings that would make it right are searched: every form of the
+recurrence (`model.FORMS`) × layout × where σ' is taken, for the claim and its transpose.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Callable
 
 import mpmath
 import sympy as sp
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .claim import Roles, infer_activation, translate
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
 from .layout import Layout, to_layout
-from .model import ARG, Recurrence, elementwise
+from .matrix import matrix_route
+from .model import FORMS, Recurrence
 from .numeric import DIGITS, random_values
 
 SIZES = (1, 2, 3, 4)
 SEEDS = (0, 1, 2)
 TOLERANCE = mpmath.mpf("1e-25")
-
-
-@dataclass(frozen=True)
-class Form:
-    """One way of writing the recurrence: its explicit next state and symbolic Jacobian."""
-
-    key: str
-    title: str
-    equation: Callable[[Recurrence], tuple]  # ((lhs, rhs), …) to print
-    next_state: Callable  # (rec, env) → explicit x_t
-    numerator: Callable[[Recurrence], sp.MatrixExpr]  # symbolic n×n Jacobian
-
-
-def _D(rec: Recurrence, v) -> sp.MatrixExpr:
-    """diag(σ'(v)) for the matrix expression v (the identity when σ' ≡ 1)."""
-    d = sp.diff(rec.activation.apply(ARG), ARG)
-    return sp.Identity(rec.n) if d == 1 else sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, d), v))
-
-
-def pre_activation(rec):
-    """a_t = W h_{t-1} + W_in u_t + b: the argument of σ in the post-activation form."""
-    return sp.MatrixSymbol("a_t", rec.n, 1)
-
-
-def _sigma(rec, env, v):
-    return v.applyfunc(rec.activation.apply)
-
-
-FORMS = (
-    Form("pascanu", "the recurrence as written (Pascanu et al., eq. 2)",
-         lambda r: ((r.x_t, r.rhs()),),
-         lambda r, e: e[r.W] * _sigma(r, e, e[r.x_prev]) + e[r.W_in] * e[r.u] + e[r.b],
-         lambda r: sp.MatMul(r.W, _D(r, r.x_prev))),
-    Form("row", "the row-vector (code-style) convention",
-         lambda r: ((sp.Transpose(r.x_t), sp.MatAdd(sp.MatMul(sp.Transpose(elementwise(r.activation, r.x_prev)), r.W),
-                                                   sp.Transpose(r.W_in * r.u), sp.Transpose(r.b))),),
-         lambda r, e: e[r.W].T * _sigma(r, e, e[r.x_prev]) + e[r.W_in] * e[r.u] + e[r.b],
-         lambda r: sp.MatMul(sp.Transpose(r.W), _D(r, r.x_prev))),
-    Form("elman", "the post-activation (Elman) form",
-         lambda r: ((r.x_t, elementwise(r.activation, pre_activation(r))),
-                    (pre_activation(r), sp.MatAdd(r.W * r.x_prev, r.W_in * r.u, r.b))),
-         lambda r, e: _sigma(r, e, e[r.W] * e[r.x_prev] + e[r.W_in] * e[r.u] + e[r.b]),
-         lambda r: sp.MatMul(_D(r, pre_activation(r)), r.W)),
-)
-
-FORM_BY_KEY = {f.key: f for f in FORMS}
 
 
 @dataclass(frozen=True)
@@ -180,16 +132,15 @@ class CheckResult:
         return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
 
 
-def _env(rec: Recurrence, form: Form, binding: Binding, n: int):
-    """(env for the claim, truth Jacobian in numerator layout), explicit at size n."""
+def _env(rec: Recurrence, binding: Binding, n: int):
+    """(env, env for the claim, truth Jacobian in numerator layout), explicit at size n."""
     env = rec.bindings(n, n + 1)
-    env[rec.x_t] = form.next_state(rec, env)
     truth = jacobian_entries(list(env[rec.x_t]), list(env[rec.x_prev]))
     claim_env = env
     if binding is AT_PRE_ACTIVATION:
         claim_env = type(env)(env.dims)
         claim_env.update(env)
-        claim_env[rec.x_prev] = env[rec.W] * env[rec.x_prev] + env[rec.W_in] * env[rec.u] + env[rec.b]
+        claim_env[rec.x_prev] = env[rec.a_t]
     return env, claim_env, truth
 
 
@@ -206,17 +157,16 @@ def _numeric_difference(rec, env, claim, truth, seed):
     return worst, where
 
 
-def _symbolic_equal(rec, form, binding, expr, truth_expr) -> bool:
+def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     """Entry (i, j) of expr equals that of truth for symbolic i, j, n.
 
     The pre-activation a_t stays a symbol: where the claim writes W x_{t-1} + W_in u_t + b
     out, it is folded back into a_t, so no inner sums are left to compare.
     """
-    a = pre_activation(rec)
-    claim = expr if form.key == "row" else expr.xreplace({rec.x_t: form.equation(rec)[0][1]})
-    claim = claim.xreplace({sp.MatAdd(rec.W * rec.x_prev, rec.W_in * rec.u, rec.b): a})
+    claim = expr.xreplace({rec.x_t: rec.written()[0][1] if rec.form == "elman" else rec.rhs()})
+    claim = claim.xreplace({rec.pre_activation(): rec.a_t})
     if binding is AT_PRE_ACTIVATION:
-        claim = claim.xreplace({rec.x_prev: a})
+        claim = claim.xreplace({rec.x_prev: rec.a_t})
     i, j = sp.symbols("i j", integer=True, nonnegative=True)
     inside = sp.Q.le(i, rec.n - 1) & sp.Q.le(j, rec.n - 1)
     try:
@@ -226,12 +176,12 @@ def _symbolic_equal(rec, form, binding, expr, truth_expr) -> bool:
         return False
 
 
-def judge(rec, expr, form: Form, layout: Layout, binding: Binding = AS_WRITTEN,
+def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
           transposed: bool = False) -> Verdict:
-    """The claim `expr` (or its transpose) against `form`'s Jacobian in `layout`."""
+    """The claim `expr` (or its transpose) against `rec`'s Jacobian in `layout`."""
     claim_expr = sp.Transpose(expr) if transposed else expr
     for n in SIZES:
-        env, claim_env, truth_num = _env(rec, form, binding, n)
+        env, claim_env, truth_num = _env(rec, binding, n)
         truth = to_layout(truth_num, layout)
         claim = explicit(claim_expr, claim_env)
         bad = mismatches(claim, truth)
@@ -241,10 +191,10 @@ def judge(rec, expr, form: Form, layout: Layout, binding: Binding = AS_WRITTEN,
             worst, (i, j, a, b) = _numeric_difference(rec, env, claim, truth, seed)
             if worst > TOLERANCE:
                 example = Counterexample(n, claim, truth, (i, j), a, b, seed)
-                return Verdict(form.key, layout, binding.key, transposed, "refuted", example)
-    truth_expr = to_layout(form.numerator(rec), layout)
-    proved = _symbolic_equal(rec, form, binding, claim_expr, truth_expr)
-    return Verdict(form.key, layout, binding.key, transposed, "proved" if proved else "numeric")
+                return Verdict(rec.form, layout, binding.key, transposed, "refuted", example)
+    truth_expr = to_layout(matrix_route(rec).result, layout)
+    proved = _symbolic_equal(rec, binding, claim_expr, truth_expr)
+    return Verdict(rec.form, layout, binding.key, transposed, "proved" if proved else "numeric")
 
 
 def _bound(rec, expr) -> Bound:
@@ -252,34 +202,37 @@ def _bound(rec, expr) -> Bound:
     values = random_values(rec, env, random.Random(0))
     num = lambda m: rec.activation.numeric_form(m).xreplace(values).evalf(DIGITS)
     norm = lambda m: float(max(mpmath.svd_r(mpmath.matrix(num(m).tolist()), compute_uv=False)))
-    J = explicit(FORMS[0].numerator(rec), env)
-    D = explicit(_D(rec, rec.x_prev), env)
+    J = explicit(matrix_route(rec).result, env)
+    D = explicit(rec.derivative_diag(rec.x_prev), env)
     return Bound(norm(explicit(expr, env)), norm(J), norm(env[rec.W]), norm(D),
                  rec.activation.sup_derivative)
 
 
-def check(text: str, activation: str | None = None, roles: Roles = Roles()) -> CheckResult:
-    """Judge the formula `text` as the one-step Jacobian ∂x_t/∂x_{t-1}.
+def check(text: str, activation: str | None = None, roles: Roles = Roles(),
+          recurrence: str = "pascanu") -> CheckResult:
+    """Judge the formula `text` as the one-step Jacobian ∂x_t/∂x_{t-1} of `recurrence`.
 
     Raises:
-        InputError: malformed input (with its position) or names without a role.
+        InputError: malformed input (with its position), names without a role, or an
+            unknown recurrence.
     """
     claim = parse(text)
-    rec = Recurrence(infer_activation(claim, activation))
+    act = infer_activation(claim, activation)
+    rec = Recurrence(act, form=recurrence)
     t = translate(claim, rec, roles)
-    pascanu = FORMS[0]
-    verdicts = {layout: judge(rec, t.expr, pascanu, layout) for layout in Layout}
+    verdicts = {layout: judge(rec, t.expr, layout) for layout in Layout}
     readings = []
-    for form in FORMS:
-        bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if form.key == "elman" else (AS_WRITTEN,)
+    for key in FORMS:
+        form = Recurrence(act, form=key)
+        bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if key == "elman" else (AS_WRITTEN,)
         for binding in bindings:
             if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
                 continue  # nothing to re-read
             for transposed in (False, True):
                 for layout in Layout:
-                    if form is pascanu and not transposed:
+                    if key == recurrence and not transposed and binding is AS_WRITTEN:
                         continue  # the main verdicts
-                    v = judge(rec, t.expr, form, layout, binding, transposed)
+                    v = judge(form, t.expr, layout, binding, transposed)
                     if v.holds:
                         readings.append(v)
     return CheckResult(text, claim, rec, t.expr, t.multi_step, t.notes, verdicts,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
+from .model import FORMS
 from .derivation import MAX_DIM, derive
 from .errors import InputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
@@ -25,6 +26,7 @@ in numerator and/or denominator layout, and print the step-by-step proof.
 examples:
   python -m symbptt derive                              Markdown proof, generic σ, 2×2
   python -m symbptt derive --activation tanh --dim 3    tanh, explicit 3×3 expansion
+  python -m symbptt derive -r elman -a tanh             post-activation h_t = tanh(W h_{{t-1}} + …)
   python -m symbptt derive --layout denominator -o proof.md
   python -m symbptt derive --format latex --pdf -o proof.tex    LaTeX and its PDF
   python -m symbptt derive --format latex-fragment -o jac.tex   for \\input in notes
@@ -97,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
                    help="the elementwise activation σ (default: sigma, a generic function)")
+    d.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+                   help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
+                        "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …")
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -127,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
                    help="the activation σ stands for (default: the one the formula names, "
                         "tanh/sigmoid/relu, else a generic σ)")
+    c.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+                   help="the recurrence the formula should be the Jacobian of (default: pascanu, "
+                        "x_t = W σ(x_{t-1}) + W_in u_t + b); the others are searched as readings")
     c.add_argument("--expect", choices=["numerator", "denominator"],
                    help="exit 1 unless the formula holds in this layout (for CI of course notes)")
     c.add_argument("--format", "-f", choices=list(CHECK_FORMATS), default=None,
@@ -196,7 +204,7 @@ def _derive(args) -> int:
     notation = _notation(args)  # validated before any work is done
     derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
                         layout=args.layout, inputs=args.inputs, seed=args.seed,
-                        progress=_progress(args))
+                        progress=_progress(args), recurrence=args.recurrence)
     _emit(args, render(derivation, fmt, notation=notation, template_dir=args.template_dir))
     if args.pdf:
         print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
@@ -242,7 +250,7 @@ def _check(args) -> int:
     roles = Roles(recurrent=RECURRENT + tuple(args.recurrent),
                   state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
     notation = _notation(args)
-    result = check(args.formula, activation=args.activation, roles=roles)
+    result = check(args.formula, activation=args.activation, roles=roles, recurrence=args.recurrence)
     _emit(args, render_check(result, fmt, notation=notation, template_dir=args.template_dir))
     if args.expect and not result.verdict(args.expect).holds:
         return 1

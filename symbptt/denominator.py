@@ -23,10 +23,14 @@ def denominator_route(rec: Recurrence, numerator_result) -> Route:
         Step("substitute", to_layout(J_num, Layout.DENOMINATOR), transposed),
     ]
     result = transposed
-    if isinstance(numerator_result, sp.MatMul):
-        # (A B)ᵀ = Bᵀ Aᵀ, then diag(v)ᵀ = diag(v) for each diagonal factor.
+    if isinstance(numerator_result, sp.Transpose):  # (Wᵀ)ᵀ = W
+        result = numerator_result.arg
+        steps.append(Step("diagonal", transposed, result))
+    elif isinstance(numerator_result, sp.MatMul):
+        # (A B)ᵀ = Bᵀ Aᵀ, then diag(v)ᵀ = diag(v) and (Aᵀ)ᵀ = A for each factor.
         reversed_product = sp.MatMul(*[sp.Transpose(a) for a in reversed(numerator_result.args)])
-        result = sp.MatMul(*[a.arg if isinstance(a.arg, sp.DiagMatrix) else a
+        result = sp.MatMul(*[a.arg.arg if isinstance(a.arg, sp.Transpose)
+                             else a.arg if isinstance(a.arg, sp.DiagMatrix) else a
                              for a in reversed_product.args])
         steps.append(Step("transpose-product", transposed, reversed_product))
         if result != reversed_product:

@@ -112,8 +112,9 @@ def derive(
     inputs: int | None = None,
     seed: int = 0,
     progress=None,
+    recurrence: str = "pascanu",
 ) -> Derivation:
-    """Derive ∂x_t/∂x_{t-1} for x_t = W σ(x_{t-1}) + W_in u_t + b.
+    """Derive ∂x_t/∂x_{t-1} for the recurrence (default x_t = W σ(x_{t-1}) + W_in u_t + b).
 
     Args:
         activation: a key of `ACTIVATIONS` (sigma, tanh, sigmoid, relu, identity).
@@ -122,13 +123,15 @@ def derive(
         inputs: m, the input size of the expansion; default dim + 1 (W_in non-square).
         seed: seed of the numeric check's random values.
         progress: optional callback(done, total) as the expansion's entries are verified.
+        recurrence: the form: "pascanu" (x_t = W σ(x_{t-1}) + …), "elman"
+            (x_t = σ(W x_{t-1} + …)) or "row" (x_tᵀ = σ(x_{t-1})ᵀ W + …).
 
     Returns:
         A `Derivation`; `result(layout)` is n×n: W·diag(σ'(x_{t-1})) in numerator layout,
         diag(σ'(x_{t-1}))·Wᵀ in denominator layout.
 
     Raises:
-        InputError: unknown activation or layout, or a dimension that is not 1..MAX_DIM.
+        InputError: unknown activation, layout or recurrence, or a dimension outside 1..MAX_DIM.
     """
     act = get_activation(activation)
     layouts = parse_layouts(layout)
@@ -139,7 +142,7 @@ def derive(
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"seed must be a whole number, got {seed!r}")
 
-    rec = Recurrence(act)
+    rec = Recurrence(act, form=recurrence)
     matrix = matrix_route(rec)
     routes = (matrix, index_route(rec, matrix.result), denominator_route(rec, matrix.result))
     checks = tuple(c for r in routes for c in verify_route(r, rec))

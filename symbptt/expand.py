@@ -74,15 +74,22 @@ ONE: Entry = {frozenset(): 1}
 
 
 class _Sympy:
-    """Turns atoms into SymPy expressions (memoised): for display and re-checks."""
+    """Turns atoms into SymPy expressions (memoised): for display and re-checks.
 
-    def __init__(self):
+    A pre-activation atom ("a_t", i) is written out, as the closed form's is.
+    """
+
+    def __init__(self, n: int = 0, m: int = 0):
         self._atoms: dict = {}
+        self.n, self.m = n, m
 
     def atom(self, a: Atom) -> sp.Expr:
         if a not in self._atoms:
             if a[0] == "apply":
                 self._atoms[a] = a[1].xreplace({ARG: self.atom(a[2])})
+            elif a[0] == "a_t":
+                self._atoms[a] = sp.Add(*[c * sp.Mul(*[self.atom(t) for t in atoms])
+                                          for c, atoms in _pre_activation(a[1], self.n, self.m)])
             else:
                 self._atoms[a] = element(*a)
         return self._atoms[a]
@@ -92,22 +99,41 @@ class _Sympy:
 
 
 # --- the recurrence, row by row ----------------------------------------------------------
+def _pre_activation(i: int, n: int, m: int) -> list:
+    """Row i of a_t = W x_{t-1} + W_in u_t + b as (coefficient, atoms) terms."""
+    return ([(1, (("W", i, k), ("x_prev", k))) for k in range(1, n + 1)]
+            + [(1, (("W_in", i, l), ("u_t", l))) for l in range(1, m + 1)] + [(1, (("b", i),))])
+
+
 def _rows(rec: Recurrence, n: int, m: int):
-    """Row i of x_t = W σ(x_{t-1}) + W_in u_t + b as a list of (coefficient, atoms) terms."""
+    """Row i of x_t as a list of (coefficient, atoms) terms, in the recurrence's form.
+
+    In the post-activation form row i is the single term σ(a_i), where the atom
+    ("a_t", i) stands for row i of the pre-activation (see `_Derivative.definitions`).
+    """
     body = rec.activation.apply(ARG)
     for i in range(1, n + 1):
+        if rec.form == "elman":
+            yield i, [(1, (_apply(body, ("a_t", i)),))]
+            continue
+        weight = (lambda k: ("W", k, i)) if rec.form == "row" else (lambda k: ("W", i, k))
         yield i, (
-            [(1, (("W", i, k), _apply(body, ("x_prev", k)))) for k in range(1, n + 1)]
+            [(1, (weight(k), _apply(body, ("x_prev", k)))) for k in range(1, n + 1)]
             + [(1, (("W_in", i, l), ("u_t", l))) for l in range(1, m + 1)]
             + [(1, (("b", i),))]
         )
 
 
 class _Derivative:
-    """d(term)/d(x_{t-1}[j]) by the product rule, with function derivatives memoised."""
+    """d(term)/d(x_{t-1}[j]) by the product and chain rules, function derivatives memoised.
 
-    def __init__(self):
+    `definitions` maps a defined atom (the pre-activation ("a_t", i)) to its terms, which
+    are differentiated in turn when the chain rule reaches it.
+    """
+
+    def __init__(self, definitions: dict | None = None):
         self._bodies: dict = {}
+        self.definitions = definitions or {}
 
     def _dbody(self, body):
         if body not in self._bodies:
@@ -118,11 +144,18 @@ class _Derivative:
         """d(atom)/dv as an entry (1, 0, or the derivative of an applied function)."""
         if a == v:
             return ONE
-        if a[0] == "apply" and a[2] == v:
-            d = self._dbody(a[1])  # chain rule: d body(v)/dv = body'(v) · dv/dv
-            if d.is_Number:
-                return {frozenset(): d} if d != 0 else {}
-            return {frozenset({(_apply(d, v), 1)}): 1}
+        if a in self.definitions:
+            out: Entry = {}
+            for coefficient, atoms in self.definitions[a]:
+                out = _sum(out, self.term(coefficient, atoms, v))
+            return out
+        if a[0] == "apply":
+            inner = self.atom(a[2], v)
+            if not inner:
+                return {}
+            d = self._dbody(a[1])  # chain rule: d body(g)/dv = body'(g) · dg/dv
+            outer = ({frozenset(): d} if d != 0 else {}) if d.is_Number else {frozenset({(_apply(d, a[2]), 1)}): 1}
+            return _product(outer, inner)
         return {}
 
     def term(self, coefficient, atoms, v: Atom) -> Entry:
@@ -135,10 +168,12 @@ class _Derivative:
         return out
 
 
-def _variables(a: Atom):
+def _variables(a: Atom, n: int):
     """The entry atoms of x_{t-1} that atom `a` depends on."""
     if a[0] == "apply":
-        return _variables(a[2])
+        return _variables(a[2], n)
+    if a[0] == "a_t":  # the pre-activation row depends on all of x_{t-1}
+        return tuple(("x_prev", k) for k in range(1, n + 1))
     return (a,) if a[0] == "x_prev" else ()
 
 
@@ -247,14 +282,14 @@ class Expansion:
     @cached_property
     def state(self) -> sp.Matrix:
         """x_t written out, n×1."""
-        to = _Sympy()
+        to = _Sympy(self.n, self.m)
         return sp.Matrix([sp.Add(*[c * sp.Mul(*[to.atom(a) for a in atoms]) for c, atoms in row])
                           for _, row in _rows(self.recurrence, self.n, self.m)])
 
     @cached_property
     def jacobian(self) -> sp.Matrix:
         """Every entry differentiated, n×n, numerator layout."""
-        to, rows = _Sympy(), []
+        to, rows = _Sympy(self.n, self.m), []
         for _, entries in _differentiated(self.recurrence, self.n, self.m):
             rows.append([to.entry(e) for e in entries])
         return sp.Matrix(rows)
@@ -271,11 +306,12 @@ class Expansion:
 
 def _differentiated(rec: Recurrence, n: int, m: int):
     """(i, [entry (i, j) for j = 1..n]) for each row: every entry of row i differentiated."""
-    d = _Derivative()
+    d = _Derivative({("a_t", i): _pre_activation(i, n, m) for i in range(1, n + 1)}
+                    if rec.form == "elman" else None)
     for i, row in _rows(rec, n, m):
         by_variable = defaultdict(list)
         for coefficient, atoms in row:
-            for v in {x for a in atoms for x in _variables(a)}:
+            for v in {x for a in atoms for x in _variables(a, n)}:
                 by_variable[v].append((coefficient, atoms))
         entries = []
         for j in range(1, n + 1):
@@ -303,7 +339,7 @@ def expand(rec: Recurrence, closed_form, n: int, m: int,
         expansion = Expansion(rec, n, m, closed_form, ())
         bad = mismatches(expansion.jacobian, expansion.closed_form)
         return Expansion(rec, n, m, closed_form, tuple(bad))
-    to, bad = _Sympy(), []
+    to, bad = _Sympy(n, m), []
     for i, entries in _differentiated(rec, n, m):
         for j, got in enumerate(entries, 1):
             want = closed.entry(i, j)

@@ -24,12 +24,15 @@ class Entry:
     activation: str
     layout: str = "both"
     formats: tuple[str, ...] = ("markdown", "latex")
+    recurrence: str = "pascanu"
 
 
 GALLERY: tuple[Entry, ...] = (
     Entry("default", "sigma", formats=("markdown", "latex", "latex-fragment", "json")),
     *(Entry(name, name) for name in ACTIVATIONS if name != "sigma"),
     Entry("tanh-denominator", "tanh", layout="denominator"),
+    Entry("elman-tanh", "tanh", recurrence="elman"),
+    Entry("row-sigma", "sigma", recurrence="row"),
 )
 
 
@@ -91,7 +94,7 @@ def build(folder: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for entry in GALLERY:
-        derivation = derive(entry.activation, dim=2, layout=entry.layout)
+        derivation = derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
         for fmt in entry.formats:
             written.append(write_atomic(folder / filename(entry, fmt), render(derivation, fmt)))
     for entry in CHECKS:

@@ -16,50 +16,70 @@ from .steps import Prose, Route, Step
 i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
 
 
+def _bases(rec: Recurrence):
+    return tuple(sp.IndexedBase(s.name) for s in (rec.W, rec.W_in, rec.u, rec.b, rec.x_prev, rec.x_t, rec.a_t))
+
+
+def pre_activation(rec: Recurrence) -> sp.Expr:
+    """Row i of a_t = W x_{t-1} + W_in u_t + b."""
+    W, Win, u, b, x, _, _ = _bases(rec)
+    return sp.Sum(W[i, k] * x[k], (k, 1, rec.n)) + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m)) + b[i]
+
+
 def component(rec: Recurrence) -> sp.Expr:
-    """Row i of the recurrence: Σ_k W_ik σ(x_k) + Σ_l [W_in]_il u_l + b_i."""
-    W, Win, u, b, x = (sp.IndexedBase(s.name) for s in (rec.W, rec.W_in, rec.u, rec.b, rec.x_prev))
-    return (
-        sp.Sum(W[i, k] * rec.activation.apply(x[k]), (k, 1, rec.n))
-        + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m))
-        + b[i]
-    )
+    """Row i of the recurrence, e.g. Σ_k W_ik σ(x_k) + Σ_l [W_in]_il u_l + b_i."""
+    W, Win, u, b, x, _, _ = _bases(rec)
+    if rec.form == "elman":
+        return rec.activation.apply(pre_activation(rec))
+    weight = W[k, i] if rec.form == "row" else W[i, k]
+    return (sp.Sum(weight * rec.activation.apply(x[k]), (k, 1, rec.n))
+            + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m)) + b[i])
 
 
 def index_route(rec: Recurrence, result) -> Route:
-    """∂[x_t]_i/∂[x_{t-1}]_j for every n, identified as entry (i, j) of `result` (= W D).
+    """∂[x_t]_i/∂[x_{t-1}]_j for every n, identified as entry (i, j) of `result`.
 
     `result` is the matrix-level numerator-layout Jacobian this route confirms entrywise.
     """
-    W, Win, u, b, x, xt = (
-        sp.IndexedBase(s.name) for s in (rec.W, rec.W_in, rec.u, rec.b, rec.x_prev, rec.x_t)
-    )
+    W, Win, u, b, x, xt, a = _bases(rec)
     sigma = rec.activation.apply
     dsigma = sp.Lambda(ARG, sp.diff(sigma(ARG), ARG))
-    termwise = (
-        sp.Sum(W[i, k] * sp.Derivative(sigma(x[k]), x[j]), (k, 1, rec.n))
-        + sp.Sum(Win[i, l] * sp.Derivative(u[l], x[j]), (l, 1, rec.m))
-        + sp.Derivative(b[i], x[j])
-    )
-    delta = sp.Sum(W[i, k] * dsigma(x[k]) * sp.KroneckerDelta(k, j), (k, 1, rec.n))
-    entry = W[i, j] * dsigma(x[j])
     d_xt = sp.Derivative(xt[i], x[j])
-    steps = (
-        Step("component", xt[i], component(rec)),
-        Step("differentiate", d_xt, termwise),
-        Step(
-            "partials", termwise, delta,
-            note=Prose.of(
+    linear = (sp.Sum(W[i, k] * sp.Derivative(x[k], x[j]), (k, 1, rec.n))
+              + sp.Sum(Win[i, l] * sp.Derivative(u[l], x[j]), (l, 1, rec.m))
+              + sp.Derivative(b[i], x[j]))
+    if rec.form == "elman":
+        outer = dsigma(a[i])
+        chain = outer * sp.Derivative(pre_activation(rec), x[j])
+        delta = outer * sp.Sum(W[i, k] * sp.KroneckerDelta(k, j), (k, 1, rec.n))
+        entry = outer * W[i, j]
+        steps = [
+            Step("component", xt[i], component(rec)),
+            Step("chain", d_xt, chain, note=Prose.of("with {a} = {pre}", a=a[i], pre=pre_activation(rec))),
+            Step("differentiate", chain, outer * linear),
+            Step("partials", outer * linear, delta, note=Prose.of(
+                "{dx} is {d}; neither {u} nor {b} depends on {x}", dx=sp.Derivative(x[k], x[j]),
+                d=sp.KroneckerDelta(k, j), u=rec.u, b=rec.b, x=rec.x_prev)),
+        ]
+    else:
+        weight = W[k, i] if rec.form == "row" else W[i, k]
+        termwise = (sp.Sum(weight * sp.Derivative(sigma(x[k]), x[j]), (k, 1, rec.n))
+                    + sp.Sum(Win[i, l] * sp.Derivative(u[l], x[j]), (l, 1, rec.m))
+                    + sp.Derivative(b[i], x[j]))
+        delta = sp.Sum(weight * dsigma(x[k]) * sp.KroneckerDelta(k, j), (k, 1, rec.n))
+        entry = weight.subs(k, j) * dsigma(x[j])
+        steps = [
+            Step("component", xt[i], component(rec)),
+            Step("differentiate", d_xt, termwise),
+            Step("partials", termwise, delta, note=Prose.of(
                 "{dsk} is {dsk_val} times {d}; neither {u} nor {b} depends on {x}",
                 dsk=sp.Derivative(sigma(x[k]), x[j]), dsk_val=dsigma(x[k]),
-                d=sp.KroneckerDelta(k, j), u=rec.u, b=rec.b, x=rec.x_prev,
-            ),
-        ),
-        Step(
-            "sifting", delta, entry,
-            note=Prose.of("only {kj} survives, since {range}", kj=sp.Eq(k, j),
-                          range=sp.And(sp.Le(1, j), sp.Le(j, rec.n), evaluate=False)),
-        ),
+                d=sp.KroneckerDelta(k, j), u=rec.u, b=rec.b, x=rec.x_prev)),
+        ]
+    steps += [
+        Step("sifting", delta, entry,
+             note=Prose.of("only {kj} survives, since {j} lies between 1 and {n}",
+                           kj=sp.Eq(k, j), j=j, n=rec.n)),
         Step("entry", entry, Entry(result, i, j)),
         Step(
             "conclusion", Jacobian(rec.x_t, rec.x_prev), result,
@@ -68,28 +88,48 @@ def index_route(rec: Recurrence, result) -> Route:
                 "{i} and {j} from 1 to {n}", i=i, j=j, d=d_xt, n=rec.n,
             ),
         ),
-    )
+    ]
     return Route(
-        "index", "Index notation, for every n", Layout.NUMERATOR, steps, result,
+        "index", "Index notation, for every n", Layout.NUMERATOR, tuple(steps), result,
         summary=Prose.of("Component {i} of the recurrence, differentiated by entry {j} of {x}.",
                          i=i, j=j, x=rec.x_prev),
     )
 
 
-#: j = 1 + p and n = 1 + p + q with p, q ≥ 0 spell out 1 ≤ j ≤ n for SymPy's assumptions,
-#: so a Piecewise on the range collapses by itself (no refine(): it is slow to load).
+#: 1 ≤ idx ≤ n spelled out for SymPy's assumptions: idx = 1 + p, n = 1 + p + q, p, q ≥ 0.
+#: A condition on one index and n that becomes True under it is implied by the range (no
+#: refine(): the assumptions system it needs is slow to load).
 _P, _Q = sp.symbols("p q", integer=True, nonnegative=True)
+
+
+def _implied(cond, n) -> bool:
+    if cond is sp.true:
+        return True
+    for index in (i, j):
+        if cond.free_symbols <= {index, n}:
+            return cond.subs({index: 1 + _P, n: 1 + _P + _Q}, simultaneous=True) is sp.true
+    return False
+
+
+def _in_range(expr, n):
+    """`expr` with each Piecewise reduced to its first branch implied by 1 ≤ i, j ≤ n."""
+    def reduce(pw):
+        for value, cond in pw.args:
+            if _implied(cond, n):
+                return value
+        return pw
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), reduce)
 
 
 def index_value(expr, rec: Recurrence) -> sp.Expr:
     """`expr` evaluated for symbolic i, j, n: definitions substituted, derivatives and sums
-    done, and 1 ≤ j ≤ n assumed (it is the range of the index)."""
-    xt = sp.IndexedBase(rec.x_t.name)
+    done, and 1 ≤ i, j ≤ n assumed (it is the range of the indices)."""
+    *_, xt, a = _bases(rec)
     expr = expr.replace(lambda e: isinstance(e, Entry), lambda e: e.value())
-    expr = expr.xreplace({xt[i]: component(rec)})
+    expr = expr.xreplace({xt[i]: component(rec), a[i]: pre_activation(rec)})
     for _ in range(4):  # differentiating a Sum yields a new Sum to do: repeat to a fixed point
         done = expr.doit()
         if done == expr:
             break
         expr = done
-    return sp.piecewise_fold(expr).subs({rec.n: 1 + _P + _Q, j: 1 + _P}, simultaneous=True)
+    return _in_range(sp.piecewise_fold(expr), rec.n)

@@ -87,7 +87,17 @@ def _(f: ElementwiseApplyFunction, x):
         D = sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(s, dsigma), g))
     if g == x:
         return D, [Step("elementwise", Jacobian(f, x), D)]
-    raise UnsupportedError("σ of a non-variable argument needs the post-activation form")
+    # σ(g(x)): the chain rule through z = g, then ∂σ(z)/∂z = diag(σ'(z)).
+    z = sp.MatrixSymbol("z", g.rows, 1)
+    sigma_z = ElementwiseApplyFunction(f.function, z)
+    Dz, inner_steps = _rule(sigma_z, z)
+    steps = [
+        Step("chain", Jacobian(f, x), sp.MatMul(Jacobian(sigma_z, z), Jacobian(g, x)),
+             note=Prose.of("with {z} = {g}", z=z, g=g), where=((z, g),)),
+        *inner_steps,
+    ]
+    inner, sub = jacobian(g, x)
+    return _product(Dz, inner), steps + sub
 
 
 def _product(A, B):
@@ -100,17 +110,26 @@ def _product(A, B):
 
 
 def matrix_route(rec: Recurrence) -> Route:
-    """∂x_t/∂x_{t-1} in numerator layout (n×n) at matrix level: W·diag(σ'(x_{t-1}))."""
+    """∂x_t/∂x_{t-1} in numerator layout (n×n) at matrix level.
+
+    W·diag(σ'(x_{t-1})) for the pre-activation form, diag(σ'(a_t))·W for the post-activation
+    form (a_t its pre-activation) and Wᵀ·diag(σ'(x_{t-1})) for row vectors.
+    """
     x = rec.x_prev
     rhs = rec.rhs()
     steps = [Step("recurrence", Jacobian(rec.x_t, x), Jacobian(rhs, x))]
     result, sub = jacobian(rhs, x)
     steps += sub
-    steps.append(Step("assemble", Jacobian(rec.x_t, x), result))
+    if rec.form == "elman":
+        result = result.xreplace({rec.z: rec.a_t})  # z was the pre-activation: name it a_t
+    steps.append(Step("assemble", Jacobian(rec.x_t, x), result,
+                      note=Prose.of("with {a} = {pre}", a=rec.a_t, pre=rec.pre_activation())
+                      if rec.form == "elman" else None))
+    through = rec.pre_activation() if rec.form == "elman" else elementwise(rec.activation, x)
     return Route(
         "matrix", "Matrix level, for every n", Layout.NUMERATOR, tuple(steps), result,
         summary=Prose.of(
             "Chain rule through {z} = {sz} with matrix symbols of symbolic size {n}.",
-            z=rec.z, sz=elementwise(rec.activation, x), n=rec.n,
+            z=rec.z, sz=through, n=rec.n,
         ),
     )

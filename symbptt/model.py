@@ -1,4 +1,4 @@
-"""The recurrence x_t = W σ(x_{t-1}) + W_in u_t + b: its symbols, and their entries.
+"""The recurrence in its three forms: its symbols, and their entries.
 
 Matrices are MatrixSymbols of symbolic size, keyed by role ("W", "x_prev", ...); how a
 role prints is the printer's business. At a concrete size (`Recurrence.bindings`) entries
@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import Activation
+from .errors import InputError
 
 #: Symbolic dimensions: n the state size, m the input size.
 N = sp.Symbol("n", integer=True, positive=True)
@@ -53,16 +54,40 @@ def elementwise(activation: Activation, v):
 
 
 @dataclass(frozen=True)
-class Recurrence:
-    """x_t = W σ(x_{t-1}) + W_in u_t + b.
+class Form:
+    """One way of writing the recurrence; `key` is what --recurrence takes."""
 
-    Shapes: W n×n, W_in n×m, u_t m×1, b n×1, x_{t-1} and x_t n×1, with n and m positive
-    integer symbols; `bindings(n, m)` gives explicit entries at a concrete size.
+    key: str
+    title: str
+
+
+#: The forms, by key. Each is written with a column state x_t:
+#:   pascanu  x_t = W σ(x_{t-1}) + W_in u_t + b        (pre-activation; Pascanu et al., eq. 2)
+#:   elman    x_t = σ(a_t),  a_t = W x_{t-1} + W_in u_t + b   (post-activation)
+#:   row      x_tᵀ = σ(x_{t-1})ᵀ W + u_tᵀ W_inᵀ + bᵀ     (row vectors, as code writes it)
+FORMS: dict[str, Form] = {f.key: f for f in (
+    Form("pascanu", "the pre-activation form of Pascanu et al., eq. 2"),
+    Form("elman", "the post-activation (Elman) form"),
+    Form("row", "the row-vector (code-style) convention"),
+)}
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """The recurrence in one of its `FORMS` (default: Pascanu's pre-activation form).
+
+    Shapes: W n×n, W_in n×m, u_t m×1, b n×1, x_{t-1}, x_t and a_t n×1, with n and m
+    positive integer symbols; `bindings(n, m)` gives explicit entries at a concrete size.
     """
 
     activation: Activation
     n: sp.Expr = N
     m: sp.Expr = M
+    form: str = "pascanu"
+
+    def __post_init__(self):
+        if self.form not in FORMS:
+            raise InputError(f"unknown recurrence {self.form!r}; choose one of: {', '.join(FORMS)}")
 
     def _matrix(self, role: str, rows, cols) -> sp.MatrixSymbol:
         return sp.MatrixSymbol(role, rows, cols)
@@ -92,29 +117,65 @@ class Recurrence:
         return self._matrix("x_t", self.n, 1)
 
     @cached_property
+    def a_t(self):
+        """The pre-activation of the post-activation form, W x_{t-1} + W_in u_t + b."""
+        return self._matrix("a_t", self.n, 1)
+
+    @cached_property
     def z(self):
         return self._matrix(Z, self.n, 1)
 
+    def derivative_diag(self, v) -> sp.MatrixExpr:
+        """diag(σ'(v)) for the n×1 matrix expression v (the identity when σ' ≡ 1)."""
+        d = sp.diff(self.activation.apply(ARG), ARG)
+        if d == 1:
+            return sp.Identity(self.n)
+        return sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, d), v))
+
+    def pre_activation(self):
+        """W x_{t-1} + W_in u_t + b, n×1: what a_t stands for."""
+        return sp.MatAdd(sp.MatMul(self.W, self.x_prev), sp.MatMul(self.W_in, self.u), self.b)
+
     def rhs(self):
-        """The right-hand side W σ(x_{t-1}) + W_in u_t + b, an n×1 matrix expression."""
+        """x_t as an n×1 matrix expression of x_{t-1} (the row form transposed to a column)."""
+        if self.form == "elman":
+            return elementwise(self.activation, self.pre_activation())
+        weight = sp.Transpose(self.W) if self.form == "row" else self.W
         return sp.MatAdd(
-            sp.MatMul(self.W, elementwise(self.activation, self.x_prev)),
+            sp.MatMul(weight, elementwise(self.activation, self.x_prev)),
             sp.MatMul(self.W_in, self.u),
             self.b,
         )
+
+    def written(self) -> tuple[tuple, ...]:
+        """The recurrence as a report writes it: ((lhs, rhs), …)."""
+        if self.form == "elman":
+            return ((self.x_t, elementwise(self.activation, self.a_t)), (self.a_t, self.pre_activation()))
+        if self.form == "row":
+            return ((sp.Transpose(self.x_t), sp.MatAdd(
+                sp.MatMul(sp.Transpose(elementwise(self.activation, self.x_prev)), self.W),
+                sp.MatMul(sp.Transpose(self.u), sp.Transpose(self.W_in)), sp.Transpose(self.b))),)
+        return ((self.x_t, self.rhs()),)
 
     def bindings(self, n: int, m: int) -> "Env":
         """Explicit 1-based entry matrices at n, m for every matrix symbol, x_t included.
 
         x_t maps to the expanded right-hand side, so a Jacobian of x_t differentiates the
-        recurrence itself. Keys are this recurrence's (symbolic-size) matrix symbols.
+        recurrence itself; a_t maps to the expanded pre-activation. Keys are this
+        recurrence's (symbolic-size) matrix symbols.
         """
         env = Env({self.n: n, self.m: m})
         for s in (self.W, self.W_in, self.u, self.b, self.x_prev, self.z):
             rows, cols = (int(d) for d in env.size(s))
             env[s] = element_matrix(s.name, rows, cols, vector=s.shape[1] == 1)
-        sigma_x = env[self.x_prev].applyfunc(self.activation.apply)
-        env[self.x_t] = env[self.W] * sigma_x + env[self.W_in] * env[self.u] + env[self.b]
+        W, x = env[self.W], env[self.x_prev]
+        env[self.a_t] = W * x + env[self.W_in] * env[self.u] + env[self.b]
+        sigma = self.activation.apply
+        if self.form == "elman":
+            env[self.x_t] = env[self.a_t].applyfunc(sigma)
+        else:
+            weight = W.T if self.form == "row" else W
+            env[self.x_t] = weight * x.applyfunc(sigma) + env[self.W_in] * env[self.u] + env[self.b]
         return env
 
 

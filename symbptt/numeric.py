@@ -66,7 +66,11 @@ def numeric_check(rec: Recurrence, closed_form, n: int, m: int, seed: int = 0) -
         sigma = rec.activation.numeric
 
         def step(x):
-            return [sum(W[r][c] * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
+            """The recurrence in its form, on mpmath numbers."""
+            if rec.form == "elman":
+                return [sigma(sum(W[r][c] * x[c] for c in range(n)) + drive[r]) for r in range(n)]
+            weight = (lambda r, c: W[c][r]) if rec.form == "row" else (lambda r, c: W[r][c])
+            return [sum(weight(r, c) * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
 
         x0 = [num(e) for e in env[rec.x_prev]]
         closed = explicit(closed_form, env)

@@ -17,7 +17,9 @@ import sympy as sp
 from .derivation import Derivation
 from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Layout, to_layout
+from .model import ARG, Recurrence
 from .numeric import DIGITS, random_values
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 
 class Norm2(sp.Expr):
@@ -75,9 +77,10 @@ def pascanu(derivation: Derivation, n: int = 2, seed: int = 0) -> Pascanu:
     """Compare eq. 5's Wᵀ diag(σ'(x_{t-1})) with `derivation`'s Jacobian at size n."""
     rec = derivation.recurrence
     numerator = derivation.result(Layout.NUMERATOR)
-    # The claim keeps the true Jacobian's diag factor and transposes W.
-    D = numerator.args[-1] if isinstance(numerator, sp.MatMul) else sp.Identity(rec.n)
-    claim = sp.MatMul(sp.Transpose(rec.W), D) if D != sp.Identity(rec.n) else sp.Transpose(rec.W)
+    # Their factor as printed: Wᵀ diag(σ'(x_{t-1})), whatever the form of the recurrence.
+    d = sp.diff(rec.activation.apply(ARG), ARG)
+    D = sp.Identity(rec.n) if d == 1 else sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, d), rec.x_prev))
+    claim = sp.Transpose(rec.W) if d == 1 else sp.MatMul(sp.Transpose(rec.W), D)
     env = rec.bindings(n, n + 1)
     claim_x = explicit(claim, env)
     truth = explicit(numerator, env)
@@ -86,15 +89,14 @@ def pascanu(derivation: Derivation, n: int = 2, seed: int = 0) -> Pascanu:
         for layout in Layout
     )
     # Row-vector convention: x_tᵀ = σ(x_{t-1})ᵀ W + …, i.e. the column x_t = Wᵀ σ(x_{t-1}) + ….
-    sigma_x = env[rec.x_prev].applyfunc(rec.activation.apply)
-    row_state = (sigma_x.T * env[rec.W]).T
-    row_J = jacobian_entries(list(row_state), list(env[rec.x_prev]))
+    row = Recurrence(rec.activation, form="row").bindings(n, n + 1)
+    row_J = jacobian_entries(list(row[rec.x_t]), list(row[rec.x_prev]))
 
     values = random_values(rec, env, random.Random(seed))
     with mpmath.workdps(DIGITS):
         num = lambda M: rec.activation.numeric_form(M).xreplace(values).evalf(DIGITS)
         J, W = num(truth), num(env[rec.W])
-        Dx = explicit(D, env) if not isinstance(D, sp.Identity) else sp.eye(n)
+        Dx = explicit(D, env)
         norms = {
             "J_num": _spectral_norm(J), "J_den": _spectral_norm(J.T),
             "W": _spectral_norm(W), "W_T": _spectral_norm(W.T), "D": _spectral_norm(num(Dx)),

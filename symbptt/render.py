@@ -20,7 +20,7 @@ from . import __version__
 from .derivation import Derivation
 from .errors import InputError
 from .layout import Jacobian, Layout, definition, to_layout
-from .model import ARG, elementwise
+from .model import ARG, FORMS, elementwise
 from .pascanu import Norm2, pascanu
 
 if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
@@ -183,7 +183,9 @@ class _ReportView(_View):
                 "convention": self.text(act.convention),
                 "derivative": self.equation(sp.Derivative(act.apply(ARG), ARG), act.derivative(ARG)),
             },
-            "recurrence": self.equation(rec.x_t, rec.rhs()),
+            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
+            "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title),
+                     "column": None if rec.form != "row" else self.equation(rec.x_t, rec.rhs())},
             "shapes": self.prose(Prose.of(
                 "with {W} of size {n} x {n}, {Win} of size {n} x {m}, {u} of size {m}, "
                 "{b} and the state of size {n}, and the activation applied entrywise.",
@@ -340,18 +342,18 @@ class _CheckView(_View):
 
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
-        from .check import AT_PRE_ACTIVATION, FORM_BY_KEY, _D, pre_activation
-        rec = self.r.recurrence
-        form = FORM_BY_KEY[v.form]
+        from .check import AT_PRE_ACTIVATION
+        from .model import Recurrence
+        rec = Recurrence(self.r.recurrence.activation, form=v.form)
         what = "its transpose is" if v.transposed else "it is"
-        text = f"{what} the {v.layout.value}-layout Jacobian of {form.title}"
+        text = f"{what} the {v.layout.value}-layout Jacobian of {FORMS[v.form].title}"
         math = {}
-        for k, (lhs, rhs) in enumerate(form.equation(rec)):
+        for k, (lhs, rhs) in enumerate(rec.written()):
             text += (", " if k == 0 else " with ") + "{eq%d}" % k
             math[f"eq{k}"] = sp.Eq(lhs, rhs, evaluate=False)
         if v.binding == AT_PRE_ACTIVATION.key:
             text += ", but only with the derivative taken at the step-t pre-activation, {da}, not where the formula puts it"
-            math["da"] = _D(rec, pre_activation(rec))
+            math["da"] = rec.derivative_diag(rec.a_t)
         if v.layout is Layout.DENOMINATOR and not v.transposed:
             text += "; so it is also the factor of that form's backward pass {back}"
             delta = sp.MatrixSymbol("delta_t", rec.n, 1)
@@ -360,14 +362,14 @@ class _CheckView(_View):
         return self.prose(Prose.of(text, **math))
 
     def context(self) -> dict:
-        from .check import FORMS, _D
+        from .matrix import matrix_route
         r, rec = self.r, self.r.recurrence
         layouts = []
         for layout, v in r.verdicts.items():
             layouts.append({
                 "name": layout.value, "status": v.status, "holds": v.holds,
                 "truth": self.equation(Jacobian(rec.x_t, rec.x_prev, layout),
-                                       to_layout(FORMS[0].numerator(rec), layout).doit()),
+                                       to_layout(matrix_route(rec).result, layout).doit()),
                 "definition": self.equation(*definition(layout).args),
                 "counterexample": self._counterexample(v.counterexample),
             })
@@ -379,13 +381,14 @@ class _CheckView(_View):
             "notes": [self.prose(n) for n in r.notes],
             "multi_step": r.multi_step,
             "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
-            "recurrence": self.equation(rec.x_t, rec.rhs()),
+            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
+            "form": self.text(FORMS[rec.form].title),
             "layouts": layouts,
             "neither": not any(v.holds for v in r.verdicts.values()),
             "readings": [{"statement": self.reading(v), "status": v.status} for v in r.readings],
             "bound": {
                 "statement": self.equation(Norm2(Jacobian(rec.x_t, rec.x_prev)),
-                                           sp.Mul(Norm2(rec.W), Norm2(_D(rec, rec.x_prev)), evaluate=False), r"\le"
+                                           sp.Mul(Norm2(rec.W), Norm2(rec.derivative_diag(rec.x_prev)), evaluate=False), r"\le"
                                            if self.fmt.name != "text" else "≤"),
                 "transpose": self.equation(Norm2(sp.Transpose(rec.W)), Norm2(rec.W)),
                 "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),

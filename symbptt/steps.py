@@ -33,7 +33,7 @@ RULES: dict[str, str] = {
     "substitute": "substitute the numerator-layout result",
     "transpose": "denominator layout is the transpose of numerator layout",
     "transpose-product": "the transpose of a product reverses its factors",
-    "diagonal": "a diagonal matrix is its own transpose",
+    "diagonal": "a diagonal matrix is its own transpose, and the transpose of a transpose is the matrix",
 }
 
 

@@ -228,3 +228,35 @@ def test_large_expansion_matches_sympy_on_sampled_entries():
     for i, j in [(0, 0), (3, 17), (39, 1), (22, 22)]:
         assert d.expansion.jacobian[i, j] == J[i, j]
     assert d.expansion.entries == 1600 and d.expansion.verified
+
+
+@pytest.mark.parametrize("form", ["elman", "row"])
+@pytest.mark.parametrize("name", NAMES)
+def test_other_forms_verify_every_route(form, name):
+    d = symbptt.derive(name, dim=3, inputs=2, recurrence=form)
+    assert d.verified and all(c.ok for c in d.checks) and d.expansion.verified and d.numeric.passed
+    rec = d.recurrence
+    env = rec.bindings(3, 2)
+    J = env[rec.x_t].jacobian(env[rec.x_prev])  # SymPy's own, numerator layout
+    for layout in Layout:
+        assert not mismatches(explicit(d.result(layout), env), to_layout(J, layout))
+        got, closed = d.expansion.in_layout(layout)
+        assert not mismatches(got, to_layout(J, layout))
+
+
+@pytest.mark.parametrize("form", ["pascanu", "elman", "row"])
+def test_form_results_have_the_documented_shape(form):
+    rec = symbptt.derive("tanh", dim=None, recurrence=form).recurrence
+    num, den = (symbptt.derive("tanh", dim=None, recurrence=form).result(l) for l in Layout)
+    D = lambda v: rec.derivative_diag(v)
+    expected = {
+        "pascanu": (sp.MatMul(rec.W, D(rec.x_prev)), sp.MatMul(D(rec.x_prev), sp.Transpose(rec.W))),
+        "elman": (sp.MatMul(D(rec.a_t), rec.W), sp.MatMul(sp.Transpose(rec.W), D(rec.a_t))),
+        "row": (sp.MatMul(sp.Transpose(rec.W), D(rec.x_prev)), sp.MatMul(D(rec.x_prev), rec.W)),
+    }[form]
+    assert (num, den) == expected
+
+
+def test_unknown_recurrence_names_the_forms():
+    with pytest.raises(symbptt.InputError, match="choose one of: pascanu, elman, row"):
+        symbptt.derive(recurrence="lstm")
