@@ -102,12 +102,16 @@ class Activation:
     convention: str = ""
 
     def numeric_form(self, expr: sp.Expr) -> sp.Expr:
-        """`expr` with the generic σ replaced by its numeric stand-in (identity otherwise)."""
-        if self.name != "sigma":
-            return expr
+        """`expr` in elementary functions a numeric back end knows: the generic σ by its
+        stand-in, the sigmoid by 1/(1 + e^{-s}), ReLU by max(0, s), H(s) with H(0) = 0."""
         s = sp.Dummy("s")
-        return expr.replace(sigma, sp.Lambda(s, _stand_in(s))).replace(
-            sigma_prime, sp.Lambda(s, sp.diff(_stand_in(s), s)))
+        if self.name == "sigma":
+            return expr.replace(sigma, sp.Lambda(s, _stand_in(s))).replace(
+                sigma_prime, sp.Lambda(s, sp.diff(_stand_in(s), s)))
+        return (expr.replace(logistic, sp.Lambda(s, 1 / (1 + sp.exp(-s))))
+                .replace(relu, sp.Lambda(s, sp.Max(0, s)))
+                .replace(lambda e: isinstance(e, sp.Heaviside),
+                         lambda e: sp.Piecewise((1, e.args[0] > 0), (0, True))))
 
 
 ACTIVATIONS: dict[str, Activation] = {

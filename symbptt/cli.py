@@ -58,6 +58,20 @@ layout), 1 when --expect's layout is refuted, 2 on bad input
 """
 
 
+BPTT_HELP = """\
+Carry the one-step Jacobian through time: ∂x_t/∂x_k as the product of one-step Jacobians
+(proved by induction, checked by differentiating the composed recurrence for t − k = 1, 2, 3),
+the backward recursion δ_{t-1} = g_{t-1} + J_tᵀ δ_t with ∂E/∂W (checked against the loss's own
+derivatives and finite differences), and the vanishing/exploding bound (γλ₁)^{t−k} (checked on
+trajectories), with a figure of ‖∂x_t/∂x_k‖₂ against t − k.
+
+examples:
+  python -m symbptt bptt                                  Markdown, tanh, Pascanu's form
+  python -m symbptt bptt -r elman -o bptt.md --plot       with bptt-figure.png and .pdf
+  python -m symbptt bptt -a sigmoid --format latex --plot -o notes/bptt.tex
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit status 2."""
 
@@ -152,6 +166,25 @@ def _parser() -> argparse.ArgumentParser:
     _notation_options(c)
     c.set_defaults(run=_check)
 
+    b = commands.add_parser(
+        "bptt", help="beyond one step: ∂x_t/∂x_k, the backward recursion, the gradient bound",
+        description=BPTT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
+                   default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
+    b.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+                   help="the form of the recurrence (default: pascanu)")
+    b.add_argument("--format", "-f", choices=list(DERIVE_FORMATS), default=None,
+                   help="report format (default: from the -o suffix, else markdown)")
+    b.add_argument("--output", "-o", metavar="PATH", help="write the report to PATH instead of stdout")
+    b.add_argument("--plot", action="store_true",
+                   help="with -o, also write PATH-figure.png and .pdf (the norm-vs-steps figure) "
+                        "next to PATH and embed it; needs matplotlib: pip install 'symbptt[plot]'")
+    b.add_argument("--template-dir", metavar="DIR",
+                   help="folder of templates overriding the built-in ones by name")
+    _notation_options(b)
+    b.set_defaults(run=_bptt)
+
     g = commands.add_parser(
         "gallery", help="regenerate the report gallery (reports/)",
         description="Write the example reports (one per activation, the default in every "
@@ -208,6 +241,29 @@ def _derive(args) -> int:
     _emit(args, render(derivation, fmt, notation=notation, template_dir=args.template_dir))
     if args.pdf:
         print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
+    return 0
+
+
+def _bptt(args) -> int:
+    from .bptt import bptt
+    from .render import render_bptt
+
+    fmt = _format_for(args, DERIVE_FORMATS, "markdown")
+    if args.plot and not args.output:
+        raise InputError("--plot needs -o PATH: the figure is written next to the report")
+    if args.template_dir and not Path(args.template_dir).is_dir():
+        raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
+    notation = _notation(args)
+    result = bptt(args.activation, args.recurrence)
+    figure = None
+    if args.plot:
+        from .plot import plot
+        # Not PATH's own stem: compiling PATH.tex writes PATH.pdf, which would overwrite it.
+        stem = Path(args.output).with_name(Path(args.output).stem + "-figure")
+        figure = stem.name
+        render_bptt(result, fmt, notation, figure=figure)  # a bad name fails before writing
+        plot(result, stem)
+    _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure))
     return 0
 
 

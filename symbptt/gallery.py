@@ -13,7 +13,7 @@ from .activations import ACTIVATIONS
 from .derivation import derive
 from .output import write_atomic
 from .check import check
-from .render import FORMATS, render, render_check
+from .render import FORMATS, render, render_bptt, render_check
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,10 @@ def filename(entry, fmt: str) -> str:
     return f"{entry.stem}-fragment{suffix}" if fmt == "latex-fragment" else entry.stem + suffix
 
 
+#: BPTT reports, one per form, with the figure.
+BPTT_FORMS = ("pascanu", "elman", "row")
+
+
 def build(folder: str | Path) -> list[Path]:
     """Write every gallery report into `folder`; returns the paths written, in order."""
     folder = Path(folder)
@@ -101,4 +105,12 @@ def build(folder: str | Path) -> list[Path]:
         result = check(entry.formula, activation=entry.activation)
         for fmt in entry.formats:
             written.append(write_atomic(folder / filename(entry, fmt), render_check(result, fmt)))
+    for form in BPTT_FORMS:
+        from .bptt import bptt
+        from .plot import plot
+        result, stem = bptt("tanh", form), f"bptt-{form}"
+        written += plot(result, folder / f"{stem}-figure")
+        for fmt in ("markdown", "latex"):
+            text = render_bptt(result, fmt, figure=f"{stem}-figure")
+            written.append(write_atomic(folder / (stem + FORMATS[fmt].suffix), text))
     return written

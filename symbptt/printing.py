@@ -118,15 +118,35 @@ class Notation:
                 "W_in": (self.input_weight, ""), "u_t": (self.input, t), "b": (self.bias, ""),
                 "a_t": ("a", t), "delta_t": ("delta", t), "delta_prev": ("delta", f"{t}-1")}
 
+    def _timed(self, role: str) -> tuple[str, str]:
+        """A time-indexed role "x@t-1" as (identifier, time): the state letter and time
+        index follow the notation; J, a, δ and g keep their letters."""
+        base, _, time = role.partition("@")
+        if time[:1] == "t":
+            time = self.time + time[1:]
+        return {"x": self.state}.get(base, base), time
+
     def role(self, role: str, bold: bool = True) -> str:
-        """LaTeX of a role of the recurrence ("x_t", "x_prev", "W", ...)."""
-        name, time = self._names().get(role, (role, ""))
+        """LaTeX of a role of the recurrence ("x_t", "x_prev", "W", "x@k+1", ...)."""
+        if role == "cdots":
+            return r"\cdots"
+        if role.startswith("dE/d"):
+            return r"\frac{\partial E}{\partial %s}" % self.role(role[4:], bold)
+        if role == "dE_dW":
+            return r"\frac{\partial E}{\partial %s}" % self.role("W", bold)
+        name, time = self._timed(role) if "@" in role else self._names().get(role, (role, ""))
         plain = identifier_latex(name) + ("_{%s}" % time if time else "")
         return self._bold(plain) if bold else plain
 
     def plain_role(self, role: str) -> str:
         """Plain text of a role, for terminals: x_{t-1}, W_hh, u_t, δ_t."""
-        name, time = self._names().get(role, (role, ""))
+        if role == "cdots":
+            return "⋯"
+        if role.startswith("dE/d"):
+            return "∂E/∂" + self.plain_role(role[4:])
+        if role == "dE_dW":
+            return "∂E/∂" + self.weight
+        name, time = self._timed(role) if "@" in role else self._names().get(role, (role, ""))
         name = "δ" if name == "delta" else name
         return name + ("" if not time else f"_{time}" if len(time) == 1 else f"_{{{time}}}")
 
@@ -239,6 +259,9 @@ class ProofPrinter(LatexPrinter):
     def _print_Norm2(self, expr):
         return r"\left\|%s\right\|_{2}" % self._print(expr.args[0])
 
+    def _print_TimeSum(self, expr):
+        return r"\sum_{%s} %s" % (self.notation.time, self._print(expr.args[0]))
+
     def _print_MatrixBase(self, expr):
         # A row that starts with "[" (an entry such as [W_hh]_{21}) right after the row
         # break "\\" would be read by LaTeX as "\\[<length>]": keep them apart.
@@ -320,6 +343,9 @@ class PlainPrinter(StrPrinter):
 
     def _print_Norm2(self, expr):
         return f"‖{self._print(expr.args[0])}‖₂"
+
+    def _print_TimeSum(self, expr):
+        return f"Σ_{self._settings['notation'].time} {self._print(expr.args[0])}"
 
     def _print_Equality(self, expr):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"

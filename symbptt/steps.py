@@ -33,6 +33,13 @@ RULES: dict[str, str] = {
     "substitute": "substitute the numerator-layout result",
     "transpose": "denominator layout is the transpose of numerator layout",
     "transpose-product": "the transpose of a product reverses its factors",
+    "base": "base case, t - k = 1",
+    "induction": "induction hypothesis for t - 1",
+    "one-step": "the one-step Jacobian, at step i",
+    "loss-chain": "chain rule: E depends on x_(t-1) directly and through x_t",
+    "gradient-W": "W enters every step: sum the steps' contributions",
+    "submultiplicative": "a norm of a product is at most the product of the norms",
+    "diag-norm": "the 2-norm of a diagonal matrix is its largest entry in absolute value",
     "diagonal": "a diagonal matrix is its own transpose, and the transpose of a transpose is the matrix",
 }
 
@@ -62,6 +69,7 @@ class Step:
     rhs: sp.Basic
     note: Prose | None = None
     where: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
+    relation: str = "="  # or "<=" for the steps of a bound
 
     def __post_init__(self):
         if self.rule not in RULES:

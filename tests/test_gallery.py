@@ -7,11 +7,16 @@ from symbptt.gallery import build
 from .conftest import ROOT
 
 
+FIGURES = {".png", ".pdf"}
+
+
 def test_committed_gallery_is_up_to_date(tmp_path):
     written = build(tmp_path)
     committed = ROOT / "reports"
-    names = sorted(p.name for p in written)
-    assert names == sorted(p.name for p in committed.iterdir() if p.suffix in {".md", ".tex", ".json", ".txt"}), (
-        "reports/ has other files than the gallery: run `python -m symbptt gallery`")
-    stale = [p.name for p in written if p.read_bytes() != (committed / p.name).read_bytes()]
+    assert sorted(p.name for p in written) == sorted(p.name for p in committed.iterdir()), (
+        "reports/ holds other files than the gallery: run `python -m symbptt gallery`")
+    # Reports must match byte for byte. Figures depend on the matplotlib version too, so
+    # they are checked for presence here and for determinism in test_bptt.
+    stale = [p.name for p in written
+             if p.suffix not in FIGURES and p.read_bytes() != (committed / p.name).read_bytes()]
     assert not stale, f"stale gallery files {stale}: regenerate with `python -m symbptt gallery`"

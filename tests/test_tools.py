@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from symbptt.gallery import CHECKS, GALLERY
+from symbptt.gallery import BPTT_FORMS, CHECKS, GALLERY
 
 from .conftest import ROOT
 
@@ -36,7 +36,7 @@ def compile_tex(pdflatex: str, source: Path, workdir: Path) -> str:
     """Run pdflatex as CI users do; returns the log. Fails on a nonzero exit."""
     run = subprocess.run(
         [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "-output-directory", str(workdir), str(source)],
-        capture_output=True, text=True, cwd=workdir, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, cwd=source.parent, stdin=subprocess.DEVNULL,  # figures beside it
     )
     log = (workdir / (source.stem + ".log")).read_text(errors="replace")
     assert run.returncode == 0, f"{source.name}: pdflatex failed\n" + "\n".join(
@@ -48,7 +48,7 @@ def compile_tex(pdflatex: str, source: Path, workdir: Path) -> str:
 
 
 def test_gallery_is_not_empty():
-    assert len(TEX) == len(MARKDOWN) == len(GALLERY) + len(CHECKS) and len(FRAGMENTS) == 2
+    assert len(TEX) == len(MARKDOWN) == len(GALLERY) + len(CHECKS) + len(BPTT_FORMS) and len(FRAGMENTS) == 2
 
 
 @pytest.mark.tools

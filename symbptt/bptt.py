@@ -1,0 +1,346 @@
+"""Beyond one step: ∂x_t/∂x_k, the backward recursion and the vanishing/exploding bound.
+
+Everything here is data (steps, check outcomes, curves); `render` prints it. Each formula
+is checked by routes of its own:
+
+* the product ∂x_t/∂x_k = J_t J_{t-1} ⋯ J_{k+1} (numerator; the reversed product of
+  transposes in denominator layout) is proved by induction on t − k, and checked by
+  differentiating the composed recurrence for t − k = 1, 2, 3 at n = 2, 3, entry by entry;
+* the backward recursion δ_{t-1} = g_{t-1} + J_tᵀ δ_t and ∂E/∂W are checked against SymPy's
+  own derivative of a small loss (n = 2, T = 2) and against finite differences (n = 3, T = 4);
+* the bound ‖∂x_t/∂x_k‖₂ ≤ (γ λ₁)^{t−k} is checked on random trajectories with W scaled so
+  that γ λ₁ is below, at and above 1.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from .derivation import Derivation, derive
+from .errors import InputError
+from .explicit import explicit, jacobian_entries, mismatches
+from .layout import Jacobian, Layout, to_layout
+from .model import Recurrence
+from .steps import Prose, Step
+
+#: Step counts and sizes of the explicit product checks.
+PRODUCT_CHECKS = ((1, 2), (2, 2), (3, 2), (2, 3))
+#: γ λ₁ values of the bound checks and the plot.
+SCALES = (0.9, 1.0, 1.1)
+
+
+def at(role: str, time: str, n) -> sp.MatrixSymbol:
+    """A time-indexed vector or matrix, printed role_time: ``at("x", "t-1", n)`` is x_{t-1}."""
+    return sp.MatrixSymbol(f"{role}@{time}", n, 1 if role in ("x", "delta", "g") else n)
+
+
+class TimeSum(MatrixExpr):
+    """Σ_t A_t: a sum over the time steps, printed with its index."""
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+def _flat(*factors) -> sp.MatMul:
+    """A product with nested products spread out (no stray parentheses when printed)."""
+    return sp.MatMul(*[a for f in factors for a in (f.args if isinstance(f, sp.MatMul) else (f,))])
+
+
+@dataclass(frozen=True)
+class ProductCheck:
+    """∂x_{k+s}/∂x_k differentiated vs the product of s one-step Jacobians, at size n."""
+
+    steps: int
+    n: int
+    layout: Layout
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Curve:
+    """‖∂x_t/∂x_0‖₂ for t = 1…T at one scaling of W, with its bound (γλ₁)^t."""
+
+    scale: float
+    norms: tuple[float, ...]
+    bounds: tuple[float, ...]
+
+    @property
+    def holds(self) -> bool:
+        return all(a <= b * (1 + 1e-12) for a, b in zip(self.norms, self.bounds))
+
+
+@dataclass(frozen=True)
+class Bptt:
+    """The multi-step story for one activation and recurrence form."""
+
+    derivation: Derivation
+    product: tuple[Step, ...]
+    product_checks: tuple[ProductCheck, ...]
+    backward: tuple[Step, ...]
+    backward_symbolic: bool
+    backward_numeric: float
+    bound: tuple[Step, ...]
+    curves: tuple[Curve, ...]
+
+    @property
+    def verified(self) -> bool:
+        return (self.derivation.verified and all(c.ok for c in self.product_checks)
+                and self.backward_symbolic and self.backward_numeric < 1e-15
+                and all(c.holds for c in self.curves))
+
+
+def _shift(expr, rec: Recurrence, time: str):
+    """The one-step result with x_{t-1} (and a_t) moved to step `time`."""
+    return expr.xreplace({rec.x_prev: at("x", f"{time}-1", rec.n), rec.a_t: at("a", time, rec.n)})
+
+
+def product_steps(d: Derivation) -> tuple[Step, ...]:
+    """The induction proof of ∂x_t/∂x_k = J_t ⋯ J_{k+1}, and its denominator form."""
+    rec, n = d.recurrence, d.recurrence.n
+    x = lambda time: at("x", time, n)
+    J = lambda time: at("J", time, n)
+    dots = sp.MatrixSymbol("cdots", n, n)
+    numerator = sp.MatMul(J("t"), J("t-1"), dots, J("k+1"))
+    transposed = sp.MatMul(sp.Transpose(J("k+1")), dots, sp.Transpose(J("t")))
+    den_one = _shift(d.result(Layout.DENOMINATOR), rec, "i")
+    return (
+        Step("one-step", J("i"), _shift(d.result(Layout.NUMERATOR), rec, "i"),
+             note=Prose.of("write {J} for {d}, derived above", J=J("i"), d=Jacobian(x("i"), x("i-1")))),
+        Step("base", Jacobian(x("k+1"), x("k")), J("k+1")),
+        Step("chain", Jacobian(x("t"), x("k")), sp.MatMul(Jacobian(x("t"), x("t-1")), Jacobian(x("t-1"), x("k"))),
+             note=Prose.of("in numerator layout the outer derivative stands on the left")),
+        Step("induction", sp.MatMul(Jacobian(x("t"), x("t-1")), Jacobian(x("t-1"), x("k"))), numerator),
+        Step("transpose", Jacobian(x("t"), x("k"), Layout.DENOMINATOR), transposed,
+             note=Prose.of("the transpose reverses the order, with {Jt} = {one}", Jt=sp.Transpose(J("i")), one=den_one)),
+    )
+
+
+def _compose(rec: Recurrence, n: int, m: int, steps: int):
+    """States x_1 … x_steps as explicit functions of x_0 (the x_prev symbols), and env."""
+    env = rec.bindings(n, m)
+    x0 = list(env[rec.x_prev])
+    states = [sp.Matrix(x0)]
+    for _ in range(steps):
+        states.append(env[rec.x_t].xreplace(dict(zip(x0, states[-1]))))
+    return env, x0, states
+
+
+def _product_check(d: Derivation, steps: int, n: int) -> list[ProductCheck]:
+    rec = d.recurrence
+    env, x0, states = _compose(rec, n, n + 1, steps)
+    total = jacobian_entries(list(states[-1]), x0)  # the composed recurrence, differentiated
+    one = {l: explicit(d.result(l), env) for l in Layout}
+    at_step = lambda l, i: one[l].xreplace(dict(zip(x0, states[i - 1])))  # J_i, x_{i-1} = states[i-1]
+    numerator = sp.eye(n)
+    denominator = sp.eye(n)
+    for i in range(steps, 0, -1):
+        numerator = numerator * at_step(Layout.NUMERATOR, i)
+    for i in range(1, steps + 1):
+        denominator = denominator * at_step(Layout.DENOMINATOR, i)
+    return [ProductCheck(steps, n, Layout.NUMERATOR, not mismatches(total, numerator)),
+            ProductCheck(steps, n, Layout.DENOMINATOR, not mismatches(to_layout(total, Layout.DENOMINATOR), denominator))]
+
+
+def backward_steps(d: Derivation) -> tuple[Step, ...]:
+    """δ_{t-1} = g_{t-1} + J_tᵀ δ_t and ∂E/∂W, for E = Σ_t ℓ_t(x_t) with g_t = ∂ℓ_t/∂x_t."""
+    rec, n = d.recurrence, d.recurrence.n
+    delta = lambda time: at("delta", time, n)
+    g = at("g", "t-1", n)
+    den = _shift(d.result(Layout.DENOMINATOR), rec, "t")
+    dW = sp.MatrixSymbol("dE_dW", n, n)
+    x_prev = at("x", "t-1", n)
+    if rec.form == "elman":
+        term = _flat(_shift(rec.derivative_diag(rec.a_t), rec, "t"), delta("t"), sp.Transpose(x_prev))
+    elif rec.form == "row":
+        term = _flat(_shift(_sigma(rec), rec, "t"), sp.Transpose(delta("t")))
+    else:
+        term = _flat(delta("t"), sp.Transpose(_shift(_sigma(rec), rec, "t")))
+    return (
+        Step("loss-chain", delta("t-1"), sp.MatAdd(g, sp.MatMul(sp.Transpose(at("J", "t", n)), delta("t"))),
+             note=Prose.of("with column gradients {d} and {gt}; the transposed Jacobian pulls the gradient back",
+                           d=sp.Eq(delta("t"), sp.MatrixSymbol("dE/dx@t", n, 1), evaluate=False), gt=g)),
+        Step("one-step", sp.MatMul(sp.Transpose(at("J", "t", n)), delta("t")), _flat(den, delta("t")),
+             note=Prose.of("the denominator-layout one-step Jacobian: this is where the transpose of W belongs")),
+        Step("gradient-W", dW, TimeSum(term)),
+    )
+
+
+def _sigma(rec: Recurrence):
+    from .model import elementwise
+    return elementwise(rec.activation, rec.x_prev)
+
+
+def _gradient_term(rec: Recurrence, env, delta: sp.Matrix) -> sp.Matrix:
+    """Step t's contribution to ∂E/∂W, explicit, in x_{t-1} and δ_t (see backward_steps)."""
+    prev = env[rec.x_prev]
+    if rec.form == "elman":
+        return explicit(rec.derivative_diag(rec.a_t), env) * delta * prev.T
+    if rec.form == "row":
+        return prev.applyfunc(rec.activation.apply) * delta.T
+    return delta * prev.applyfunc(rec.activation.apply).T
+
+
+def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
+    """The recursion's δ_0 and ∂E/∂W equal SymPy's derivatives of E = Σ_t ½‖x_t − y_t‖²."""
+    rec = d.recurrence
+    env, x0, states = _compose(rec, n, n + 1, T)
+    y = [sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"y{s}_{i + 1}", real=True)) for s in range(T + 1)]
+    E = sum(((states[s] - y[s]).T * (states[s] - y[s]))[0] / 2 for s in range(1, T + 1))
+    den = explicit(d.result(Layout.DENOMINATOR), env)
+    delta_syms = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"delta_{i + 1}", real=True))
+    term = _gradient_term(rec, env, delta_syms)
+    delta, dW = states[T] - y[T], sp.zeros(n, n)
+    for t in range(T, 0, -1):
+        local = dict(zip(x0, states[t - 1]))
+        dW += term.xreplace({**local, **dict(zip(delta_syms, delta))})
+        delta = den.xreplace(local) * delta + ((states[t - 1] - y[t - 1]) if t > 1 else sp.zeros(n, 1))
+    direct_x0 = sp.Matrix([E.diff(v) for v in x0])
+    direct_W = env[rec.W].applyfunc(lambda w: E.diff(w))
+    return not mismatches(delta, direct_x0) and not mismatches(dW, direct_W)
+
+
+def _backward_numeric(d: Derivation, n: int = 3, T: int = 4, seed: int = 0) -> float:
+    """Largest |recursion − central difference| over ∂E/∂x_0 and ∂E/∂W, in mpmath.
+
+    The step and the derived denominator Jacobian are compiled once from our own
+    expressions; the loss is E = Σ_t ½‖x_t − y_t‖² at seeded random values.
+    """
+    from .numeric import random_values
+    rec = d.recurrence
+    env = rec.bindings(n, n + 1)
+    rng = random.Random(seed)
+    values = random_values(rec, env, rng)
+    x_syms, W_syms = list(env[rec.x_prev]), list(env[rec.W])
+    fixed = {k: v for k, v in values.items() if k not in x_syms and k not in W_syms}
+    delta_syms = sp.symbols(f"delta_1:{n + 1}", real=True)
+    num = lambda e: sp.Matrix(rec.activation.numeric_form(e)).xreplace(fixed)
+    args = x_syms + W_syms
+    step = sp.lambdify(args, num(env[rec.x_t]), modules="mpmath")
+    den = sp.lambdify(args, num(explicit(d.result(Layout.DENOMINATOR), env)), modules="mpmath")
+    term = sp.lambdify(args + list(delta_syms),
+                       num(_gradient_term(rec, env, sp.Matrix(delta_syms))), modules="mpmath")
+    with mpmath.workdps(40):
+        mp = lambda v: mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q
+        x0 = [mp(values[v]) for v in x_syms]
+        W = [mp(values[v]) for v in W_syms]
+        y = [[mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n)] for _ in range(T + 1)]
+
+        def forward(x, w):
+            states = [list(x)]
+            for _ in range(T):
+                states.append([v for v in step(*states[-1], *w)])
+            return states
+
+        def energy(x, w):
+            states = forward(x, w)
+            return sum((states[s][r] - y[s][r]) ** 2 for s in range(1, T + 1) for r in range(n)) / 2
+
+        states = forward(x0, W)
+        delta = mpmath.matrix([states[T][r] - y[T][r] for r in range(n)])
+        dW = mpmath.zeros(n, n)
+        for t in range(T, 0, -1):
+            prev = states[t - 1]
+            dW += mpmath.matrix(term(*prev, *W, *delta))
+            local = mpmath.matrix([prev[r] - y[t - 1][r] for r in range(n)]) if t > 1 else mpmath.zeros(n, 1)
+            delta = mpmath.matrix(den(*prev, *W)) * delta + local
+        h, worst = mpmath.mpf("1e-15"), mpmath.mpf(0)
+        for k in range(n):  # ∂E/∂x_0
+            up, down = list(x0), list(x0)
+            up[k] += h
+            down[k] -= h
+            worst = max(worst, abs((energy(up, W) - energy(down, W)) / (2 * h) - delta[k]))
+        for k in range(n * n):  # ∂E/∂W, row-major like W_syms
+            up, down = list(W), list(W)
+            up[k] += h
+            down[k] -= h
+            worst = max(worst, abs((energy(x0, up) - energy(x0, down)) / (2 * h) - dW[k // n, k % n]))
+    return float(worst)
+
+
+def bound_steps(d: Derivation) -> tuple[Step, ...]:
+    """‖J_i‖₂ ≤ ‖W‖₂ ‖diag(σ')‖₂ ≤ γ λ₁ and ‖∂x_t/∂x_k‖₂ ≤ (γ λ₁)^{t−k}."""
+    from .pascanu import Norm2
+    rec, n = d.recurrence, d.recurrence.n
+    lam, gamma, steps = sp.symbols("lambda_1 gamma t-k", positive=True)
+    J = at("J", "i", n)
+    one = _shift(d.result(Layout.NUMERATOR), rec, "i")
+    factors = one.args if isinstance(one, sp.MatMul) else (one,)
+    D = next((f for f in factors if isinstance(f, sp.DiagMatrix)), sp.Identity(n))
+    x = lambda time: at("x", time, n)
+    return (
+        Step("submultiplicative", Norm2(J), sp.Mul(*[Norm2(f) for f in factors], evaluate=False), relation="<="),
+        Step("diag-norm", sp.Mul(Norm2(rec.W), Norm2(D), evaluate=False), gamma * lam, relation="<=",
+             note=Prose.of("with {l} the largest singular value of {W} and {g} = {value}, the supremum "
+                           "of the derivative's absolute value", l=lam, W=rec.W, g=gamma,
+                           value=d.activation.sup_derivative)),
+        Step("submultiplicative", Norm2(Jacobian(x("t"), x("k"))), (gamma * lam) ** steps, relation="<=",
+             note=Prose.of("a product of {s} one-step factors; so {lam} below {inv} is sufficient for "
+                           "vanishing gradients and {lam} above {inv} necessary for exploding ones; both "
+                           "layouts have the same norm, since {eq}", s=steps, lam=lam, inv=1 / gamma,
+                           eq=sp.Eq(Norm2(sp.Transpose(rec.W)), Norm2(rec.W)))),
+    )
+
+
+def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve, ...]:
+    """‖∂x_t/∂x_0‖₂ along a random trajectory, W scaled to each γλ₁ in SCALES.
+
+    W is a scaled random orthogonal matrix and the trajectory starts near 0 with no input,
+    where σ' is close to its supremum: the norms follow their bound until the state
+    saturates, which shows the bound is tight, and λ₁γ > 1 necessary but not sufficient.
+    """
+    rec = d.recurrence
+    gamma = d.activation.sup_derivative
+    rng = random.Random(seed)
+    with mpmath.workdps(30):
+        # An orthogonal W/λ₁: every singular value is λ₁, so the linear part neither hides
+        # growth nor decay behind a smaller spectral radius.
+        base, _ = mpmath.qr(mpmath.matrix([[rng.gauss(0, 1) for _ in range(n)] for _ in range(n)]))
+        top = 1
+        x0 = [mpmath.mpf(rng.uniform(-0.01, 0.01)) for _ in range(n)]
+        drive = [[mpmath.mpf(0)] * n for _ in range(T)]
+        sigma, dsigma = rec.activation.numeric, _numeric_derivative(rec)
+        out = []
+        for scale in SCALES:
+            W = base * (scale / (gamma * top))
+            Wt = W.T
+            x, product, norms = x0, mpmath.eye(n), []
+            for t in range(T):
+                if rec.form == "elman":
+                    a = [sum(W[r, c] * x[c] for c in range(n)) + drive[t][r] for r in range(n)]
+                    J = mpmath.diag([dsigma(v) for v in a]) * W
+                    x = [sigma(v) for v in a]
+                else:
+                    M = Wt if rec.form == "row" else W
+                    J = M * mpmath.diag([dsigma(v) for v in x])
+                    x = [sum(M[r, c] * sigma(x[c]) for c in range(n)) + drive[t][r] for r in range(n)]
+                product = J * product
+                norms.append(float(max(mpmath.svd_r(product, compute_uv=False))))
+            out.append(Curve(scale, tuple(norms), tuple(scale ** (t + 1) for t in range(T))))
+    return tuple(out)
+
+
+def _numeric_derivative(rec: Recurrence):
+    s = sp.Symbol("s", real=True)
+    return sp.lambdify(s, rec.activation.numeric_form(sp.diff(rec.activation.apply(s), s)), modules="mpmath")
+
+
+def bptt(activation: str = "tanh", recurrence: str = "pascanu") -> Bptt:
+    """The multi-step derivations and their checks for one activation and form.
+
+    Raises:
+        InputError: unknown activation or form, or an activation without a bounded σ'
+            (the generic σ), for which no numeric bound can be drawn.
+    """
+    d = derive(activation, dim=2, recurrence=recurrence)
+    if d.activation.sup_derivative is None:
+        raise InputError("bptt needs an activation with a known sup|σ'| (tanh, sigmoid, relu, "
+                         "identity); the generic sigma has none")
+    checks = tuple(c for steps, n in PRODUCT_CHECKS for c in _product_check(d, steps, n))
+    return Bptt(d, product_steps(d), checks, backward_steps(d), _backward_symbolic(d),
+                _backward_numeric(d), bound_steps(d), curves(d))

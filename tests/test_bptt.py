@@ -1,0 +1,138 @@
+"""Beyond one step: the product ∂x_t/∂x_k, the backward recursion, the bound, the figure."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+
+import pytest
+import sympy as sp
+
+from symbptt.bptt import _backward_numeric, _backward_symbolic, _product_check, bptt, curves
+from symbptt.cli import main
+from symbptt.derivation import derive
+from symbptt.errors import InputError, OutputError
+from symbptt.layout import Layout
+from symbptt.render import render_bptt
+
+FORMS = ["pascanu", "elman", "row"]
+
+
+@functools.lru_cache(maxsize=None)
+def result(activation="tanh", form="pascanu"):
+    return bptt(activation, form)
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "identity"])
+def test_every_check_passes(form, activation):
+    b = result(activation, form)
+    assert b.verified
+    assert {(c.steps, c.n) for c in b.product_checks} == {(1, 2), (2, 2), (3, 2), (2, 3)}
+    assert all(c.ok for c in b.product_checks) and b.backward_symbolic and b.backward_numeric < 1e-20
+    assert [c.scale for c in b.curves] == [0.9, 1.0, 1.1] and all(c.holds for c in b.curves)
+
+
+def test_product_check_fails_for_the_wrong_order():
+    """Multiplying the one-step Jacobians in the wrong order must not pass."""
+    d = derive("tanh", dim=2)
+    import symbptt.bptt as B
+    real = B._product_check
+    rec = d.recurrence
+
+    class Reversed:
+        recurrence = rec
+        activation = d.activation
+
+        @staticmethod
+        def result(layout):  # Pascanu's factor in place of the true one
+            return sp.MatMul(sp.Transpose(rec.W), d.result(Layout.NUMERATOR).args[-1]) \
+                if layout is Layout.NUMERATOR else d.result(layout)
+
+    checks = real(Reversed, 2, 2)
+    assert [c.ok for c in checks] == [False, True]
+
+
+def test_backward_checks_fail_for_a_wrong_recursion():
+    d = derive("tanh", dim=2)
+    rec = d.recurrence
+
+    class Wrong:
+        recurrence = rec
+        activation = d.activation
+
+        @staticmethod
+        def result(layout):  # Wᵀ diag(σ') instead of diag(σ') Wᵀ: the transposed Jacobian is wrong
+            return sp.MatMul(sp.Transpose(rec.W), d.result(Layout.DENOMINATOR).args[0])
+
+    assert not _backward_symbolic(Wrong)
+    assert _backward_numeric(Wrong) > 1e-3
+
+
+def test_bound_is_tight_near_zero_and_saturation_departs_from_it():
+    tanh = {c.scale: c for c in result().curves}
+    assert abs(tanh[1.1].norms[9] / tanh[1.1].bounds[9] - 1) < 1e-3  # the linear regime follows the bound
+    assert tanh[1.1].norms[-1] < 0.5 * tanh[1.1].bounds[-1]  # tanh saturates: exploding is not guaranteed
+    assert tanh[0.9].norms[-1] < 1e-2
+
+
+def test_generic_sigma_has_no_bound():
+    with pytest.raises(InputError, match="known sup"):
+        bptt("sigma")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "latex-fragment", "json"])
+def test_reports_render_deterministically(fmt):
+    a = render_bptt(result(), fmt, figure="f")
+    assert a == render_bptt(bptt("tanh"), fmt, figure="f")
+    assert "((*" not in a
+
+
+def test_figure_name_must_be_plain():
+    with pytest.raises(InputError, match="plain file name"):
+        render_bptt(result(), "latex", figure="my figure{x}")
+
+
+def test_plot_is_deterministic(tmp_path):
+    pytest.importorskip("matplotlib")
+    from symbptt.plot import plot
+    first = [p.read_bytes() for p in plot(result(), tmp_path / "a")]
+    second = [p.read_bytes() for p in plot(result(), tmp_path / "b")]
+    assert first == second and first[0].startswith(b"\x89PNG") and first[1].startswith(b"%PDF")
+
+
+def test_missing_matplotlib_is_one_clear_line(monkeypatch, capsys, tmp_path):
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    code = main(["bptt", "-o", str(tmp_path / "b.md"), "--plot"])
+    err = capsys.readouterr().err
+    assert code == 2 and "pip install 'symbptt[plot]'" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_writes_report_and_figure(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    assert main(["bptt", "-r", "elman", "-o", str(tmp_path / "notes.md"), "--plot"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes-figure.pdf", "notes-figure.png", "notes.md"]
+    text = (tmp_path / "notes.md").read_text()
+    assert "( notes-figure.png )" in text and r"\mathbf{W}^{\top} \operatorname{diag}" in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bptt", "--plot"], "--plot needs -o PATH"),
+    (["bptt", "-a", "sigma"], "invalid choice: 'sigma'"),
+    (["bptt", "-r", "lstm"], "invalid choice: 'lstm'"),
+])
+def test_cli_bad_input(capsys, argv, message):
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
