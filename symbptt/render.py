@@ -389,6 +389,10 @@ class _CheckView(_View):
             "form": self.text(FORMS[rec.form].title),
             "layouts": layouts,
             "neither": not any(v.holds for v in r.verdicts.values()),
+            "backward": self.equation(
+                sp.MatrixSymbol("delta_prev", rec.n, 1),
+                sp.MatMul(*(r.expr.args if isinstance(r.expr, sp.MatMul) else (r.expr,)),
+                          sp.MatrixSymbol("delta_t", rec.n, 1))),
             "readings": [{"statement": self.reading(v), "status": v.status} for v in r.readings],
             "bound": {
                 "statement": self.equation(Norm2(Jacobian(rec.x_t, rec.x_prev)),
