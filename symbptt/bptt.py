@@ -190,7 +190,7 @@ def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
     """The recursion's δ_0 and ∂E/∂W equal SymPy's derivatives of E = Σ_t ½‖x_t − y_t‖²."""
     rec = d.recurrence
     env, x0, states = _compose(rec, n, n + 1, T)
-    y = [sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"y{s}_{i + 1}", real=True)) for s in range(T + 1)]
+    y = [sp.Matrix(n, 1, lambda i, j, s=s: sp.Symbol(f"y{s}_{i + 1}", real=True)) for s in range(T + 1)]
     E = sum(((states[s] - y[s]).T * (states[s] - y[s]))[0] / 2 for s in range(1, T + 1))
     den = explicit(d.result(Layout.DENOMINATOR), env)
     delta_syms = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"delta_{i + 1}", real=True))

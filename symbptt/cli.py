@@ -18,15 +18,15 @@ from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 IDENTIFIER = re.compile(r"^[A-Za-z](_[A-Za-z0-9]{1,8})?$")
 SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
-DERIVE_HELP = f"""\
-Derive ∂x_t/∂x_{{t-1}} for x_t = W σ(x_{{t-1}}) + W_in u_t + b three independent ways
+DERIVE_HELP = """\
+Derive ∂x_t/∂x_{t-1} for x_t = W σ(x_{t-1}) + W_in u_t + b three independent ways
 (matrix level for every n, index notation for every n, explicit expansion at n = DIM),
 in numerator and/or denominator layout, and print the step-by-step proof.
 
 examples:
   python -m symbptt derive                              Markdown proof, generic σ, 2×2
   python -m symbptt derive --activation tanh --dim 3    tanh, explicit 3×3 expansion
-  python -m symbptt derive -r elman -a tanh             post-activation h_t = tanh(W h_{{t-1}} + …)
+  python -m symbptt derive -r elman -a tanh             post-activation h_t = tanh(W h_{t-1} + …)
   python -m symbptt derive --layout denominator -o proof.md
   python -m symbptt derive --format latex --pdf -o proof.tex    LaTeX and its PDF
   python -m symbptt derive --format latex-fragment -o jac.tex   for \\input in notes

@@ -116,7 +116,7 @@ def _rows(rec: Recurrence, n: int, m: int):
         if rec.form == "elman":
             yield i, [(1, (_apply(body, ("a_t", i)),))]
             continue
-        weight = (lambda k: ("W", k, i)) if rec.form == "row" else (lambda k: ("W", i, k))
+        weight = (lambda k, i=i: ("W", k, i)) if rec.form == "row" else (lambda k, i=i: ("W", i, k))
         yield i, (
             [(1, (weight(k), _apply(body, ("x_prev", k)))) for k in range(1, n + 1)]
             + [(1, (("W_in", i, l), ("u_t", l))) for l in range(1, m + 1)]

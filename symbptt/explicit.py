@@ -37,7 +37,7 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol]) -> sp.Matrix:
 
 
 @singledispatch
-def explicit(expr, env: Mapping) -> sp.Matrix:
+def explicit(expr, env) -> sp.Matrix:
     """`expr`, a matrix expression of symbolic size, as an explicit matrix.
 
     `env` (a `model.Env`) maps each MatrixSymbol to its explicit matrix and each dimension
@@ -91,7 +91,7 @@ def _(expr: sp.MatMul, env):
         if isinstance(a, sp.DiagMatrix) and out is not None:
             # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
             v = explicit(a.diagonal if hasattr(a, "diagonal") else a.args[0], env)
-            out = sp.Matrix(out.rows, out.cols, lambda i, j: out[i, j] * v[j])
+            out = sp.Matrix(out.rows, out.cols, lambda i, j, out=out, v=v: out[i, j] * v[j])
             continue
         m = explicit(a, env)
         out = m if out is None else out * m

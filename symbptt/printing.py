@@ -18,7 +18,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .errors import InputError
-from .layout import Jacobian, Layout
+from .layout import Layout
 
 _ENTRY = re.compile(r"^(\w+)\[(\d+)(?:,(\d+))?\]$")
 _GREEK = {

@@ -21,8 +21,8 @@ from . import __version__
 from .derivation import Derivation
 from .errors import InputError
 from .layout import Jacobian, Layout, definition, to_layout
-from .model import ARG, FORMS, elementwise
-from .pascanu import Norm2, pascanu
+from .model import ARG, FORMS, Recurrence
+from .pascanu import Norm2, pascanu, true_diag
 
 if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
     from .bptt import Bptt
@@ -246,12 +246,11 @@ class _ReportView(_View):
         rec = self.d.recurrence
         W, J = rec.W, self._jacobian(Layout.NUMERATOR)
         J_den = self._jacobian(Layout.DENOMINATOR)
-        D = p.claim.args[-1] if isinstance(p.claim, sp.MatMul) else sp.Identity(rec.n)
+        D = true_diag(rec)
         norms = dict(p.norms)
         value = lambda key: sp.Float(norms[key], 6)
         gamma = self.d.activation.sup_derivative
-        row_form = sp.MatAdd(sp.MatMul(sp.Transpose(elementwise(rec.activation, rec.x_prev)), W),
-                             sp.Transpose(rec.W_in * rec.u), sp.Transpose(rec.b))
+        (row_lhs, row_rhs), = Recurrence(rec.activation, form="row").written()
         return {
             "claim": self.tex(p.claim), "n": p.n,
             "claim_explicit": self.tex(p.claim_explicit),
@@ -260,7 +259,7 @@ class _ReportView(_View):
                  "differing": len(c.differing)}
                 for c in p.comparisons
             ],
-            "row_form": self.equation(sp.Transpose(rec.x_t), row_form),
+            "row_form": self.equation(row_lhs, row_rhs),
             "row_vector_matches": p.row_vector_matches,
             "row_vector": self.tex(p.row_vector),
             "bound": self.equation(Norm2(J), sp.Mul(Norm2(W), Norm2(D), evaluate=False), r"\le"),

@@ -8,10 +8,10 @@ import functools
 import pytest
 import sympy as sp
 
-from symbptt.bptt import _backward_numeric, _backward_symbolic, _product_check, bptt, curves
+from symbptt.bptt import _backward_numeric, _backward_symbolic, bptt
 from symbptt.cli import main
 from symbptt.derivation import derive
-from symbptt.errors import InputError, OutputError
+from symbptt.errors import InputError
 from symbptt.layout import Layout
 from symbptt.render import render_bptt
 

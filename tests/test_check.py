@@ -59,7 +59,7 @@ def test_pascanu_and_cs224d_hold_in_neither_layout(text):
     assert found[("row", "numerator", "as-written", False)] == "proved"
     assert found[("elman", "denominator", "pre-activation", False)] == "proved"
     assert ("elman", "denominator", "as-written", False) not in found  # σ' at h_{t-1} is wrong
-    for layout, v in r.verdicts.items():
+    for v in r.verdicts.values():
         c = v.counterexample
         assert c.n == 2 and abs(c.claim_value - c.truth_value) > 1e-3
         assert c.claim[c.entry[0] - 1, c.entry[1] - 1] != c.truth[c.entry[0] - 1, c.entry[1] - 1]

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-import symbptt
 from symbptt.check import check
 from symbptt.cli import main
 from symbptt.config import KEYS, find_config, notation

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import sympy as sp
 
 from symbptt.activations import ACTIVATIONS
 from symbptt.printing import Notation, identifier_latex, latex

@@ -98,3 +98,11 @@ def test_no_template_puts_parentheses_against_a_delimiter():
     for path in template_dir().glob("*.j2"):
         text = path.read_text()
         assert "((((" not in text, path.name
+
+
+def test_pascanu_section_bounds_the_true_jacobian_of_each_form():
+    """The bound is ‖J‖ ≤ ‖W‖ ‖diag(σ')‖ with the true Jacobian's own diagonal factor."""
+    text = render(symbptt.derive("tanh", dim=2, recurrence="elman"), "markdown")
+    bound = text.split("Their norm argument")[1]
+    assert r"\operatorname{diag}\left(1 - \tanh^{2}{\left(\mathbf{a}_{t} \right)}\right)\right\|_{2}" in bound
+    assert "the bound\nholds" in bound or "the bound holds" in bound
