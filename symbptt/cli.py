@@ -79,6 +79,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _output_options(parser, formats: tuple[str, ...], default: str) -> None:
+    """--format, --output and --template-dir, which every report command takes."""
+    parser.add_argument("--format", "-f", choices=list(formats), default=None,
+                        help=f"report format (default: from the -o suffix, else {default})")
+    parser.add_argument("--output", "-o", metavar="PATH",
+                        help="write the report to PATH (replaced atomically) instead of stdout")
+    parser.add_argument("--template-dir", metavar="DIR",
+                        help="folder of templates overriding the built-in ones by name")
+
+
 def _notation_options(parser) -> None:
     group = parser.add_argument_group(
         "notation", "how symbols print; the same keys as [tool.symbptt] in pyproject.toml or "
@@ -124,17 +134,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="symbolic n only: skip the explicit expansion and the numeric check")
     d.add_argument("--layout", "-l", choices=["numerator", "denominator", "both"],
                    default="both", help="which layout(s) to state the result in (default: both)")
-    d.add_argument("--format", "-f", choices=list(DERIVE_FORMATS), default=None,
-                   help="report format (default: from the -o suffix, else markdown)")
-    d.add_argument("--output", "-o", metavar="PATH",
-                   help="write the report to PATH (replaced atomically) instead of stdout")
+    _output_options(d, DERIVE_FORMATS, "markdown")
     d.add_argument("--pdf", action="store_true",
                    help="with --format latex and -o FILE.tex, also build FILE.pdf "
                         "(needs latexmk or pdflatex)")
     d.add_argument("--seed", type=int, default=0,
                    help="seed of the numeric check's random values (default: 0)")
-    d.add_argument("--template-dir", metavar="DIR",
-                   help="folder of templates overriding the built-in ones by name")
     _notation_options(d)
     d.set_defaults(run=_derive)
 
@@ -151,18 +156,13 @@ def _parser() -> argparse.ArgumentParser:
                         "x_t = W σ(x_{t-1}) + W_in u_t + b); the others are searched as readings")
     c.add_argument("--expect", choices=["numerator", "denominator"],
                    help="exit 1 unless the formula holds in this layout (for CI of course notes)")
-    c.add_argument("--format", "-f", choices=list(CHECK_FORMATS), default=None,
-                   help="report format (default: from the -o suffix, else text)")
-    c.add_argument("--output", "-o", metavar="PATH",
-                   help="write the report to PATH (replaced atomically) instead of stdout")
+    _output_options(c, CHECK_FORMATS, "text")
     c.add_argument("--recurrent", action="append", default=[], metavar="NAME",
                    help="another name for the recurrent matrix W (repeatable), e.g. A or W_rec")
     c.add_argument("--state", metavar="LETTER",
                    help="the letter of the state vector (default: h if present, else x)")
     c.add_argument("--define", action="append", default=[], metavar="NAME=FORMULA",
                    help="define a name used in the formula, e.g. --define \"D=diag(sigma'(x))\"")
-    c.add_argument("--template-dir", metavar="DIR",
-                   help="folder of templates overriding the built-in ones by name")
     _notation_options(c)
     c.set_defaults(run=_check)
 
@@ -174,14 +174,10 @@ def _parser() -> argparse.ArgumentParser:
                    default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
     b.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
                    help="the form of the recurrence (default: pascanu)")
-    b.add_argument("--format", "-f", choices=list(DERIVE_FORMATS), default=None,
-                   help="report format (default: from the -o suffix, else markdown)")
-    b.add_argument("--output", "-o", metavar="PATH", help="write the report to PATH instead of stdout")
+    _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",
                    help="with -o, also write PATH-figure.png and .pdf (the norm-vs-steps figure) "
                         "next to PATH and embed it; needs matplotlib: pip install 'symbptt[plot]'")
-    b.add_argument("--template-dir", metavar="DIR",
-                   help="folder of templates overriding the built-in ones by name")
     _notation_options(b)
     b.set_defaults(run=_bptt)
 
@@ -214,6 +210,11 @@ def _format_for(args, offered: tuple[str, ...], default: str) -> str:
     return default
 
 
+def _check_template_dir(args) -> None:
+    if args.template_dir and not Path(args.template_dir).is_dir():
+        raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
+
+
 def _emit(args, text: str) -> None:
     """The report to stdout, or atomically to -o PATH."""
     from .output import write_atomic
@@ -230,8 +231,7 @@ def _derive(args) -> int:
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
     if args.pdf and (fmt != "latex" or not args.output):
         raise InputError("--pdf needs --format latex and -o FILE.tex")
-    if args.template_dir and not Path(args.template_dir).is_dir():
-        raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
+    _check_template_dir(args)
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     notation = _notation(args)  # validated before any work is done
@@ -251,8 +251,7 @@ def _bptt(args) -> int:
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
     if args.plot and not args.output:
         raise InputError("--plot needs -o PATH: the figure is written next to the report")
-    if args.template_dir and not Path(args.template_dir).is_dir():
-        raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
+    _check_template_dir(args)
     notation = _notation(args)
     result = bptt(args.activation, args.recurrence)
     figure = None
@@ -289,8 +288,7 @@ def _check(args) -> int:
     from .render import render_check
 
     fmt = _format_for(args, CHECK_FORMATS, "text")
-    if args.template_dir and not Path(args.template_dir).is_dir():
-        raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
+    _check_template_dir(args)
     for name in args.recurrent + [d.partition("=")[0] for d in args.define]:
         if not IDENTIFIER.match(name):
             raise InputError(f"{name!r} is not a name: use a letter with an optional "

@@ -51,3 +51,14 @@ def katex():
     found = shutil.which("node") is not None and (KATEX_DIR / "node_modules" / "katex").is_dir()
     require_tool("node with katex", found, "npm ci --prefix tests/js")
     return KATEX_DIR / "katex_check.js"
+
+
+def run_cli(capsys, *argv):
+    """(exit status, stdout, stderr) of the CLI in-process; argparse's SystemExit is a status."""
+    from symbptt.cli import main
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err

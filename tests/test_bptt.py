@@ -15,6 +15,8 @@ from symbptt.errors import InputError
 from symbptt.layout import Layout
 from symbptt.render import render_bptt
 
+from .conftest import run_cli
+
 FORMS = ["pascanu", "elman", "row"]
 
 
@@ -130,9 +132,5 @@ def test_cli_writes_report_and_figure(tmp_path, capsys):
     (["bptt", "-r", "lstm"], "invalid choice: 'lstm'"),
 ])
 def test_cli_bad_input(capsys, argv, message):
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    err = capsys.readouterr().err
+    code, _, err = run_cli(capsys, *argv)
     assert code == 2 and message in err and err.count("\n") == 1

@@ -15,6 +15,8 @@ from symbptt.errors import InputError, SymbpttError
 from symbptt.grammar import MAX_LENGTH, parse
 from symbptt.render import render_check
 
+from .conftest import run_cli
+
 # Each formula written three ways: plain text, LaTeX, LaTeX with wrappers.
 PASCANU = [
     "W^T diag(sigma'(x_{i-1}))",
@@ -181,11 +183,7 @@ def test_check_reports_are_deterministic(fmt):
     (["check", "W", "-o", "out.pdf"], 2),
 ])
 def test_check_cli_exit_codes(capsys, argv, code):
-    try:
-        got = main(argv)
-    except SystemExit as exc:
-        got = exc.code
-    out, err = capsys.readouterr()
+    got, out, err = run_cli(capsys, *argv)
     assert got == code
     if code == 2:
         assert err.count("\n") == 1 and err.startswith("symbptt") and out == ""

@@ -9,17 +9,11 @@ import sys
 
 import pytest
 
-from symbptt.cli import main
+
+from .conftest import run_cli
 
 
-def run(capsys, *argv):
-    """(exit status, stdout, stderr) of the CLI; argparse's SystemExit becomes a status."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_default_derive_prints_markdown_with_both_layouts(capsys):

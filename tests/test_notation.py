@@ -7,13 +7,12 @@ import json
 import pytest
 
 from symbptt.check import check
-from symbptt.cli import main
 from symbptt.config import KEYS, find_config, notation
 from symbptt.errors import InputError
 from symbptt.printing import Notation
 from symbptt.render import FORMATS, render, render_check
 
-from .conftest import derivation
+from .conftest import derivation, run_cli
 from .test_tools import compile_tex, math_spans, render_with_katex, WRAPPER
 
 COURSE = Notation(state="h", weight="W_hh", input_weight="W_xh", input="x", bias="b_h",
@@ -43,13 +42,7 @@ def strings(text: str, fmt: str) -> str:
     return " ".join(walk(json.loads(text)))
 
 
-def cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+cli = run_cli
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex", "latex-fragment", "json"])
