@@ -122,8 +122,10 @@ def main() -> int:
         sympy_s = f"{base['seconds']:9.2f}" if base else f"{'—':>9}"
         print(f"{n:>5} {n * n:>9,} {fast['seconds']:>10.3f} {sympy_s} {ratio} {fast['rss_kb'] / 1024:>8.0f}")
     tail = [(n, s) for n, s in ours if n >= 64]
-    if len(tail) >= 2:
+    if len(tail) >= 3:
         print(f"fitted growth exponent (n ≥ 64): time ∝ n^{fit_exponent(tail):.2f}")
+    else:
+        print("fitted growth exponent: needs n up to 256 at least (run without --quick)")
 
     floor = best_of([sys.executable, "-c", "import sympy"], args.runs)
     cli = best_of([sys.executable, "-m", "symbptt", "derive"], args.runs)

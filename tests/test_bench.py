@@ -15,4 +15,4 @@ def test_bench_quick_runs_and_prints_its_table():
     lines = run.stdout.splitlines()
     assert lines[1].split() == ["n", "entries", "symbptt", "s", "sympy", "s", "ratio", "peak", "MB"]
     assert [l.split()[0] for l in lines[2:6]] == ["16", "32", "64", "128"]
-    assert "fitted growth exponent" in run.stdout and "start-up:" in run.stdout
+    assert "fitted growth exponent: needs n up to 256" in run.stdout and "start-up:" in run.stdout
