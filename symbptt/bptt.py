@@ -25,7 +25,8 @@ from .derivation import Derivation, derive
 from .errors import InputError
 from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Jacobian, Layout, to_layout
-from .model import Recurrence
+from .model import Recurrence, elementwise
+from .numeric import random_values, state_step
 from .steps import Prose, Step
 
 #: Step counts and sizes of the explicit product checks.
@@ -147,43 +148,44 @@ def _product_check(d: Derivation, steps: int, n: int) -> list[ProductCheck]:
             ProductCheck(steps, n, Layout.DENOMINATOR, not mismatches(to_layout(total, Layout.DENOMINATOR), denominator))]
 
 
+def gradient_term(rec: Recurrence, delta: sp.MatrixSymbol) -> sp.MatrixExpr:
+    """Step t's contribution to ∂E/∂W (n×n), in x_{t-1}, a_t and δ_t = `delta`.
+
+    x_t = W σ(x_{t-1}) + …: δ_t σ(x_{t-1})ᵀ;  x_t = σ(W x_{t-1} + …): diag(σ'(a_t)) δ_t x_{t-1}ᵀ;
+    x_t = Wᵀ σ(x_{t-1}) + …: σ(x_{t-1}) δ_tᵀ.
+    """
+    if rec.form == "elman":
+        return _flat(rec.derivative_diag(rec.a_t), delta, sp.Transpose(rec.x_prev))
+    sigma_x = elementwise(rec.activation, rec.x_prev)
+    if rec.form == "row":
+        return _flat(sigma_x, sp.Transpose(delta))
+    return _flat(delta, sp.Transpose(sigma_x))
+
+
 def backward_steps(d: Derivation) -> tuple[Step, ...]:
     """δ_{t-1} = g_{t-1} + J_tᵀ δ_t and ∂E/∂W, for E = Σ_t ℓ_t(x_t) with g_t = ∂ℓ_t/∂x_t."""
     rec, n = d.recurrence, d.recurrence.n
     delta = lambda time: at("delta", time, n)
     g = at("g", "t-1", n)
     den = _shift(d.result(Layout.DENOMINATOR), rec, "t")
-    dW = sp.MatrixSymbol("dE_dW", n, n)
-    x_prev = at("x", "t-1", n)
-    if rec.form == "elman":
-        term = _flat(_shift(rec.derivative_diag(rec.a_t), rec, "t"), delta("t"), sp.Transpose(x_prev))
-    elif rec.form == "row":
-        term = _flat(_shift(_sigma(rec), rec, "t"), sp.Transpose(delta("t")))
-    else:
-        term = _flat(delta("t"), sp.Transpose(_shift(_sigma(rec), rec, "t")))
     return (
         Step("loss-chain", delta("t-1"), sp.MatAdd(g, sp.MatMul(sp.Transpose(at("J", "t", n)), delta("t"))),
              note=Prose.of("with column gradients {d} and {gt}; the transposed Jacobian pulls the gradient back",
                            d=sp.Eq(delta("t"), sp.MatrixSymbol("dE/dx@t", n, 1), evaluate=False), gt=g)),
         Step("one-step", sp.MatMul(sp.Transpose(at("J", "t", n)), delta("t")), _flat(den, delta("t")),
              note=Prose.of("the denominator-layout one-step Jacobian: this is where the transpose of W belongs")),
-        Step("gradient-W", dW, TimeSum(term)),
+        Step("gradient-W", sp.MatrixSymbol("dE_dW", n, n),
+             TimeSum(_shift(gradient_term(rec, delta("t")), rec, "t"))),
     )
 
 
-def _sigma(rec: Recurrence):
-    from .model import elementwise
-    return elementwise(rec.activation, rec.x_prev)
-
-
-def _gradient_term(rec: Recurrence, env, delta: sp.Matrix) -> sp.Matrix:
-    """Step t's contribution to ∂E/∂W, explicit, in x_{t-1} and δ_t (see backward_steps)."""
-    prev = env[rec.x_prev]
-    if rec.form == "elman":
-        return explicit(rec.derivative_diag(rec.a_t), env) * delta * prev.T
-    if rec.form == "row":
-        return prev.applyfunc(rec.activation.apply) * delta.T
-    return delta * prev.applyfunc(rec.activation.apply).T
+def _gradient_matrix(rec: Recurrence, env, delta: sp.Matrix) -> sp.Matrix:
+    """`gradient_term` written out at the size of `env`, for an explicit δ_t."""
+    symbol = sp.MatrixSymbol("delta_t", rec.n, 1)
+    bound = type(env)(env.dims)
+    bound.update(env)
+    bound[symbol] = delta
+    return explicit(gradient_term(rec, symbol), bound)
 
 
 def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
@@ -194,7 +196,7 @@ def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
     E = sum(((states[s] - y[s]).T * (states[s] - y[s]))[0] / 2 for s in range(1, T + 1))
     den = explicit(d.result(Layout.DENOMINATOR), env)
     delta_syms = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"delta_{i + 1}", real=True))
-    term = _gradient_term(rec, env, delta_syms)
+    term = _gradient_matrix(rec, env, delta_syms)
     delta, dW = states[T] - y[T], sp.zeros(n, n)
     for t in range(T, 0, -1):
         local = dict(zip(x0, states[t - 1]))
@@ -208,10 +210,10 @@ def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
 def _backward_numeric(d: Derivation, n: int = 3, T: int = 4, seed: int = 0) -> float:
     """Largest |recursion − central difference| over ∂E/∂x_0 and ∂E/∂W, in mpmath.
 
-    The step and the derived denominator Jacobian are compiled once from our own
-    expressions; the loss is E = Σ_t ½‖x_t − y_t‖² at seeded random values.
+    The forward pass is `numeric.state_step`; the recursion uses the derived denominator
+    Jacobian, compiled once from our own expressions. E = Σ_t ½‖x_t − y_t‖² at seeded
+    random values.
     """
-    from .numeric import random_values
     rec = d.recurrence
     env = rec.bindings(n, n + 1)
     rng = random.Random(seed)
@@ -221,20 +223,21 @@ def _backward_numeric(d: Derivation, n: int = 3, T: int = 4, seed: int = 0) -> f
     delta_syms = sp.symbols(f"delta_1:{n + 1}", real=True)
     num = lambda e: sp.Matrix(rec.activation.numeric_form(e)).xreplace(fixed)
     args = x_syms + W_syms
-    step = sp.lambdify(args, num(env[rec.x_t]), modules="mpmath")
     den = sp.lambdify(args, num(explicit(d.result(Layout.DENOMINATOR), env)), modules="mpmath")
     term = sp.lambdify(args + list(delta_syms),
-                       num(_gradient_term(rec, env, sp.Matrix(delta_syms))), modules="mpmath")
+                       num(_gradient_matrix(rec, env, sp.Matrix(delta_syms))), modules="mpmath")
     with mpmath.workdps(40):
         mp = lambda v: mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q
         x0 = [mp(values[v]) for v in x_syms]
         W = [mp(values[v]) for v in W_syms]
+        drive = [mp(v) for v in (env[rec.W_in] * env[rec.u] + env[rec.b]).xreplace(values)]
         y = [[mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n)] for _ in range(T + 1)]
 
         def forward(x, w):
+            step = state_step(rec, [w[r * n:(r + 1) * n] for r in range(n)], drive)
             states = [list(x)]
             for _ in range(T):
-                states.append([v for v in step(*states[-1], *w)])
+                states.append(step(states[-1]))
             return states
 
         def energy(x, w):
@@ -288,46 +291,36 @@ def bound_steps(d: Derivation) -> tuple[Step, ...]:
 
 
 def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve, ...]:
-    """‖∂x_t/∂x_0‖₂ along a random trajectory, W scaled to each γλ₁ in SCALES.
+    """‖∂x_t/∂x_0‖₂ along a trajectory, W scaled to each γλ₁ in SCALES.
 
-    W is a scaled random orthogonal matrix and the trajectory starts near 0 with no input,
-    where σ' is close to its supremum: the norms follow their bound until the state
-    saturates, which shows the bound is tight, and λ₁γ > 1 necessary but not sufficient.
+    Each J_t is the derived one-step Jacobian evaluated at the state. W is a scaled random
+    orthogonal matrix (every singular value is λ₁, so no smaller spectral radius hides
+    growth or decay) and the trajectory starts near 0 with no input, where σ' is close to
+    its supremum: the norms follow their bound until the state saturates, which shows the
+    bound is tight, and γλ₁ > 1 necessary but not sufficient for exploding gradients.
     """
     rec = d.recurrence
-    gamma = d.activation.sup_derivative
+    env = rec.bindings(n, 1)
+    x_syms, W_syms = list(env[rec.x_prev]), list(env[rec.W])
+    no_input = {v: 0 for M in (env[rec.W_in], env[rec.u], env[rec.b]) for v in M}
+    jacobian = sp.lambdify(x_syms + W_syms, rec.activation.numeric_form(
+        explicit(d.result(Layout.NUMERATOR), env)).xreplace(no_input), modules="mpmath")
     rng = random.Random(seed)
+    out = []
     with mpmath.workdps(30):
-        # An orthogonal W/λ₁: every singular value is λ₁, so the linear part neither hides
-        # growth nor decay behind a smaller spectral radius.
-        base, _ = mpmath.qr(mpmath.matrix([[rng.gauss(0, 1) for _ in range(n)] for _ in range(n)]))
-        top = 1
+        orthogonal, _ = mpmath.qr(mpmath.matrix([[rng.gauss(0, 1) for _ in range(n)] for _ in range(n)]))
         x0 = [mpmath.mpf(rng.uniform(-0.01, 0.01)) for _ in range(n)]
-        drive = [[mpmath.mpf(0)] * n for _ in range(T)]
-        sigma, dsigma = rec.activation.numeric, _numeric_derivative(rec)
-        out = []
         for scale in SCALES:
-            W = base * (scale / (gamma * top))
-            Wt = W.T
+            W = orthogonal * (scale / d.activation.sup_derivative)
+            rows = [[W[r, c] for c in range(n)] for r in range(n)]
+            step = state_step(rec, rows, [0] * n)
             x, product, norms = x0, mpmath.eye(n), []
-            for t in range(T):
-                if rec.form == "elman":
-                    a = [sum(W[r, c] * x[c] for c in range(n)) + drive[t][r] for r in range(n)]
-                    J = mpmath.diag([dsigma(v) for v in a]) * W
-                    x = [sigma(v) for v in a]
-                else:
-                    M = Wt if rec.form == "row" else W
-                    J = M * mpmath.diag([dsigma(v) for v in x])
-                    x = [sum(M[r, c] * sigma(x[c]) for c in range(n)) + drive[t][r] for r in range(n)]
-                product = J * product
+            for _ in range(T):
+                product = mpmath.matrix(jacobian(*x, *(v for row in rows for v in row))) * product
+                x = step(x)
                 norms.append(float(max(mpmath.svd_r(product, compute_uv=False))))
             out.append(Curve(scale, tuple(norms), tuple(scale ** (t + 1) for t in range(T))))
     return tuple(out)
-
-
-def _numeric_derivative(rec: Recurrence):
-    s = sp.Symbol("s", real=True)
-    return sp.lambdify(s, rec.activation.numeric_form(sp.diff(rec.activation.apply(s), s)), modules="mpmath")
 
 
 def bptt(activation: str = "tanh", recurrence: str = "pascanu") -> Bptt:

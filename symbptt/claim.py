@@ -43,7 +43,6 @@ class Translation:
     """The claim as an n×n matrix expression, and how its names were read."""
 
     expr: sp.MatrixExpr
-    activation: Activation
     multi_step: bool
     notes: tuple[Prose, ...] = ()
 
@@ -142,7 +141,7 @@ def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translat
         raise InputError("the formula is not a matrix; a one-step Jacobian is an n×n matrix")
     if value.shape != (rec.n, rec.n):
         raise InputError(f"the formula has shape {value.shape[0]}×{value.shape[1]}, not n×n")
-    return Translation(value, rec.activation, ctx.multi_step, tuple(ctx.notes))
+    return Translation(value, ctx.multi_step, tuple(ctx.notes))
 
 
 def _role(name: Name, ctx: _Context):

@@ -22,7 +22,7 @@ dense factors, one dense factor at most) are expanded by `explicit` instead.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable
 
@@ -276,10 +276,6 @@ class Expansion:
         return not self.mismatches
 
     @cached_property
-    def _env(self):
-        return self.recurrence.bindings(self.n, self.m)
-
-    @cached_property
     def state(self) -> sp.Matrix:
         """x_t written out, n×1."""
         to = _Sympy(self.n, self.m)
@@ -297,7 +293,7 @@ class Expansion:
     @cached_property
     def closed_form(self) -> sp.Matrix:
         """The closed form written out, n×n, numerator layout."""
-        return explicit(self.closed, self._env)
+        return explicit(self.closed, self.recurrence.bindings(self.n, self.m))
 
     def in_layout(self, layout: Layout) -> tuple[sp.Matrix, sp.Matrix]:
         """(differentiated Jacobian, expanded closed form), both in `layout`."""
@@ -335,10 +331,11 @@ def expand(rec: Recurrence, closed_form, n: int, m: int,
     except UnsupportedError:
         closed = None
     if closed is None or closed.shape != (n, n):
-        # Shapes the fast path does not know: expand both sides with SymPy instead.
-        expansion = Expansion(rec, n, m, closed_form, ())
-        bad = mismatches(expansion.jacobian, expansion.closed_form)
-        return Expansion(rec, n, m, closed_form, tuple(bad))
+        # Shapes the fast path does not know: compare the SymPy matrices instead.
+        draft = Expansion(rec, n, m, closed_form, ())
+        final = replace(draft, mismatches=tuple(mismatches(draft.jacobian, draft.closed_form)))
+        final.__dict__.update(jacobian=draft.jacobian, closed_form=draft.closed_form)  # built once
+        return final
     to, bad = _Sympy(n, m), []
     for i, entries in _differentiated(rec, n, m):
         for j, got in enumerate(entries, 1):

@@ -90,7 +90,7 @@ def _(expr: sp.MatMul, env):
     for a in matrices:
         if isinstance(a, sp.DiagMatrix) and out is not None:
             # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
-            v = explicit(a.diagonal if hasattr(a, "diagonal") else a.args[0], env)
+            v = explicit(a.args[0], env)
             out = sp.Matrix(out.rows, out.cols, lambda i, j, out=out, v=v: out[i, j] * v[j])
             continue
         m = explicit(a, env)

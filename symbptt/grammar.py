@@ -118,7 +118,6 @@ class Call(Node):
 class Unary(Node):
     op: str  # transpose, neg, prod
     arg: Node
-    extra: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,9 +146,6 @@ def clean_index(text: str) -> str:
 
 
 class _ToAst(lark.Transformer):
-    def _pos(self, meta_or_token):
-        return getattr(meta_or_token, "start_pos", 0) or 0
-
     def claim(self, items):
         if len(items) == 3:
             lhs, _, expr = items
@@ -213,7 +209,7 @@ class _ToAst(lark.Transformer):
         return Number(items[0].start_pos, str(items[0]))
 
     def prod(self, items):
-        return Unary(items[0].start_pos, "prod", items[1], extra=str(items[0]))
+        return Unary(items[0].start_pos, "prod", items[1])
 
     def atom(self, items):
         return items[1]

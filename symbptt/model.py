@@ -21,8 +21,6 @@ from .errors import InputError
 N = sp.Symbol("n", integer=True, positive=True)
 M = sp.Symbol("m", integer=True, positive=True)
 
-#: Roles of the recurrence's objects, in the order they are introduced in a report.
-ROLES = ("x_t", "x_prev", "W", "W_in", "u_t", "b")
 #: The bound variable of every elementwise function. A fixed symbol, not a Dummy, so that
 #: `srepr` of a result is the same in every run.
 ARG = sp.Symbol("s", real=True)

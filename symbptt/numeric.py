@@ -52,6 +52,21 @@ def random_values(rec: Recurrence, env, rng: random.Random) -> dict:
     return values
 
 
+def state_step(rec: Recurrence, W: list, drive: list):
+    """x_{t-1} ↦ x_t on mpmath numbers, in `rec`'s form, written independently of SymPy.
+
+    `W` is n×n as nested lists and `drive` = W_in u_t + b as a list.
+    """
+    n, sigma = len(W), rec.activation.numeric
+
+    def step(x):
+        if rec.form == "elman":
+            return [sigma(sum(W[r][c] * x[c] for c in range(n)) + drive[r]) for r in range(n)]
+        weight = (lambda r, c: W[c][r]) if rec.form == "row" else (lambda r, c: W[r][c])
+        return [sum(weight(r, c) * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
+    return step
+
+
 def numeric_check(rec: Recurrence, closed_form, n: int, m: int, seed: int = 0) -> NumericCheck:
     """Compare numerator-layout `closed_form` (symbolic n) with finite differences at size n."""
     env = rec.bindings(n, m)
@@ -63,15 +78,7 @@ def numeric_check(rec: Recurrence, closed_form, n: int, m: int, seed: int = 0) -
             sum(num(env[rec.W_in][r, c]) * num(env[rec.u][c]) for c in range(m)) + num(env[rec.b][r])
             for r in range(n)
         ]
-        sigma = rec.activation.numeric
-
-        def step(x):
-            """The recurrence in its form, on mpmath numbers."""
-            if rec.form == "elman":
-                return [sigma(sum(W[r][c] * x[c] for c in range(n)) + drive[r]) for r in range(n)]
-            weight = (lambda r, c: W[c][r]) if rec.form == "row" else (lambda r, c: W[r][c])
-            return [sum(weight(r, c) * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
-
+        step = state_step(rec, W, drive)
         x0 = [num(e) for e in env[rec.x_prev]]
         closed = explicit(closed_form, env)
         closed = rec.activation.numeric_form(closed).xreplace(values)

@@ -242,15 +242,9 @@ class ProofPrinter(LatexPrinter):
         f = expr.expr
         if var is None or count != 1:
             return super()._print_Derivative(expr)
-        if isinstance(f, sp.core.function.AppliedUndef) and f.args == (var,):
-            # σ'(v): the derivative of an undefined function at its own argument.
-            return r"%s'\left(%s\right)" % (self._print(f.func), self._print(var))
-        if isinstance(f, (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef, sp.Function)):
+        if isinstance(f, (sp.Symbol, sp.Indexed, sp.Function)):
             return r"\frac{\partial %s}{\partial %s}" % (self._print(f), self._print(var))
         return r"\frac{\partial}{\partial %s}\left(%s\right)" % (self._print(var), self._print(f))
-
-    def _print_UndefinedFunction(self, expr):
-        return self._deal_with_super_sub(expr.__name__) if expr.__name__ not in _GREEK else "\\" + expr.__name__
 
     def _print_Heaviside(self, expr, exp=None):
         body = r"H\left(%s\right)" % self._print(expr.args[0])
