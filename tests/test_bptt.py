@@ -8,7 +8,7 @@ import functools
 import pytest
 import sympy as sp
 
-from symbptt.bptt import _backward_numeric, _backward_symbolic, bptt
+from symbptt.bptt import _backward_numeric, _backward_symbolic, _product_check, bptt
 from symbptt.cli import main
 from symbptt.derivation import derive
 from symbptt.errors import InputError
@@ -35,24 +35,36 @@ def test_every_check_passes(form, activation):
     assert [c.scale for c in b.curves] == [0.9, 1.0, 1.1] and all(c.holds for c in b.curves)
 
 
-def test_product_check_fails_for_the_wrong_order():
-    """Multiplying the one-step Jacobians in the wrong order must not pass."""
+def test_product_check_fails_for_a_wrong_factor():
+    """Pascanu's Wᵀ diag(σ') as the numerator factor: the numerator check must fail."""
     d = derive("tanh", dim=2)
-    import symbptt.bptt as B
-    real = B._product_check
     rec = d.recurrence
 
-    class Reversed:
+    class Wrong:
         recurrence = rec
         activation = d.activation
 
         @staticmethod
-        def result(layout):  # Pascanu's factor in place of the true one
-            return sp.MatMul(sp.Transpose(rec.W), d.result(Layout.NUMERATOR).args[-1]) \
-                if layout is Layout.NUMERATOR else d.result(layout)
+        def result(layout):
+            if layout is Layout.NUMERATOR:
+                return sp.MatMul(sp.Transpose(rec.W), d.result(layout).args[-1])
+            return d.result(layout)
 
-    checks = real(Reversed, 2, 2)
-    assert [c.ok for c in checks] == [False, True]
+    assert [c.ok for c in _product_check(Wrong, 2, 2)] == [False, True]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_product_order_matters(form):
+    """∂x_2/∂x_0 = J_2 J_1 in numerator layout; J_1 J_2 is wrong (and J_1ᵀ J_2ᵀ is the
+    denominator layout, not J_2ᵀ J_1ᵀ)."""
+    from symbptt.bptt import _compose
+    from symbptt.explicit import explicit, jacobian_entries, mismatches
+    d = derive("tanh", dim=2, recurrence=form)
+    env, x0, states = _compose(d.recurrence, 2, 3, 2)
+    total = jacobian_entries(list(states[2]), x0)
+    J = [explicit(d.result(), env).xreplace(dict(zip(x0, states[i]))) for i in (0, 1)]  # J_1, J_2
+    assert not mismatches(total, J[1] * J[0]) and mismatches(total, J[0] * J[1])
+    assert not mismatches(total.T, J[0].T * J[1].T) and mismatches(total.T, J[1].T * J[0].T)
 
 
 def test_backward_checks_fail_for_a_wrong_recursion():

@@ -111,7 +111,7 @@ def test_config_is_found_from_the_current_folder_upwards(tmp_path, monkeypatch):
 def test_pyproject_without_our_table_is_skipped(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "unrelated"\n')
     monkeypatch.chdir(tmp_path)
-    assert notation()[1] is None or notation()[1] != tmp_path / "pyproject.toml"
+    assert find_config() != tmp_path / "pyproject.toml" and notation()[0] == Notation()
 
 
 def test_cli_options_override_the_config_file(capsys, tmp_path, monkeypatch):
