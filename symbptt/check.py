@@ -99,7 +99,8 @@ class CheckResult:
     expr: sp.MatrixExpr
     multi_step: bool
     notes: tuple  # of steps.Prose: how names were read
-    verdicts: dict  # Layout → Verdict for the pascanu form as written
+    jacobian: sp.MatrixExpr  # the true one-step Jacobian of `recurrence`, numerator layout
+    verdicts: dict  # Layout → Verdict for the recurrence's form, as written
     readings: tuple[Verdict, ...]  # the other readings that hold
     bound: Bound
 
@@ -177,8 +178,11 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
 
 
 def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
-          transposed: bool = False) -> Verdict:
-    """The claim `expr` (or its transpose) against `rec`'s Jacobian in `layout`."""
+          transposed: bool = False, jacobian=None) -> Verdict:
+    """The claim `expr` (or its transpose) against `rec`'s Jacobian in `layout`.
+
+    `jacobian` is `rec`'s numerator-layout Jacobian, when the caller has it already.
+    """
     claim_expr = sp.Transpose(expr) if transposed else expr
     for n in SIZES:
         env, claim_env, truth_num = _env(rec, binding, n)
@@ -192,17 +196,17 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
             if worst > TOLERANCE:
                 example = Counterexample(n, claim, truth, (i, j), a, b, seed)
                 return Verdict(rec.form, layout, binding.key, transposed, "refuted", example)
-    truth_expr = to_layout(matrix_route(rec).result, layout)
+    truth_expr = to_layout(jacobian if jacobian is not None else matrix_route(rec).result, layout)
     proved = _symbolic_equal(rec, binding, claim_expr, truth_expr)
     return Verdict(rec.form, layout, binding.key, transposed, "proved" if proved else "numeric")
 
 
-def _bound(rec, expr) -> Bound:
+def _bound(rec, expr, jacobian) -> Bound:
     env = rec.bindings(3, 2)
     values = random_values(rec, env, random.Random(0))
     num = lambda m: rec.activation.numeric_form(m).xreplace(values).evalf(DIGITS)
     norm = lambda m: float(max(mpmath.svd_r(mpmath.matrix(num(m).tolist()), compute_uv=False)))
-    J = explicit(matrix_route(rec).result, env)
+    J = explicit(jacobian, env)
     D = explicit(rec.derivative_diag(rec.x_prev), env)
     return Bound(norm(explicit(expr, env)), norm(J), norm(env[rec.W]), norm(D),
                  rec.activation.sup_derivative)
@@ -220,10 +224,12 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     act = infer_activation(claim, activation)
     rec = Recurrence(act, form=recurrence)
     t = translate(claim, rec, roles)
-    verdicts = {layout: judge(rec, t.expr, layout) for layout in Layout}
+    jacobian = matrix_route(rec).result
+    verdicts = {layout: judge(rec, t.expr, layout, jacobian=jacobian) for layout in Layout}
     readings = []
     for key in FORMS:
         form = Recurrence(act, form=key)
+        form_jacobian = jacobian if key == recurrence else matrix_route(form).result
         bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if key == "elman" else (AS_WRITTEN,)
         for binding in bindings:
             if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
@@ -232,8 +238,8 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
                 for layout in Layout:
                     if key == recurrence and not transposed and binding is AS_WRITTEN:
                         continue  # the main verdicts
-                    v = judge(form, t.expr, layout, binding, transposed)
+                    v = judge(form, t.expr, layout, binding, transposed, form_jacobian)
                     if v.holds:
                         readings.append(v)
-    return CheckResult(text, claim, rec, t.expr, t.multi_step, t.notes, verdicts,
-                       tuple(readings), _bound(rec, t.expr))
+    return CheckResult(text, claim, rec, t.expr, t.multi_step, t.notes, jacobian, verdicts,
+                       tuple(readings), _bound(rec, t.expr, jacobian))

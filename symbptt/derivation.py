@@ -7,6 +7,7 @@ by `symbptt.render`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 
@@ -59,6 +60,13 @@ class Derivation:
         """The closed form, n×n, in `layout`: W·diag(σ'(x_{t-1})) or diag(σ'(x_{t-1}))·Wᵀ."""
         key = "denominator" if Layout.parse(layout) is Layout.DENOMINATOR else "matrix"
         return self.route(key).result
+
+    @cached_property
+    def pascanu(self):
+        """Pascanu et al.'s Wᵀ diag(σ'(x_{t-1})) against this Jacobian (a `pascanu.Pascanu`),
+        computed on first use: only reports need it."""
+        from .pascanu import pascanu  # pascanu depends on this module
+        return pascanu(self)
 
     # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
     def to_markdown(self, notation=None) -> str:

@@ -22,7 +22,7 @@ from .derivation import Derivation
 from .errors import InputError
 from .layout import Jacobian, Layout, definition, to_layout
 from .model import ARG, FORMS, Recurrence
-from .pascanu import Norm2, pascanu, true_diag
+from .pascanu import Norm2, true_diag
 
 if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
     from .bptt import Bptt
@@ -242,7 +242,7 @@ class _ReportView(_View):
                 "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed}
 
     def _pascanu(self) -> dict:
-        p = pascanu(self.d)
+        p = self.d.pascanu
         rec = self.d.recurrence
         W, J = rec.W, self._jacobian(Layout.NUMERATOR)
         J_den = self._jacobian(Layout.DENOMINATOR)
@@ -365,14 +365,13 @@ class _CheckView(_View):
         return self.prose(Prose.of(text, **math))
 
     def context(self) -> dict:
-        from .matrix import matrix_route
         r, rec = self.r, self.r.recurrence
         layouts = []
         for layout, v in r.verdicts.items():
             layouts.append({
                 "name": layout.value, "status": v.status, "holds": v.holds,
                 "truth": self.equation(Jacobian(rec.x_t, rec.x_prev, layout),
-                                       to_layout(matrix_route(rec).result, layout).doit()),
+                                       to_layout(r.jacobian, layout).doit()),
                 "definition": self.equation(*definition(layout).args),
                 "counterexample": self._counterexample(v.counterexample),
             })
