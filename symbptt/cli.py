@@ -15,7 +15,8 @@ from .derivation import MAX_DIM, derive
 from .errors import InputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
-IDENTIFIER = re.compile(r"^[A-Za-z](_[A-Za-z0-9]{1,8})?$")
+#: A name in a formula: one letter and an optional subscript (the grammar's NAME).
+FORMULA_NAME = re.compile(r"^[A-Za-z](_[A-Za-z0-9]{1,8})?$")
 SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
 DERIVE_HELP = """\
@@ -290,10 +291,10 @@ def _check(args) -> int:
     fmt = _format_for(args, CHECK_FORMATS, "text")
     _check_template_dir(args)
     for name in args.recurrent + [d.partition("=")[0] for d in args.define]:
-        if not IDENTIFIER.match(name):
+        if not FORMULA_NAME.match(name):
             raise InputError(f"{name!r} is not a name: use a letter with an optional "
                              "subscript, such as A, D or W_rec")
-    if args.state and args.state not in STATE_LETTERS + tuple("abcdefghijklmnopqrstuvwxyz"):
+    if args.state and not re.fullmatch(r"[a-z]", args.state):
         raise InputError(f"--state takes one lower-case letter, got {args.state!r}")
     defines = []
     for item in args.define:
