@@ -35,22 +35,19 @@ def test_every_check_passes(form, activation):
     assert [c.scale for c in b.curves] == [0.9, 1.0, 1.1] and all(c.holds for c in b.curves)
 
 
+def with_result(d, layout: Layout, wrong):
+    """`d`, except that its result in `layout` is `wrong` (to show a check can fail)."""
+    return type("Swapped", (), {
+        "recurrence": d.recurrence, "activation": d.activation,
+        "result": staticmethod(lambda l: wrong if l is layout else d.result(l)),
+    })
+
+
 def test_product_check_fails_for_a_wrong_factor():
     """Pascanu's Wᵀ diag(σ') as the numerator factor: the numerator check must fail."""
     d = derive("tanh", dim=2)
-    rec = d.recurrence
-
-    class Wrong:
-        recurrence = rec
-        activation = d.activation
-
-        @staticmethod
-        def result(layout):
-            if layout is Layout.NUMERATOR:
-                return sp.MatMul(sp.Transpose(rec.W), d.result(layout).args[-1])
-            return d.result(layout)
-
-    assert [c.ok for c in _product_check(Wrong, 2, 2)] == [False, True]
+    wrong = sp.MatMul(sp.Transpose(d.recurrence.W), d.result().args[-1])
+    assert [c.ok for c in _product_check(with_result(d, Layout.NUMERATOR, wrong), 2, 2)] == [False, True]
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -68,19 +65,12 @@ def test_product_order_matters(form):
 
 
 def test_backward_checks_fail_for_a_wrong_recursion():
+    """Wᵀ diag(σ') instead of diag(σ') Wᵀ as the transposed Jacobian: both checks must fail."""
     d = derive("tanh", dim=2)
-    rec = d.recurrence
-
-    class Wrong:
-        recurrence = rec
-        activation = d.activation
-
-        @staticmethod
-        def result(layout):  # Wᵀ diag(σ') instead of diag(σ') Wᵀ: the transposed Jacobian is wrong
-            return sp.MatMul(sp.Transpose(rec.W), d.result(Layout.DENOMINATOR).args[0])
-
-    assert not _backward_symbolic(Wrong)
-    assert _backward_numeric(Wrong) > 1e-3
+    wrong = sp.MatMul(sp.Transpose(d.recurrence.W), d.result(Layout.DENOMINATOR).args[0])
+    swapped = with_result(d, Layout.DENOMINATOR, wrong)
+    assert not _backward_symbolic(swapped)
+    assert _backward_numeric(swapped) > 1e-3
 
 
 def test_bound_is_tight_near_zero_and_saturation_departs_from_it():
