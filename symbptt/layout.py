@@ -113,14 +113,14 @@ class Entry(sp.Expr):
     def matrix(self):
         return self.args[0]
 
-    def value(self) -> sp.Expr:
+    def value(self, evaluate=lambda e: e.doit()) -> sp.Expr:
         """SymPy's own entry of the matrix expression, rebased to 1-based indexed objects.
 
-        SymPy indexes matrix expressions from 0, so A[i-1, j-1] is asked for and every
-        MatrixSymbol entry M[a, b] comes back as the Indexed M[a+1, b+1].
+        SymPy indexes matrix expressions from 0, so A[i-1, j-1] is asked for, done by
+        `evaluate`, and every MatrixSymbol entry M[a, b] comes back as the Indexed M[a+1, b+1].
         """
         A, r, c = self.args
-        raw = A[r - 1, c - 1].doit()
+        raw = evaluate(A[r - 1, c - 1])
         rebased = raw.replace(
             lambda e: isinstance(e, sp.matrices.expressions.matexpr.MatrixElement)
             and isinstance(e.parent, sp.MatrixSymbol),
