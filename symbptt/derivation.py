@@ -21,7 +21,7 @@ from .matrix import matrix_route
 from .model import Recurrence
 from .numeric import NumericCheck, numeric_check
 from .steps import Route
-from .verify import StepCheck, verify_route
+from .verify import StepCheck, verify_routes
 
 #: Largest explicit expansion accepted (n² entries are differentiated and compared).
 MAX_DIM = 1024
@@ -153,7 +153,7 @@ def derive(
     rec = Recurrence(act, form=recurrence)
     matrix = matrix_route(rec)
     routes = (matrix, index_route(rec, matrix.result), denominator_route(rec, matrix.result))
-    checks = tuple(c for r in routes for c in verify_route(r, rec))
+    checks = verify_routes(routes, rec)
     expansion = numeric = None
     if n is not None:
         expansion = expand(rec, matrix.result, n, m, progress)

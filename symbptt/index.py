@@ -146,11 +146,22 @@ def _sift(s: sp.Sum) -> sp.Expr:
     return sp.Add(*sifted)
 
 
+def _done(node):
+    """One Derivative or Sum done, its arguments already done: SymPy differentiates; a sum
+    of zeros is 0, a sum over a δ is sifted, and any other sum over 1..n stays as it is
+    (SymPy would search for a closed form it cannot have)."""
+    if isinstance(node, sp.Derivative):
+        return node.doit(deep=False)
+    if node.function == 0:
+        return sp.S.Zero
+    return _sift(node)
+
+
 def _evaluate(expr: sp.Expr) -> sp.Expr:
-    """Sums over a δ sifted, then derivatives and other sums done by SymPy; differentiating
-    a Sum yields a new Sum to do, so this repeats to a fixed point."""
+    """Derivatives and sums done bottom-up; differentiating a Sum yields a new Sum to do,
+    so this repeats to a fixed point."""
     for _ in range(4):
-        done = expr.replace(lambda e: isinstance(e, sp.Sum), _sift).doit()
+        done = expr.replace(lambda e: isinstance(e, (sp.Derivative, sp.Sum)), _done)
         if done == expr:
             break
         expr = done

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import precedence_traditional
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from .errors import InputError
@@ -219,9 +219,9 @@ class ProofPrinter(LatexPrinter):
         return inner + self.notation.transpose_latex
 
     def _print_MatMul(self, expr):
-        # LatexPrinter asks could_extract_minus_sign(), which negates the product and doit()s
-        # it, loading SymPy's assumptions system: a tenth of a second at start-up. A sign
-        # can only be a leading numeric factor, so that is where to look.
+        # LatexPrinter (and its precedence of a MatMul) asks could_extract_minus_sign(), which
+        # negates the product and doit()s it, loading SymPy's assumptions system: a tenth of
+        # a second at start-up. A sign can only be a leading numeric factor: look there.
         args = list(expr.args)
         sign = ""
         if args[0].is_Number and args[0].is_negative:
@@ -229,8 +229,9 @@ class ProofPrinter(LatexPrinter):
             if args[0] == 1:
                 args = args[1:]
         return sign + " ".join(
-            self._print(a) if isinstance(a, sp.Mul) and not isinstance(a, sp.MatMul) else
-            self.parenthesize(a, precedence_traditional(expr), False) for a in args)
+            r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) else
+            self._print(a) if isinstance(a, sp.Mul) else
+            self.parenthesize(a, PRECEDENCE["Mul"], False) for a in args)
 
     def _print_Identity(self, expr):
         return r"I_{%s}" % self._print(expr.rows)

@@ -33,51 +33,82 @@ class StepCheck:
     detail: str = ""
 
 
-def _explicit_check(step: Step, rec: Recurrence) -> str:
+class _Sides:
+    """Each side of a step evaluated once: consecutive steps share a side, and the three
+    routes share the recurrence's bindings."""
+
+    def __init__(self, rec: Recurrence):
+        self.rec = rec
+        self._envs = {size: rec.bindings(*size) for size in SIZES}
+        self._explicit: dict = {}
+        self._index: dict = {}
+
+    def env(self, size: tuple[int, int]):
+        return self._envs[size]
+
+    def explicit(self, expr, where, size) -> sp.Matrix:
+        key = (expr, where, size)
+        if key not in self._explicit:
+            self._explicit[key] = evaluate(expr, self.env(size), where)
+        return self._explicit[key]
+
+    def index(self, expr) -> sp.Expr:
+        if expr not in self._index:
+            self._index[expr] = index_value(expr, self.rec)
+        return self._index[expr]
+
+
+def _explicit_check(step: Step, sides: _Sides) -> str:
     """'' when lhs and rhs agree entrywise at every size in SIZES, else what differs."""
     for n, m in SIZES:
-        env = rec.bindings(n, m)
-        lhs = evaluate(step.lhs, env, step.where)
-        rhs = evaluate(step.rhs, env, step.where)
-        bad = mismatches(lhs, rhs)
+        bad = mismatches(sides.explicit(step.lhs, step.where, (n, m)),
+                         sides.explicit(step.rhs, step.where, (n, m)))
         if bad:
             r, c, got, want = bad[0]
             return f"n={n}, m={m}: entry ({r},{c}) is {got} on the left, {want} on the right"
     return ""
 
 
-def _index_check(step: Step, rec: Recurrence) -> str:
+def _index_check(step: Step, sides: _Sides) -> str:
     """'' when both sides agree symbolically for every n, else the difference."""
-    left, right = index_value(step.lhs, rec), index_value(step.rhs, rec)
+    left, right = sides.index(step.lhs), sides.index(step.rhs)
     diff = sp.expand(left - right)
     if diff != 0 and not left.dummy_eq(right) and sp.simplify(diff) != 0:
         return f"difference {diff} does not vanish"
     if step.rule == "component":
-        return _component_check(step, rec)
+        return _component_check(sides)
     return ""
 
 
-def _component_check(step: Step, rec: Recurrence, n: int = 3, m: int = 2) -> str:
+def _component_check(sides: _Sides, n: int = 3, m: int = 2) -> str:
     """Row i of the component form, summed at n = 3, equals row i of the expanded recurrence."""
-    rows = rec.bindings(n, m)[rec.x_t]
+    rec = sides.rec
+    rows = sides.env((n, m))[rec.x_t]
     to_entry = lambda e: element(e.base.label.name, *map(int, e.indices))
     for r in range(1, n + 1):
-        value = component(rec).subs({rec.n: n, rec.m: m, i: r}).doit()
+        value = component(rec).xreplace({rec.n: n, rec.m: m, i: r}).doit()
         value = value.replace(lambda e: isinstance(e, sp.Indexed), to_entry)
         if sp.expand(value - rows[r - 1]) != 0:
             return f"row {r} at n={n} differs from the expanded recurrence"
     return ""
 
 
+def verify_routes(routes: tuple[Route, ...], rec: Recurrence) -> tuple[StepCheck, ...]:
+    """Re-verify every step of every route; one StepCheck per step, in order."""
+    sides = _Sides(rec)
+    out = []
+    for route in routes:
+        for number, step in enumerate(route.steps, 1):
+            if step.lhs.is_Matrix:
+                method = "explicit at n = " + ", ".join(str(n) for n, _ in SIZES)
+                detail = _explicit_check(step, sides)
+            else:
+                method = "symbolic, every n"
+                detail = _index_check(step, sides)
+            out.append(StepCheck(route.key, number, step.rule, method, not detail, detail))
+    return tuple(out)
+
+
 def verify_route(route: Route, rec: Recurrence) -> tuple[StepCheck, ...]:
     """Re-verify every step of `route`; one StepCheck per step, in order."""
-    out = []
-    for number, step in enumerate(route.steps, 1):
-        if step.lhs.is_Matrix:
-            method = "explicit at n = " + ", ".join(str(n) for n, _ in SIZES)
-            detail = _explicit_check(step, rec)
-        else:
-            method = "symbolic, every n"
-            detail = _index_check(step, rec)
-        out.append(StepCheck(route.key, number, step.rule, method, not detail, detail))
-    return tuple(out)
+    return verify_routes((route,), rec)
