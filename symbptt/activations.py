@@ -7,6 +7,7 @@ here is a *claim*: the engine differentiates `apply` itself and tests check the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable
 
 import mpmath
@@ -77,6 +78,19 @@ def _stand_in(s):
     return sp.sin(s) + s**2 / 5
 
 
+@cache
+def _numeric_lambdas() -> dict:
+    """Function class → the Lambda that replaces it numerically; built once (the stand-in's
+    derivative takes SymPy a few milliseconds to find)."""
+    s = sp.Dummy("s")
+    return {
+        sigma: sp.Lambda(s, _stand_in(s)),
+        sigma_prime: sp.Lambda(s, sp.diff(_stand_in(s), s)),
+        logistic: sp.Lambda(s, 1 / (1 + sp.exp(-s))),
+        relu: sp.Lambda(s, sp.Max(0, s)),
+    }
+
+
 @dataclass(frozen=True)
 class Activation:
     """One row of the activation table.
@@ -104,12 +118,10 @@ class Activation:
     def numeric_form(self, expr: sp.Expr) -> sp.Expr:
         """`expr` in elementary functions a numeric back end knows: the generic σ by its
         stand-in, the sigmoid by 1/(1 + e^{-s}), ReLU by max(0, s), H(s) with H(0) = 0."""
-        s = sp.Dummy("s")
+        lambdas = _numeric_lambdas()
         if self.name == "sigma":
-            return expr.replace(sigma, sp.Lambda(s, _stand_in(s))).replace(
-                sigma_prime, sp.Lambda(s, sp.diff(_stand_in(s), s)))
-        return (expr.replace(logistic, sp.Lambda(s, 1 / (1 + sp.exp(-s))))
-                .replace(relu, sp.Lambda(s, sp.Max(0, s)))
+            return expr.replace(sigma, lambdas[sigma]).replace(sigma_prime, lambdas[sigma_prime])
+        return (expr.replace(logistic, lambdas[logistic]).replace(relu, lambdas[relu])
                 .replace(lambda e: isinstance(e, sp.Heaviside),
                          lambda e: sp.Piecewise((1, e.args[0] > 0), (0, True))))
 
