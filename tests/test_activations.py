@@ -36,6 +36,12 @@ def test_numeric_sigma_matches_symbolic(v):
             assert abs(mpmath.mpf(str(symbolic)) - a.numeric(mpmath.mpf(v))) < 1e-20
 
 
+def test_numeric_sigma_prime_is_the_derivative_of_numeric_sigma():
+    a = ACTIVATIONS["sigma"]
+    sigma, sigma_prime = a.numeric_form(a.apply(ARG)), a.numeric_form(a.derivative(ARG))
+    assert sigma.has(sp.sin) and sp.expand(sp.diff(sigma, ARG) - sigma_prime) == 0
+
+
 def test_relu_derivative_at_zero_is_zero_by_convention():
     relu = ACTIVATIONS["relu"]
     assert relu.derivative(sp.Integer(0)) == 0

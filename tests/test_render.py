@@ -106,3 +106,37 @@ def test_pascanu_section_bounds_the_true_jacobian_of_each_form():
     bound = text.split("Their norm argument")[1]
     assert r"\operatorname{diag}\left(1 - \tanh^{2}{\left(\mathbf{a}_{t} \right)}\right)\right\|_{2}" in bound
     assert "the bound\nholds" in bound or "the bound holds" in bound
+
+
+def _jinja_cache_in(tmp_path, monkeypatch):
+    """Jinja's private cache folder, moved under tmp_path."""
+    import os
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path / f"_jinja2-cache-{os.getuid()}"
+
+
+def test_compiled_templates_are_cached_and_give_the_same_report(tmp_path, monkeypatch):
+    cache = _jinja_cache_in(tmp_path, monkeypatch)
+    first = render(derivation("sigma"), "latex")
+    names = [p.name for p in cache.iterdir()]
+    assert len(names) == 3 and all(n.startswith("symbptt-") for n in names)  # report, body, macros
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("a cached template was compiled again")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    assert render(derivation("sigma"), "latex") == first
+
+
+def test_a_cache_folder_that_cannot_be_used_only_costs_time(tmp_path, monkeypatch):
+    cache = _jinja_cache_in(tmp_path, monkeypatch)
+    cache.write_text("not a folder")
+    expected = render(derivation("tanh"), "markdown")
+    cache.unlink()
+    cache.mkdir(mode=0o700)
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile",
+                        lambda **kwargs: (_ for _ in ()).throw(OSError("disk full")))
+    assert render(derivation("tanh"), "markdown") == expected
+    assert list(cache.iterdir()) == []
