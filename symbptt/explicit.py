@@ -17,22 +17,30 @@ from .errors import UnsupportedError
 from .layout import Jacobian, to_layout
 
 
-def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol]) -> sp.Matrix:
+def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dict | None = None) -> sp.Matrix:
     """Numerator layout, len(f)×len(x): entry (i, j) = ∂f_i/∂x_j, each one differentiated.
 
     The derivative of a sum is the sum of its terms' derivatives, and a term free of x_j
     contributes zero; grouping each row's terms by the variables they contain once makes
-    the work proportional to the number of terms, not entries × terms.
+    the work proportional to the number of terms, not entries × terms. `partials`, if
+    given, memoizes ∂term/∂x_j across calls.
     """
     xs = list(x)
     wanted = set(xs)
+    partials = {} if partials is None else partials
+
+    def partial(term, v):
+        if (term, v) not in partials:
+            partials[term, v] = term.diff(v)
+        return partials[term, v]
+
     rows = []
     for fi in f:
         by_var = defaultdict(list)
         for term in sp.Add.make_args(sp.sympify(fi)):
             for v in term.free_symbols & wanted:
                 by_var[v].append(term)
-        rows.append([sp.Add(*[t.diff(v) for t in by_var.get(v, ())]) for v in xs])
+        rows.append([sp.Add(*[partial(t, v) for t in by_var.get(v, ())]) for v in xs])
     return sp.Matrix(rows) if rows else sp.zeros(0, len(xs))
 
 
@@ -117,7 +125,7 @@ def _(expr: ElementwiseApplyFunction, env):
 @explicit.register
 def _(expr: Jacobian, env):
     f, x = explicit(expr.f, env), explicit(expr.x, env)
-    return to_layout(jacobian_entries(list(f), list(x)), expr.layout)
+    return to_layout(jacobian_entries(list(f), list(x), env.partials), expr.layout)
 
 
 def evaluate(expr, env, where=()) -> sp.Matrix:

@@ -107,7 +107,7 @@ def _implied(cond, n) -> bool:
         return True
     for index in (i, j):
         if cond.free_symbols <= {index, n}:
-            return cond.subs({index: 1 + _P, n: 1 + _P + _Q}, simultaneous=True) is sp.true
+            return cond.xreplace({index: 1 + _P, n: 1 + _P + _Q}) is sp.true
     return False
 
 

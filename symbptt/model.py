@@ -183,6 +183,9 @@ class Env(dict):
     def __init__(self, dims: dict):
         super().__init__()
         self.dims = dims
+        #: (term, variable) → ∂term/∂variable: steps and routes evaluated in this Env
+        #: differentiate the same terms again and again.
+        self.partials: dict = {}
 
     def size(self, expr) -> tuple[int, int]:
         """The concrete shape of a (symbolic-shape) matrix expression."""
