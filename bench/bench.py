@@ -11,13 +11,15 @@ For each n it times, in a fresh process each (so peak memory is per n):
            to the n where it would exceed a minute.
 It prints entries, times, their ratio, peak RSS, and the growth exponent fitted to the
 symbptt times for n ≥ 64 (time ∝ n^k; linear in entries is k = 2). Then start-up:
-`python -m symbptt derive` against `python -c "import sympy"`, best of several runs.
+`python -m symbptt derive` against `python -c "import sympy"`, interleaved runs in an empty
+folder, best and median; "first run" is without Jinja's compiled templates.
 Speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -25,6 +27,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 SYMBPTT = """
@@ -69,13 +72,32 @@ def run(code: str, n: int) -> dict:
     return json.loads(out.stdout)
 
 
-def best_of(cmd: list[str], runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times)
+def startup(runs: int) -> dict[str, list[float]]:
+    """Wall times of `import sympy` and of `python -m symbptt derive`, interleaved so that
+    both see the same machine load, in an empty folder (the defaults: no config file).
+
+    Bytecode is written as a pip install writes it (this machine may set
+    PYTHONDONTWRITEBYTECODE), and one warm-up run of each leaves what any later run finds:
+    compiled modules and Jinja's compiled templates. "cold" runs each get an empty temp
+    folder, so the templates are compiled again: a first run.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    floor_cmd = [sys.executable, "-c", "import sympy"]
+    cli_cmd = [sys.executable, "-m", "symbptt", "derive"]
+    times: dict[str, list[float]] = {"floor": [], "warm": [], "cold": []}
+    with tempfile.TemporaryDirectory() as work:
+        def timed(cmd, tmpdir=None):
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=work, env={**env, **({"TMPDIR": tmpdir} if tmpdir else {})},
+                           stdout=subprocess.DEVNULL, check=True)
+            return time.perf_counter() - t
+
+        timed(floor_cmd), timed(cli_cmd)
+        for _ in range(runs):
+            times["floor"].append(timed(floor_cmd))
+            times["warm"].append(timed(cli_cmd))
+            times["cold"].append(timed(cli_cmd, tempfile.mkdtemp(dir=work)))
+    return times
 
 
 def cpu_model() -> str:
@@ -97,7 +119,7 @@ def fit_exponent(points: list[tuple[int, float]]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="n up to 128, baseline up to 32")
-    parser.add_argument("--runs", type=int, default=7, help="start-up runs (best and median)")
+    parser.add_argument("--runs", type=int, default=15, help="start-up runs (best and median)")
     args = parser.parse_args()
     sizes = [16, 32, 64, 128] if args.quick else [16, 32, 64, 128, 256, 512]
     baseline_limit = 32 if args.quick else 60.0
@@ -127,10 +149,16 @@ def main() -> int:
     else:
         print("fitted growth exponent: needs n up to 256 at least (run without --quick)")
 
-    floor = best_of([sys.executable, "-c", "import sympy"], args.runs)
-    cli = best_of([sys.executable, "-m", "symbptt", "derive"], args.runs)
-    print(f"start-up: import sympy {floor[0]:.3f} s (median {floor[1]:.3f}); "
-          f"symbptt derive {cli[0]:.3f} s (median {cli[1]:.3f}); ratio {cli[0] / floor[0]:.2f}")
+    if importlib.util.find_spec("symbptt") is None:
+        print("start-up: symbptt is not installed here (pip install -e .)", file=sys.stderr)
+        return 2
+    times = startup(args.runs)
+    floor = min(times["floor"]), statistics.median(times["floor"])
+    print(f"start-up, best and median of {args.runs}: import sympy {floor[0]:.3f} s ({floor[1]:.3f})")
+    for kind, what in (("warm", "symbptt derive"), ("cold", "symbptt derive, first run")):
+        best, median = min(times[kind]), statistics.median(times[kind])
+        print(f"  {what + ':':<27} {best:.3f} s ({median:.3f}); "
+              f"ratio {best / floor[0]:.2f} ({median / floor[1]:.2f})")
     return 0
 
 

@@ -84,16 +84,20 @@ def _stand_in_prime(s):
     return sp.cos(s) + 2 * s / 5
 
 
+#: Function class → its numeric stand-in, for numeric_form.
+_NUMERIC = {
+    sigma: _stand_in,
+    sigma_prime: _stand_in_prime,
+    logistic: lambda s: 1 / (1 + sp.exp(-s)),
+    relu: lambda s: sp.Max(0, s),
+}
+
+
 @cache
-def _numeric_lambdas() -> dict:
-    """Function class → the Lambda that replaces it numerically; built once."""
+def _numeric_lambda(function) -> sp.Lambda:
+    """The Lambda that replaces `function` numerically; built once, and only when used."""
     s = sp.Dummy("s")
-    return {
-        sigma: sp.Lambda(s, _stand_in(s)),
-        sigma_prime: sp.Lambda(s, _stand_in_prime(s)),
-        logistic: sp.Lambda(s, 1 / (1 + sp.exp(-s))),
-        relu: sp.Lambda(s, sp.Max(0, s)),
-    }
+    return sp.Lambda(s, _NUMERIC[function](s))
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,13 @@ class Activation:
     def numeric_form(self, expr: sp.Expr) -> sp.Expr:
         """`expr` in elementary functions a numeric back end knows: the generic σ by its
         stand-in, the sigmoid by 1/(1 + e^{-s}), ReLU by max(0, s), H(s) with H(0) = 0."""
-        lambdas = _numeric_lambdas()
-        if self.name == "sigma":
-            return expr.replace(sigma, lambdas[sigma]).replace(sigma_prime, lambdas[sigma_prime])
-        return (expr.replace(logistic, lambdas[logistic]).replace(relu, lambdas[relu])
-                .replace(lambda e: isinstance(e, sp.Heaviside),
-                         lambda e: sp.Piecewise((1, e.args[0] > 0), (0, True))))
+        for function in _NUMERIC:
+            if expr.has(function):
+                expr = expr.replace(function, _numeric_lambda(function))
+        if expr.has(sp.Heaviside):  # H(s) or H(s, H0): 1 for s > 0, else 0
+            expr = expr.replace(lambda e: isinstance(e, sp.Heaviside),
+                                lambda e: sp.Piecewise((1, e.args[0] > 0), (0, True)))
+        return expr
 
 
 ACTIVATIONS: dict[str, Activation] = {

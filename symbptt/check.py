@@ -139,8 +139,7 @@ def _env(rec: Recurrence, binding: Binding, n: int):
     truth = jacobian_entries(list(env[rec.x_t]), list(env[rec.x_prev]))
     claim_env = env
     if binding is AT_PRE_ACTIVATION:
-        claim_env = type(env)(env.dims)
-        claim_env.update(env)
+        claim_env = env.copy()
         claim_env[rec.x_prev] = env[rec.a_t]
     return env, claim_env, truth
 

@@ -24,11 +24,6 @@ from pathlib import Path
 from .errors import InputError
 from .printing import Notation
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 #: Config and --notation keys → Notation fields.
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Notation)}
 
@@ -41,16 +36,27 @@ def find_config(start: str | Path = ".") -> Path | None:
         if own.is_file():
             return own
         project = candidate / "pyproject.toml"
-        if project.is_file() and "symbptt" in _read(project).get("tool", {}):
+        # A [tool.symbptt] table names its key: a project whose text never says "symbptt"
+        # has none, and is not parsed (nor is the TOML parser imported, at start-up).
+        if project.is_file() and "symbptt" in _text(project) and "symbptt" in _read(project).get("tool", {}):
             return project
     return None
 
 
-def _read(path: Path) -> dict:
+def _text(path: Path) -> str:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
+
+
+def _read(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path} is not valid TOML: {exc}") from None
 

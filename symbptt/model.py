@@ -155,13 +155,23 @@ class Recurrence:
                 sp.MatMul(sp.Transpose(self.u), sp.Transpose(self.W_in)), sp.Transpose(self.b))),)
         return ((self.x_t, self.rhs()),)
 
+    @cached_property
+    def _bindings(self) -> dict:
+        return {}
+
     def bindings(self, n: int, m: int) -> "Env":
         """Explicit 1-based entry matrices at n, m for every matrix symbol, x_t included.
 
         x_t maps to the expanded right-hand side, so a Jacobian of x_t differentiates the
         recurrence itself; a_t maps to the expanded pre-activation. Keys are this
-        recurrence's (symbolic-size) matrix symbols.
+        recurrence's (symbolic-size) matrix symbols. Built once per size; each call gets
+        its own Env, which the caller may extend.
         """
+        if (n, m) not in self._bindings:
+            self._bindings[n, m] = self._bind(n, m)
+        return self._bindings[n, m].copy()
+
+    def _bind(self, n: int, m: int) -> "Env":
         env = Env({self.n: n, self.m: m})
         for s in (self.W, self.W_in, self.u, self.b, self.x_prev, self.z):
             rows, cols = (int(d) for d in env.size(s))
@@ -186,6 +196,13 @@ class Env(dict):
         #: (term, variable) → ∂term/∂variable: steps and routes evaluated in this Env
         #: differentiate the same terms again and again.
         self.partials: dict = {}
+
+    def copy(self) -> "Env":
+        """A new Env with the same entries and dims, sharing the (pure) partials memo."""
+        other = Env(self.dims)
+        other.update(self)
+        other.partials = self.partials
+        return other
 
     def size(self, expr) -> tuple[int, int]:
         """The concrete shape of a (symbolic-shape) matrix expression."""

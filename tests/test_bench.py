@@ -15,4 +15,7 @@ def test_bench_quick_runs_and_prints_its_table():
     lines = run.stdout.splitlines()
     assert lines[1].split() == ["n", "entries", "symbptt", "s", "sympy", "s", "ratio", "peak", "MB"]
     assert [l.split()[0] for l in lines[2:6]] == ["16", "32", "64", "128"]
-    assert "fitted growth exponent: needs n up to 256" in run.stdout and "start-up:" in run.stdout
+    assert "fitted growth exponent: needs n up to 256" in run.stdout
+    startup = run.stdout.split("start-up, best and median of 1: import sympy ")[1].splitlines()
+    assert [line.split(":")[0].strip() for line in startup[1:]] == ["symbptt derive", "symbptt derive, first run"]
+    assert all("ratio" in line for line in startup[1:])

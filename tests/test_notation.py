@@ -112,6 +112,13 @@ def test_pyproject_without_our_table_is_skipped(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "unrelated"\n')
     monkeypatch.chdir(tmp_path)
     assert find_config() != tmp_path / "pyproject.toml" and notation()[0] == Notation()
+    # Someone else's project is not ours to parse, even when it is broken ...
+    (tmp_path / "pyproject.toml").write_text('[project\nname = "unrelated"\n')
+    assert find_config() != tmp_path / "pyproject.toml"
+    # ... but a broken one that may hold our table is an error, not silently skipped.
+    (tmp_path / "pyproject.toml").write_text('[tool.symbptt\nstate = "h"\n')
+    with pytest.raises(InputError, match="is not valid TOML"):
+        find_config()
 
 
 def test_cli_options_override_the_config_file(capsys, tmp_path, monkeypatch):
