@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
@@ -342,3 +343,16 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`| head`): not an error of ours, and nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def console() -> None:
+    """The `symbptt` command and `python -m symbptt`: `main()`, then exit with its status.
+
+    The process is about to end, so the garbage collector is frozen first: the final full
+    collection over SymPy's hundreds of thousands of objects would otherwise take a fifth
+    of the run, to free memory the operating system takes back anyway. Output is already
+    written and closed by then. (Only here: `main()` itself stays a plain function.)
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)

@@ -7,6 +7,8 @@ the entry (i, j) of the numerator-layout Jacobian. Indices are 1-based, as print
 
 from __future__ import annotations
 
+from functools import cache
+
 import sympy as sp
 
 from .layout import Entry, Jacobian, Layout
@@ -16,16 +18,19 @@ from .steps import Prose, Route, Step
 i, j, k, l = sp.symbols("i j k l", integer=True, positive=True)
 
 
+@cache  # these three are pure in `rec`, and every index evaluation asks for them
 def _bases(rec: Recurrence):
     return tuple(sp.IndexedBase(s.name) for s in (rec.W, rec.W_in, rec.u, rec.b, rec.x_prev, rec.x_t, rec.a_t))
 
 
+@cache
 def pre_activation(rec: Recurrence) -> sp.Expr:
     """Row i of a_t = W x_{t-1} + W_in u_t + b."""
     W, Win, u, b, x, _, _ = _bases(rec)
     return sp.Sum(W[i, k] * x[k], (k, 1, rec.n)) + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m)) + b[i]
 
 
+@cache
 def component(rec: Recurrence) -> sp.Expr:
     """Row i of the recurrence, e.g. Σ_k W_ik σ(x_k) + Σ_l [W_in]_il u_l + b_i."""
     W, Win, u, b, x, _, _ = _bases(rec)

@@ -120,7 +120,9 @@ class Entry(sp.Expr):
         `evaluate`, and every MatrixSymbol entry M[a, b] comes back as the Indexed M[a+1, b+1].
         """
         A, r, c = self.args
-        raw = evaluate(A[r - 1, c - 1])
+        # _entry, not A[r - 1, c - 1]: __getitem__ would first ask the assumptions system
+        # whether 0 ≤ r - 1 < rows, which for symbols is slow and settles nothing.
+        raw = evaluate(A._entry(r - 1, c - 1))
         rebased = raw.replace(
             lambda e: isinstance(e, sp.matrices.expressions.matexpr.MatrixElement)
             and isinstance(e.parent, sp.MatrixSymbol),

@@ -41,3 +41,11 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     run = subprocess.run([str(python), "-m", "symbptt", "check", "W^T diag(sigma'(x))"], cwd=elsewhere,
                          env=env, capture_output=True, text=True)
     assert run.returncode == 0 and "REFUTED" in run.stdout
+    # The `symbptt` command pip writes (run by the new environment's Python, not its shebang).
+    script = [str(python), os.path.join(target, "bin", "symbptt")]
+    run = subprocess.run([*script, "derive", "--symbolic", "-f", "json"], cwd=elsewhere, env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and '"verified": true' in run.stdout, run.stderr
+    run = subprocess.run([*script, "derive", "--dim", "0"], cwd=elsewhere, env=env,
+                         capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (2, "") and run.stderr.startswith("symbptt: error: --dim")
