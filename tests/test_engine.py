@@ -110,6 +110,33 @@ def test_verification_catches_a_wrong_index_step():
     assert [c.index for c in checks if not c.ok] == [k + 1]
 
 
+@given(n=st.integers(1, 5), lo=st.integers(0, 2), shift=st.integers(-2, 2), j=st.integers(1, 5),
+       two_terms=st.booleans())
+def test_sifting_agrees_with_summing_term_by_term(n, lo, shift, j, two_terms):
+    """Our δ-sum (the sifting property, with its range condition) against the sum written out."""
+    from symbptt.index import _sift
+    k, J, N = sp.symbols("k J N", integer=True, positive=True)
+    f = sp.Function("f")
+    summand = f(k) * sp.KroneckerDelta(k, J + shift)
+    if two_terms:
+        summand += k**2 * sp.KroneckerDelta(J, k)
+    sifted = _sift(sp.Sum(summand, (k, lo, N)))
+    assert not sifted.has(sp.Sum)
+    at = {J: j, N: n}
+    written_out = sp.Add(*(summand.xreplace({**at, k: v}) for v in range(lo, n + 1)))
+    assert sifted.xreplace(at) == written_out
+
+
+def test_sifting_leaves_what_it_cannot_sift():
+    from symbptt.index import _sift
+    k, J, N = sp.symbols("k J N", integer=True, positive=True)
+    f = sp.Function("f")
+    for s in (sp.Sum(f(k), (k, 1, N)),                                  # no δ
+              sp.Sum(f(k) * sp.KroneckerDelta(2 * k, J + k), (k, 1, N)),  # k on both sides
+              sp.Sum(f(k) * sp.KroneckerDelta(k, J) + f(k), (k, 1, N))):  # one term without δ
+        assert _sift(s) == s
+
+
 def test_expansion_reports_wrong_closed_form():
     """Pascanu's Wᵀ diag(σ') against the element expansion: off-diagonal entries differ."""
     from symbptt.expand import expand
