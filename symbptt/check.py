@@ -21,8 +21,10 @@ import mpmath
 import sympy as sp
 
 from .claim import Roles, infer_activation, translate
+from .denominator import denominator_route
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
+from .index import entry_value
 from .layout import Layout, to_layout
 from .matrix import matrix_route
 from .model import FORMS, Recurrence
@@ -107,6 +109,12 @@ class CheckResult:
     def verdict(self, layout: Layout | str) -> Verdict:
         return self.verdicts[Layout.parse(layout)]
 
+    def truth(self, layout: Layout | str) -> sp.MatrixExpr:
+        """The true Jacobian in `layout`, as `derive` states it: D Wᵀ rather than (W D)ᵀ."""
+        if Layout.parse(layout) is Layout.NUMERATOR:
+            return self.jacobian
+        return denominator_route(self.recurrence, self.jacobian).result
+
     # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
     def to_markdown(self, notation=None) -> str:
         """The Markdown check report."""
@@ -167,13 +175,11 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     claim = claim.xreplace({rec.pre_activation(): rec.a_t})
     if binding is AT_PRE_ACTIVATION:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
-    i, j = sp.symbols("i j", integer=True, nonnegative=True)
-    inside = sp.Q.le(i, rec.n - 1) & sp.Q.le(j, rec.n - 1)
     try:
-        left, right = (sp.refine(sp.piecewise_fold(m[i, j].doit()), inside) for m in (claim, truth_expr))
-        return left.dummy_eq(right) or sp.expand(left - right) == 0 or sp.simplify(left - right) == 0
+        left, right = (entry_value(m, rec) for m in (claim, truth_expr))
     except Exception:  # SymPy cannot index this expression symbolically: not proved
         return False
+    return left.dummy_eq(right) or sp.expand(left - right) == 0 or sp.simplify(left - right) == 0
 
 
 def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,

@@ -173,6 +173,12 @@ def _evaluate(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
+def entry_value(matrix, rec: Recurrence) -> sp.Expr:
+    """Entry (i, j) of the n×n matrix expression `matrix` for symbolic i, j and n, with
+    1 ≤ i, j ≤ n assumed; the symbols it holds (x_t, a_t, …) stay as they are."""
+    return _in_range(sp.piecewise_fold(Entry(matrix, i, j).value(_evaluate)), rec.n)
+
+
 def index_value(expr, rec: Recurrence) -> sp.Expr:
     """`expr` evaluated for symbolic i, j, n: definitions substituted, derivatives and sums
     done, and 1 ≤ i, j ≤ n assumed (it is the range of the indices)."""

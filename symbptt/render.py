@@ -21,7 +21,7 @@ import sympy as sp
 from . import __version__
 from .derivation import Derivation
 from .errors import InputError
-from .layout import Jacobian, Layout, definition, to_layout
+from .layout import Jacobian, Layout, definition
 from .model import ARG, FORMS, Recurrence
 from .pascanu import Norm2, true_diag
 
@@ -400,8 +400,7 @@ class _CheckView(_View):
         for layout, v in r.verdicts.items():
             layouts.append({
                 "name": layout.value, "status": v.status, "holds": v.holds,
-                "truth": self.equation(Jacobian(rec.x_t, rec.x_prev, layout),
-                                       to_layout(r.jacobian, layout).doit()),
+                "truth": self.equation(Jacobian(rec.x_t, rec.x_prev, layout), r.truth(layout)),
                 "definition": self.equation(*definition(layout).args),
                 "counterexample": self._counterexample(v.counterexample),
             })
