@@ -327,6 +327,18 @@ class PlainPrinter(StrPrinter):
     def _print_MatMul(self, expr):
         return " ".join(self.parenthesize(a, 60) for a in expr.args)
 
+    def _print_Mul(self, expr):
+        # A product reads W_12·σ'(x_2), not code's W_12*σ'(x_2); quotients keep StrPrinter's a/b.
+        factors = expr.as_ordered_factors()
+        if any((f.is_Rational and not f.is_Integer) or (f.is_Pow and f.exp.is_negative) for f in factors):
+            return super()._print_Mul(expr)
+        sign = ""
+        if factors[0].is_Number and factors[0].is_negative:
+            sign, factors[0] = "-", -factors[0]
+            if factors[0] == 1:
+                factors = factors[1:]
+        return sign + "·".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=False) for f in factors)
+
     def _print_DiagMatrix(self, expr):
         return f"{self._settings['notation'].diag}({self._print(expr.args[0])})"
 

@@ -67,3 +67,16 @@ def test_identifier_latex(name, expected):
 
 def test_greek_roles_are_boldsymbol():
     assert Notation(state="eta").role("x_t") == r"\boldsymbol{\eta}_{t}"
+
+
+def test_plain_text_writes_products_with_a_dot_and_keeps_quotients():
+    import sympy as sp
+
+    from symbptt.model import element
+    from symbptt.printing import plain
+
+    w, x, y = element("W", 1, 2), element("x_prev", 2), element("x_prev", 1)
+    sigma_prime = ACTIVATIONS["sigma"].derivative
+    assert plain(w * sigma_prime(x)) == "W_12·σ'([x_{t-1}]_2)"
+    assert plain(-2 * w * (x + y)) == "-2·W_12·([x_{t-1}]_1 + [x_{t-1}]_2)"
+    assert plain(w / x) == "W_12/[x_{t-1}]_2" and "*" not in plain(w * x**2)
