@@ -157,8 +157,8 @@ def test_config_keys_match_notation_fields():
 
 
 def test_prose_specials_are_escaped_and_compile(tmp_path):
-    from symbptt.render import _ReportView
-    view = _ReportView(derivation("sigma"), FORMATS["latex"], Notation())
+    from symbptt.render.view import View
+    view = View(FORMATS["latex"], Notation())
     text = view.text(r"100% of {braces} & #hash _under \back ~tilde ^caret")
     assert text == (r"100\% of \{braces\} \& \#hash \_under \textbackslash{}back "
                     r"\textasciitilde{}tilde \textasciicircum{}caret")

@@ -70,8 +70,6 @@ def test_greek_roles_are_boldsymbol():
 
 
 def test_plain_text_writes_products_with_a_dot_and_keeps_quotients():
-    import sympy as sp
-
     from symbptt.model import element
     from symbptt.printing import plain
 

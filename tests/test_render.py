@@ -68,8 +68,9 @@ def test_escaping_is_one_pass(fmt, text, expected):
 
 
 def test_prose_math_slots_are_printed_not_escaped():
-    from symbptt.render import _ReportView as _View
-    view = _View(derivation("sigma"), FORMATS["latex"], __import__("symbptt").printing.Notation())
+    from symbptt.printing import Notation
+    from symbptt.render.view import View
+    view = View(FORMATS["latex"], Notation())
     n = sp.Symbol("n")
     assert view.prose(Prose.of("size {n} & more_", n=n)) == r"size $n$ \& more\_"
 

@@ -1,0 +1,93 @@
+"""`bptt` reports: the context of bptt*.j2, and the JSON report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..errors import InputError
+from ..layout import Jacobian, Layout
+from ..model import FORMS
+from ..printing import Notation, Tex
+from ..steps import RULES
+from .formats import DERIVE_FORMATS, FORMATS, Format, get_format
+from .view import View, dump, fill
+
+if TYPE_CHECKING:
+    from ..bptt import Bptt
+
+
+class BpttView(View):
+    """The context of a BPTT report (templates bptt*.j2)."""
+
+    def __init__(self, b: "Bptt", fmt: Format, notation: Notation, figure: str | None):
+        super().__init__(fmt, notation)
+        self.b, self.figure = b, figure
+
+    def steps(self, steps, method: str) -> list:
+        return [{"number": k, "rule": self.text(RULES[s.rule]), "note": self.prose(s.note),
+                 **self.equation(s.lhs, s.rhs, s.relation), "verified": True,
+                 "method": self.text(method), "detail": Tex("")}
+                for k, s in enumerate(steps, 1)]
+
+    def context(self) -> dict:
+        b, d = self.b, self.b.derivation
+        rec = d.recurrence
+        checks = [{"steps": c.steps, "n": c.n, "layout": c.layout.value, "ok": c.ok} for c in b.product_checks]
+        product_method = "checked by differentiating the composed recurrence, below"
+        return {
+            "version": __version__,
+            "activation": {"name": d.activation.name, "title": self.text(d.activation.title),
+                           "gamma": self.tex(d.activation.sup_derivative)},
+            "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title)},
+            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
+            "one_step": [self.equation(Jacobian(rec.x_t, rec.x_prev, l), d.result(l)) for l in Layout],
+            "one_step_verified": d.verified,
+            "product": self.steps(b.product, product_method),
+            "product_checks": checks,
+            "backward": self.steps(b.backward, "checked against the loss's own derivatives, below"),
+            "backward_symbolic": b.backward_symbolic,
+            "backward_numeric": Tex("%.1e" % b.backward_numeric),
+            "bound": self.steps(b.bound, "checked on trajectories, below"),
+            "curves": [{"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
+                        "last": Tex("%.3g" % c.norms[-1]), "bound": Tex("%.3g" % c.bounds[-1])}
+                       for c in b.curves],
+            "figure": None if self.figure is None else {
+                "png": Tex(self.figure + ".png"), "pdf": Tex(self.figure + ".pdf")},
+            "verified": b.verified,
+        }
+
+
+def render_bptt(b: "Bptt", fmt: str = "markdown", notation: Notation | None = None,
+                template_dir: str | Path | None = None, figure: str | None = None) -> str:
+    """The BPTT report in `fmt` (markdown, latex, latex-fragment, json); `figure` is the
+    file stem of the plot next to the report (embedded when given)."""
+    form = get_format(fmt, DERIVE_FORMATS)
+    if figure is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", figure):
+        raise InputError(f"a figure embedded in a report needs a plain file name "
+                         f"(letters, digits, '.', '-', '_'), got {figure!r}")
+    view = BpttView(b, form if form.template else FORMATS["latex"], notation or Notation(), figure)
+    if form.template is None:
+        return bptt_json(b, view)
+    return fill(view, form, "bptt", template_dir)
+
+
+def bptt_json(b: "Bptt", view: BpttView) -> str:
+    """The JSON BPTT report: formulas as LaTeX, every check and the curves' numbers."""
+    data = {
+        "symbptt": __version__,
+        "input": {"activation": b.derivation.activation.name, "recurrence": b.derivation.recurrence.form},
+        "product": [{"rule": s.rule, "lhs": view.tex(s.lhs), "rhs": view.tex(s.rhs)} for s in b.product],
+        "product_checks": [{"steps": c.steps, "n": c.n, "layout": c.layout.value, "ok": c.ok}
+                           for c in b.product_checks],
+        "backward": [{"rule": s.rule, "lhs": view.tex(s.lhs), "rhs": view.tex(s.rhs)} for s in b.backward],
+        "backward_checks": {"symbolic": b.backward_symbolic, "numeric_max_error": b.backward_numeric},
+        "bound": [{"rule": s.rule, "lhs": view.tex(s.lhs), "relation": s.relation, "rhs": view.tex(s.rhs)}
+                  for s in b.bound],
+        "curves": [{"scale": c.scale, "norms": list(c.norms), "bounds": list(c.bounds), "holds": c.holds}
+                   for c in b.curves],
+        "verified": b.verified,
+    }
+    return dump(data)

@@ -1,0 +1,186 @@
+"""`derive` reports: the context of report*.j2, and the JSON report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sympy as sp
+
+from .. import __version__
+from ..derivation import Derivation
+from ..layout import Jacobian, Layout, definition
+from ..model import ARG, FORMS, Recurrence
+from ..pascanu import Norm2, true_diag
+from ..printing import Notation, Tex
+from ..steps import RULES, Prose
+from .formats import Format, get_format
+from .view import SHOW_MAX, View, dump, fill
+
+class ReportView(View):
+    """The context of a derivation report (templates report*.j2)."""
+
+    def __init__(self, derivation: Derivation, fmt: Format, notation: Notation):
+        super().__init__(fmt, notation)
+        self.d = derivation
+
+    def context(self) -> dict:
+        d, rec = self.d, self.d.recurrence
+        act = d.activation
+        checks = {(c.route, c.index): c for c in d.checks}
+        routes = []
+        for route in d.routes:
+            steps = []
+            for number, step in enumerate(route.steps, 1):
+                check = checks[(route.key, number)]
+                steps.append({
+                    "number": number, "rule": self.text(RULES[step.rule]),
+                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs),
+                    "verified": check.ok, "method": self.text(check.method),
+                    "detail": self.text(check.detail),
+                })
+            routes.append({"key": route.key, "title": self.text(route.title),
+                           "summary": self.prose(route.summary), "steps": steps})
+        return {
+            "version": __version__,
+            "activation": {
+                "name": act.name, "title": self.text(act.title), "latex": Tex(act.latex),
+                "convention": self.text(act.convention),
+                "derivative": self.equation(sp.Derivative(act.apply(ARG), ARG), act.derivative(ARG)),
+            },
+            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
+            "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title),
+                     "column": None if rec.form != "row" else self.equation(rec.x_t, rec.rhs())},
+            "shapes": self.prose(Prose.of(
+                "with {W} of size {n} x {n}, {Win} of size {n} x {m}, {u} of size {m}, "
+                "{b} and the state of size {n}, and the activation applied entrywise.",
+                W=rec.W, Win=rec.W_in, u=rec.u, b=rec.b, n=rec.n, m=rec.m)),
+            "layouts": [self._layout(layout) for layout in d.layouts],
+            "routes": routes,
+            "expansion": self._expansion(),
+            "numeric": self._numeric(),
+            "pascanu": self._pascanu(),
+            "verified": d.verified,
+        }
+
+    def _layout(self, layout: Layout) -> dict:
+        eq = definition(layout)
+        return {
+            "name": layout.value,
+            "definition": self.equation(eq.lhs, eq.rhs),
+            "result": self.equation(self._jacobian(layout), self.d.result(layout)),
+        }
+
+    def _jacobian(self, layout: Layout):
+        rec = self.d.recurrence
+        return Jacobian(rec.x_t, rec.x_prev, layout)
+
+    def _expansion(self) -> dict | None:
+        e = self.d.expansion
+        if e is None:
+            return None
+        shown = []
+        for layout in self.d.layouts:
+            J, closed = e.in_layout(layout)
+            shown.append({"name": layout.value, "jacobian": self.matrix(J),
+                          "closed": self.matrix(closed),
+                          "closed_form": self.tex(self.d.result(layout)),
+                          "lhs": self.tex(self._jacobian(layout))})
+        return {
+            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified,
+            "state": self.matrix(e.state), "x_t": self.tex(self.d.recurrence.x_t),
+            "layouts": shown, "mismatches": [
+                {"position": f"({i}, {j})", "got": self.tex(a), "expected": self.tex(b)}
+                for i, j, a, b in e.mismatches
+            ],
+        }
+
+    def _numeric(self) -> dict | None:
+        c = self.d.numeric
+        if c is None:
+            return None
+        return {"n": c.n, "m": c.m, "seed": c.seed, "max_error": Tex("%.1e" % c.max_error),
+                "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed}
+
+    def _pascanu(self) -> dict:
+        p = self.d.pascanu
+        rec = self.d.recurrence
+        W, J = rec.W, self._jacobian(Layout.NUMERATOR)
+        J_den = self._jacobian(Layout.DENOMINATOR)
+        D = true_diag(rec)
+        norms = dict(p.norms)
+        value = lambda key: sp.Float(norms[key], 6)
+        gamma = self.d.activation.sup_derivative
+        (row_lhs, row_rhs), = Recurrence(rec.activation, form="row").written()
+        return {
+            "claim": self.tex(p.claim), "n": p.n,
+            "claim_explicit": self.tex(p.claim_explicit),
+            "comparisons": [
+                {"name": c.layout.value, "holds": c.holds, "truth": self.tex(c.truth),
+                 "differing": len(c.differing)}
+                for c in p.comparisons
+            ],
+            "row_form": self.equation(row_lhs, row_rhs),
+            "row_vector_matches": p.row_vector_matches,
+            "row_vector": self.tex(p.row_vector),
+            "bound": self.equation(Norm2(J), sp.Mul(Norm2(W), Norm2(D), evaluate=False), r"\le"),
+            "transpose_norm": self.equation(Norm2(sp.Transpose(W)), Norm2(W)),
+            "gamma": None if gamma is None else self.equation(Norm2(D), gamma, r"\le"),
+            "norms": [
+                self.equation(Norm2(J), value("J_num")),
+                self.equation(Norm2(J_den), value("J_den")),
+                self.equation(Norm2(W), value("W")),
+                self.equation(Norm2(sp.Transpose(W)), value("W_T")),
+                self.equation(Norm2(D), value("D")),
+            ],
+            "bound_holds": p.bound_holds,
+        }
+
+
+def render(derivation: Derivation, fmt: str = "markdown", notation: Notation | None = None,
+           template_dir: str | Path | None = None) -> str:
+    """The report for `derivation` in format `fmt` (see FORMATS), as text."""
+    form = get_format(fmt)
+    view = ReportView(derivation, form, notation or Notation())
+    if form.template is None:
+        return to_json(derivation, view)  # LaTeX in the view's notation
+    return fill(view, form, "report", template_dir)
+
+
+def to_json(derivation: Derivation, view: ReportView) -> str:
+    """The JSON report: inputs, layouts, closed forms (LaTeX and srepr), entries, checks."""
+    d = derivation
+    e = d.expansion
+    data = {
+        "symbptt": __version__,
+        "input": {"activation": d.activation.name, "layouts": [l.value for l in d.layouts],
+                  "dim": e.n if e else None, "inputs": e.m if e else None,
+                  "seed": d.numeric.seed if d.numeric else None},
+        "layouts": {},
+        "routes": [
+            {"key": r.key, "title": r.title, "steps": [
+                {"rule": s.rule, "lhs": view.tex(s.lhs), "rhs": view.tex(s.rhs),
+                 "verified": c.ok, "method": c.method}
+                for s, c in zip(r.steps, [c for c in d.checks if c.route == r.key])
+            ]} for r in d.routes
+        ],
+        "expansion": None if e is None else {
+            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified,
+            "mismatches": [[i, j, sp.srepr(a), sp.srepr(b)] for i, j, a, b in e.mismatches],
+        },
+        "numeric": None if d.numeric is None else {
+            "n": d.numeric.n, "m": d.numeric.m, "seed": d.numeric.seed,
+            "max_error": d.numeric.max_error, "tolerance": d.numeric.tolerance,
+            "passed": d.numeric.passed,
+        },
+        "verified": d.verified,
+    }
+    for layout in d.layouts:
+        closed = d.result(layout)
+        entry = {"closed_form": {"latex": view.tex(closed), "srepr": sp.srepr(closed)},
+                 "definition": view.tex(definition(layout))}
+        if e is not None and e.n <= SHOW_MAX:
+            J, _ = e.in_layout(layout)
+            entry["explicit"] = [[{"latex": view.tex(x), "srepr": sp.srepr(x)} for x in row]
+                                 for row in J.tolist()]
+        data["layouts"][layout.value] = entry
+    return dump(data)
