@@ -177,9 +177,9 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
     try:
         left, right = (entry_value(m, rec) for m in (claim, truth_expr))
-    except Exception:  # SymPy cannot index this expression symbolically: not proved
+        return left.dummy_eq(right) or sp.expand(left - right) == 0 or sp.simplify(left - right) == 0
+    except Exception:  # SymPy cannot index or compare this expression symbolically: not proved
         return False
-    return left.dummy_eq(right) or sp.expand(left - right) == 0 or sp.simplify(left - right) == 0
 
 
 def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
