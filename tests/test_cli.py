@@ -108,6 +108,18 @@ def test_help_shows_examples(capsys):
     assert code == 0 and "examples:" in out and "--pdf" in out
 
 
+def test_default_derive_stays_off_sympys_slow_paths(tmp_path):
+    """What keeps start-up near `import sympy` (README, Speed), checked by what gets imported:
+    simplify/solve load sympy.physics, refine and MatMul.doit the assumptions system (satask),
+    and tomllib is only for a config file (none in an empty folder)."""
+    probe = ("import sys; from symbptt.cli import main; main(['derive']); "
+             "print([m for m in ('sympy.physics', 'sympy.assumptions.satask', 'tomllib') if m in sys.modules], "
+             "file=sys.stderr)")
+    run_ = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert run_.returncode == 0 and run_.stdout.startswith("# The one-step Jacobian")
+    assert run_.stderr == "[]\n"
+
+
 def test_python_dash_m_entry_point():
     run_ = subprocess.run([sys.executable, "-m", "symbptt", "derive", "--dim", "-1"],
                           capture_output=True, text=True)
