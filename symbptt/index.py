@@ -131,24 +131,27 @@ def _sift(s: sp.Sum) -> sp.Expr:
 
     The sifting property, applied here rather than by SymPy's delta summation because that
     calls solve(), whose first use imports sympy.physics: a fifth of a second at start-up.
-    `s` comes back unchanged unless it is a single sum whose every term has one such δ.
+    Terms without such a δ stay in a sum of their own; a sum over several indices stays.
     """
     if len(s.limits) != 1:
         return s
     k, lo, hi = s.limits[0]
-    sifted = []
+    sifted, kept = [], []
     for term in sp.Add.make_args(s.function):
         deltas = [f for f in sp.Mul.make_args(term)
                   if isinstance(f, sp.KroneckerDelta) and k in f.args]
-        if len(deltas) != 1:
-            return s
-        delta = deltas[0]
-        c = delta.args[1] if delta.args[0] == k else delta.args[0]
-        if k in c.free_symbols:
-            return s
+        c = None
+        if len(deltas) == 1:
+            delta = deltas[0]
+            c = delta.args[1] if delta.args[0] == k else delta.args[0]
+        if c is None or k in c.free_symbols:
+            kept.append(term)
+            continue
         rest = sp.Mul(*(f for f in sp.Mul.make_args(term) if f is not delta))
         sifted.append(sp.Piecewise((rest.xreplace({k: c}), sp.And(lo <= c, c <= hi)), (0, True)))
-    return sp.Add(*sifted)
+    if not sifted:
+        return s
+    return sp.Add(*sifted) + (sp.Sum(sp.Add(*kept), s.limits[0]) if kept else 0)
 
 
 def _done(node):
