@@ -139,6 +139,15 @@ def test_sifting_leaves_what_it_cannot_sift():
     assert mixed == sp.Piecewise((f(J), J <= N), (0, True)) + sp.Sum(k**2, (k, 1, N))
 
 
+def test_bindings_are_built_once_but_each_caller_gets_its_own():
+    rec = Recurrence(ACTIVATIONS["tanh"])
+    first = rec.bindings(2, 3)
+    first[rec.x_prev] = sp.zeros(2, 1)  # a caller rebinding a symbol, as check does
+    again = rec.bindings(2, 3)
+    assert again[rec.x_prev] != first[rec.x_prev] and again[rec.W] is first[rec.W]
+    assert again.dims == {rec.n: 2, rec.m: 3}
+
+
 def test_expansion_reports_wrong_closed_form():
     """Pascanu's Wᵀ diag(σ') against the element expansion: off-diagonal entries differ."""
     from symbptt.expand import expand

@@ -78,3 +78,15 @@ def test_plain_text_writes_products_with_a_dot_and_keeps_quotients():
     assert plain(w * sigma_prime(x)) == "W_12·σ'([x_{t-1}]_2)"
     assert plain(-2 * w * (x + y)) == "-2·W_12·([x_{t-1}]_1 + [x_{t-1}]_2)"
     assert plain(w / x) == "W_12/[x_{t-1}]_2" and "*" not in plain(w * x**2)
+
+
+def test_matrix_products_print_their_sign_and_nesting_without_sympys_negation():
+    import sympy as sp
+
+    W, A = sp.MatrixSymbol("W", 3, 3), sp.MatrixSymbol("A", 3, 3)
+    assert latex(W * A) == r"\mathbf{W} \mathbf{A}"
+    assert latex(-W * A) == r"- \mathbf{W} \mathbf{A}"
+    assert latex(-2 * W * A) == r"- 2 \mathbf{W} \mathbf{A}"
+    assert latex(W * (A + W)) == r"\mathbf{W} \left(\mathbf{A} + \mathbf{W}\right)"
+    nested = sp.MatMul(W, sp.MatMul(A, W, evaluate=False), evaluate=False)
+    assert latex(nested) == r"\mathbf{W} \left(\mathbf{A} \mathbf{W}\right)"
