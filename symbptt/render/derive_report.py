@@ -16,6 +16,7 @@ from ..steps import RULES, Prose
 from .formats import Format, get_format
 from .view import SHOW_MAX, View, dump, fill
 
+
 class ReportView(View):
     """The context of a derivation report (templates report*.j2)."""
 
