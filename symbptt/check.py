@@ -144,7 +144,7 @@ class CheckResult:
 def _env(rec: Recurrence, binding: Binding, n: int):
     """(env, env for the claim, truth Jacobian in numerator layout), explicit at size n."""
     env = rec.bindings(n, n + 1)
-    truth = jacobian_entries(list(env[rec.x_t]), list(env[rec.x_prev]))
+    truth = jacobian_entries(list(env[rec.x_t]), list(env[rec.x_prev]), env.partials)
     claim_env = env
     if binding is AT_PRE_ACTIVATION:
         claim_env = env.copy()
@@ -154,12 +154,12 @@ def _env(rec: Recurrence, binding: Binding, n: int):
 
 def _numeric_difference(rec, env, claim, truth, seed):
     values = random_values(rec, env, random.Random(seed))
+    claim, truth = (rec.activation.numeric_form(m).xreplace(values) for m in (claim, truth))
     with mpmath.workdps(DIGITS):
         worst, where = mpmath.mpf(0), (1, 1, 0.0, 0.0)
         for i in range(truth.rows):
             for j in range(truth.cols):
-                a, b = (mpmath.mpf(sp.N(rec.activation.numeric_form(m[i, j]).xreplace(values), DIGITS))
-                        for m in (claim, truth))
+                a, b = (mpmath.mpf(sp.N(m[i, j], DIGITS)) for m in (claim, truth))
                 if abs(a - b) > worst:
                     worst, where = abs(a - b), (i + 1, j + 1, float(a), float(b))
     return worst, where
