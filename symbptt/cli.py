@@ -248,21 +248,21 @@ def _derive(args) -> int:
 
 def _bptt(args) -> int:
     from .bptt import bptt
-    from .render import render_bptt
+    from .render.bptt_report import figure_name, render_bptt
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
     if args.plot and not args.output:
         raise InputError("--plot needs -o PATH: the figure is written next to the report")
     _check_template_dir(args)
     notation = _notation(args)
-    result = bptt(args.activation, args.recurrence)
     figure = None
     if args.plot:
-        from .plot import plot
         # Not PATH's own stem: compiling PATH.tex writes PATH.pdf, which would overwrite it.
         stem = Path(args.output).with_name(Path(args.output).stem + "-figure")
-        figure = stem.name
-        render_bptt(result, fmt, notation, figure=figure)  # a bad name fails before writing
+        figure = figure_name(stem.name)  # a bad name fails before any work or writing
+    result = bptt(args.activation, args.recurrence)
+    if figure is not None:
+        from .plot import plot
         plot(result, stem)
     _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure))
     return 0

@@ -128,6 +128,13 @@ def test_cli_writes_report_and_figure(tmp_path, capsys):
     assert "( notes-figure.png )" in text and r"\mathbf{W}^{\top} \operatorname{diag}" in text
 
 
+def test_cli_refuses_a_figure_name_a_report_cannot_embed(tmp_path, capsys):
+    code = main(["bptt", "-o", str(tmp_path / "my notes.md"), "--plot"])
+    err = capsys.readouterr().err
+    assert code == 2 and "plain file name" in err and "'my notes-figure'" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("argv, message", [
     (["bptt", "--plot"], "--plot needs -o PATH"),
     (["bptt", "-a", "sigma"], "invalid choice: 'sigma'"),

@@ -60,14 +60,21 @@ class BpttView(View):
         }
 
 
+def figure_name(name: str) -> str:
+    """`name` if a report can embed a file by it (Markdown and LaTeX both take it verbatim)."""
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", name):
+        raise InputError(f"a figure embedded in a report needs a plain file name "
+                         f"(letters, digits, '.', '-', '_'), got {name!r}")
+    return name
+
+
 def render_bptt(b: "Bptt", fmt: str = "markdown", notation: Notation | None = None,
                 template_dir: str | Path | None = None, figure: str | None = None) -> str:
     """The BPTT report in `fmt` (markdown, latex, latex-fragment, json); `figure` is the
     file stem of the plot next to the report (embedded when given)."""
     form = get_format(fmt, DERIVE_FORMATS)
-    if figure is not None and not re.fullmatch(r"[A-Za-z0-9._-]+", figure):
-        raise InputError(f"a figure embedded in a report needs a plain file name "
-                         f"(letters, digits, '.', '-', '_'), got {figure!r}")
+    if figure is not None:
+        figure_name(figure)
     view = BpttView(b, form if form.template else FORMATS["latex"], notation or Notation(), figure)
     if form.template is None:
         return bptt_json(b, view)
