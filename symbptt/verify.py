@@ -39,12 +39,11 @@ class _Sides:
 
     def __init__(self, rec: Recurrence):
         self.rec = rec
-        self._envs = {size: rec.bindings(*size) for size in SIZES}
         self._explicit: dict = {}
         self._index: dict = {}
 
     def env(self, size: tuple[int, int]):
-        return self._envs[size]
+        return self.rec.bindings(*size)  # built once per size by the recurrence
 
     def explicit(self, expr, where, size) -> sp.Matrix:
         key = (expr, where, size)
@@ -115,8 +114,3 @@ def verify_routes(routes: tuple[Route, ...], rec: Recurrence) -> tuple[StepCheck
                 detail = _index_check(step, sides)
             out.append(StepCheck(route.key, number, step.rule, method, not detail, detail))
     return tuple(out)
-
-
-def verify_route(route: Route, rec: Recurrence) -> tuple[StepCheck, ...]:
-    """Re-verify every step of `route`; one StepCheck per step, in order."""
-    return verify_routes((route,), rec)

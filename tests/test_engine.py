@@ -13,7 +13,7 @@ from symbptt.explicit import explicit, jacobian_entries, mismatches
 from symbptt.layout import Jacobian, Layout, to_layout
 from symbptt.model import ARG, Recurrence
 from symbptt.steps import Route, Step
-from symbptt.verify import verify_route
+from symbptt.verify import verify_routes
 
 from .conftest import derivation
 
@@ -92,7 +92,7 @@ def test_verification_catches_a_wrong_step():
     bad = list(route.steps)
     i = next(k for k, s in enumerate(bad) if s.rule == "linear" and s.rhs == rec.W)
     bad[i] = Step("linear", bad[i].lhs, sp.Transpose(rec.W))
-    checks = verify_route(Route("matrix", "t", Layout.NUMERATOR, tuple(bad), route.result), rec)
+    checks = verify_routes((Route("matrix", "t", Layout.NUMERATOR, tuple(bad), route.result),), rec)
     failed = [c for c in checks if not c.ok]
     assert [c.index for c in failed] == [i + 1]
     assert "entry (1,2)" in failed[0].detail
@@ -106,7 +106,7 @@ def test_verification_catches_a_wrong_index_step():
     k = next(n for n, s in enumerate(bad) if s.rule == "sifting")
     i, j = sp.symbols("i j", integer=True, positive=True)
     bad[k] = Step("sifting", bad[k].lhs, bad[k].rhs.subs({i: j, j: i}, simultaneous=True))
-    checks = verify_route(Route("index", "t", Layout.NUMERATOR, tuple(bad), route.result), rec)
+    checks = verify_routes((Route("index", "t", Layout.NUMERATOR, tuple(bad), route.result),), rec)
     assert [c.index for c in checks if not c.ok] == [k + 1]
 
 
