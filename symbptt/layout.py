@@ -14,6 +14,7 @@ Every Jacobian symbptt computes is built in numerator layout and passes through
 from __future__ import annotations
 
 import enum
+from typing import Callable
 
 import sympy as sp
 from sympy.core.symbol import Str
@@ -113,7 +114,7 @@ class Entry(sp.Expr):
     def matrix(self):
         return self.args[0]
 
-    def value(self, evaluate=lambda e: e.doit()) -> sp.Expr:
+    def value(self, evaluate: Callable[[sp.Expr], sp.Expr]) -> sp.Expr:
         """SymPy's own entry of the matrix expression, rebased to 1-based indexed objects.
 
         SymPy indexes matrix expressions from 0, so A[i-1, j-1] is asked for, done by
