@@ -384,6 +384,146 @@ AIMS_PROD = Source(
     kind="blog",
 )
 
+CCJJLLT = Source(
+    title="ccjjllt, NLP self-study notebooks (GitHub ccjjllt/--), Day 11 'RNN 的致命问题' "
+    "(the_problem_rnn.ipynb)",
+    url="https://github.com/ccjjllt/--/blob/d321c0fd83bd4ca292f8229fbc64ed4e9db11f6c/"
+    "Day11/the_problem_rnn.ipynb",
+    where="§(2) 反向传播部分, the display after '合在一起（Jacobian）：'",
+    language="zh",
+    kind="lecture notes",
+)
+CCJJLLT_PROD = Source(
+    title=CCJJLLT.title,
+    url=CCJJLLT.url,
+    where="§(2) 反向传播部分, the display after '再把结果带回去：'",
+    language="zh",
+    kind="lecture notes",
+)
+LABNN_TEORIA = Source(
+    title="eastaizah, Lab_NN 'Laboratorio de Redes Neuronales y Deep Learning', Lab 11 'Redes "
+    "Neuronales Recurrentes y LSTM', teoria.md",
+    url="https://github.com/eastaizah/Lab_NN/blob/a5201e2ccc4437e35ea3a8d79f32a8331b57a641/"
+    "Lab11_Redes_Neuronales_Recurrentes_LSTM/teoria.md",
+    where="§11.2 Derivadas para BPTT, 'Para RNN vanilla', lines 718–720",
+    language="es",
+    kind="lecture notes",
+)
+LABNN_GUIA = Source(
+    title="eastaizah, Lab_NN, Lab 11 'Guía de Laboratorio: Redes Neuronales Recurrentes y LSTM' "
+    "(GUIA_LABORATORIO.md)",
+    url="https://github.com/eastaizah/Lab_NN/blob/a5201e2ccc4437e35ea3a8d79f32a8331b57a641/"
+    "Lab11_Redes_Neuronales_Recurrentes_LSTM/GUIA_LABORATORIO.md",
+    where="§1.3 Backpropagation Through Time (BPTT), lines 392–393 (recurrence at line 385)",
+    language="es",
+    kind="lecture notes",
+)
+LABNN_GUIA_APPROX = Source(
+    title=LABNN_GUIA.title,
+    url=LABNN_GUIA.url,
+    where="§2.1 Demostración del Gradiente que Desaparece, 'Análisis matemático', line 577 "
+    "(code comment at line 629)",
+    language="es",
+    kind="lecture notes",
+)
+LABNN_CODE = Source(
+    title="eastaizah, Lab_NN, Lab 11 codigo/rnn_lstm.py, class RNNCellNumPy",
+    url="https://github.com/eastaizah/Lab_NN/blob/a5201e2ccc4437e35ea3a8d79f32a8331b57a641/"
+    "Lab11_Redes_Neuronales_Recurrentes_LSTM/codigo/rnn_lstm.py",
+    where="RNNCellNumPy.backward, lines 119, 122 and 131 (forward at lines 92–93)",
+    language="es",
+    kind="code",
+)
+CHIAYISU = Source(
+    title="chiayisu, NLP_and_ML_Algorithm, Deep_Learning/RNN.py (numpy RNN with a tanh class)",
+    url="https://github.com/chiayisu/NLP_and_ML_Algorithm/blob/"
+    "2309392f8140e18787f55f97c6de82014d7c88de/Deep_Learning/RNN.py",
+    where="tanh.backward and RNN.backward (forward: RNN.forward)",
+    language="en",
+    kind="code",
+)
+SOOFTWARE = Source(
+    title="sooftware (Soohwan Kim), TIL, Deep-Learning-from-Scratch-1_2/RNN/baseRNN.py "
+    "(study code for ゼロから作るDeep Learning ❷, Korean comments, 2019)",
+    url="https://github.com/sooftware/TIL/blob/7ec80937b82a81367b06c70d1a68ef7752bfaf08/"
+    "Deep-Learning-from-Scratch-1_2/RNN/baseRNN.py",
+    where="BaseRNN.backward (forward: BaseRNN.forward)",
+    language="ko",
+    kind="code",
+)
+D2L_TR = Source(
+    title="Aston Zhang et al., Dive into Deep Learning, Turkish edition (d2l-tr), "
+    "'Ayrıntılı Zamanda Geri Yayılma'",
+    url="https://github.com/d2l-ai/d2l-tr/blob/046803dd9ba28c9ca3bc856f9f89aef92d88481e/"
+    "chapter_recurrent-neural-networks/bptt.md",
+    where="§ Ayrıntılı Zamanda Geri Yayılma, eq_bptt_partial_L_ht_recur",
+    language="tr",
+    kind="book",
+)
+D2L_VI = Source(
+    title="Aston Zhang et al., Dive into Deep Learning, Vietnamese edition (d2l-vi, 'Đắm mình vào "
+    "Học Sâu'), 'Backpropagation qua thời gian chi tiết'",
+    url="https://github.com/d2l-ai/d2l-vi/blob/834cc8be072f1ea19d57fb8919d0fb7d72964a02/"
+    "chapter_recurrent-neural-networks/bptt.md",
+    where="§ Backpropagation qua thời gian chi tiết, eq_bptt_partial_L_ht_recur",
+    language="vi",
+    kind="book",
+)
+D2L_VI_POW = Source(
+    title=D2L_VI.title,
+    url=D2L_VI.url,
+    where="§ Backpropagation qua thời gian chi tiết, eq_bptt_partial_L_ht",
+    language="vi",
+    kind="book",
+)
+D2L_HU = Source(
+    title="Aston Zhang et al., Dive into Deep Learning, unofficial Hungarian translation "
+    "(csd81/d2l-hu-chapters), 'Visszaterjesztés időben részletesen'",
+    url="https://github.com/csd81/d2l-hu-chapters/blob/2a2e526f45027adbc9f283da22c09af382048f73/"
+    "chapter_recurrent-neural-networks/bptt.md",
+    where="§ Visszaterjesztés időben részletesen, eq_bptt_partial_L_ht_recur",
+    language="hu",
+    kind="book",
+)
+D2L_ID = Source(
+    title="Aston Zhang et al., Dive into Deep Learning, unofficial Indonesian translation "
+    "(marshallexperiment/d2l-id), 'Backpropagation Through Time'",
+    url="https://github.com/marshallexperiment/d2l-id/blob/4362a0cd2fa7571d640d9804af420d4b0f958693/"
+    "chapter_recurrent-neural-networks/bptt.md",
+    where="the detailed BPTT section, eq_bptt_partial_L_ht_recur",
+    language="id",
+    kind="book",
+)
+D2L_KO = Source(
+    title="Aston Zhang et al., Dive into Deep Learning, Korean edition (d2l-ko), "
+    "'Backpropagation Through Time' (bptt.md)",
+    url="https://github.com/d2l-ai/d2l-ko/blob/b609cce05bad7bee34608b5ecf39af315ce6d29d/"
+    "chapter_recurrent-neural-networks/bptt.md",
+    where="the detailed BPTT section, eq_bptt_partial_L_ht_recur",
+    language="ko",
+    kind="book",
+)
+IFT6266 = Source(
+    title="IFT6266 – H2017 Deep Learning (Université de Montréal graduate course blog), "
+    "'Q16 – Linear RNN Dynamics', comment by dimitrigallos (April 10, 2017), as stored in NVIDIA's "
+    "Nemotron-CC-Math-v1 web-text dataset",
+    url="https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1",
+    where="the comment's answer to question 2, 'Write out dh_t/dh_0'",
+    language="en",
+    kind="Q&A",
+)
+UIO_RNNMATH = Source(
+    title="Morten Hjorth-Jensen et al., Advanced machine learning (University of Oslo, "
+    "CompPhysics/AdvancedMachineLearning), week 7 notebook 'Recurrent neural networks (RNNs)' / "
+    "'The mathematics of RNNs' (rnnmath.ipynb)",
+    url="https://github.com/CompPhysics/AdvancedMachineLearning/blob/"
+    "bb02b19e9fe6b1fe2120278db063a4d9f862a304/doc/pub/week7/ipynb/rnnmath.ipynb",
+    where="§ Backpropagation through arbitrary node, the first and last rows of the align "
+    "(forward propagation § for the recurrence)",
+    language="en",
+    kind="lecture notes",
+)
+
 
 # --------------------------------------------------------------------------------------------
 # Entries
@@ -969,5 +1109,272 @@ ENTRIES: tuple[Entry, ...] = (
         note="formula is the first factor of the printed product (∂h_t/∂h_{t-1}); the post's next "
         "item then commutes the diagonal factors past W_hh ('σ'(t)*σ'(t-1)*..*W_hh^k'), which is "
         "not valid — that multi-step claim is not in the corpus.",
+    ),
+    # ---- more languages and sources (second batch) ------------------------------------------
+    Entry(
+        id="ccjjllt-day11-jacobian",
+        source=CCJJLLT,
+        printed=r"$$\frac{\partial h_{t}}{\partial h_{t-1}}=W_{h}^{\top} \cdot \operatorname{diag}"
+        r"\left(\tanh ^{\prime}\left(a_{t}\right)\right)$$",
+        formula=r"\frac{\partial h_{t}}{\partial h_{t-1}}=W_{h}^{\top} \cdot \operatorname{diag}"
+        r"\left(\tanh ^{\prime}\left(a_{t}\right)\right)",
+        recurrence="post",
+        activation="tanh",
+        meaning=lambda v: v.W.T @ v.diag(v.dact(v.a)),
+        holds=DEN,
+        args=("--define", r"a_{t}=\left(W_{h} h_{t-1}+W_{x} x_{t}+b\right)"),
+        note="Markdown cell of a Jupyter notebook. Recurrence h_t = tanh(W_h h_{t-1} + W_x x_t + b); "
+        "the notes define a_t = (W_h h_{t-1} + W_x x_t + b) and state ∂a_t/∂h_{t-1} = W_h just before, "
+        "then 'combine' the two factors as W_h^⊤ · diag(tanh'(a_t)) — transposed and reordered, i.e. "
+        "the denominator layout, while the chain ∂L_T/∂h_1 = ∂L_T/∂h_T · ∂h_T/∂h_{T-1} ··· above "
+        "is written in numerator order.",
+    ),
+    Entry(
+        id="ccjjllt-day11-product",
+        source=CCJJLLT_PROD,
+        printed=r"$$\prod_{t=2}^{T} \frac{\partial h_{t}}{\partial h_{t-1}}=\prod_{t=2}^{T}\left(W_{h}"
+        r"^{\top} \cdot \operatorname{diag}\left(\tanh ^{\prime}\left(a_{t}\right)\right)\right)$$",
+        formula=r"\prod_{t=2}^{T}\left(W_{h}^{\top} \cdot \operatorname{diag}\left(\tanh ^{\prime}"
+        r"\left(a_{t}\right)\right)\right)",
+        recurrence="post",
+        activation="tanh",
+        meaning=lambda v: v.W.T @ v.diag(v.dact(v.a)),
+        holds=DEN,
+        args=("--define", r"a_{t}=\left(W_{h} h_{t-1}+W_{x} x_{t}+b\right)"),
+        note="Same notebook cell as ccjjllt-day11-jacobian; meaning is the factor per step.",
+    ),
+    Entry(
+        id="labnn-teoria-bptt",
+        source=LABNN_TEORIA,
+        printed="∂h_t/∂h_{t-1} = W_hh^T · diag(1 - tanh²(a_t))\n\n"
+        "donde a_t = W_hh·h_{t-1} + W_xh·x_t + b_h",
+        formula="W_hh^T · diag(1 - tanh²(a_t))",
+        recurrence="post",
+        activation="tanh",
+        meaning=lambda v: v.W.T @ v.diag(1 - v.act(v.a) ** 2),
+        holds=DEN,
+        args=("--define", "a_t=W_hh·h_{t-1} + W_xh·x_t + b_h"),
+        note="Plain-text code block of a Spanish course's theory notes (Unicode ∂, ·, ²; no LaTeX). "
+        "The state is h_t = tanh(a_t) with a_t defined in the same block, so W_hh^T · diag(1 − "
+        "tanh²(a_t)) is the transposed Jacobian although it is printed as ∂h_t/∂h_{t-1}.",
+    ),
+    Entry(
+        id="labnn-guia-bptt-pseudocode",
+        source=LABNN_GUIA,
+        printed="da_t = dh_t ⊙ (1 - h_t²)       ← derivada de tanh\n"
+        "dh_{t-1} = W_hh.T · da_t        ← propagar hacia atrás en el tiempo",
+        formula="W_hh.T · da_t",
+        recurrence="post",
+        activation="tanh",
+        meaning=lambda v: v.W.T @ v.diag(1 - v.h**2),
+        holds=DEN,
+        args=("--define", "da_t=diag(1 - h_t²)"),
+        note="Pseudo-code block of the lab guide, mixing numpy's '.T' with a '·' product and a Unicode "
+        "'²'. The guide's recurrence is h_t = tanh(W_xh · x_t + W_hh · h_{t-1} + b_h) (line 385), "
+        "column vectors. da_t = dh_t ⊙ (1 − h_t²): with the gradient dh_t dropped it is "
+        "diag(1 − h_t²), hence the --define.",
+    ),
+    Entry(
+        id="labnn-guia-vanishing-approx",
+        source=LABNN_GUIA_APPROX,
+        printed=r"$$\frac{\partial h_t}{\partial h_{t-k}} = \prod_{i=1}^{k} \frac{\partial h_{t-i+1}}"
+        r"{\partial h_{t-i}} \approx W_{hh}^k$$",
+        formula=r"W_{hh}^k",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W,
+        holds=NUM,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="An approximation: the guide's simulation code comments it '∂h_t/∂h_{t-k} ≈ W_hh^k "
+        "(simplificado, ignorando tanh)' (line 629), so it is tested on the tanh-free recurrence "
+        "h_t = W_hh h_{t-1} + W_xh x_t + b_h; the power's factor per step is W_hh, untransposed "
+        "(contrast labnn-teoria-bptt, which transposes it). With tanh kept, W_hh alone would hold in "
+        "neither layout.",
+    ),
+    Entry(
+        id="labnn-rnncell-numpy",
+        source=LABNN_CODE,
+        printed="dtanh = 1 - np.tanh(z) ** 2\ndz = dh_t * dtanh\ndh_prev = self.W_hh.T @ dz",
+        formula="self.W_hh.T @ dz",
+        recurrence="post",
+        activation="tanh",
+        meaning=lambda v: v.W.T @ v.diag(1 - v.act(v.a) ** 2),
+        holds=DEN,
+        args=("--define", "dz=diag(1 - np.tanh(z) ** 2)"),
+        note="Three lines of RNNCellNumPy.backward with others in between (Spanish comments). "
+        "Forward z = self.W_hh @ h_prev + self.W_xh @ x_t + self.b_h; h_t = np.tanh(z) (column "
+        "vectors, shape (hidden_size, batch_size)). dz = dh_t ⊙ (1 − tanh²(z)): with the gradient "
+        "dh_t dropped it is diag(1 − tanh²(z)), hence the --define.",
+    ),
+    Entry(
+        id="chiayisu-rnn-backward",
+        source=CHIAYISU,
+        printed="dout = dout * (1 - np.square(self.output))\ndtanh = self.tanh.backward(dnext)\n"
+        "d_h_minus_1 = np.dot(dtanh, self.W_h)",
+        formula="np.dot(dtanh, self.W_h)",
+        recurrence="post-row",
+        activation="tanh",
+        meaning=lambda v: v.diag(1 - v.h**2) @ v.W,
+        holds=NEITHER,
+        args=("--define", "dtanh=diag(1 - np.square(self.output))"),
+        note="The first line is tanh.backward, the other two are from RNN.backward. Forward "
+        "self.h_t = self.tanh.forward(np.dot(x, self.W_x) + np.dot(h_t_minus_1, self.W_h) + self.b) "
+        "(row vectors, W_h of shape (hidden, hidden)), so the row gradient must be multiplied by "
+        "diag(1 − h_t²) W_h^T; the code multiplies by W_h without the transpose (compare "
+        "dx = np.dot(dtanh, self.W_x.T) two lines later, which is transposed). A wrong backward "
+        "step, right only for a symmetric W_h.",
+    ),
+    Entry(
+        id="sooftware-til-basernn",
+        source=SOOFTWARE,
+        printed="dtanh = dh * (1 - h ** 2)\ndh_pre = np.matmul(dtanh, Wh.T)",
+        formula="np.matmul(dtanh, Wh.T)",
+        recurrence="post-row",
+        activation="tanh",
+        meaning=lambda v: v.diag(1 - v.h**2) @ v.W.T,
+        holds=NUM,
+        args=("--define", "dtanh=diag(1 - h ** 2)"),
+        note="Two lines of BaseRNN.backward with others in between. Forward h = np.matmul(x, Wx) + "
+        "np.matmul(h_pre, Wh) + b; h = np.tanh(h) (row vectors; the Korean comment writes it "
+        "'h = tanh( h_pre * Wh_pre + xWx + bias )'). The row gradient dh multiplies "
+        "diag(1 − h²) Wh^T, which is ∂h/∂h_pre itself.",
+    ),
+    Entry(
+        id="d2l-tr-bptt",
+        source=D2L_TR,
+        printed=r"$$\frac{\partial L}{\partial \mathbf{h}_t} = \text{prod}\left(\frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} "
+        r"\right) + \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial "
+        r"\mathbf{o}_t}{\partial \mathbf{h}_t} \right) = \mathbf{W}_{hh}^\top \frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{qh}^\top \frac{\partial L}{\partial "
+        r"\mathbf{o}_t}.$$",
+        formula=r"\mathbf{W}_{hh}^\top",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W.T,
+        holds=DEN,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="Same linear model as d2l-en (h_t = W_hx x_t + W_hh h_{t-1}, φ(x) = x); "
+        "∂L/∂h_{t+1} dropped.",
+    ),
+    Entry(
+        id="d2l-vi-bptt",
+        source=D2L_VI,
+        printed=r"$$\frac{\partial L}{\partial \mathbf{h}_t} = \text{prod}\left(\frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} "
+        r"\right) + \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial "
+        r"\mathbf{o}_t}{\partial \mathbf{h}_t} \right) = \mathbf{W}_{hh}^\top \frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{qh}^\top \frac{\partial L}{\partial "
+        r"\mathbf{o}_t}.$$",
+        formula=r"\mathbf{W}_{hh}^\top",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W.T,
+        holds=DEN,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="Same linear model as d2l-en (h_t = W_hx x_t + W_hh h_{t-1}, φ(x) = x); "
+        "∂L/∂h_{t+1} dropped.",
+    ),
+    Entry(
+        id="d2l-vi-bptt-power",
+        source=D2L_VI_POW,
+        printed=r"$$\frac{\partial L}{\partial \mathbf{h}_t}= \sum_{i=t}^T {\left(\mathbf{W}_{hh}"
+        r"^\top\right)}^{T-i} \mathbf{W}_{qh}^\top \frac{\partial L}{\partial \mathbf{o}_{T+t-i}}.$$",
+        formula=r"{\left(\mathbf{W}_{hh}^\top\right)}^{T-i}",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W.T,
+        holds=DEN,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="Product over steps written as a power; meaning is the factor per step.",
+    ),
+    Entry(
+        id="d2l-hu-bptt",
+        source=D2L_HU,
+        printed=r"$$\frac{\partial L}{\partial \mathbf{h}_t} = \textrm{prod}\left(\frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} "
+        r"\right) + \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial "
+        r"\mathbf{o}_t}{\partial \mathbf{h}_t} \right) = \mathbf{W}_\textrm{hh}^\top \frac{\partial "
+        r"L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial "
+        r"\mathbf{o}_t}.$$",
+        formula=r"\mathbf{W}_\textrm{hh}^\top",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W.T,
+        holds=DEN,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="Translation of the current d2l-en text (subscripts in \\textrm); linear model "
+        "h_t = W_hx x_t + W_hh h_{t-1}, φ(x) = x; ∂L/∂h_{t+1} dropped.",
+    ),
+    Entry(
+        id="d2l-id-bptt",
+        source=D2L_ID,
+        printed=r"$$\frac{\partial L}{\partial \mathbf{h}_t} = \textrm{prod}\left(\frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} "
+        r"\right) + \textrm{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial "
+        r"\mathbf{o}_t}{\partial \mathbf{h}_t} \right) = \mathbf{W}_\textrm{hh}^\top \frac{\partial "
+        r"L}{\partial \mathbf{h}_{t+1}} + \mathbf{W}_\textrm{qh}^\top \frac{\partial L}{\partial "
+        r"\mathbf{o}_t}.$$",
+        formula=r"\mathbf{W}_\textrm{hh}^\top",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W.T,
+        holds=DEN,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="Translation of the current d2l-en text; linear model h_t = W_hx x_t + W_hh h_{t-1}, "
+        "φ(x) = x ('menggunakan pemetaan identitas'); ∂L/∂h_{t+1} dropped.",
+    ),
+    Entry(
+        id="d2l-ko-bptt",
+        source=D2L_KO,
+        printed=r"$$\frac{\partial L}{\partial \mathbf{h}_t} = \text{prod}\left(\frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}}, \frac{\partial \mathbf{h}_{t+1}}{\partial \mathbf{h}_t} "
+        r"\right) + \text{prod}\left(\frac{\partial L}{\partial \mathbf{o}_t}, \frac{\partial "
+        r"\mathbf{o}_t}{\partial \mathbf{h}_t} \right) = \mathbf{W}_{hh}^\top \frac{\partial L}"
+        r"{\partial \mathbf{h}_{t+1}} + \mathbf{W}_{qh}^\top \frac{\partial L}{\partial "
+        r"\mathbf{o}_t}.$$",
+        formula=r"\mathbf{W}_{hh}^\top",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W.T,
+        holds=DEN,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="Same linear model as d2l-en (h_t = W_hx x_t + W_hh h_{t-1}, φ(x) = x); "
+        "∂L/∂h_{t+1} dropped.",
+    ),
+    Entry(
+        id="ift6266-h17-q16-comment",
+        source=IFT6266,
+        printed=r"\( \frac{d h_t}{d h_0} = W^t \)",
+        formula=r"\frac{d h_t}{d h_0} = W^t",
+        recurrence="post",
+        activation="identity",
+        meaning=lambda v: v.W,
+        holds=NUM,
+        args=("--activation", "identity", "--recurrence", "elman"),
+        note="The question's linear RNN is h_t = W h_{t-1} + U x_t + b. The lower-case superscript t "
+        "is a power (t steps, W^t = W·…·W), not a transpose; meaning is the factor per step, W. "
+        "Read in a Markdown re-rendering of the course blog page inside the dataset (the original "
+        "WordPress page is not stored); a second copy in the same dataset prints "
+        "'2) \\( \\frac{d h_t}{d h_0} = W^t \\)'.",
+    ),
+    Entry(
+        id="uio-rnnmath-arbitrary-node",
+        source=UIO_RNNMATH,
+        printed="\\delta_l^{(t)} &= \\frac{\\partial C}{\\partial \\vec{h}_l^{(t)}} \\odot "
+        "\\sigma_l^\\prime \\left(\\vec{z}_l^{(t)} \\right)\n"
+        "\\frac{\\partial C}{\\partial \\vec{h}_{l}^{(t-1)}} &= \\left[ \\left( W^{ll} \\right)"
+        "^{(t-1)} \\right]^T \\delta_l^{(t)},",
+        formula=r"\left[ \left( W^{ll} \right)^{(t-1)} \right]^T \delta_l^{(t)}",
+        recurrence="post",
+        activation="generic",
+        meaning=lambda v: v.W.T @ v.diag(v.dact(v.a)),
+        holds=DEN,
+        args=("--define", r"\delta_l^{(t)}=diag(\sigma_l^\prime \left(\vec{z}_l^{(t)} \right))"),
+        note="First and last rows of one align environment (other rows in between). Recurrence "
+        "h_l^{(t)} = σ_l(z_l^{(t)}), z_l^{(t)} = W^{l-1,l} h_{l-1}^{(t)} + b^{l-1,l} + W^{ll} "
+        "h_l^{(t-1)} + b^{ll} (column vectors); tested with one layer. δ_l^{(t)} = ∂C/∂h_l^{(t)} ⊙ "
+        "σ'_l(z_l^{(t)}): with the gradient dropped it is diag(σ'_l(z_l^{(t)})), hence the --define. "
+        "The superscript (t-1) on the shared weight W^{ll} is a time label, not a power.",
     ),
 )
