@@ -15,20 +15,44 @@ recurrence (`model.FORMS`) × layout × where σ' is taken, for the claim and it
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .claim import Roles, infer_activation, translate
+from .claim import Roles, Translation, infer_activation, readings as claim_readings
 from .denominator import denominator_route
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
 from .index import entry_value
 from .layout import Layout, to_layout
 from .matrix import matrix_route
-from .model import FORMS, Recurrence
+from .errors import InputError
+from .model import ARG, FORMS, Recurrence, element, elementwise
 from .numeric import DIGITS, random_values
+
+@dataclass(frozen=True)
+class CheckForm:
+    """A form a claim is judged against: a form of the model, its matrix stored as row code does.
+
+    With `rows`, the claim's W is the matrix of row-vector code, h_t = σ(h_{t-1} W + …): the
+    claim is judged with W ↦ Wᵀ against the column form `base` (the one place it transposes).
+    """
+
+    key: str
+    title: str
+    base: str
+    rows: bool = False
+
+
+#: Every form `check` judges. The model's "row" form is Pascanu's with row vectors.
+CHECK_FORMS: dict[str, CheckForm] = {f.key: f for f in (
+    CheckForm("pascanu", FORMS["pascanu"].title, "pascanu"),
+    CheckForm("elman", FORMS["elman"].title, "elman"),
+    CheckForm("row", FORMS["row"].title, "row"),
+    CheckForm("row-elman", "the post-activation form with row vectors, as code writes it", "elman", rows=True),
+)}
 
 SIZES = (1, 2, 3, 4)
 SEEDS = (0, 1, 2)
@@ -49,7 +73,10 @@ AT_PRE_ACTIVATION = Binding("pre-activation", "with σ' taken at the step-t pre-
 
 @dataclass(frozen=True)
 class Counterexample:
-    """Claim and truth at size n, a differing entry, and its values at a random instance."""
+    """Claim and truth at size n, a differing entry, and its values at a random instance.
+
+    The matrices keep the step's pre-activation as atoms [a_t]_i, so that entries stay short.
+    """
 
     n: int
     claim: sp.Matrix
@@ -62,7 +89,7 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether the claim equals the Jacobian of `form` in `layout` (under `binding`)."""
+    """Whether one reading of the claim equals the Jacobian of `form` in `layout` (under `binding`)."""
 
     form: str
     layout: Layout
@@ -70,6 +97,7 @@ class Verdict:
     transposed: bool
     status: str  # proved | numeric | refuted
     counterexample: Counterexample | None = None
+    reading: Translation | None = None  # which reading of the formula was judged
 
     @property
     def holds(self) -> bool:
@@ -92,28 +120,48 @@ class Bound:
 
 
 @dataclass(frozen=True)
+class FormChoice:
+    """The form the main verdict is about, and why it was chosen."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The outcome of `check`: parsed claim, verdict per layout, readings and the bound."""
 
     text: str
     claim: Claim
-    recurrence: Recurrence
-    expr: sp.MatrixExpr
+    recurrence: Recurrence  # the main form's model (its base: elman for row-elman)
+    form: FormChoice
+    expr: sp.MatrixExpr  # the reading the main verdict is about
     multi_step: bool
     notes: tuple  # of steps.Prose: how names were read
-    jacobian: sp.MatrixExpr  # the true one-step Jacobian of `recurrence`, numerator layout
-    verdicts: dict  # Layout → Verdict for the recurrence's form, as written
-    readings: tuple[Verdict, ...]  # the other readings that hold
+    jacobian: sp.MatrixExpr  # the main form's true one-step Jacobian, numerator layout
+    verdicts: dict  # Layout → Verdict for the main form, as written (its best reading)
+    readings: tuple[Verdict, ...]  # the other (form, reading, layout) verdicts that hold
+    all_verdicts: tuple[Verdict, ...]  # every verdict judged, main ones included
     bound: Bound
+    reading: Translation  # the reading of the main verdict
+    jacobians: dict  # form key → its true one-step Jacobian, numerator layout
 
     def verdict(self, layout: Layout | str) -> Verdict:
         return self.verdicts[Layout.parse(layout)]
 
-    def truth(self, layout: Layout | str) -> sp.MatrixExpr:
-        """The true Jacobian in `layout`, as `derive` states it: D Wᵀ rather than (W D)ᵀ."""
-        if Layout.parse(layout) is Layout.NUMERATOR:
-            return self.jacobian
-        return denominator_route(self.recurrence, self.jacobian).result
+    def truth(self, layout: Layout | str, form: str | None = None) -> sp.MatrixExpr:
+        """The true Jacobian of `form` (default: the main one) in `layout`, as `derive` states
+        it: D Wᵀ rather than (W D)ᵀ. Derived by the matrix and denominator routes."""
+        spec = CHECK_FORMS[form or self.form.key]
+        rec = Recurrence(self.recurrence.activation, form=spec.base)
+        jacobian = self.jacobians[spec.base]
+        if Layout.parse(layout) is not Layout.NUMERATOR:
+            jacobian = denominator_route(rec, jacobian).result
+        return _as_rows(jacobian, rec) if spec.rows else jacobian
+
+    def written(self, form: str | None = None) -> tuple[tuple, ...]:
+        """The recurrence of `form` (default: the main one) as a report writes it."""
+        return written(CHECK_FORMS[form or self.form.key], self.recurrence.activation)
 
     # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
     def to_markdown(self, notation=None) -> str:
@@ -199,7 +247,8 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
         for seed in SEEDS:
             worst, (i, j, a, b) = _numeric_difference(rec, env, claim, truth, seed)
             if worst > TOLERANCE:
-                example = Counterexample(n, claim, truth, (i, j), a, b, seed)
+                atoms = {entry: element(rec.a_t.name, k + 1) for k, entry in enumerate(env[rec.a_t])}
+                example = Counterexample(n, claim.xreplace(atoms), truth.xreplace(atoms), (i, j), a, b, seed)
                 return Verdict(rec.form, layout, binding.key, transposed, "refuted", example)
     truth_expr = to_layout(jacobian if jacobian is not None else matrix_route(rec).result, layout)
     proved = _symbolic_equal(rec, binding, claim_expr, truth_expr)
@@ -212,39 +261,112 @@ def _bound(rec, expr, jacobian) -> Bound:
     num = lambda m: rec.activation.numeric_form(m).xreplace(values).evalf(DIGITS)
     norm = lambda m: float(max(mpmath.svd_r(mpmath.matrix(num(m).tolist()), compute_uv=False)))
     J = explicit(jacobian, env)
-    D = explicit(rec.derivative_diag(rec.x_prev), env)
+    D = explicit(rec.derivative_diag(rec.derivative_point), env)
     return Bound(norm(explicit(expr, env)), norm(J), norm(env[rec.W]), norm(D),
                  rec.activation.sup_derivative)
 
 
+_RANK = {"proved": 2, "numeric": 1, "refuted": 0}
+
+
+def _as_rows(expr, rec: Recurrence):
+    """`expr` with W read as row-vector code stores it (W ↦ Wᵀ)."""
+    return expr.xreplace({rec.W: sp.Transpose(rec.W)})
+
+
+def written(form: CheckForm, activation) -> tuple[tuple, ...]:
+    """The recurrence of `form` as a report writes it: ((lhs, rhs), …)."""
+    rec = Recurrence(activation, form=form.base)
+    if not form.rows:
+        return rec.written()
+    T = sp.Transpose
+    pre = sp.MatAdd(sp.MatMul(T(rec.x_prev), rec.W), sp.MatMul(T(rec.u), T(rec.W_in)), T(rec.b))
+    return ((T(rec.x_t), elementwise(activation, T(rec.a_t))), (T(rec.a_t), pre))
+
+
+def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
+    """The form one reading's symbols imply, or None when they do not decide."""
+    expr = translation.expr
+    if any(isinstance(t, sp.Transpose) and t.arg.shape[1] == 1 for t in sp.preorder_traversal(expr)):
+        return FormChoice("row", "the formula is written with row vectors")
+    if expr.has(rec.a_t) or expr.has(rec.pre_activation()):
+        return FormChoice("elman", "σ' is taken at the step-t pre-activation")
+    points = [f for f in sp.preorder_traversal(expr) if isinstance(f, ElementwiseApplyFunction)]
+    if rec.activation.name in ("tanh", "sigmoid"):
+        for f in points:
+            body = f.function.expr
+            if f.expr in (rec.x_t, rec.x_prev) and body != ARG \
+                    and not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(body)):
+                shown = "1 − h_t²" if rec.activation.name == "tanh" else "h_t(1 − h_t)"
+                return FormChoice("elman", f"σ' is written through the current state, as {shown} "
+                                  f"is for {rec.activation.name}")
+    if any(f.expr == rec.x_prev for f in points):
+        return FormChoice("pascanu", "σ' is taken at the previous state")
+    return None
+
+
+def infer_form(options: tuple[Translation, ...], rec: Recurrence) -> FormChoice | None:
+    """The form every reading of the formula implies (see `check`), or None if they differ."""
+    found = {_form_of(t, rec) for t in options}
+    return found.pop() if len(found) == 1 else None
+
+
 def check(text: str, activation: str | None = None, roles: Roles = Roles(),
-          recurrence: str = "pascanu") -> CheckResult:
-    """Judge the formula `text` as the one-step Jacobian ∂x_t/∂x_{t-1} of `recurrence`.
+          recurrence: str | None = None) -> CheckResult:
+    """Judge the formula `text` as the one-step Jacobian ∂x_t/∂x_{t-1} of a recurrence.
+
+    The main verdicts are for `recurrence` (`model.FORMS`), or, when it is None, the form the
+    formula's own symbols imply (`infer_form`); each is the best over the formula's readings.
+    Every other form, reading, layout, binding and transpose is judged too.
 
     Raises:
-        InputError: malformed input (with its position), names without a role, or an
-            unknown recurrence.
+        InputError: malformed input (with its position), names without a role, a formula
+            too large to judge, or an unknown recurrence.
     """
     claim = parse(text)
     act = infer_activation(claim, activation)
-    rec = Recurrence(act, form=recurrence)
-    t = translate(claim, rec, roles)
-    jacobian = matrix_route(rec).result
-    verdicts = {layout: judge(rec, t.expr, layout, jacobian=jacobian) for layout in Layout}
-    readings = []
-    for key in FORMS:
-        form = Recurrence(act, form=key)
-        form_jacobian = jacobian if key == recurrence else matrix_route(form).result
-        bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if key == "elman" else (AS_WRITTEN,)
-        for binding in bindings:
-            if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
-                continue  # nothing to re-read
-            for transposed in (False, True):
-                for layout in Layout:
-                    if key == recurrence and not transposed and binding is AS_WRITTEN:
-                        continue  # the main verdicts
-                    v = judge(form, t.expr, layout, binding, transposed, form_jacobian)
-                    if v.holds:
-                        readings.append(v)
-    return CheckResult(text, claim, rec, t.expr, t.multi_step, t.notes, jacobian, verdicts,
-                       tuple(readings), _bound(rec, t.expr, jacobian))
+    if recurrence is not None and recurrence not in CHECK_FORMS:
+        raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(CHECK_FORMS)}")
+    base = Recurrence(act)
+    options = claim_readings(claim, base, roles)
+    form = FormChoice(recurrence, "the form asked for") if recurrence else infer_form(options, base)
+    judged, jacobians = [], {}
+    for spec in CHECK_FORMS.values():
+        rec = Recurrence(act, form=spec.base)
+        if spec.base not in jacobians:
+            jacobians[spec.base] = matrix_route(rec).result
+        bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if spec.base == "elman" else (AS_WRITTEN,)
+        for t in options:
+            expr = _as_rows(t.expr, rec) if spec.rows else t.expr
+            for binding in bindings:
+                if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
+                    continue  # nothing to re-read
+                for transposed in (False, True):
+                    for layout in Layout:
+                        v = judge(rec, expr, layout, binding, transposed, jacobians[spec.base])
+                        judged.append(replace(v, form=spec.key, reading=t))
+    if form is None:  # undecided: the column form in which some reading holds, else Pascanu's
+        holds = [v.form for v in judged if v.holds and not CHECK_FORMS[v.form].rows and v.form != "row"
+                 and v.binding == AS_WRITTEN.key and not v.transposed]
+        key = "elman" if "pascanu" not in holds and "elman" in holds else "pascanu"
+        form = FormChoice(key, "the formula's symbols do not decide"
+                          + ("; it holds in this form under one of its readings" if holds else
+                             "; the pre-activation form is the default"))
+    main_rec = Recurrence(act, form=CHECK_FORMS[form.key].base)
+    # The main verdicts come from one reading: the first of those that hold best.
+    def main_of(t):
+        return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
+                        and v.binding == AS_WRITTEN.key and not v.transposed) for l in Layout}
+    scored = [(max(_RANK[v.status] for v in main_of(t).values()),
+               sum(_RANK[v.status] for v in main_of(t).values()), -k, t) for k, t in enumerate(options)]
+    reading = max(scored, key=lambda s: s[:3])[3]
+    main = main_of(reading)
+    others = tuple(v for v in judged if v.holds and v not in main.values()
+                   and not (v.form == form.key and v.binding == AS_WRITTEN.key and not v.transposed
+                            and v.reading is reading))
+    jacobian = jacobians[main_rec.form]
+    if CHECK_FORMS[form.key].rows:
+        jacobian = _as_rows(jacobian, main_rec)
+    return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,
+                       jacobian, main, others, tuple(judged),
+                       _bound(main_rec, reading.expr, jacobian), reading, jacobians)

@@ -1,15 +1,28 @@
-"""From a parsed formula to a matrix expression over the recurrence's own symbols.
+"""From a parsed formula to matrix expressions over the recurrence's own symbols: its readings.
 
-Names take roles by sensible defaults: W, W_rec, W_hh, W_h → the recurrent matrix; U, W_in,
-W_x, W_xh → the input matrix; x, h, s → the state (h is the state and x the input when both
-appear, as in Elman-style notes); u → the input; b → the bias; I → the identity. A state's
-time index says which state it is: x_{t-1}, x_{i-1}, h^{(t)} → the previous state (the
-variable of ∂x_t/∂x_{t-1}); x_t, h^{(t+1)} → the current one when a smaller index appears too.
-Vectors built from the state (σ'(x), 1 − tanh(x)²) are elementwise functions of one vector.
+Names take roles by sensible defaults: W, W_rec, W_hh, Whh, … → the recurrent matrix; U, W_in,
+W_x, W_xh, Wxh, … → the input matrix; x, h, s (and code's hs) → the state (h is the state and
+x the input when both appear, as in Elman-style notes); u → the input; b → the bias; I → the
+identity; a, z, net → the step's pre-activation a_t = W x_{t-1} + W_in u_t + b.
+
+Where a reader could mean two things, the formula has several readings, each a matrix
+expression with the choices that led to it (`Choice`):
+
+* time: a state with one time index (h_t, h^{(t)}, or none) is the previous or the current
+  state, unless a derivative on the left (∂h_t/∂h_{t-1} = …), two indices, or the index's
+  offset (h_{t-1} previous, h^{(t+1)} current) fixes it;
+* point: σ'(·) with a placeholder argument is taken at the previous state, at the step-t
+  pre-activation, or at the current state;
+* scaling: a vector multiplied into a matrix without diag, v ⊙ M or σ'(a) * M, scales its
+  rows (diag(v) M) or its columns (M diag(v)).
+
+Nothing is evaluated: the AST is walked, and the cost of what a formula expands to is bounded
+before any work (`MAX_TERMS`).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -18,14 +31,34 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnsupportedError
-from .grammar import Binary, Call, Claim, Name, Node, Number, Unary
-from .model import ARG, Recurrence
+from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
+from .model import ARG, Recurrence, elementwise
 from .steps import Prose
 
-RECURRENT = ("W", "W_rec", "W_hh", "W_h", "W_r")
-INPUT_WEIGHT = ("U", "W_in", "W_x", "W_xh", "W_ih", "W_i")
+RECURRENT = ("W", "W_rec", "W_hh", "W_h", "W_r", "W_R", "Whh", "W_ss", "W_aa", "Waa", "W_s", "W_hr", "w")
+INPUT_WEIGHT = ("U", "W_in", "W_x", "W_xh", "W_ih", "W_i", "W_hx", "Wxh", "W_ax", "Wax", "W_I",
+                "W_xs", "W_sx", "U_h")
 STATE_LETTERS = ("x", "h", "s")
-_TIME = re.compile(r"^([a-z])?([+-]\d+)?$")
+#: Code spellings of a letter: hs[t] is h_t in Karpathy's min-char-rnn.
+ALIASES = {"hs": "h", "xs": "x", "Zs": "z", "zs": "z", "As": "a"}
+#: Time words of code: h_next, next_h, h_prev, prev_h.
+CODE_TIMES = {"next": "+1", "new": "+1", "prev": "-1", "old": "-1", "last": "-1"}
+#: Names of the step's pre-activation, when they are not the state.
+PRE_ACTIVATION = ("a", "z", "net")
+#: Names of the gradient a backward factor multiplies (δ_t, dh, dh_next, grad_wrt_state, …):
+#: the factor is what remains when it is dropped.
+GRADIENT = re.compile(r"delta|d[a-z]{1,2}(next|prev|raw)?|dnext\w*|dprev\w*|grad\w*|dout|dL\w*")
+#: Letters that name a time step, as in σ'(t): "σ' at step t".
+TIME_LETTERS = ("t", "i", "j", "k")
+#: At most this many readings are judged.
+MAX_READINGS = 24
+#: Budget on the cost of a formula: terms of one entry of its expansion at n = 4.
+MAX_TERMS = 4096
+#: Deepest chain of --define names.
+MAX_DEFINE_DEPTH = 16
+_TIME = re.compile(r"([a-z]|\d{1,4})?([+-]\d+)?")
+#: Code's time indices: hs[t], s[bptt_step-1].
+_CODE_TIME = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,15})?([+-]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -39,12 +72,23 @@ class Roles:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One decision a reading makes: `key` (time, point@pos, scaling@pos) and its `option`."""
+
+    key: str
+    option: str
+    text: Prose  # the decision as a sentence fragment, for the report
+
+
+@dataclass(frozen=True)
 class Translation:
-    """The claim as an n×n matrix expression, and how its names were read."""
+    """One reading of the claim as an n×n matrix expression, and how its names were read."""
 
     expr: sp.MatrixExpr
     multi_step: bool
     notes: tuple[Prose, ...] = ()
+    choices: tuple[Choice, ...] = ()
+
 
 
 @dataclass
@@ -61,18 +105,65 @@ class _Vec:
 
 
 @dataclass
+class _Grad:
+    """A gradient vector g times a matrix: `factor` applied to g, g on the `side` it sits."""
+
+    factor: sp.MatrixExpr | None  # None: g alone so far
+    side: str | None  # "right": factor · g (a column gradient); "left": g · factor (a row one)
+    name: str  # as the formula writes it
+
+    def times(self, matrix, side: str, node: Node) -> "_Grad":
+        """matrix · (F g) for side "right", (g F) · matrix for side "left"."""
+        if self.side not in (None, side):
+            raise InputError(f"the product at position {node.pos + 1} multiplies the gradient "
+                             f"{self.name} from both sides")
+        if self.factor is None:
+            return _Grad(matrix, side, self.name)
+        return _Grad(sp.MatMul(matrix, self.factor) if side == "right" else sp.MatMul(self.factor, matrix),
+                     side, self.name)
+
+    def scaled(self, vec: "_Vec", n) -> "_Grad":
+        """(F g) ⊙ v = diag(v) F g;  (g F) ⊙ v = g F diag(v)."""
+        d = sp.DiagMatrix(vec.matrix())
+        if self.factor is None:
+            return _Grad(d, None, self.name)
+        return _Grad(sp.MatMul(self.factor, d) if self.side == "left" else sp.MatMul(d, self.factor),
+                     self.side, self.name)
+
+
+@dataclass
 class _Context:
     rec: Recurrence
     roles: Roles
     activation: Activation
-    state_letter: str
-    times: dict  # time index text → "x_prev" | "x_t"
+    state: str
+    times: dict  # time index text → "x_prev" | "x_t"; an index missing here is a choice
+    fixed: dict  # choice key → option, for this reading
+    met: dict = field(default_factory=dict)  # choice key → (options, texts) met on the way
     notes: list = field(default_factory=list)
     defining: tuple = ()
     multi_step: bool = False
+    in_activation: int = 0  # > 0 while evaluating the argument of σ or σ'
+    keys: frozenset = frozenset()  # every name's key in the formula
+    lhs_steps: bool = False  # a derivative on the left spans several steps (∂h_t/∂h_0)
+
+    def choose(self, key: str, options: tuple[str, ...], texts: tuple[Prose, ...]) -> str:
+        self.met.setdefault(key, (options, texts))
+        return self.fixed.get(key, options[0])
+
+
+def _canonical(name: Name) -> Name:
+    """Code's spellings as math's: hs[t] → h_t, h_next and next_h → h_{+1}, h_prev → h_{-1}."""
+    letter, sub, time = ALIASES.get(name.letter, name.letter), name.sub, name.time
+    if letter in CODE_TIMES and sub and not time:  # next_h
+        letter, sub, time = ALIASES.get(sub, sub), "", CODE_TIMES[letter]
+    elif sub in CODE_TIMES and not time:  # h_next
+        sub, time = "", CODE_TIMES[sub]
+    return Name(name.pos, letter, sub, time)
 
 
 def _key(name: Name) -> str:
+    name = _canonical(name)
     return name.letter + ("_" + name.sub if name.sub else "")
 
 
@@ -80,13 +171,14 @@ def _walk(node: Node):
     """Every node of the AST, depth first."""
     yield node
     for child in (getattr(node, "arg", None), getattr(node, "left", None),
-                  getattr(node, "right", None), getattr(node, "expr", None)):
+                  getattr(node, "right", None), getattr(node, "expr", None),
+                  getattr(node, "num", None), getattr(node, "den", None)):
         if isinstance(child, Node):
             yield from _walk(child)
 
 
 def _names(node: Node):
-    return (n for n in _walk(node) if isinstance(n, Name))
+    return (_canonical(n) for n in _walk(node) if isinstance(n, Name))
 
 
 def _calls(node: Node):
@@ -95,61 +187,223 @@ def _calls(node: Node):
 
 def _time_of(name: Name) -> str | None:
     """The time index of a state name ('' for none), or None when `sub` is a label."""
-    index = name.time or name.sub
-    return index if _TIME.match(index) else None
+    if name.time:
+        return name.time.replace(" ", "") if _CODE_TIME.fullmatch(name.time.replace(" ", "")) else None
+    return name.sub if _TIME.fullmatch(name.sub) else None
 
 
 def _offset(index: str) -> int:
-    match = _TIME.match(index)
+    match = _CODE_TIME.fullmatch(index) or _TIME.fullmatch(index)
     return int(match.group(2)) if match and match.group(2) else 0
 
 
 def infer_activation(claim: Claim, given: str | None) -> Activation:
     """The activation named by `given`, else the one the formula uses (tanh, …), else σ."""
     if given:
+        if given not in ACTIVATIONS:
+            raise InputError(f"unknown activation {given!r}; choose one of: {', '.join(ACTIVATIONS)}")
         return ACTIVATIONS[given]
-    used = sorted({c.func for c in _calls(claim) if c.func in ("tanh", "sigmoid", "relu")})
+    used = {"tanh" if c.func == "sech" else c.func for c in _calls(claim)}
+    used = sorted(used & {"tanh", "sigmoid", "relu"})
     if len(used) > 1:
         raise InputError(f"the formula mixes activations ({', '.join(used)}); give --activation")
     return ACTIVATIONS[used[0] if used else "sigma"]
 
 
-def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translation:
-    """The claim as an n×n matrix expression over `rec`'s symbols (roles as documented)."""
-    all_names = list(_names(claim)) + [n for _, d in roles.defines for n in _names(d)]
-    letters = {n.letter for n in all_names if _key(n) not in roles.recurrent + roles.input_weight}
+def _all_names(claim: Claim, roles: Roles) -> list[Name]:
+    names = list(_names(claim)) + [n for _, d in roles.defines for n in _names(d)]
+    return names + [_canonical(n) for n in claim.lhs or ()]
+
+
+def _state_letter(claim: Claim, roles: Roles) -> str:
+    if claim.lhs:
+        return _canonical(claim.lhs[0]).letter
+    weights = roles.recurrent + roles.input_weight
+    names = [n for n in _all_names(claim, roles) if _key(n) not in weights]
+    letters = {n.letter for n in names}
     state = next((l for l in ("h", "x", "s") if l in letters and l in roles.state), None)
-    state = state or next((l for l in roles.state if l in letters), "x")
-    indices = sorted({_time_of(n) for n in all_names if n.letter == state and _time_of(n) is not None},
-                     key=_offset)
-    times, notes = {}, []
+    state = state or next((l for l in roles.state if l in letters), None)
+    # A pre-activation name at another step than t (net_{t-1}, Ng's a_next) is the state.
+    shifted = next((n.letter for n in names if n.letter in PRE_ACTIVATION and _time_of(n)
+                    and _offset(_time_of(n)) != 0), None)
+    # Else the one other name with a time index, such as s_t or z_{t-1}.
+    others = ("u", "b", "I") + PRE_ACTIVATION + STATE_LETTERS
+    timed = sorted({n.letter for n in names if _time_of(n) and n.letter not in others
+                    and n.letter[0].islower() and not GRADIENT.fullmatch(n.letter)})
+    return state or shifted or (timed[0] if len(timed) == 1 else roles.state[0])
+
+
+def _times(claim: Claim, state: str, roles: Roles) -> dict:
+    """Time index → "x_prev" | "x_t", for the indices that are not ambiguous."""
+    names = [n for n in _all_names(claim, roles) if n.letter == state]
+    indices = sorted({_time_of(n) for n in names if _time_of(n) is not None}, key=_offset)
+    if claim.lhs:
+        current, previous = (_time_of(_canonical(n)) for n in claim.lhs)
+        if current is None or previous is None or current == previous:
+            raise InputError("the derivative on the left must be of the state at one step by the "
+                             "state at the step before, such as ∂h_t/∂h_{t-1}")
+        extra = [i for i in indices if i not in (current, previous)]
+        if extra:
+            raise InputError(f"the state {state} appears at {extra[0] or 'no index'}, which is "
+                             f"neither {current} nor {previous} of the derivative on the left")
+        return {current: "x_t", previous: "x_prev"}
     if len(indices) > 2:
         raise InputError(f"the state {state} appears at {len(indices)} time steps "
                          f"({', '.join(i or 'none' for i in indices)}); a one-step factor uses at most two")
     if len(indices) == 2:
-        times = {indices[0]: "x_prev", indices[1]: "x_t"}
-    elif indices:
-        times = {indices[0]: "x_t" if _offset(indices[0]) > 0 else "x_prev"}
+        return {indices[0]: "x_prev", indices[1]: "x_t"}
+    if indices and _offset(indices[0]) < 0:
+        return {indices[0]: "x_prev"}
+    if indices and _offset(indices[0]) > 0:
+        return {indices[0]: "x_t"}
+    return {}  # one plain index (h_t, h^{(t)}) or none: previous or current, both are read
+
+
+def readings(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> tuple[Translation, ...]:
+    """Every reading of the claim over `rec`'s symbols, the first with the default choices."""
+    state = _state_letter(claim, roles)
+    times = _times(claim, state, roles)
+    first, met = _translate(claim, rec, roles, state, times, {})
+    keys = list(met)
+    result = [first]
+    for options in itertools.product(*(met[k][0] for k in keys)):
+        fixed = dict(zip(keys, options))
+        if all(fixed[k] == met[k][0][0] for k in keys):
+            continue  # the first reading
+        if len(result) >= MAX_READINGS:
+            break
+        t, _ = _translate(claim, rec, roles, state, times, fixed)
+        if all(t.expr != r.expr for r in result):
+            result.append(t)
+    return tuple(result)
+
+
+def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translation:
+    """The claim's first reading as an n×n matrix expression over `rec`'s symbols."""
+    return readings(claim, rec, roles)[0]
+
+
+def _translate(claim, rec, roles, state, times, fixed):
+    ctx = _Context(rec, roles, rec.activation, state, times, fixed,
+                   keys=frozenset(_key(n) for n in _all_names(claim, roles)), lhs_steps=bool(claim.lhs))
+    if claim.closed:
+        ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
+                                  "parenthesis added at the end" if claim.closed == 1 else
+                                  f"its parentheses are unbalanced: {claim.closed} closing "
+                                  "parentheses added at the end"))
+    if state not in STATE_LETTERS and state not in roles.state:
+        ctx.notes.append(Prose.of("{name} is read as the state", name=state))
     for index, role in times.items():
-        shown = f"{state}_{{{{{index}}}}}" if index else state  # braces doubled: Prose text
-        which = "current" if role == "x_t" else "previous"
-        notes.append(Prose.of(f"{shown} is read as the {which} state {{role}}",
-                              role=rec.x_t if role == "x_t" else rec.x_prev))
-    ctx = _Context(rec, roles, rec.activation, state, times, notes)
+        ctx.notes.append(_time_note(state, index, role, rec))
     value = _eval(claim.expr, ctx)
+    value = _as_factor(value, claim.expr, ctx)
+    if value.shape != (rec.n, rec.n):
+        raise InputError(f"the formula has shape {_shape(value)}, not n×n")
+    _check_cost(value)
+    choices = tuple(Choice(k, ctx.fixed.get(k, opts[0]), texts[opts.index(ctx.fixed.get(k, opts[0]))])
+                    for k, (opts, texts) in ctx.met.items())
+    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices), ctx.met
+
+
+def define_key(text: str) -> str:
+    """The key of a --define name, parsed as the formula's names are: a_{t}, \\delta_l^{(t)}, dhraw."""
+    from .grammar import parse
+    try:
+        node = parse(text).expr
+    except InputError:
+        node = None
+    if not isinstance(node, Name):
+        raise InputError(f"{text!r} is not a name: use a letter or a word with an optional "
+                         "subscript, such as A, D, dhraw, a_{t} or W_rec")
+    return _key(node)
+
+
+def _time_note(state: str, index: str, role: str, rec: Recurrence) -> Prose:
+    which = "current" if role == "x_t" else "previous"
+    return Prose.of(f"{{name}} is read as the {which} state {{role}}", name=_shown(state, index),
+                    role=rec.x_t if role == "x_t" else rec.x_prev)
+
+
+def _shown(state: str, index: str) -> str:
+    """A state as the formula's reader would write it: h_{t-1}."""
+    return f"{state}_{{{index}}}" if len(index) > 1 else f"{state}_{index}" if index else state
+
+
+def _shape(value) -> str:
+    rows, cols = value.shape
+    return f"{rows}×{cols}"
+
+
+def _as_factor(value, node: Node, ctx: _Context):
+    """The claim as a matrix: M v, where a Jacobian is expected, is read as M diag(v); the
+    gradient a backward step multiplies (M δ_t, dh Wᵀ) is dropped, leaving M."""
+    if isinstance(value, _Grad):
+        if value.factor is None:
+            raise InputError("the formula is only the gradient vector; write the factor that multiplies it")
+        where = "the row gradient on its left" if value.side == "left" else "the gradient on its right"
+        ctx.notes.append(Prose.of(f"the gradient {{g}} is dropped: the backward factor is the matrix "
+                                  f"applied to it, here with {where}", g=value.name))
+        return value.factor
+    if isinstance(value, _Vec) and isinstance(value.base, sp.MatMul) and value.body == ARG:
+        *head, last = value.base.args
+        if last.shape == (ctx.rec.n, 1) and head:
+            factor = sp.MatMul(*head, sp.DiagMatrix(last))
+            ctx.notes.append(Prose.of("a matrix applied to a vector, where a Jacobian is expected, "
+                                      "is read as the backward factor {m}, which maps a gradient "
+                                      "g to {m} g", m=factor))
+            return factor
     if isinstance(value, _Vec) or not getattr(value, "is_Matrix", False):
         raise InputError("the formula is not a matrix; a one-step Jacobian is an n×n matrix")
-    if value.shape != (rec.n, rec.n):
-        raise InputError(f"the formula has shape {value.shape[0]}×{value.shape[1]}, not n×n")
-    return Translation(value, ctx.multi_step, tuple(ctx.notes))
+    return value
 
 
+# --- cost ----------------------------------------------------------------------------
+def _terms(expr) -> int:
+    """An upper estimate of the terms in one entry of `expr` expanded at n = 4."""
+    n = 4
+    if isinstance(expr, (sp.MatrixSymbol, sp.Identity, sp.ZeroMatrix)):
+        return 1
+    if isinstance(expr, sp.DiagMatrix):
+        return _terms(expr.args[0])
+    if isinstance(expr, ElementwiseApplyFunction):
+        return _terms(expr.expr) * max(1, sp.count_ops(expr.function.expr) + 1)
+    if isinstance(expr, sp.Transpose):
+        return _terms(expr.arg)
+    if isinstance(expr, sp.MatMul):
+        total = 1
+        for k, arg in enumerate(a for a in expr.args if a.is_Matrix):
+            total *= _terms(arg) * (1 if k == 0 or isinstance(arg, (sp.DiagMatrix, sp.Identity)) else n)
+            if total > MAX_TERMS:
+                return total
+        return total
+    if isinstance(expr, sp.MatAdd):
+        return sum(_terms(a) for a in expr.args)
+    if isinstance(expr, sp.HadamardProduct):
+        total = 1
+        for arg in expr.args:
+            total *= _terms(arg)
+        return total
+    return sum(_terms(a) for a in expr.args if getattr(a, "is_Matrix", False)) or 1
+
+
+def _check_cost(expr) -> None:
+    terms = _terms(expr)
+    if terms > MAX_TERMS:
+        raise InputError(f"the formula is too large to judge: an entry expands to about {terms:,} "
+                         f"terms at n = 4 (at most {MAX_TERMS:,}); a one-step factor is a product "
+                         "of a few matrices")
+
+
+# --- evaluation ----------------------------------------------------------------------
 def _role(name: Name, ctx: _Context):
+    name = _canonical(name)
     key, rec = _key(name), ctx.rec
     defines = dict(ctx.roles.defines)
     if key in defines:
         if key in ctx.defining:
             raise InputError(f"{key} is defined in terms of itself")
+        if len(ctx.defining) >= MAX_DEFINE_DEPTH:
+            raise InputError(f"the --define names nest more than {MAX_DEFINE_DEPTH} deep")
         ctx.defining += (key,)
         try:
             return _eval(defines[key].expr, ctx)
@@ -161,15 +415,76 @@ def _role(name: Name, ctx: _Context):
         return rec.W_in
     if key == "I":
         return sp.Identity(rec.n)
-    if name.letter == ctx.state_letter and _time_of(name) is not None:
-        return _Vec(rec.x_prev if ctx.times.get(_time_of(name), "x_prev") == "x_prev" else rec.x_t)
-    if name.letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state_letter):
+    letter = name.letter
+    if letter == ctx.state and _time_of(name) is not None:
+        return _state(name, ctx)
+    if letter in PRE_ACTIVATION and letter != ctx.state and _time_of(name) is not None:
+        return _Vec(rec.a_t)
+    if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state):
         return _Vec(rec.u)
-    if name.letter == "b" and not name.sub:
-        return _Vec(rec.b)
+    if letter == "b":
+        return _Vec(rec.b)  # b, b_h, b_1: the bias
+    if GRADIENT.fullmatch(letter):
+        return _Grad(None, None, _key(name))
+    if len(name.letter) > 1 and not name.sub and not name.time:
+        code = f"{name.letter[0]}_{name.letter[1:]}"  # code's Whh, Wxh are W_hh, W_xh
+        if code in ctx.roles.recurrent:
+            return rec.W
+        if code in ctx.roles.input_weight:
+            return rec.W_in
+    if len(name.letter) > 1:
+        return _split(name, ctx)
+    if name.letter == "W" and name.sub and not any(
+            k.startswith("W") and k in ctx.roles.recurrent for k in ctx.keys if k != key):
+        ctx.notes.append(Prose.of("{name} is read as the recurrent matrix {W}", name=key, W=rec.W))
+        return rec.W
     raise InputError(
         f"unknown name {key!r} at position {name.pos + 1}: use W (or W_rec, W_hh) for the "
         f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state")
+
+
+def _state(name: Name, ctx: _Context):
+    """The previous or the current state, by the time index or by this reading's choice.
+
+    Outside σ, a state its index makes the previous one may also be, in a tanh or sigmoid
+    network, its activated value σ(x_{t-1}) (code's s[t-1] = tanh(z[t-1])): a reading of its own.
+    """
+    rec, index = ctx.rec, _time_of(name)
+    shown = _shown(ctx.state, index)
+    fixed = index in ctx.times
+    if fixed:
+        role = ctx.times[index]
+    else:
+        role = ctx.choose("time", ("x_prev", "x_t"),
+                          (Prose.of("{name} read as the previous state {x}", name=shown, x=rec.x_prev),
+                           Prose.of("{name} read as the current state {x}", name=shown, x=rec.x_t)))
+    if role == "x_t":
+        return _Vec(rec.x_t)
+    if not fixed or ctx.in_activation or ctx.activation.name not in ("tanh", "sigmoid"):
+        return _Vec(rec.x_prev)
+    activated = elementwise(ctx.activation, rec.x_prev)
+    how = ctx.choose(f"activated@{name.pos}", ("state", "activated"), (
+        Prose.of("{name} read as the previous state {x}", name=shown, x=rec.x_prev),
+        Prose.of("{name} read as the previous state's activation {s}", name=shown, s=activated)))
+    return _Vec(rec.x_prev) if how == "state" else _Vec(rec.x_prev, ctx.activation.apply(ARG))
+
+
+def _split(name: Name, ctx: _Context):
+    """A run of letters in LaTeX, such as Wh, is a product of one-letter names."""
+    last = len(name.letter) - 1
+    try:  # a subscript belongs to the last letter: Wh_{t-1} is W h_{t-1}
+        factors = [_role(Name(name.pos + k, c, name.sub if k == last else "",
+                              name.time if k == last else ""), ctx)
+                   for k, c in enumerate(name.letter)]
+    except InputError:
+        raise InputError(
+            f"unknown name {name.letter!r} at position {name.pos + 1}: write --state {name.letter} "
+            f"for a multi-letter state, --recurrent {name.letter} for the recurrent matrix, or "
+            f"--define {name.letter}=…") from None
+    value = factors[0]
+    for k, factor in enumerate(factors[1:], 1):
+        value = _binary(Binary(name.pos + k, "matmul", name, name), value, factor, ctx)
+    return value
 
 
 def _eval(node: Node, ctx: _Context):
@@ -177,13 +492,39 @@ def _eval(node: Node, ctx: _Context):
         return _role(node, ctx)
     if isinstance(node, Number):
         return sp.Rational(node.text)
+    if isinstance(node, Placeholder):
+        key = f"point@{node.pos}"
+        rec = ctx.rec
+        point = ctx.choose(key, ("x_prev", "a_t", "x_t"),
+                           tuple(Prose.of(f"the placeholder argument read as {what} {{p}}", p=p)
+                                 for what, p in (("the previous state", rec.x_prev),
+                                                 ("the step-t pre-activation", rec.a_t),
+                                                 ("the current state", rec.x_t))))
+        return _Vec(getattr(ctx.rec, point))
     if isinstance(node, Call):
         return _call(node, ctx)
+    if isinstance(node, Fraction):
+        return _jacobian_of(node, ctx)
     if isinstance(node, Unary):
+        if node.op == "power-t":  # W^t: a product over t steps, or a transpose written lower-case
+            if ctx.multi_step:  # inside ∏ a power over steps makes no sense
+                how = "transpose"
+            elif ctx.lhs_steps:  # ∂h_t/∂h_0 = W^t: t steps
+                how = "steps"
+            else:
+                how = ctx.choose(f"power-t@{node.pos}", ("steps", "transpose"), (
+                    Prose.of("the superscript t read as a product over t steps"),
+                    Prose.of("the superscript t read as a transpose")))
+            if how == "transpose":
+                ctx.notes.append(Prose.of("the lower-case superscript t is read as a transpose"))
+            node = Unary(node.pos, "prod" if how == "steps" else "transpose", node.arg)
         if node.op == "prod":
             ctx.multi_step = True
             return _eval(node.arg, ctx)
         value = _eval(node.arg, ctx)
+        if isinstance(value, _Grad):
+            raise InputError(f"the {node.op} at position {node.pos + 1} applies to the gradient; "
+                             "write the backward factor alone")
         if node.op == "neg":
             return _scale(value, -1)
         if isinstance(value, _Vec):  # a row vector, as in σ(x)ᵀ W
@@ -194,25 +535,55 @@ def _eval(node: Node, ctx: _Context):
     if isinstance(node, Binary):
         if node.op == "power":
             return _power(_eval(node.left, ctx), node.right, node)
-        return _binary(node, _eval(node.left, ctx), _eval(node.right, ctx))
+        return _binary(node, _eval(node.left, ctx), _eval(node.right, ctx), ctx)
     raise UnsupportedError(f"no meaning for {type(node).__name__}")
 
 
+def _jacobian_of(node: Fraction, ctx: _Context):
+    """∂σ(v)/∂v on the right-hand side: the Jacobian diag(σ'(v)) of an elementwise σ."""
+    num = node.num
+    if isinstance(num, Call) and num.func != "diag" and not num.prime and not num.power \
+            and _same(num.arg, node.den):
+        return sp.DiagMatrix(_call(Call(num.pos, num.func, True, None, node.den), ctx).matrix())
+    raise UnsupportedError(f"the derivative at position {node.pos + 1} is not supported on the "
+                           "right-hand side, except ∂σ(v)/∂v; write the matrix it stands for")
+
+
+def _same(a: Node, b: Node) -> bool:
+    """The same name, whatever the case of its letter (PDF text: H_{j-1} for h_{j-1})."""
+    return isinstance(a, Name) and isinstance(b, Name) and \
+        (a.letter.lower(), a.sub, a.time) == (b.letter.lower(), b.sub, b.time)
+
+
 def _call(node: Call, ctx: _Context):
-    arg = _eval(node.arg, ctx)
+    if node.func not in ("diag", "sech") and isinstance(node.arg, Name) and node.arg.letter in TIME_LETTERS \
+            and not node.arg.sub and not node.arg.time and node.prime:
+        node = Call(node.pos, node.func, node.prime, node.power, Placeholder(node.arg.pos))  # σ'(t)
+    ctx.in_activation += node.func != "diag"
+    try:
+        arg = _eval(node.arg, ctx)
+    finally:
+        ctx.in_activation -= node.func != "diag"
     if node.func == "diag":
         if node.prime or node.power:
             raise InputError(f"diag at position {node.pos + 1} takes no prime or power")
+        if isinstance(arg, sp.DiagMatrix):  # diag[∂σ(h)/∂h]: already diagonal
+            return arg
         vec = _as_vec(arg, node)
         return sp.Identity(ctx.rec.n) if vec.body == 1 else sp.DiagMatrix(vec.matrix())
-    activation = ctx.activation if node.func == "sigma" else ACTIVATIONS[node.func]
-    if node.func != "sigma" and activation is not ctx.activation:
-        raise InputError(f"{node.func} at position {node.pos + 1} differs from the activation "
-                         f"{ctx.activation.name}; give --activation {node.func}")
     vec = _as_vec(arg, node)
-    body = activation.derivative(vec.body) if node.prime else activation.apply(vec.body)
-    if node.prime and vec.body != ARG:
-        raise UnsupportedError("σ' of an expression other than a vector is not supported")
+    if node.func == "sech":  # sech² = tanh'
+        if node.prime:
+            raise InputError(f"sech' at position {node.pos + 1} is not supported")
+        body = sp.sech(vec.body)
+    else:
+        activation = ctx.activation if node.func == "sigma" else ACTIVATIONS[node.func]
+        if node.func != "sigma" and activation is not ctx.activation:
+            raise InputError(f"{node.func} at position {node.pos + 1} differs from the activation "
+                             f"{ctx.activation.name}; give --activation {node.func}")
+        if node.prime and vec.body != ARG:
+            raise UnsupportedError("σ' of an expression other than a vector is not supported")
+        body = activation.derivative(vec.body) if node.prime else activation.apply(vec.body)
     return _Vec(vec.base, body ** node.power if node.power else body)
 
 
@@ -250,8 +621,42 @@ def _combine(a: _Vec, b: _Vec, op, node: Node) -> _Vec:
                            "different vectors; write them as one elementwise expression")
 
 
-def _binary(node: Binary, a, b):
+def _scaling(vec: _Vec, matrix, vec_first: bool, node: Binary, ctx: _Context):
+    """v ⊙ M or v * M without diag: rows (diag(v) M) or columns (M diag(v)), a reading each."""
+    if matrix.shape != (ctx.rec.n, ctx.rec.n):
+        raise InputError(f"the product at position {node.pos + 1} multiplies a vector and a "
+                         f"{_shape(matrix)} matrix")
+    first = ("rows", "columns") if vec_first else ("columns", "rows")
+    d = sp.DiagMatrix(vec.matrix())
+    texts = {"rows": Prose.of("the vector read as scaling the rows, {m}", m=sp.MatMul(d, matrix)),
+             "columns": Prose.of("the vector read as scaling the columns, {m}", m=sp.MatMul(matrix, d))}
+    how = ctx.choose(f"scaling@{node.pos}", first, tuple(texts[f] for f in first))
+    return sp.MatMul(d, matrix) if how == "rows" else sp.MatMul(matrix, d)
+
+
+def _with_gradient(node: Binary, a, b, ctx: _Context):
+    """A product or sum with the gradient vector in it (the backward step as code writes it)."""
+    if node.op in ("add", "sub"):
+        raise InputError(f"the sum at position {node.pos + 1} adds to the gradient; write the "
+                         "backward factor alone")
+    if isinstance(a, _Grad) and isinstance(b, _Grad):
+        raise InputError(f"the product at position {node.pos + 1} multiplies two gradients")
+    grad, other, grad_first = (a, b, True) if isinstance(a, _Grad) else (b, a, False)
+    if isinstance(other, _Vec):  # g ⊙ v, or g * v in code: elementwise
+        return grad.scaled(other, ctx.rec.n)
+    if isinstance(other, sp.Basic) and not other.is_Matrix:
+        return _Grad(_scale(grad.factor if grad.factor is not None else sp.Identity(ctx.rec.n), other),
+                     grad.side, grad.name)
+    if node.op == "hadamard":
+        raise InputError(f"⊙ at position {node.pos + 1} multiplies the gradient and a matrix")
+    return grad.times(other, "left" if grad_first else "right", node)
+
+
+def _binary(node: Binary, a, b, ctx: _Context):
     scalar = lambda v: isinstance(v, sp.Basic) and not v.is_Matrix
+    square = lambda v: not isinstance(v, _Vec) and not scalar(v) and v.shape[1] != 1
+    if isinstance(a, _Grad) or isinstance(b, _Grad):
+        return _with_gradient(node, a, b, ctx)
     if node.op in ("add", "sub"):
         if node.op == "sub":
             b = _scale(b, -1)
@@ -265,24 +670,26 @@ def _binary(node: Binary, a, b):
             return a + b
         if not (scalar(a) or scalar(b) or isinstance(a, _Vec) or isinstance(b, _Vec)):
             if a.shape != b.shape:
-                raise InputError(f"the sum at position {node.pos + 1} adds shapes {a.shape} and {b.shape}")
+                raise InputError(f"the sum at position {node.pos + 1} adds shapes {_shape(a)} and {_shape(b)}")
             return sp.MatAdd(a, b)
         raise InputError(f"the sum at position {node.pos + 1} adds a matrix and a vector or number")
-    if node.op == "hadamard":
-        if isinstance(a, _Vec) and isinstance(b, _Vec):
-            return _combine(a, b, sp.Mul, node)
-        if not (isinstance(a, _Vec) or isinstance(b, _Vec) or scalar(a) or scalar(b)) and a.shape == b.shape:
-            return sp.HadamardProduct(a, b)
-        raise InputError(f"⊙ at position {node.pos + 1} needs two operands of the same shape")
-    # matmul (juxtaposition, *, @, \cdot)
     if scalar(a) or scalar(b):
         return _scale(b, a) if scalar(a) else _scale(a, b)
     if isinstance(a, _Vec) and isinstance(b, _Vec):
-        return _combine(a, b, sp.Mul, node)  # x ∘ y written as a product of two vectors
+        return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
+    if isinstance(a, _Vec) and square(b):
+        return _scaling(a, b, True, node, ctx)
+    if node.op == "hadamard":
+        if isinstance(b, _Vec) and square(a):
+            return _scaling(b, a, False, node, ctx)
+        if a.shape == b.shape:
+            return sp.HadamardProduct(a, b)
+        raise InputError(f"⊙ at position {node.pos + 1} needs two operands of the same shape")
+    # matmul (juxtaposition, *, @, \cdot)
     left = a.matrix() if isinstance(a, _Vec) else a
     right = b.matrix() if isinstance(b, _Vec) else b
     if left.shape[1] != right.shape[0]:
         raise InputError(f"the product at position {node.pos + 1} multiplies shapes "
-                         f"{tuple(left.shape)} and {tuple(right.shape)}")
+                         f"{_shape(left)} and {_shape(right)}")
     product = sp.MatMul(left, right)
     return _Vec(product) if isinstance(b, _Vec) and product.shape[1] == 1 else product

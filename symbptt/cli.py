@@ -17,7 +17,7 @@ from .errors import InputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
 #: A name in a formula: one letter and an optional subscript (the grammar's NAME).
-FORMULA_NAME = re.compile(r"^[A-Za-z](_[A-Za-z0-9]{1,8})?$")
+FORMULA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}(_[A-Za-z0-9]{1,8})?")
 SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
 DERIVE_HELP = """\
@@ -153,16 +153,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
                    help="the activation σ stands for (default: the one the formula names, "
                         "tanh/sigmoid/relu, else a generic σ)")
-    c.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
-                   help="the recurrence the formula should be the Jacobian of (default: pascanu, "
-                        "x_t = W σ(x_{t-1}) + W_in u_t + b); the others are searched as readings")
+    c.add_argument("--recurrence", "-r", choices=list(FORMS) + ["row-elman"], default=None,
+                   help="the recurrence the main verdict is about (default: the one the formula's "
+                        "symbols imply: σ' at the previous state → pascanu, at a_t or written "
+                        "through the current state → elman; else pascanu); the others are readings")
     c.add_argument("--expect", choices=["numerator", "denominator"],
                    help="exit 1 unless the formula holds in this layout (for CI of course notes)")
     _output_options(c, CHECK_FORMATS, "text")
     c.add_argument("--recurrent", action="append", default=[], metavar="NAME",
                    help="another name for the recurrent matrix W (repeatable), e.g. A or W_rec")
-    c.add_argument("--state", metavar="LETTER",
-                   help="the letter of the state vector (default: h if present, else x)")
+    c.add_argument("--state", metavar="NAME",
+                   help="the name of the state vector, a letter or a word such as net "
+                        "(default: the derivative's on the left, else h if present, else x)")
     c.add_argument("--define", action="append", default=[], metavar="NAME=FORMULA",
                    help="define a name used in the formula, e.g. --define \"D=diag(sigma'(x))\"")
     _notation_options(c)
@@ -285,24 +287,25 @@ def _progress(args):
 
 def _check(args) -> int:
     from .check import check
-    from .claim import RECURRENT, STATE_LETTERS, Roles
+    from .claim import RECURRENT, STATE_LETTERS, Roles, define_key
     from .grammar import parse
     from .render import render_check
 
     fmt = _format_for(args, CHECK_FORMATS, "text")
     _check_template_dir(args)
-    for name in args.recurrent + [d.partition("=")[0] for d in args.define]:
-        if not FORMULA_NAME.match(name):
-            raise InputError(f"{name!r} is not a name: use a letter with an optional "
-                             "subscript, such as A, D or W_rec")
-    if args.state and not re.fullmatch(r"[a-z]", args.state):
-        raise InputError(f"--state takes one lower-case letter, got {args.state!r}")
+    for name in args.recurrent:
+        if not FORMULA_NAME.fullmatch(name):
+            raise InputError(f"{name!r} is not a name: use a letter or a word with an optional "
+                             "subscript, such as A or W_rec")
+    if args.state and not re.fullmatch(r"[a-z][A-Za-z0-9]{0,11}", args.state):
+        raise InputError(f"--state takes a name such as h, s or net (a lower-case letter, then "
+                         f"letters or digits), got {args.state!r}")
     defines = []
     for item in args.define:
         name, equals, formula = item.partition("=")
         if not equals:
             raise InputError(f"--define needs NAME=FORMULA, got {item!r}")
-        defines.append((name, parse(formula)))
+        defines.append((define_key(name.strip()), parse(formula)))
     roles = Roles(recurrent=RECURRENT + tuple(args.recurrent),
                   state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
     notation = _notation(args)

@@ -38,20 +38,27 @@ GALLERY: tuple[Entry, ...] = (
 
 @dataclass(frozen=True)
 class CheckEntry:
-    """One formula from the literature, checked, and the formats it is written in."""
+    """One formula from the literature, checked against the recurrence its source uses."""
 
     stem: str
     formula: str
+    recurrence: str  # the source's own form: its verdict is the headline
+    source: str  # where the formula is printed
     activation: str | None = None
     formats: tuple[str, ...] = ("markdown", "latex", "text")
 
 
 CHECKS: tuple[CheckEntry, ...] = (
     CheckEntry("check-pascanu-eq5", r"\prod_{t \ge i > k} W^T \operatorname{diag}\left(\sigma'(x_{i-1})\right)",
+               "pascanu", "Pascanu, Mikolov & Bengio 2013, eq. 5, https://arxiv.org/abs/1211.5063",
                formats=("markdown", "latex", "latex-fragment", "text", "json")),
-    CheckEntry("check-cs224d", r"W^T \operatorname{diag}[f'(h_{j-1})]"),
-    CheckEntry("check-dlbook-10-21", r"W^\top \operatorname{diag}\left(1 - (h^{(t+1)})^2\right)", "tanh"),
-    CheckEntry("check-cs224n", r"\operatorname{diag}\left(\sigma'(W_h h_{t-1} + W_x x_t + b)\right) W_h"),
+    CheckEntry("check-cs224d", r"W^T \operatorname{diag}[f'(h_{j-1})]", "pascanu",
+               "Stanford CS224d (2015/16), lecture 8, for h_t = W f(h_{t-1}) + W^(hx) x_t"),
+    CheckEntry("check-dlbook-10-21", r"W^\top \operatorname{diag}\left(1 - (h^{(t+1)})^2\right)", "elman",
+               "Goodfellow, Bengio & Courville, Deep Learning (2016), eq. 10.21, "
+               "https://www.deeplearningbook.org/contents/rnn.html", "tanh"),
+    CheckEntry("check-cs224n", r"\operatorname{diag}\left(\sigma'(W_h h_{t-1} + W_x x_t + b)\right) W_h", "elman",
+               "Stanford CS224n (2019 on), lecture on vanishing gradients"),
 )
 
 
@@ -102,7 +109,7 @@ def build(folder: str | Path) -> list[Path]:
         for fmt in entry.formats:
             written.append(write_atomic(folder / filename(entry, fmt), render(derivation, fmt)))
     for entry in CHECKS:
-        result = check(entry.formula, activation=entry.activation)
+        result = check(entry.formula, activation=entry.activation, recurrence=entry.recurrence)
         for fmt in entry.formats:
             written.append(write_atomic(folder / filename(entry, fmt), render_check(result, fmt)))
     for form in BPTT_FORMS:

@@ -25,10 +25,13 @@ MAX_EXPONENT = 8
 
 GRAMMAR = r"""
 ?start: claim
-claim: (derivative EQUALS)? sum
+claim: (lhs EQUALS)? sum
+?lhs: fraction
+    | NABLA postfix "}" postfix -> nabla
 
-derivative: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
-          | PARTIAL postfix SLASH PARTIAL postfix
+fraction: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
+        | PARTIAL postfix SLASH PARTIAL postfix
+        | LPAR PARTIAL postfix SLASH PARTIAL postfix RPAR
 
 ?sum: product
     | sum PLUS product    -> add
@@ -44,45 +47,74 @@ derivative: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
     | postfix PRIME            -> transpose
     | postfix SUBSCRIPT        -> subscript
     | postfix TIMESUP          -> timesup
+    | postfix LABELT           -> labelled_transpose
     | postfix POWER exponent   -> power
+    | postfix SUPDIGIT         -> power
+    | postfix STEPS            -> steps
+    | postfix METHOD sum RPAR  -> method
 ?atom: LPAR sum RPAR
      | "{" sum "}"
      | WRAP sum "}"            -> wrapped
      | NAME                    -> name
      | NUMBER                  -> number
      | PROD unary              -> prod
+     | PAIR sum COMMA sum RPAR -> pair
+     | MACRO                   -> macro
+     | GREEK                   -> greek
+     | fraction
      | call
-call: func PRIME? (POWER exponent)? argument
-func: FUNC | WRAP FUNC "}"
-argument: LPAR sum RPAR | "{" LPAR sum RPAR "}"
+call: func SUBSCRIPT? PRIME? (POWER exponent | SUPDIGIT)? argument
+    | DOT func (POWER exponent)? argument -> dotcall
+    | CODEPRIME sum RPAR -> codeprime
+    | SQUARE sum RPAR -> square
+func: FUNC | WRAP FUNC "}" | "{" FUNC "}"
+argument: LPAR sum RPAR | "{" LPAR sum RPAR "}" | LPAR PLACEHOLDER RPAR
 exponent: NUMBER | "{" NUMBER "}"
 
-FUNC.3: /\\operatorname\{(diag|tanh|sigmoid|sigm|relu|ReLU)\}/
-      | /\\mathrm\{(diag|tanh|sigmoid|sigm|relu|ReLU)\}/
-      | /\\(sigma|tanh|phi|varphi)(?![A-Za-z])/
-      | /(diag|tanh|sigmoid|sigm|relu|ReLU|sigma|phi|f|g)(?![A-Za-z0-9])/
+FUNC.3: /\\(?:operatorname|mathrm|text|textrm|mathit|textit|mathsf|textsf|rm)\s*\{\s*(?:[A-Z]\s*(?=diag))?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech)\s*\}/
+      | /\\(?:sigma|tanh|phi|varphi|sech)(?![A-Za-z])/
+      | /(?:np\.|numpy\.|torch\.|jnp\.)?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech|sigma|phi|f|g)(?![A-Za-z0-9_])/
       | "σ" | "φ"
-TRANSPOSE.4: /\^\{?(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|\\mathsf T|⊤)\}?(?![A-Za-z])/ | /\.T(?![A-Za-z0-9])/ | "ᵀ"
-PRIME.4: "'" | "′" | /\^\{?\\prime\}?/
-TIMESUP.4: /\^\{?\([^()]{1,20}\)\}?/
-POWER: "^" | "**"
-SUBSCRIPT: /_(\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+)/
-WRAP.3: /\\(mathbf|boldsymbol|bm|mathrm|mathit|vec|mathsf|bar|hat|operatorname)\{/
-PROD.3: /\\prod(_(\{[^{}]{0,40}\}|[^\s{}\\]))?(\^(\{[^{}]{0,40}\}|[^\s{}\\]))?/ | /∏(_(\{[^{}]{0,40}\}|[^\s{}]))?(\^(\{[^{}]{0,40}\}|[^\s{}]))?/
-FRAC.3: "\\frac"
-PARTIAL.3: "\\partial" | "∂"
-NAME: /[A-Za-z]/
+DOT.4: /\\dot(?![A-Za-z])/
+CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivative|prime)\s*\(/
+           | /(?:d(?:tanh|sigmoid|sigma|relu)|(?:tanh|sigmoid|sigma|relu)_?(?:prime|deriv|derivative|grad))\s*\(/
+SUPDIGIT.4: "²" | "³" | "⁴"
+SQUARE.4: /(?:np\.|numpy\.|torch\.|jnp\.)?square\s*\(/
+METHOD.4: /\.\s*(?:dot|matmul|mm)\s*\(/
+STEPS.5: /\^\s*\{\s*[A-Za-z]\s*[+-]\s*[A-Za-z0-9]{1,3}\s*\}/
+       | /\^\s*(\{\s*[a-z]\s*\}|[a-z])(?![A-Za-z0-9])/
+MACRO.4: /\\[MV][A-Za-z](?![A-Za-z])/
+GREEK.4: /(\\delta(?![A-Za-z])|δ)(\s*\d{1,2}(?![\d.]))?/
+NABLA.4: /\\nabla\s*_\s*\{/
+SELF.5: /(?<![A-Za-z0-9_])self\s*\./
+PAIR.4: /(?:np\.|numpy\.|torch\.|jnp\.)?(?:dot|matmul|mm|multiply)\s*\(/
+TRANSPOSE.4: /\^\s*\{?\s*(?:\\[!,;]\s*|\\mkern-?[\d.]+mu\s*)*(?:T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\}|\\text\s*\{\s*T\s*\}|\\textsf\s*\{\s*T\s*\}|\\mathbf\s*\{\s*T\s*\}|\\mathsf\s+T|\\rm\s+T|\\sf\s+T|⊤|ᵀ)\s*\}?(?![A-Za-z])/
+           | /\.T(?![A-Za-z0-9])/ | "ᵀ" | "⊤"
+PRIME.4: "'" | "′" | "’" | /\^\s*\{?\s*(?:\\prime|'|′)\s*\}?/
+TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<)[^(){}<>]{1,20}?(?:\\right\s*)?(?:\)|\\rangle|>)\s*\}?/ | /\^\s*\{\s*[A-Za-z]{2,8}\s*\}/
+LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mathsf\s*\{\s*T\s*\})\s*\}/
+POWER.3: "**" | "^"
+SUBSCRIPT: /_\s*(\\(?:text|textrm|mathrm|mathit|mathbf|rm)\s*\{[^{}]{1,20}\}|\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+|\\[A-Za-z]+)/
+         | /(?<=[A-Za-z])(?<!diag)(?<!Diag)\[\s*(?::\s*,\s*)?[A-Za-z_][A-Za-z0-9_]{0,15}\s*(?:[+-]\s*\d{1,3}\s*)?\]/
+WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|operatorname|text|textrm|textbf|mathbfit|bf)\s*\{/
+PROD.3: /\\prod\s*(\\limits\s*)?(_\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?\s*(\^\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?/ | /∏(_(\{[^{}]{0,40}\}|[^\s{}]))?(\^(\{[^{}]{0,40}\}|[^\s{}]))?/
+FRAC.3: /\\[dt]?frac(?![A-Za-z])/
+PARTIAL.3: "\\partial" | "∂" | /\\mathrm\s*\{\s*d\s*\}/ | /d(?=\s+[A-Za-z\\])/
+PLACEHOLDER.5: /(?:\\cdot|\\bullet|\\cdotp|\.|·|•|∙|⋅|\\,|\\ )+(?=\s*(?:\\right|\\[bB]igg?r?)?\s*[)\]])/
+NAME: /[A-Za-z][A-Za-z0-9]*/
 NUMBER: /\d{1,6}(\.\d{1,6})?/
-LPAR: /\\left\s*[(\[]|\\[bB]igg?l?\s*[(\[]|[(\[]/
-RPAR: /\\right\s*[)\]]|\\[bB]igg?r?\s*[)\]]|[)\]]/
-MUL.2: "*" | "@" | /\\cdot(?![A-Za-z])/ | "·" | /\\times(?![A-Za-z])/
-HADAMARD.3: /\\odot(?![A-Za-z])/ | "⊙" | /\\circ(?![A-Za-z])/ | "∘" | ".*"
+LPAR: /\\left\s*(?:[(\[]|\\\{|\\lbrack|\\lparen)|\\[bB]igg?l?\s*(?:[(\[]|\\\{)|[(\[]|\\\{/
+RPAR: /\\right\s*(?:[)\]]|\\\}|\\rbrack|\\rparen)|\\[bB]igg?r?\s*(?:[)\]]|\\\})|[)\]]|\\\}/
+MUL.2: "*" | "@" | /\\cdot(?![A-Za-z])/ | "·" | "⋅" | /\\times(?![A-Za-z])/ | "×" | /\\ast(?![A-Za-z])/ | "∗"
+HADAMARD.3: /\\odot(?![A-Za-z])/ | "⊙" | /\\circ(?![A-Za-z])/ | "∘" | ".*" | /\\otimes(?![A-Za-z])/ | "⊗"
 PLUS: "+"
-MINUS: "-" | "−"
+MINUS: "-" | "−" | "–"
 EQUALS: "="
 SLASH: "/"
-SPACE: /\s+/ | /\\[,;:! ]/ | /\\q?quad(?![A-Za-z])/ | "~"
+COMMA: ","
+SPACE: /\s+/ | /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|bf|rm)\s+(?=[A-Za-z\\])/ | /\\[,;:! >]/ | /\\q?quad(?![A-Za-z])/ | "~" | /\\[mt]?kern-?[\d.]+(mu|em|pt)/ | /\\(displaystyle|textstyle)(?![A-Za-z])/ | /\\(left|right)\./
 %ignore SPACE
+%ignore SELF
 """
 
 _PARSER = lark.Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
@@ -96,9 +128,9 @@ class Node:
 
 @dataclass(frozen=True)
 class Name(Node):
-    letter: str
+    letter: str  # the base name: a letter (h, W) or a code identifier (Whh, hs, net)
     sub: str = ""
-    time: str = ""  # a time index given as a superscript, h^{(t+1)}
+    time: str = ""  # a time index given as a superscript, h^{(t+1)}, or a code index, hs[t]
 
 
 @dataclass(frozen=True)
@@ -107,8 +139,13 @@ class Number(Node):
 
 
 @dataclass(frozen=True)
+class Placeholder(Node):
+    """The argument of σ'(·): "at the point the recurrence implies"."""
+
+
+@dataclass(frozen=True)
 class Call(Node):
-    func: str  # normalised: diag, tanh, sigmoid, relu, or "sigma" for σ, φ, f, g
+    func: str  # normalised: diag, tanh, sigmoid, relu, sech, or "sigma" for σ, φ, f, g
     prime: bool
     power: int | None
     arg: Node
@@ -128,34 +165,88 @@ class Binary(Node):
 
 
 @dataclass(frozen=True)
+class Fraction(Node):
+    """∂num/∂den: on the left of '=', the derivative claimed; on the right, a Jacobian."""
+
+    num: Node
+    den: Node
+
+
+@dataclass(frozen=True)
 class Claim(Node):
     expr: Node
-    lhs: str = ""  # the derivative written before "=", if any
+    #: The derivative written before "=", as (numerator, denominator): ∂h_t/∂h_{t-1}.
+    lhs: tuple[Name, Name] | None = None
+    #: Closing parentheses the formula lacked, added at its end.
+    closed: int = 0
 
 
-_FUNCS = {"diag": "diag", "tanh": "tanh", "sigmoid": "sigmoid", "sigm": "sigmoid",
-          "relu": "relu", "ReLU": "relu", "sigma": "sigma", "phi": "sigma", "varphi": "sigma",
-          "f": "sigma", "g": "sigma", "σ": "sigma", "φ": "sigma"}
-_FUNC_WORD = re.compile(r"(diag|tanh|sigmoid|sigma|sigm|relu|ReLU|varphi|phi|f|g|σ|φ)")
+_FUNCS = {"diag": "diag", "Diag": "diag", "tanh": "tanh", "sigmoid": "sigmoid", "sigm": "sigmoid",
+          "sgm": "sigmoid", "relu": "relu", "ReLU": "relu", "sech": "sech", "sigma": "sigma",
+          "phi": "sigma", "varphi": "sigma", "f": "sigma", "g": "sigma", "σ": "sigma", "φ": "sigma"}
+#: A function token without its wrapper (\operatorname{…}, \…, np.…).
+_FUNC_WORD = re.compile(r"(?:\\[A-Za-z]+\s*\{\s*|\\|(?:np|numpy|torch|jnp)\.)?(\w+|σ|φ)\s*\}?")
+_PAIRS = {"dot": "matmul", "matmul": "matmul", "mm": "matmul", "multiply": "hadamard"}
 
 
 def clean_index(text: str) -> str:
-    """A subscript or time index without braces, parentheses, wrappers and spaces."""
-    text = re.sub(r"\\(mathrm|text|mathit|operatorname)\s*", "", text)
-    return re.sub(r"[\s{}()]", "", text)
+    """A subscript or time index without braces, brackets, wrappers and spaces."""
+    text = re.sub(r"\\(textrm|textbf|textit|text|mathrm|mathit|mathbf|boldsymbol|operatorname|left|"
+                  r"right|langle|rangle|rm)\s*", "", text)
+    return re.sub(r"[\s{}()\[\]<>]", "", text)
+
+
+def _check_exponent(token) -> int:
+    value = float(token)
+    if value != int(value) or not 0 <= value <= MAX_EXPONENT:
+        raise InputError(f"exponent {token} at position {token.start_pos + 1}: only whole "
+                         f"powers from 0 to {MAX_EXPONENT} are accepted")
+    return int(value)
 
 
 class _ToAst(lark.Transformer):
+    def closed(self, items):
+        claim, count = items
+        return Claim(claim.pos, claim.expr, claim.lhs, count)
+
     def claim(self, items):
         if len(items) == 3:
             lhs, _, expr = items
-            return Claim(lhs.pos, expr, lhs=lhs.letter)
+            names = (lhs.num, lhs.den)
+            if not all(isinstance(n, Name) for n in names):
+                raise InputError(f"the derivative at position {lhs.pos + 1} must be of one "
+                                 "state by another, such as \\frac{\\partial h_t}{\\partial h_{t-1}}")
+            return Claim(lhs.pos, expr, lhs=names)
         return Claim(items[0].pos, items[0])
 
-    def derivative(self, items):
-        names = [i for i in items if isinstance(i, Node)]
-        text = "∂%s/∂%s" % tuple(_describe(n) for n in names)
-        return Name(names[0].pos, text)
+    def fraction(self, items):
+        num, den = [i for i in items if isinstance(i, Node)]
+        return Fraction(num.pos, num, den)
+
+    def nabla(self, items):  # ∇_{h_{t-1}} h_t: the derivative of h_t by h_{t-1}
+        token, den, num = items
+        return Fraction(token.start_pos, num, den)
+
+    def steps(self, items):  # (Wᵀ)^{T-i}, W^k: a product over steps of one factor
+        base, token = items
+        if re.fullmatch(r"\^\s*\{?\s*t\s*\}?", str(token)):  # W^t: t steps, or a lower-case transpose
+            return Unary(token.start_pos, "power-t", base)
+        return Unary(token.start_pos, "prod", base)
+
+    def square(self, items):  # code: np.square(x)
+        token, arg, _ = items
+        return Binary(arg.pos, "power", arg, 2)
+
+    def method(self, items):  # code: A.dot(B)
+        left, token, right, _ = items
+        return Binary(left.pos, "matmul", left, right)
+
+    def greek(self, items):  # δ, the backward pass's gradient; δ4 a name of its own
+        digits = re.search(r"\d+$", str(items[0]))
+        return Name(items[0].start_pos, "delta", digits.group(0) if digits else "")
+
+    def macro(self, items):  # the Deep Learning book's \MW, \Vh: bold W, h
+        return Name(items[0].start_pos, str(items[0])[-1])
 
     def add(self, items):
         return Binary(items[0].pos, "add", items[0], items[2])
@@ -169,6 +260,11 @@ class _ToAst(lark.Transformer):
     def hadamard(self, items):
         return Binary(items[0].pos, "hadamard", items[0], items[2])
 
+    def pair(self, items):
+        token, left, _, right, _ = items
+        op = _PAIRS[re.search(r"(dot|matmul|mm|multiply)", str(token)).group(1)]
+        return Binary(token.start_pos, op, left, right)
+
     def neg(self, items):
         return Unary(items[0].start_pos, "neg", items[1])
 
@@ -177,27 +273,42 @@ class _ToAst(lark.Transformer):
 
     def subscript(self, items):
         base, token = items
-        if not isinstance(base, Name) or base.sub:
+        if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
+                and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
+            return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time)
+        if not isinstance(base, Name) or (base.sub and not token.startswith("[")):
             raise InputError(f"a subscript at position {token.start_pos + 1} needs a letter before it")
-        return Name(base.pos, base.letter, clean_index(token[1:]), base.time)
+        if token.startswith("["):  # code: hs[t], hs[t-1], x[:, t-1]
+            return Name(base.pos, base.letter, base.sub, clean_index(token).lstrip(":,"))
+        return Name(base.pos, base.letter, clean_index(token[1:].lstrip()), base.time)
 
     def timesup(self, items):
         base, token = items
-        if not isinstance(base, Name):
-            raise InputError(f"a time index at position {token.start_pos + 1} needs a name before it")
-        return Name(base.pos, base.letter, base.sub, clean_index(token[1:]))
+        if not isinstance(base, Name):  # (W^{ll})^{(t-1)}: a shared weight's time label
+            return base
+        index = clean_index(token.lstrip("^ "))
+        if not _TIME.fullmatch(index) and not base.sub:  # a label: W^{(rec)}, W^{hh}
+            return Name(base.pos, base.letter, index, base.time)
+        return Name(base.pos, base.letter, base.sub, index)
+
+    def labelled_transpose(self, items):  # W^{(rec)\top}: a label and a transpose
+        base, token = items
+        label = re.match(r"\^\s*\{\s*\(?([A-Za-z]+)", str(token)).group(1)
+        named = self.timesup([base, lark.Token("TIMESUP", "^{(%s)}" % label, token.start_pos)])
+        return Unary(base.pos, "transpose", named)
 
     def power(self, items):
+        if len(items) == 2:  # x², tanh³
+            base, token = items
+            items = [base, token, "²³⁴".index(str(token)) + 2]
         base, _, exponent = items
+        if isinstance(base, Binary) and base.op == "power":  # (x^2)^3 is x^6: bounded as a value
+            exponent = _check_exponent_value(base.right * exponent, base.pos)
+            base = base.left
         return Binary(base.pos, "power", base, exponent)
 
     def exponent(self, items):
-        token = items[0]
-        value = float(token)
-        if value != int(value) or not 0 <= value <= MAX_EXPONENT:
-            raise InputError(f"exponent {token} at position {token.start_pos + 1}: only whole "
-                             f"powers from 0 to {MAX_EXPONENT} are accepted")
-        return int(value)
+        return _check_exponent(items[0])
 
     def wrapped(self, items):
         return items[1]
@@ -215,23 +326,51 @@ class _ToAst(lark.Transformer):
         return items[1]
 
     def argument(self, items):
-        return next(i for i in items if isinstance(i, Node))
+        for i in items:
+            if isinstance(i, Node):
+                return i
+            if isinstance(i, lark.Token) and i.type == "PLACEHOLDER":
+                return Placeholder(i.start_pos)
+        raise AssertionError("an argument without a value")  # the grammar never builds one
 
     def func(self, items):
-        return next(i for i in items if i.type == "FUNC")
+        return next(i for i in items if isinstance(i, lark.Token) and i.type == "FUNC")
+
+    def _call(self, token, items, prime):
+        items = [i for i in items if not (isinstance(i, lark.Token) and i.type == "SUBSCRIPT")]  # σ_l
+        digit = next((i for i in items if isinstance(i, lark.Token) and i.type == "SUPDIGIT"), None)
+        if digit is not None:
+            items = [i for i in items if i is not digit] + ["²³⁴".index(str(digit)) + 2]
+            items.append(items.pop(-2))  # the argument stays last
+        fused = re.search(r"\{\s*([A-Z])\s*diag", str(token))  # \operatorname{Wdiag}: W diag
+        word = _FUNC_WORD.fullmatch(re.sub(r"\{\s*[A-Z]\s*(?=diag)", "{", str(token).strip())).group(1)
+        power = next((i for i in items if isinstance(i, int) and not isinstance(i, bool)), None)
+        call = Call(token.start_pos, _FUNCS[word], prime, power, items[-1])
+        if fused:
+            return Binary(token.start_pos, "matmul", Name(token.start_pos, fused.group(1)), call)
+        return call
 
     def call(self, items):
-        token = items[0]
-        func = _FUNCS[_FUNC_WORD.search(str(token)).group(1)]
         prime = any(isinstance(i, lark.Token) and i.type == "PRIME" for i in items)
-        power = next((i for i in items if isinstance(i, int) and not isinstance(i, bool)), None)
-        return Call(token.start_pos, func, prime, power, items[-1])
+        return self._call(items[0], items, prime)
+
+    def dotcall(self, items):  # \dot\sigma(x): Newton's dot for the derivative
+        return self._call(items[1], items[1:], True)
+
+    def codeprime(self, items):  # code: act_fn.grad(x), dtanh(x), sigmoid_prime(x)
+        token, arg, _ = items
+        word = re.search(r"(tanh|sigmoid|relu)", str(token))
+        return Call(token.start_pos, word.group(1) if word else "sigma", True, None, arg)
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, Name):
-        return node.letter + (f"_{{{node.sub}}}" if node.sub else "")
-    return "?"
+_TIME = re.compile(r"([a-z])?([+-]\d+)?")
+
+
+def _check_exponent_value(value: int, pos: int) -> int:
+    if not 0 <= value <= MAX_EXPONENT:
+        raise InputError(f"the power at position {pos + 1} is {value}; only whole powers from 0 "
+                         f"to {MAX_EXPONENT} are accepted")
+    return value
 
 
 _EXPECTED = {
@@ -249,33 +388,98 @@ def parse(text: str) -> Claim:
         raise InputError("the formula is empty; give one such as \"W^T diag(sigma'(x))\"")
     if len(text) > MAX_LENGTH:
         raise InputError(f"the formula has {len(text)} characters; at most {MAX_LENGTH} are accepted")
+    if any(ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        bad = next(c for c in text if ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF)
+        raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "
+                         f"at position {text.index(bad) + 1}")
     try:
-        return _ToAst().transform(_PARSER.parse(text))
+        return _ToAst().transform(_parse_closing(text))
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, InputError):
             raise exc.orig_exc from None
         raise
     except lark.exceptions.UnexpectedCharacters as exc:
-        raise InputError(
-            f"unexpected character {text[exc.pos_in_stream]!r} at position {exc.pos_in_stream + 1}"
-            f" of {text!r}; {_hint(text[exc.pos_in_stream:])}") from None
+        raise InputError(f"{_unexpected(text, exc.pos_in_stream)}; {_hint(text, exc.pos_in_stream)}") from None
     except lark.exceptions.UnexpectedEOF as exc:
-        raise InputError(f"the formula {text!r} ends too early; expected "
-                         f"{_expected(exc.expected)}") from None
+        raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
+                         f"in: {_shown(text)}") from None
     except lark.exceptions.UnexpectedToken as exc:
         if exc.token.type == "$END":
-            raise InputError(f"the formula {text!r} ends too early; expected "
-                             f"{_expected(exc.expected)}") from None
-        raise InputError(f"unexpected {str(exc.token)!r} at position {exc.token.start_pos + 1} "
-                         f"of {text!r}; expected {_expected(exc.expected)}") from None
+            raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
+                             f"in: {_shown(text)}") from None
+        command = re.match(r"\\([A-Za-z]+)", str(exc.token))
+        if set(exc.expected) == {"PARTIAL"}:  # \frac{1}{2}: a fraction, not a derivative
+            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; {_COMMANDS['frac']}") from None
+        if command and command.group(1) in _COMMANDS:
+            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; "
+                             f"{_COMMANDS[command.group(1)]}") from None
+        raise InputError(f"{_unexpected(text, exc.token.start_pos)}; expected "
+                         f"{_expected(exc.expected)}{_token_hint(exc.token)}") from None
 
 
-def _hint(rest: str) -> str:
-    if rest.startswith("\\"):
-        return "that LaTeX command is not part of the formula language (see README: check)"
-    if rest[:1] in "_":
+def _parse_closing(text: str):
+    """The parse tree; a formula that only lacks closing parentheses at its end gets them."""
+    try:
+        return _PARSER.parse(text)
+    except (lark.exceptions.UnexpectedEOF, lark.exceptions.UnexpectedToken) as exc:
+        token = getattr(exc, "token", None)
+        if token is not None and token.type != "$END" or "RPAR" not in exc.expected:
+            raise
+        opened = len(re.findall(r"[(\[]", text)) - len(re.findall(r"[)\]]", text))
+        if not 1 <= opened <= 3:
+            raise
+        try:
+            tree = _PARSER.parse(text + ")" * opened)
+        except lark.exceptions.LarkError:
+            raise exc from None
+        return lark.Tree("closed", [tree, opened])
+
+
+def _shown(text: str) -> str:
+    """The formula as typed, on one line (never repr: backslashes stay single)."""
+    return " ".join(text.split())
+
+
+def _unexpected(text: str, pos: int) -> str:
+    word = re.match(r"\\[A-Za-z]+|.", text[pos:], re.S).group(0)
+    return f"unexpected '{word}' at position {pos + 1} of: {_shown(text)}"
+
+
+#: LaTeX commands outside the language, with what to write instead.
+_COMMANDS = {
+    "frac": r"\frac is only accepted for a derivative (\frac{\partial h_t}{\partial h_{t-1}} = … on the left, "
+            r"\frac{\partial \sigma(h)}{\partial h} on the right); a fraction on the right-hand side is not supported",
+    "sum": r"\sum on the right-hand side is not supported: write the matrix it sums to",
+    "nabla": r"\nabla on the right-hand side is not supported: write only the Jacobian or backward factor",
+    "Delta": r"write only the matrix factor",
+    "mathbb": r"\mathbb is not supported; write the name without it",
+    "diag": r"did you mean \operatorname{diag}?",
+    "Diag": r"did you mean \operatorname{diag}?",
+    "cosh": r"write \operatorname{sech}^2 or 1 - \tanh^2 for the derivative of tanh",
+    "exp": r"\exp is not supported: write the activation by name (\sigma, \tanh)",
+    "sqrt": r"\sqrt is not supported",
+    "partial": r"a derivative is only accepted on the left of '='",
+}
+
+
+def _hint(text: str, pos: int) -> str:
+    rest = text[pos:]
+    command = re.match(r"\\([A-Za-z]+)", rest)
+    if command:
+        return _COMMANDS.get(command.group(1),
+                             f"\\{command.group(1)} is not part of the formula language (see the README: check)")
+    if rest[:1] == "_":
         return "a subscript needs a letter before it"
+    if rest[:1] == "&":
+        return "write one formula, without alignment (&)"
     return "only names, numbers, functions (diag, tanh, sigma, …) and operators are accepted"
+
+
+def _token_hint(token) -> str:
+    if token.type == "NAME" and len(token) > 1:
+        return (f" (a multi-letter name such as {token} is read as one name only where it has a "
+                f"role: write --state {token} for a multi-letter state, or --define {token}=…)")
+    return ""
 
 
 def _expected(terminals) -> str:

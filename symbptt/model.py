@@ -123,6 +123,11 @@ class Recurrence:
     def z(self):
         return self._matrix(Z, self.n, 1)
 
+    @property
+    def derivative_point(self) -> sp.MatrixSymbol:
+        """Where σ' enters the one-step Jacobian: a_t in the post-activation form, else x_{t-1}."""
+        return self.a_t if self.form == "elman" else self.x_prev
+
     def derivative_diag(self, v) -> sp.MatrixExpr:
         """diag(σ'(v)) for the n×1 matrix expression v (the identity when σ' ≡ 1)."""
         d = sp.diff(self.activation.apply(ARG), ARG)

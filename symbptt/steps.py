@@ -46,13 +46,16 @@ RULES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Prose:
-    """Text with named math slots: ``Prose("because {D} is diagonal", D=expr)``."""
+    """Text with named math slots: ``Prose("because {D} is diagonal", D=expr)``.
+
+    A slot holding a `str` is the user's own text (a name as typed), shown verbatim as code.
+    """
 
     text: str
-    math: tuple[tuple[str, sp.Basic], ...] = ()
+    math: tuple[tuple[str, sp.Basic | str], ...] = ()
 
     @classmethod
-    def of(cls, text: str, **math: sp.Basic) -> "Prose":
+    def of(cls, text: str, **math: sp.Basic | str) -> "Prose":
         return cls(text, tuple(sorted(math.items())))
 
 

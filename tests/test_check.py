@@ -74,9 +74,50 @@ def test_pascanu_product_is_judged_by_its_factor():
 
 @pytest.mark.parametrize("text", DLBOOK)
 def test_deep_learning_book_factor_is_the_post_activation_backward_pass(text):
+    # 1 − h², the current state through tanh, is σ'(a_t): the post-activation form is inferred.
     r = check(text, activation="tanh")
+    assert r.form.key == "elman" and "current state" in r.form.reason
+    assert statuses(r) == {"numerator": "refuted", "denominator": "proved"}
+    # Judged against the pre-activation form instead, it is refuted in both layouts.
+    assert statuses(check(text, activation="tanh", recurrence="pascanu")) == {
+        "numerator": "refuted", "denominator": "refuted"}
+
+
+@pytest.mark.parametrize("text, form", [
+    ("W^T diag(1 - h_t^2)", "elman"),            # h_t: current or previous, both read
+    ("W^T diag(1 - h^2)", "elman"),
+    (r"(1 - h_t^2) \odot W^T", "elman"),          # a vector scaling a matrix without diag
+    ("np.dot(Whh.T, np.diag(1 - hs[t]*hs[t]))", "elman"),
+])
+def test_a_single_time_index_is_read_both_ways_and_never_wrongly_refuted(text, form):
+    r = check(text, activation="tanh")
+    assert r.form.key == form and r.verdict("denominator").status == "proved"
+    assert any(c.key == "time" and c.option == "x_t" for c in r.reading.choices)
+
+
+def test_time_indices_from_the_left_hand_side_decide():
+    # h_t is the previous state here: ∂h_{t+1}/∂h_t.
+    r = check(r"\frac{\partial h_{t+1}}{\partial h_t} = W \operatorname{diag}(\sigma'(h_t))")
+    assert r.form.key == "pascanu" and statuses(r) == {"numerator": "proved", "denominator": "refuted"}
+    assert r.reading.choices == ()
+    # And the current one here, so σ'(h_t) is at the wrong point.
+    r = check(r"\frac{\partial h_t}{\partial h_{t-1}} = W \operatorname{diag}(\sigma'(h_t))")
     assert statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
-    assert readings(r)[("elman", "denominator", "as-written", False)] == "proved"
+
+
+def test_placeholder_argument_tries_each_point():
+    r = check(r"\operatorname{diag}\Big(1-\tanh^2(\cdot)\Big) W_{hh}")
+    assert r.form.key == "elman" and r.verdict("numerator").status == "proved"
+    assert [c.option for c in r.reading.choices] == ["a_t"]
+    r = check(r"W \operatorname{diag}(\sigma'(\cdot))")
+    assert r.form.key == "pascanu" and r.verdict("numerator").status == "proved"
+    assert [c.option for c in r.reading.choices] == ["x_prev"]
+
+
+def test_pascanu_eq5_stays_refuted_in_its_own_form_with_the_row_reading_beside_it():
+    r = check(PASCANU[2])
+    assert r.form.key == "pascanu" and statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
+    assert ("row", "numerator", "as-written", False) in readings(r)
 
 
 @pytest.mark.parametrize("text", NUMERATOR)
@@ -96,7 +137,8 @@ def test_true_forms_for_every_activation(activation):
     assert check("W diag(sigma'(x))", activation=activation).verdict("numerator").status == "proved"
     # For the identity, Wᵀ diag(1) = Wᵀ is exactly the denominator layout.
     expected = "proved" if activation == "identity" else "refuted"
-    assert check("W^T diag(sigma'(x))", activation=activation).verdict("denominator").status == expected
+    r = check("W^T diag(sigma'(x))", activation=activation, recurrence="pascanu")
+    assert r.verdict("denominator").status == expected
 
 
 def test_explicit_activation_forms_are_recognised():
@@ -106,7 +148,8 @@ def test_explicit_activation_forms_are_recognised():
 
 def test_cs224n_correct_slide_is_post_activation_numerator():
     r = check(r"\operatorname{diag}\left(\sigma'(W_h h_{t-1} + W_x x_t + b)\right) W_h")
-    assert readings(r)[("elman", "numerator", "as-written", False)] == "proved"
+    assert r.form.key == "elman" and "pre-activation" in r.form.reason
+    assert statuses(r) == {"numerator": "proved", "denominator": "refuted"}
 
 
 def test_defined_names_and_extra_matrix_names():
@@ -116,11 +159,17 @@ def test_defined_names_and_extra_matrix_names():
 
 @pytest.mark.parametrize("text, message", [
     ("__import__('os').system('touch MARKER')", "position 1"),
-    ("lambda: W", "unexpected character ':' at position 7"),
+    ("lambda: W", "unexpected ':' at position 7"),
+    (r"W^T \frac{1}{2}", "a fraction on the right-hand side is not supported"),
+    (r"\text{diag}(\sigma'(x)) \nabla", r"\nabla on the right-hand side is not supported"),
+    ("hid W", "write --state hid for a multi-letter state"),
+    ("x^8^8", "the power at position 1 is 64"),
+    ("(1+x)^8^8", "is 64; only whole powers"),
+    ("W W W W W W W W W W W W W W", "too large to judge"),
     ("W.__class__", "position 2"),
     ("W; import os", "position 2"),
     ("exec('1')", "unexpected"),
-    ("9**9**9**9", "position 3"),
+    ("9**9**9**9", "exponent 9 at position 4"),
     ("x^99999", "only whole powers from 0 to 8"),
     ("W^T diag(", "ends too early"),
     ("W ) D", "unexpected ')' at position 3"),
@@ -134,8 +183,10 @@ def test_defined_names_and_extra_matrix_names():
 def test_bad_input_is_a_documented_error(text, message, tmp_path):
     marker = tmp_path / "pwned"
     text = text.replace("MARKER", str(marker))  # were the text ever run, this file would exist
-    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")):
+    with pytest.raises(InputError) as error:
         check(text)
+    assert message in str(error.value) and "\n" not in str(error.value)
+    assert "\\\\" not in str(error.value)  # the formula shown as typed, never repr'd
     assert not marker.exists()
 
 
@@ -161,11 +212,17 @@ def test_fuzz_arbitrary_unicode(text):
 
 def test_json_report_has_the_documented_keys():
     data = json.loads(render_check(check(PASCANU[1]), "json"))
-    assert {"input", "parsed", "numerator", "denominator", "counterexample", "readings"} <= set(data)
+    assert {"input", "parsed", "numerator", "denominator", "form", "readings", "verdicts"} <= set(data)
+    assert "counterexample" not in data  # once, per layout
+    assert data["form"]["key"] == "pascanu" and data["form"]["reason"]
     assert data["numerator"] == {"holds": False, "status": "refuted", "counterexample": data["numerator"]["counterexample"]}
     assert data["parsed"] == r"\mathbf{W}^{\top} \operatorname{diag}\left(\sigma'\left(\mathbf{x}_{t-1}\right)\right)"
-    assert data["counterexample"]["n"] == 2 and len(data["counterexample"]["claim"]) == 2
+    example = data["numerator"]["counterexample"]
+    assert example["n"] == 2 and len(example["claim"]) == 2
     assert any(r["form"] == "row" and r["layout"] == "numerator" for r in data["readings"])
+    # every (form, reading, layout) verdict, the main ones included
+    keys = {(v["form"], v["layout"], v["binding"], v["transposed"]) for v in data["verdicts"]}
+    assert ("pascanu", "numerator", "as-written", False) in keys and len(keys) >= 12
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "latex-fragment", "json"])

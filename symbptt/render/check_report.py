@@ -9,7 +9,6 @@ import sympy as sp
 
 from .. import __version__
 from ..layout import Jacobian, Layout, definition
-from ..model import FORMS
 from ..pascanu import Norm2
 from ..printing import Notation, Tex
 from ..steps import Prose
@@ -36,28 +35,39 @@ class CheckView(View):
                 "truth_entry": self.tex(c.truth[i - 1, j - 1]), "seed": c.seed,
                 "claim_value": Tex("%.6g" % c.claim_value), "truth_value": Tex("%.6g" % c.truth_value)}
 
+    def choices(self, reading) -> Tex:
+        """How an ambiguous formula was read ('' when nothing was ambiguous)."""
+        return Tex("; ".join(self.prose(c.text) for c in reading.choices))
+
+    def backward(self, form: str):
+        """δ_{t-1} = (∂x_t/∂x_{t-1})_den δ_t for `form`: the engine's denominator Jacobian."""
+        truth = self.r.truth(Layout.DENOMINATOR, form)
+        rec = self.r.recurrence
+        factors = truth.args if isinstance(truth, sp.MatMul) else (truth,)
+        return (sp.MatrixSymbol("delta_prev", rec.n, 1), sp.MatMul(*factors, sp.MatrixSymbol("delta_t", rec.n, 1)))
+
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
-        from ..check import AT_PRE_ACTIVATION
-        from ..model import Recurrence
-        rec = Recurrence(self.r.recurrence.activation, form=v.form)
+        from ..check import AT_PRE_ACTIVATION, CHECK_FORMS
+        rec = self.r.recurrence
         what = "its transpose is" if v.transposed else "it is"
-        text = f"{what} the {v.layout.value}-layout Jacobian of {FORMS[v.form].title}"
+        text = f"{what} the {v.layout.value}-layout Jacobian of {CHECK_FORMS[v.form].title}"
         math = {}
-        for k, (lhs, rhs) in enumerate(rec.written()):
+        for k, (lhs, rhs) in enumerate(self.r.written(v.form)):
             text += (", " if k == 0 else " with ") + "{eq%d}" % k
             math[f"eq{k}"] = sp.Eq(lhs, rhs, evaluate=False)
         if v.binding == AT_PRE_ACTIVATION.key:
             text += ", but only with the derivative taken at the step-t pre-activation, {da}, not where the formula puts it"
             math["da"] = rec.derivative_diag(rec.a_t)
         if v.layout is Layout.DENOMINATOR and not v.transposed:
-            text += "; so it is also the factor of that form's backward pass {back}"
-            delta = sp.MatrixSymbol("delta_t", rec.n, 1)
-            factors = self.r.expr.args if isinstance(self.r.expr, sp.MatMul) else (self.r.expr,)
-            math["back"] = sp.Eq(sp.MatrixSymbol("delta_prev", rec.n, 1), sp.MatMul(*factors, delta), evaluate=False)
-        return self.prose(Prose.of(text, **math))
+            text += "; so the backward pass of that form is {back}"
+            math["back"] = sp.Eq(*self.backward(v.form), evaluate=False)
+        statement = self.prose(Prose.of(text, **math))
+        how = self.choices(v.reading)
+        return Tex(f"{statement} ({how})") if how else statement
 
     def context(self) -> dict:
+        from ..check import CHECK_FORMS
         r, rec = self.r, self.r.recurrence
         layouts = []
         for layout, v in r.verdicts.items():
@@ -68,30 +78,30 @@ class CheckView(View):
                 "counterexample": self._counterexample(v.counterexample),
             })
         b = r.bound
+        point = rec.derivative_diag(rec.derivative_point)
         return {
             "version": __version__,
-            "input": r.text,
+            "input": self.code(r.text),
             "parsed": self.tex(r.expr),
             "notes": [self.prose(n) for n in r.notes],
+            "reading": self.choices(r.reading),
             "multi_step": r.multi_step,
             "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
-            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
-            "form": self.text(FORMS[rec.form].title),
+            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in r.written()],
+            "form": self.text(CHECK_FORMS[r.form.key].title),
+            "form_reason": self.text(f"({r.form.reason})"),
             "layouts": layouts,
             "neither": not any(v.holds for v in r.verdicts.values()),
-            "backward": self.equation(
-                sp.MatrixSymbol("delta_prev", rec.n, 1),
-                sp.MatMul(*(r.expr.args if isinstance(r.expr, sp.MatMul) else (r.expr,)),
-                          sp.MatrixSymbol("delta_t", rec.n, 1))),
+            "backward": self.equation(*self.backward(r.form.key)),
             "readings": [{"statement": self.reading(v), "status": v.status} for v in r.readings],
             "bound": {
                 "statement": self.equation(Norm2(Jacobian(rec.x_t, rec.x_prev)),
-                                           sp.Mul(Norm2(rec.W), Norm2(rec.derivative_diag(rec.x_prev)), evaluate=False), r"\le"
+                                           sp.Mul(Norm2(rec.W), Norm2(point), evaluate=False), r"\le"
                                            if self.fmt.name != "text" else "≤"),
                 "transpose": self.equation(Norm2(sp.Transpose(rec.W)), Norm2(rec.W)),
                 "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),
                 "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds,
-                "matrix": self.tex(rec.W),
+                "matrix": self.tex(rec.W), "diagonal": self.tex(point),
                 "gamma": None if b.gamma is None else self.tex(b.gamma),
             },
         }
@@ -108,7 +118,8 @@ def render_check(result: "CheckResult", fmt: str = "text", notation: Notation | 
 
 
 def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
-    """The JSON check report: input, parsed, numerator, denominator, counterexample, readings."""
+    """The JSON check report: input, parsed, form, numerator, denominator, readings, verdicts."""
+    from ..check import CHECK_FORMS
     tex = CheckView(result, FORMATS["latex"], notation or Notation())
     text = CheckView(result, FORMATS["text"], notation or Notation())
 
@@ -121,20 +132,26 @@ def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
                 "truth": [[tex.tex(e) for e in row] for row in c.truth.tolist()],
                 "claim_value": c.claim_value, "truth_value": c.truth_value}
 
+    def verdict(v):
+        return {"form": v.form, "layout": v.layout.value, "binding": v.binding,
+                "transposed": v.transposed, "status": v.status,
+                "reading": [{"choice": c.key.split("@")[0], "option": c.option,
+                             "text": str(text.prose(c.text))} for c in v.reading.choices],
+                "counterexample": counterexample(v)}
+
     data = {
         "symbptt": __version__,
         "input": result.text,
         "parsed": tex.tex(result.expr),
         "plain": text.tex(result.expr),
         "activation": result.recurrence.activation.name,
+        "form": {"key": result.form.key, "title": CHECK_FORMS[result.form.key].title,
+                 "reason": result.form.reason},
         "notes": [str(text.prose(n)) for n in result.notes],
+        "reading": [str(text.prose(c.text)) for c in result.reading.choices],
         "multi_step": result.multi_step,
-        "counterexample": next((counterexample(v) for v in result.verdicts.values() if not v.holds), None),
-        "readings": [
-            {"form": v.form, "layout": v.layout.value, "binding": v.binding,
-             "transposed": v.transposed, "status": v.status, "statement": str(text.reading(v))}
-            for v in result.readings
-        ],
+        "readings": [dict(verdict(v), statement=str(text.reading(v))) for v in result.readings],
+        "verdicts": [verdict(v) for v in result.all_verdicts],
         "bound": {"claim_norm": result.bound.claim, "jacobian_norm": result.bound.jacobian,
                   "W_norm": result.bound.W, "D_norm": result.bound.D, "holds": result.bound.holds,
                   "gamma": None if result.bound.gamma is None else str(result.bound.gamma)},

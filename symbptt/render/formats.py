@@ -11,8 +11,34 @@ _LATEX_ESCAPES = {
     "^": r"\textasciicircum{}", "_": r"\_", "~": r"\textasciitilde{}", "%": r"\%",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
+# Characters pasted from PDFs and used in prose, as pdflatex (utf8, T1-free) can print them;
+# anything else outside ASCII is shown by its code point rather than breaking the build.
+_LATEX_UNICODE = {
+    "σ": r"$\sigma$", "φ": r"$\phi$", "δ": r"$\delta$", "γ": r"$\gamma$", "λ": r"$\lambda$",
+    "∂": r"$\partial$", "∇": r"$\nabla$", "⊙": r"$\odot$", "∘": r"$\circ$", "⊗": r"$\otimes$",
+    "ᵀ": r"$^{\mathsf{T}}$", "⊤": r"$^{\top}$", "′": "'", "’": "'", "‘": "`", "“": "``", "”": "''",
+    "−": "-", "–": "--", "—": "---", "·": r"$\cdot$", "⋅": r"$\cdot$", "×": r"$\times$",
+    "↦": r"$\mapsto$", "→": r"$\to$", "²": r"$^2$", "³": r"$^3$", "∏": r"$\prod$", "∑": r"$\sum$",
+    "≤": r"$\le$", "≥": r"$\ge$", "‖": r"$\|$", "…": r"\dots{}", "•": r"$\bullet$",
+    "∙": r"$\bullet$", "∗": r"$\ast$", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,",
+}
 # Inline prose only: characters that start emphasis, code, links, HTML, math or tables.
 _MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]<>#|$~"}
+
+
+class _LatexEscapes(dict):
+    """LaTeX specials and known Unicode mapped; any other non-ASCII character by code point."""
+
+    def __missing__(self, c: str) -> str:
+        if c.isascii() or (c.isalpha() and ord(c) < 0x180):  # Latin letters: utf8 inputenc has them
+            return c
+        return r"\textless{}U+%04X\textgreater{}" % ord(c)
+
+    def get(self, c, default=None):
+        return self[c]
+
+
+_LATEX = _LatexEscapes({**_LATEX_ESCAPES, **_LATEX_UNICODE})
 
 
 @dataclass(frozen=True)
@@ -36,8 +62,8 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("markdown", "{kind}.md.j2", ".md", _MARKDOWN_ESCAPES),
-        Format("latex", "{kind}.tex.j2", ".tex", _LATEX_ESCAPES),
-        Format("latex-fragment", "{kind}-fragment.tex.j2", ".tex", _LATEX_ESCAPES),
+        Format("latex", "{kind}.tex.j2", ".tex", _LATEX),
+        Format("latex-fragment", "{kind}-fragment.tex.j2", ".tex", _LATEX),
         Format("json", None, ".json", {}),
         Format("text", "{kind}.txt.j2", ".txt", {}),
     )

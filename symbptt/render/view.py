@@ -4,6 +4,7 @@ equations, and filling a template with a view's context."""
 from __future__ import annotations
 
 import json
+import re
 import string
 from pathlib import Path
 
@@ -45,15 +46,30 @@ class View:
     def text(self, text: str) -> Tex:
         return Tex(self.fmt.escape(text))
 
+    def code(self, text: str) -> Tex:
+        """User text shown verbatim, on one line: a code span, \texttt, or as is."""
+        text = " ".join(text.split())
+        if self.fmt.name == "markdown":
+            fence = "`" * (1 + max((len(r) for r in re.findall(r"`+", text)), default=0))
+            pad = " " if text.startswith("`") or text.endswith("`") else ""
+            return Tex(f"{fence}{pad}{text}{pad}{fence}")
+        if self.fmt.name.startswith("latex"):  # breakable after brackets and operators
+            escaped = "".join(self.fmt.escape(c) + (r"\allowbreak{}" if c in "()[]{},+-=" else "")
+                              for c in text)
+            return Tex(r"\texttt{%s}" % escaped)
+        return Tex(text)
+
     def prose(self, p: Prose | None) -> Tex:
-        """Escaped text with each {slot} printed as inline math."""
+        """Escaped text with each {slot} printed as inline math, or as code for a str slot."""
         if p is None:
             return Tex("")
         math = dict(p.math)
         out = []
         for literal, field, _, _ in string.Formatter().parse(p.text):
             out.append(self.fmt.escape(literal))
-            if field is not None:
+            if field is not None and isinstance(math[field], str):
+                out.append(self.code(math[field]))
+            elif field is not None:
                 math_text = self.tex(math[field])
                 out.append(math_text if self.fmt.name == "text" else "$%s$" % math_text)
         return Tex("".join(out))

@@ -903,7 +903,9 @@ ENTRIES: tuple[Entry, ...] = (
         activation="generic",
         meaning=lambda v: v.W @ v.diag(v.dact(v.h_prev)),
         holds=NUM,
-        note="The row vector δ_t^T (on the left) is dropped. In each factor net_i is the earlier "
+        args=("--state", "net"),
+        note="The row vector δ_t^T (on the left) is dropped. The post's state is net (its "
+        "derivative on the left is ∂net_t/∂net_{t-1}). In each factor net_i is the earlier "
         "step of the pair, so the factor is ∂net_{i+1}/∂net_i.",
     ),
     # ---- numpy code ---------------------------------------------------------------------------
@@ -1090,8 +1092,8 @@ ENTRIES: tuple[Entry, ...] = (
         activation="generic",
         meaning=lambda v: v.diag(v.dact(v.a)) @ v.W,
         holds=NUM,
-        args=("--define", "\\sigma^{'}(t)=diag(\\sigma'(W_{hh}h_{t-1}+W_{xh}x_t))"),
-        note="σ'(t) is defined in the text as the diagonal matrix of ∂h_t^{(i)}/∂h̃_t^{(i)} with "
+        note="No options: check reads σ'(t) as σ' at step t, a placeholder. "
+        "σ'(t) is defined in the text as the diagonal matrix of ∂h_t^{(i)}/∂h̃_t^{(i)} with "
         "h̃_t = W_hh h_{t-1} + W_xh x_t (the post writes W_xh h_{t-1}, a typo) — a time-indexed "
         "placeholder instead of an explicit argument. Recurrence h_t = σ(W_hh h_{t-1} + W_xh x_t).",
     ),
@@ -1105,7 +1107,6 @@ ENTRIES: tuple[Entry, ...] = (
         activation="generic",
         meaning=lambda v: v.diag(v.dact(v.a)) @ v.W,
         holds=NUM,
-        args=("--define", "\\sigma^{'}(t)=diag(\\sigma'(W_{hh}h_{t-1}+W_{xh}x_t))"),
         note="formula is the first factor of the printed product (∂h_t/∂h_{t-1}); the post's next "
         "item then commutes the diagonal factors past W_hh ('σ'(t)*σ'(t-1)*..*W_hh^k'), which is "
         "not valid — that multi-step claim is not in the corpus.",
@@ -1216,7 +1217,7 @@ ENTRIES: tuple[Entry, ...] = (
         activation="tanh",
         meaning=lambda v: v.diag(1 - v.h**2) @ v.W,
         holds=NEITHER,
-        args=("--define", "dtanh=diag(1 - np.square(self.output))"),
+        args=("--define", "dtanh=diag(1 - np.square(self.output))", "--state", "output"),
         note="The first line is tanh.backward, the other two are from RNN.backward. Forward "
         "self.h_t = self.tanh.forward(np.dot(x, self.W_x) + np.dot(h_t_minus_1, self.W_h) + self.b) "
         "(row vectors, W_h of shape (hidden, hidden)), so the row gradient must be multiplied by "

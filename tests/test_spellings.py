@@ -1,0 +1,81 @@
+"""`check` reads a formula the same way in every spelling real sources use.
+
+A random one-step factor (a product of W, Wᵀ, diag(σ'(x_{t-1})) and the identity) is printed
+in random spellings: LaTeX commands, Unicode from PDFs, code. Each spelling must parse to the
+expression its plain-text form parses to.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbptt.activations import ACTIVATIONS
+from symbptt.claim import translate
+from symbptt.grammar import parse
+from symbptt.model import Recurrence
+
+REC = Recurrence(ACTIVATIONS["sigma"])
+
+WEIGHT = ["W", "W_{hh}", "W_hh", r"\mathbf{W}", r"\boldsymbol{W}", r"\bm{W}", "Whh", "W_{rec}",
+          r"\mathbf{W}_{\mathrm{hh}}", "W^{(rec)}", r"W_{\text{rec}}", r"\mathbf W"]
+TRANSPOSE = ["^T", r"^\top", "^{T}", r"^\intercal", r"^\mathsf{T}", "ᵀ", "^⊤", ".T", r"^{\!\top}",
+             r"^{\mkern-1.5mu\mathsf{T}}", "^{\\top}", "'"]
+DIAG = ["diag", r"\operatorname{diag}", r"\mathrm{diag}", r"\text{diag}", r"\textrm{diag}",
+        "np.diag", r"\mathrm{Diag}", "Diag", r"\operatorname{Diag}"]
+BRACKETS = [("(", ")"), (r"\left(", r"\right)"), (r"\Big(", r"\Big)"), (r"\bigl(", r"\bigr)"),
+            ("[", "]"), (r"\left[", r"\right]"), (r"\left\{", r"\right\}"), (r"\Bigl[", r"\Bigr]")]
+PRIME = [r"\sigma'", r"\sigma^{\prime}", r"\sigma^\prime", "σ'", "σ′", r"\dot\sigma", r"\dot{\sigma}",
+         r"{\sigma}'", r"\sigma^{'}", "f'", "sigma'", "f^{\\prime}", r"\phi'", "φ′", r"\varphi'"]
+PREVIOUS = ["x_{t-1}", "x_(t-1)", r"\mathbf{x}_{t-1}", "x^{(t-1)}", "x_{t - 1}", "x_{i-1}",
+            r"\boldsymbol{x}_{t-1}", "x_{k}"]
+PRODUCT = [" ", r" \cdot ", " * ", " @ ", r"\,", r" \times ", "·", "\u00a0", r"\;", "~", " ⋅ ", " × "]
+SPACE = ["", " ", "\u00a0", r"\,", r"\!", "\u2009"]
+
+FACTORS = ("W", "WT", "D", "I")
+PLAIN = {"W": "W", "WT": "W^T", "D": "diag(sigma'(x_{t-1}))", "I": "I"}
+
+
+@st.composite
+def spelled(draw):
+    """(plain text, a random spelling) of one random product of factors."""
+    factors = draw(st.lists(st.sampled_from(FACTORS), min_size=1, max_size=3))
+    weight, x = draw(st.sampled_from(WEIGHT)), draw(st.sampled_from(PREVIOUS))
+    parts = []
+    for f in factors:
+        pad = draw(st.sampled_from(SPACE))
+        if f == "W":
+            parts.append(weight)
+        elif f == "WT":
+            t = draw(st.sampled_from(TRANSPOSE))
+            if t == "'" and weight != "W":
+                t = "^T"  # a prime after a braced label reads as a derivative in LaTeX
+            parts.append(weight + t)
+        elif f == "I":
+            parts.append("I")
+        else:
+            left, right = draw(st.sampled_from(BRACKETS))
+            inner_left, inner_right = draw(st.sampled_from(BRACKETS[:4]))
+            parts.append(f"{draw(st.sampled_from(DIAG))}{pad}{left}{pad}{draw(st.sampled_from(PRIME))}"
+                         f"{inner_left}{x}{inner_right}{pad}{right}")
+    text = parts[0]
+    for part in parts[1:]:
+        text += draw(st.sampled_from(PRODUCT)) + part
+    plain = " ".join(PLAIN[f] for f in factors)
+    if "I" in factors and len(factors) == 1:
+        plain = text = "I"
+    return plain, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(spelled())
+def test_every_spelling_parses_to_the_same_expression(pair):
+    plain, text = pair
+    expected = translate(parse(plain), REC).expr
+    assert translate(parse(text), REC).expr == expected, text
+
+
+def test_the_spellings_are_not_all_the_same():
+    # A check that could not fail would prove nothing: a wrong spelling gives another expression.
+    assert translate(parse("W diag(sigma'(x_{t-1}))"), REC).expr != translate(parse("W^T diag(sigma'(x_{t-1}))"), REC).expr
+    assert translate(parse(r"\mathbf{W}^{\top}"), REC).expr == translate(parse("W^T"), REC).expr
