@@ -81,7 +81,7 @@ CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivati
 SUPDIGIT.4: "²" | "³" | "⁴"
 SQUARE.4: /(?:np\.|numpy\.|torch\.|jnp\.)?square\s*\(/
 METHOD.4: /\.\s*(?:dot|matmul|mm)\s*\(/
-STEPS.5: /\^\s*\{\s*[A-Za-z]\s*[+-]\s*[A-Za-z0-9]{1,3}\s*\}/
+STEPS.5: /\^\s*\{\s*[A-Za-z]\s*[+\-−]\s*[A-Za-z0-9]{1,3}\s*\}/
        | /\^\s*(\{\s*[a-z]\s*\}|[a-z])(?![A-Za-z0-9])/
 MACRO.4: /\\[MV][A-Za-z](?![A-Za-z])/
 GREEK.4: /(\\delta(?![A-Za-z])|δ)(\s*\d{1,2}(?![\d.]))?/
@@ -95,7 +95,7 @@ TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<)[^(){}<>]{1,20}?(?:\\right
 LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mathsf\s*\{\s*T\s*\})\s*\}/
 POWER.3: "**" | "^"
 SUBSCRIPT: /_\s*(\\(?:text|textrm|mathrm|mathit|mathbf|rm)\s*\{[^{}]{1,20}\}|\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+|\\[A-Za-z]+)/
-         | /(?<=[A-Za-z])(?<!diag)(?<!Diag)\[\s*(?::\s*,\s*)?[A-Za-z_][A-Za-z0-9_]{0,15}\s*(?:[+-]\s*\d{1,3}\s*)?\]/
+         | /(?<=[A-Za-z])(?<!diag)(?<!Diag)\[\s*(?::\s*,\s*)?[A-Za-z_][A-Za-z0-9_]{0,15}\s*(?:[+\-−]\s*\d{1,3}\s*)?\]/
 WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|operatorname|text|textrm|textbf|mathbfit|bf)\s*\{/
 PROD.3: /\\prod\s*(\\limits\s*)?(_\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?\s*(\^\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?/ | /∏(_(\{[^{}]{0,40}\}|[^\s{}]))?(\^(\{[^{}]{0,40}\}|[^\s{}]))?/
 FRAC.3: /\\[dt]?frac(?![A-Za-z])/
@@ -193,7 +193,7 @@ def clean_index(text: str) -> str:
     """A subscript or time index without braces, brackets, wrappers and spaces."""
     text = re.sub(r"\\(textrm|textbf|textit|text|mathrm|mathit|mathbf|boldsymbol|operatorname|left|"
                   r"right|langle|rangle|rm)\s*", "", text)
-    return re.sub(r"[\s{}()\[\]<>]", "", text)
+    return re.sub(r"[\s{}()\[\]<>]", "", text).replace("−", "-").replace("–", "-")
 
 
 def _check_exponent(token) -> int:

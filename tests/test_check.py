@@ -152,6 +152,12 @@ def test_cs224n_correct_slide_is_post_activation_numerator():
     assert statuses(r) == {"numerator": "proved", "denominator": "refuted"}
 
 
+def test_a_long_chain_of_definitions_is_refused_not_recursed(capsys):
+    defines = [f"--define=D{k}=D{k + 1}" for k in range(600)] + ["--define=D600=W"]
+    code, out, err = run_cli(capsys, "check", "D0", *defines)
+    assert code == 2 and "nest more than 16 deep" in err and "Traceback" not in err
+
+
 def test_defined_names_and_extra_matrix_names():
     roles = Roles(recurrent=RECURRENT + ("A",), defines=(("D", parse("diag(sigma'(x))")),))
     assert check("A D", roles=roles).verdict("numerator").status == "proved"

@@ -1,0 +1,98 @@
+"""What a check report says: only verified formulas, the source's form, true sentences.
+
+Each test here failed on the v0.1 reports (issue 12): a backward pass built from the claim as
+read, right formulas headlined "refuted", a bound sentence the reports' own numbers contradict,
+fused Markdown list items, and LaTeX that did not compile for pasted Unicode.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from symbptt.check import check
+from symbptt.gallery import CHECKS
+from symbptt.render import render_check
+
+from .test_tools import compile_tex
+
+PASCANU_EQ5 = r"\prod_{t \ge i > k} W^T \operatorname{diag}\left(\sigma'(x_{i-1})\right)"
+
+
+def test_a_reading_prints_the_backward_pass_of_the_form_it_names():
+    # Post-activation reading of Pascanu's eq. 5: right only with σ' at a_t, so its backward
+    # pass must have σ'(a_t), the engine's denominator Jacobian, never the claim's σ'(x_{t-1}).
+    text = render_check(check(PASCANU_EQ5), "text")
+    passes = re.findall(r"backward pass of that form is (δ_\{t-1\} = [^;\]]*)", text)
+    assert passes, text
+    for line in passes:
+        assert "σ'(a_t)" in line and "σ'(x_{t-1})" not in line, line
+
+
+@pytest.mark.parametrize("entry", CHECKS, ids=lambda e: e.stem)
+def test_gallery_checks_are_headlined_for_their_source_form(entry):
+    r = check(entry.formula, activation=entry.activation)
+    assert r.form.key == entry.recurrence, r.form  # inferred, not only given
+    expected = {"check-dlbook-10-21": "denominator", "check-cs224n": "numerator"}.get(entry.stem)
+    holds = {l.value for l, v in r.verdicts.items() if v.holds}
+    assert holds == ({expected} if expected else set())
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
+def test_the_bound_sentence_is_true(fmt):
+    r = check(PASCANU_EQ5)
+    report = render_check(r, fmt)
+    assert "a bound on the printed factor bounds" not in report
+    assert "the product of the two norms" in report and "bounds the true Jacobian" in report
+    # The printed factor's norm is no bound on J (here it is smaller); the product is.
+    assert r.bound.claim < r.bound.jacobian <= r.bound.W * r.bound.D * (1 + 1e-12)
+
+
+def test_the_post_activation_bound_takes_sigma_prime_at_a_t():
+    r = check("diag(sigma'(W h_{t-1} + U x_t + b)) W", recurrence="elman")
+    assert "‖diag(σ'(a_t))‖₂" in render_check(r, "text")
+    assert r.bound.holds
+
+
+def _tokens(md: str):
+    parser = MarkdownIt("commonmark").use(dollarmath_plugin, allow_space=True, double_inline=True)
+    return parser.parse(md)
+
+
+@pytest.mark.parametrize("entry", CHECKS, ids=lambda e: e.stem)
+def test_check_markdown_has_its_sections_and_no_fused_items(entry):
+    md = render_check(check(entry.formula, activation=entry.activation, recurrence=entry.recurrence),
+                      "markdown")
+    tokens = _tokens(md)
+    headings = [tokens[k + 1].content for k, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings[:2] == ["Checking a Jacobian", "Verdict"]
+    assert any(h.startswith("Numerator layout: ") for h in headings)
+    assert any(h.startswith("Denominator layout: ") for h in headings)
+    assert "Readings" in headings and "The norm bound" in headings
+    for k, t in enumerate(tokens):  # one sentence per reading: no item holds two statuses
+        if t.type == "inline" and tokens[k - 1].type == "paragraph_open" and t.level > 1:
+            assert len(re.findall(r"— \*(proved|numeric)\*", t.content)) <= 1
+    assert not re.search(r"[a-z]\)\.[A-Z]", md)  # "…bptt`).The activation": a missing space
+    assert sum(t.type == "math_block" for t in tokens) >= 3
+
+
+UNICODE = "∏ Wᵀ\u00a0⊙\u2009σ′(x_{t−1}) ∂"  # as PDFs paste it
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("formula", [
+    "Wᵀ diag(σ′(x_{t−1}))",
+    r"\prod_{t \ge i > k} W^⊤ \operatorname{diag}\left(σ'(x_{i-1})\right) ⊙ 1",
+    "∂h_t/∂h_{t−1} = W\u00a0diag(f′(h_{t−1}))",
+    "np.dot(Whh.T, np.diag(1 - hs[t]*hs[t]))",
+])
+def test_latex_of_pasted_unicode_compiles(pdflatex, formula, tmp_path):
+    source = tmp_path / "check.tex"
+    source.write_text(render_check(check(formula, activation="tanh" if "hs" in formula else None), "latex"),
+                      encoding="utf-8")
+    log = compile_tex(pdflatex, source, tmp_path)
+    assert "Overfull \\hbox" not in log or all(
+        float(m) <= 1 for m in re.findall(r"Overfull \\hbox \(([\d.]+)pt", log))
