@@ -29,7 +29,9 @@ from .index import entry_value
 from .layout import Layout, to_layout
 from .matrix import matrix_route
 from .errors import InputError
+from .activations import ACTIVATIONS
 from .model import ARG, FORMS, Recurrence, element, elementwise
+from .steps import Prose
 from .numeric import DIGITS, random_values
 
 @dataclass(frozen=True)
@@ -284,6 +286,19 @@ def written(form: CheckForm, activation) -> tuple[tuple, ...]:
     return ((T(rec.x_t), elementwise(activation, T(rec.a_t))), (T(rec.a_t), pre))
 
 
+def _activation_of_polynomials(options, rec: Recurrence) -> str | None:
+    """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h)."""
+    for t in options:
+        for f in sp.preorder_traversal(t.expr):
+            if isinstance(f, ElementwiseApplyFunction) and f.expr in (rec.x_t, rec.x_prev):
+                body = sp.expand(f.function.expr)
+                if body == 1 - ARG**2:
+                    return "tanh"
+                if body == ARG - ARG**2:
+                    return "sigmoid"
+    return None
+
+
 def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
     """The form one reading's symbols imply, or None when they do not decide."""
     expr = translation.expr
@@ -329,6 +344,13 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(CHECK_FORMS)}")
     base = Recurrence(act)
     options = claim_readings(claim, base, roles)
+    guess = None if activation else _activation_of_polynomials(options, base)
+    if guess:  # 1 − h², h(1 − h): σ' written through the state of a tanh or sigmoid network
+        act = ACTIVATIONS[guess]
+        base = Recurrence(act)
+        options = tuple(replace(t, notes=t.notes + (Prose.of(
+            f"the activation is taken to be {guess}, whose derivative the formula writes through "
+            "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
     form = FormChoice(recurrence, "the form asked for") if recurrence else infer_form(options, base)
     judged, jacobians = [], {}
     for spec in CHECK_FORMS.values():

@@ -95,6 +95,18 @@ def test_a_single_time_index_is_read_both_ways_and_never_wrongly_refuted(text, f
     assert any(c.key == "time" and c.option == "x_t" for c in r.reading.choices)
 
 
+@pytest.mark.parametrize("text, activation", [
+    ("W^T diag(1 - h_t^2)", "tanh"), ("W^T diag(h_t * (1 - h_t))", "sigmoid"),
+    (r"\mathbf{W}^\top \operatorname{diag}\left(1 - (h^{(t+1)})^2\right)", "tanh"),
+])
+def test_sigma_prime_through_the_state_names_the_activation(text, activation):
+    r = check(text)  # no --activation: 1 − h² is tanh's, h(1 − h) the sigmoid's
+    assert r.recurrence.activation.name == activation and r.form.key == "elman"
+    assert r.verdict("denominator").status == "proved"
+    assert any("taken to be" in n.text for n in r.notes)
+    assert check("W^T diag(1 - h_t^2)", activation="relu").recurrence.activation.name == "relu"
+
+
 def test_time_indices_from_the_left_hand_side_decide():
     # h_t is the previous state here: ∂h_{t+1}/∂h_t.
     r = check(r"\frac{\partial h_{t+1}}{\partial h_t} = W \operatorname{diag}(\sigma'(h_t))")
@@ -169,6 +181,7 @@ def test_defined_names_and_extra_matrix_names():
     (r"W^T \frac{1}{2}", "a fraction on the right-hand side is not supported"),
     (r"\text{diag}(\sigma'(x)) \nabla", r"\nabla on the right-hand side is not supported"),
     ("hid W", "write --state hid for a multi-letter state"),
+    (r"W \diag(x)", r"did you mean \operatorname{diag}?"),
     ("x^8^8", "the power at position 1 is 64"),
     ("(1+x)^8^8", "is 64; only whole powers"),
     ("W W W W W W W W W W W W W W", "too large to judge"),
