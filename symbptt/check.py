@@ -14,6 +14,7 @@ recurrence (`model.FORMS`) × layout × where σ' is taken, for the claim and it
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, replace
 
@@ -191,10 +192,17 @@ class CheckResult:
         return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
 
 
+@functools.lru_cache(maxsize=64)
+def _truth(rec: Recurrence, n: int) -> sp.Matrix:
+    """The recurrence differentiated entry by entry at size n: numerator layout."""
+    env = rec.bindings(n, n + 1)
+    return jacobian_entries(list(env[rec.x_t]), list(env[rec.x_prev]), env.partials)
+
+
 def _env(rec: Recurrence, binding: Binding, n: int):
     """(env, env for the claim, truth Jacobian in numerator layout), explicit at size n."""
     env = rec.bindings(n, n + 1)
-    truth = jacobian_entries(list(env[rec.x_t]), list(env[rec.x_prev]), env.partials)
+    truth = _truth(rec, n)
     claim_env = env
     if binding is AT_PRE_ACTIVATION:
         claim_env = env.copy()
@@ -202,14 +210,26 @@ def _env(rec: Recurrence, binding: Binding, n: int):
     return env, claim_env, truth
 
 
-def _numeric_difference(rec, env, claim, truth, seed):
+@functools.lru_cache(maxsize=128)
+def _truth_values(rec: Recurrence, n: int, seed: int):
+    """(random values at size n, the numerator truth's entries there as mpf), per seed."""
+    env = rec.bindings(n, n + 1)
     values = random_values(rec, env, random.Random(seed))
-    claim, truth = (rec.activation.numeric_form(m).xreplace(values) for m in (claim, truth))
+    truth = rec.activation.numeric_form(_truth(rec, n)).xreplace(values)
+    with mpmath.workdps(DIGITS):
+        return values, [[mpmath.mpf(sp.N(truth[i, j], DIGITS)) for j in range(n)] for i in range(n)]
+
+
+def _numeric_difference(rec, n, claim, layout, seed):
+    """The largest |claim − truth| over the entries at random values, and where it is."""
+    values, truth = _truth_values(rec, n, seed)
+    claim = rec.activation.numeric_form(claim).xreplace(values)
     with mpmath.workdps(DIGITS):
         worst, where = mpmath.mpf(0), (1, 1, 0.0, 0.0)
-        for i in range(truth.rows):
-            for j in range(truth.cols):
-                a, b = (mpmath.mpf(sp.N(m[i, j], DIGITS)) for m in (claim, truth))
+        for i in range(n):
+            for j in range(n):
+                a = mpmath.mpf(sp.N(claim[i, j], DIGITS))
+                b = truth[i][j] if layout is Layout.NUMERATOR else truth[j][i]
                 if abs(a - b) > worst:
                     worst, where = abs(a - b), (i + 1, j + 1, float(a), float(b))
     return worst, where
@@ -247,7 +267,7 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
         if not bad:
             continue
         for seed in SEEDS:
-            worst, (i, j, a, b) = _numeric_difference(rec, env, claim, truth, seed)
+            worst, (i, j, a, b) = _numeric_difference(rec, n, claim, layout, seed)
             if worst > TOLERANCE:
                 atoms = {entry: element(rec.a_t.name, k + 1) for k, entry in enumerate(env[rec.a_t])}
                 example = Counterexample(n, claim.xreplace(atoms), truth.xreplace(atoms), (i, j), a, b, seed)
