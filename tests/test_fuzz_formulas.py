@@ -1,0 +1,79 @@
+"""Fuzzing `check` through its command line: any formula gives a report or one line, exit 2.
+
+Formulas are drawn from the language's own tokens (LaTeX, Unicode, code) so that many parse;
+hostile fragments are mixed in. Every accepted formula's LaTeX report must compile: a sample
+of them goes through pdflatex.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbptt.check import check
+from symbptt.errors import SymbpttError
+from symbptt.render import render_check
+
+from .conftest import run_cli
+
+TOKENS = [
+    "W", "W^T", r"W^\top", "Wᵀ", "W.T", "Whh", r"\mathbf{W}_{hh}", "W_{rec}", "I", "U",
+    "diag(", r"\operatorname{diag}\left(", r"\text{diag}(", "np.diag(", "(", ")", r"\right)",
+    "[", "]", r"\Big(", r"\Big)", "{", "}", "sigma'(", r"\sigma'(", "σ′(", r"\dot\sigma(",
+    "tanh(", r"\tanh^2(", "1 -", "1 − ", "x", "x_{t-1}", "h_t", "h^{(t+1)}", "hs[t]", "h_next",
+    r"\cdot", "(.)", r"(\cdot)", " ", "*", "@", r"\odot", "⊙", "+", "-", "^2", "**2", "²",
+    "delta_t", r"\delta_t", "dh", r"\prod_{i=k}^{t-1}", r"\frac{\partial h_t}{\partial h_{t-1}} =",
+    "^{T-i}", "a_t", "net_{t-1}", "b", "'", ",", "np.dot(", ".dot(", "__import__", "lambda",
+    r"\input{x}", "\x00", "\n", "9**9**9", "$",
+]
+
+
+def _formulas():
+    return st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10).map("".join)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # run_cli reads capsys each call
+@given(_formulas())
+def test_any_formula_is_a_report_or_one_line(capsys, text):
+    code, out, err = run_cli(capsys, "check", text, "--format", "json")
+    assert code in (0, 2), (text, code, err)
+    assert "Traceback" not in err
+    if code == 2:
+        assert err.count("\n") == 1 and out == ""
+    else:
+        assert out.startswith("{") and err == ""
+
+
+def _accepted(limit: int) -> list[str]:
+    """The first `limit` formulas of a fixed enumeration that check accepts."""
+    found = []
+    for a in TOKENS:
+        for b in ("W", " diag(sigma'(x_{t-1}))", r" \odot W^T", "^T diag(1 - h_t^2)"):
+            try:
+                check(a + b)
+            except SymbpttError:
+                continue
+            found.append(a + b)
+            if len(found) == limit:
+                return found
+    return found
+
+
+ACCEPTED = _accepted(8)
+
+
+def test_the_sample_is_varied():
+    assert len(ACCEPTED) == 8 and len(set(ACCEPTED)) == 8
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("formula", ACCEPTED)
+def test_latex_of_accepted_formulas_compiles(pdflatex, formula, tmp_path):
+    source = tmp_path / "check.tex"
+    source.write_text(render_check(check(formula), "latex"), encoding="utf-8")
+    run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", source.name],
+                         cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, (formula, [l for l in run.stdout.splitlines() if l.startswith("!")])
