@@ -119,7 +119,7 @@ class _Grad:
                              f"{self.name} from both sides")
         if self.factor is None:
             return _Grad(matrix, side, self.name)
-        return _Grad(sp.MatMul(matrix, self.factor) if side == "right" else sp.MatMul(self.factor, matrix),
+        return _Grad(_mul(matrix, self.factor) if side == "right" else _mul(self.factor, matrix),
                      side, self.name)
 
     def scaled(self, vec: "_Vec", n) -> "_Grad":
@@ -127,7 +127,7 @@ class _Grad:
         d = sp.DiagMatrix(vec.matrix())
         if self.factor is None:
             return _Grad(d, None, self.name)
-        return _Grad(sp.MatMul(self.factor, d) if self.side == "left" else sp.MatMul(d, self.factor),
+        return _Grad(_mul(self.factor, d) if self.side == "left" else _mul(d, self.factor),
                      self.side, self.name)
 
 
@@ -236,7 +236,8 @@ def _state_letter(claim: Claim, roles: Roles) -> str:
 def _times(claim: Claim, state: str, roles: Roles) -> dict:
     """Time index → "x_prev" | "x_t", for the indices that are not ambiguous."""
     names = [n for n in _all_names(claim, roles) if n.letter == state]
-    indices = sorted({_time_of(n) for n in names if _time_of(n) is not None}, key=_offset)
+    indices = sorted({_time_of(n) for n in names if _time_of(n) is not None},
+                     key=lambda i: (_offset(i), i))
     if claim.lhs:
         current, previous = (_time_of(_canonical(n)) for n in claim.lhs)
         if current is None or previous is None or current == previous:
@@ -251,6 +252,10 @@ def _times(claim: Claim, state: str, roles: Roles) -> dict:
         raise InputError(f"the state {state} appears at {len(indices)} time steps "
                          f"({', '.join(i or 'none' for i in indices)}); a one-step factor uses at most two")
     if len(indices) == 2:
+        if _offset(indices[0]) == _offset(indices[1]):
+            raise InputError(f"the state {state} appears at {indices[0] or 'no index'} and "
+                             f"{indices[1] or 'no index'}, and nothing says which is the previous "
+                             "step: write the derivative on the left, such as ∂h_t/∂h_{t-1} = …")
         return {indices[0]: "x_prev", indices[1]: "x_t"}
     if indices and _offset(indices[0]) < 0:
         return {indices[0]: "x_prev"}
@@ -347,7 +352,7 @@ def _as_factor(value, node: Node, ctx: _Context):
     if isinstance(value, _Vec) and isinstance(value.base, sp.MatMul) and value.body == ARG:
         *head, last = value.base.args
         if last.shape == (ctx.rec.n, 1) and head:
-            factor = sp.MatMul(*head, sp.DiagMatrix(last))
+            factor = _mul(*head, sp.DiagMatrix(last))
             ctx.notes.append(Prose.of("a matrix applied to a vector, where a Jacobian is expected, "
                                       "is read as the backward factor {m}, which maps a gradient "
                                       "g to {m} g", m=factor))
@@ -355,6 +360,18 @@ def _as_factor(value, node: Node, ctx: _Context):
     if isinstance(value, _Vec) or not getattr(value, "is_Matrix", False):
         raise InputError("the formula is not a matrix; a one-step Jacobian is an n×n matrix")
     return value
+
+
+def _mul(*factors) -> sp.MatMul:
+    """The product of matrix expressions, flat ((A B) C is printed A B C), shapes checked."""
+    flat = []
+    for f in factors:
+        flat.extend(f.args if isinstance(f, sp.MatMul) else (f,))
+    matrices = [f for f in flat if getattr(f, "is_Matrix", False)]
+    for a, b in zip(matrices, matrices[1:]):
+        if a.shape[1] != b.shape[0]:
+            raise InputError(f"the formula multiplies shapes {_shape(a)} and {_shape(b)}")
+    return sp.MatMul(*flat)
 
 
 # --- cost ----------------------------------------------------------------------------
@@ -628,10 +645,10 @@ def _scaling(vec: _Vec, matrix, vec_first: bool, node: Binary, ctx: _Context):
                          f"{_shape(matrix)} matrix")
     first = ("rows", "columns") if vec_first else ("columns", "rows")
     d = sp.DiagMatrix(vec.matrix())
-    texts = {"rows": Prose.of("the vector read as scaling the rows, {m}", m=sp.MatMul(d, matrix)),
-             "columns": Prose.of("the vector read as scaling the columns, {m}", m=sp.MatMul(matrix, d))}
+    texts = {"rows": Prose.of("the vector read as scaling the rows, {m}", m=_mul(d, matrix)),
+             "columns": Prose.of("the vector read as scaling the columns, {m}", m=_mul(matrix, d))}
     how = ctx.choose(f"scaling@{node.pos}", first, tuple(texts[f] for f in first))
-    return sp.MatMul(d, matrix) if how == "rows" else sp.MatMul(matrix, d)
+    return _mul(d, matrix) if how == "rows" else _mul(matrix, d)
 
 
 def _with_gradient(node: Binary, a, b, ctx: _Context):
@@ -691,5 +708,5 @@ def _binary(node: Binary, a, b, ctx: _Context):
     if left.shape[1] != right.shape[0]:
         raise InputError(f"the product at position {node.pos + 1} multiplies shapes "
                          f"{_shape(left)} and {_shape(right)}")
-    product = sp.MatMul(left, right)
+    product = _mul(left, right)
     return _Vec(product) if isinstance(b, _Vec) and product.shape[1] == 1 else product
