@@ -147,7 +147,8 @@ class CheckResult:
     all_verdicts: tuple[Verdict, ...]  # every verdict judged, main ones included
     bound: Bound
     reading: Translation  # the reading of the main verdict
-    jacobians: dict  # form key → its true one-step Jacobian, numerator layout
+    jacobians: dict  # model form key → its true one-step Jacobian, numerator layout
+    truth_verified: dict  # model form key → `truth_checked` of its Jacobian
 
     def verdict(self, layout: Layout | str) -> Verdict:
         return self.verdicts[Layout.parse(layout)]
@@ -289,6 +290,15 @@ def _bound(rec, expr, jacobian) -> Bound:
 
 
 _RANK = {"proved": 2, "numeric": 1, "refuted": 0}
+#: Sizes at which each form's derived Jacobian is compared with the recurrence differentiated.
+TRUTH_SIZES = (1, 2, 3)
+
+
+def truth_checked(rec: Recurrence, jacobian) -> bool:
+    """The matrix route's Jacobian equals the recurrence differentiated entry by entry, at
+    every size in TRUTH_SIZES: the verification every truth a check report prints carries."""
+    return all(not mismatches(explicit(jacobian, rec.bindings(n, n + 1)), _truth(rec, n))
+               for n in TRUTH_SIZES)
 
 
 def _as_rows(expr, rec: Recurrence):
@@ -411,4 +421,5 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         jacobian = _as_rows(jacobian, main_rec)
     return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,
                        jacobian, main, others, tuple(judged),
-                       _bound(main_rec, reading.expr, jacobian), reading, jacobians)
+                       _bound(main_rec, reading.expr, jacobian), reading, jacobians,
+                       {key: truth_checked(Recurrence(act, form=key), j) for key, j in jacobians.items()})
