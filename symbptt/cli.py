@@ -16,8 +16,9 @@ from .derivation import MAX_DIM, derive
 from .errors import InputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
-#: A name in a formula: one letter and an optional subscript (the grammar's NAME).
-FORMULA_NAME = re.compile(r"^[A-Za-z](_[A-Za-z0-9]{1,8})?$")
+#: A name in a formula: one letter and an optional subscript (the grammar's NAME); used with
+#: fullmatch, since `$` would also accept a trailing newline.
+FORMULA_NAME = re.compile(r"[A-Za-z](_[A-Za-z0-9]{1,8})?")
 SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
 DERIVE_HELP = """\
@@ -292,7 +293,7 @@ def _check(args) -> int:
     fmt = _format_for(args, CHECK_FORMATS, "text")
     _check_template_dir(args)
     for name in args.recurrent + [d.partition("=")[0] for d in args.define]:
-        if not FORMULA_NAME.match(name):
+        if not FORMULA_NAME.fullmatch(name):
             raise InputError(f"{name!r} is not a name: use a letter with an optional "
                              "subscript, such as A, D or W_rec")
     if args.state and not re.fullmatch(r"[a-z]", args.state):
