@@ -7,13 +7,14 @@ import gc
 import os
 import re
 import sys
+import traceback
 from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
 from .model import FORMS
 from .derivation import MAX_DIM, derive
-from .errors import InputError, SymbpttError
+from .errors import InputError, OutputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
 #: A name in a formula: one letter and an optional subscript (the grammar's NAME); used with
@@ -35,7 +36,8 @@ examples:
   python -m symbptt derive --format latex-fragment -o jac.tex   for \\input in notes
   python -m symbptt derive --format json | jq .layouts.numerator.closed_form
 
-exit status: 0 on success, 2 on bad input or an output that cannot be written
+exit status: 0 on success, 2 on bad input or an output that cannot be written, 130 when
+interrupted, 70 on an internal error (a bug; --debug shows its traceback)
 """
 
 
@@ -75,11 +77,14 @@ examples:
 """
 
 
+DEBUG_HELP = "on an internal error, show the traceback (also SYMBPTT_DEBUG=1)"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
 
 
 def _output_options(parser, formats: tuple[str, ...], default: str) -> None:
@@ -117,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Run 'symbptt COMMAND --help' for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"symbptt {__version__}")
+    parser.add_argument("--debug", action="store_true", default=False, help=DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -198,6 +204,10 @@ def _parser() -> argparse.ArgumentParser:
 
     a = commands.add_parser("activations", help="list the activations and their derivatives")
     a.set_defaults(run=_activations)
+    for command in commands.choices.values():
+        # After the command too; SUPPRESS keeps a --debug given before it.
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help=DEBUG_HELP)
     return parser
 
 
@@ -218,6 +228,19 @@ def _check_template_dir(args) -> None:
         raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
 
 
+def _stdout(text: str) -> None:
+    """The report on standard output, as UTF-8 whatever the locale (as files are)."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError("standard output is closed; write the report with -o PATH")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()  # a closed pipe fails here, inside main(), not at interpreter exit
+
+
 def _emit(args, text: str) -> None:
     """The report to stdout, or atomically to -o PATH."""
     from .output import write_atomic
@@ -225,7 +248,7 @@ def _emit(args, text: str) -> None:
     if args.output:
         write_atomic(args.output, text)
     else:
-        sys.stdout.write(text)
+        _stdout(text)
 
 
 def _derive(args) -> int:
@@ -320,8 +343,7 @@ def _gallery(args) -> int:
     paths = build(args.folder)
     if (Path(args.example) / "symbptt.toml").is_file():
         paths += build_example(args.example)
-    for path in paths:
-        print(path)
+    _stdout("".join(f"{path}\n" for path in paths))
     return 0
 
 
@@ -332,18 +354,83 @@ def _activations(args) -> int:
     return 0
 
 
+#: Fields holding text that reaches a report (paths are not among them: a file name may be
+#: any bytes).
+TEXT_ARGUMENTS = ("formula", "define", "notation", "recurrent", "state")
+
+
+def _check_text(args) -> None:
+    """Refuse text arguments that are not valid UTF-8 (undecodable bytes arrive as lone
+    surrogates, which no report can encode)."""
+    for field in TEXT_ARGUMENTS:
+        value = getattr(args, field, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    option = field if field == "formula" else "--" + field
+                    raise InputError(f"{option} is not valid UTF-8 text: {ascii(item)}") from None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) or "(no message)"
+
+
+def _say(message: str) -> None:
+    """One line on stderr, if there is a stderr (it may have been closed: `2>&-`)."""
+    if sys.stderr is not None:
+        try:
+            print(f"symbptt: {_one_line(message)}", file=sys.stderr, flush=True)
+        except OSError:
+            pass
+
+
+#: Exit statuses beyond 0, 1 (check --expect refuted) and 2 (bad input or output).
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as if the default SIGPIPE action had ended us
+EXIT_BUG = 70  # EX_SOFTWARE (sysexits.h): an internal error
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 success, 2 bad input or output error)."""
-    args = _parser().parse_args(argv)
+    """Run the CLI; returns the exit status.
+
+    The one error boundary: 0 success (check: 1 when --expect's layout is refuted); 2 for a
+    `SymbpttError` or an `OSError` (one line, nothing written); 130 on Ctrl-C; 141 when the
+    reader of stdout went away (no message); 70 for anything else, which is a bug: one line
+    asking for a report, the traceback with --debug or SYMBPTT_DEBUG=1.
+    """
+    debug = os.environ.get("SYMBPTT_DEBUG") == "1"
     try:
+        args = _parser().parse_args(argv)
+        debug = debug or args.debug
+        _check_text(args)
         return args.run(args)
     except SymbpttError as exc:
-        print(f"symbptt: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 2
     except BrokenPipeError:
-        # The reader went away (`| head`): not an error of ours, and nothing more to say.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        # The reader went away (`| head`): not an error of ours, and nothing more to say. Later
+        # flushes of stdout (at exit) go to /dev/null instead of failing again.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"error: {where}{exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        _say(f"internal error ({type(exc).__name__}: {str(exc)[:300]}). This is a bug in symbptt: please "
+             "report it with the command you ran"
+             + ("" if debug else "; --debug or SYMBPTT_DEBUG=1 shows the traceback"))
+        if debug and sys.stderr is not None:
+            traceback.print_exc()
+        return EXIT_BUG
 
 
 def console() -> None:
