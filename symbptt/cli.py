@@ -92,7 +92,8 @@ def _output_options(parser, formats: tuple[str, ...], default: str) -> None:
     parser.add_argument("--format", "-f", choices=list(formats), default=None,
                         help=f"report format (default: from the -o suffix, else {default})")
     parser.add_argument("--output", "-o", metavar="PATH",
-                        help="write the report to PATH (replaced atomically) instead of stdout")
+                        help="write the report to PATH instead of stdout: a file is replaced "
+                             "atomically (a link at its target), a device or FIFO written to")
     parser.add_argument("--template-dir", metavar="DIR",
                         help="folder of templates overriding the built-in ones by name")
 
@@ -241,22 +242,29 @@ def _stdout(text: str) -> None:
     sys.stdout.flush()  # a closed pipe fails here, inside main(), not at interpreter exit
 
 
-def _emit(args, text: str) -> None:
-    """The report to stdout, or atomically to -o PATH."""
-    from .output import write_atomic
+def _emit(args, text: str, outputs=None) -> None:
+    """The report to stdout, or to -o PATH (see `output`); staged in `outputs` when given."""
+    from .output import write_output
 
-    if args.output:
-        write_atomic(args.output, text)
-    else:
+    if not args.output:
         _stdout(text)
+    elif outputs is not None:
+        outputs.add(args.output, text)
+    else:
+        write_output(args.output, text)
 
 
 def _derive(args) -> int:
-    from .output import build_pdf
+    from .output import Outputs, build_pdf, latex_command
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
     if args.pdf and (fmt != "latex" or not args.output):
         raise InputError("--pdf needs --format latex and -o FILE.tex")
+    if args.pdf:
+        latex_command()  # no TeX: say so before any work
+        Outputs.check(Path(args.output).with_suffix(".pdf"))
+    if args.output:
+        Outputs.check(args.output)
     _check_template_dir(args)
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
@@ -264,14 +272,22 @@ def _derive(args) -> int:
     derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
                         layout=args.layout, inputs=args.inputs, seed=args.seed,
                         progress=_progress(args), recurrence=args.recurrence)
-    _emit(args, render(derivation, fmt, notation=notation, template_dir=args.template_dir))
-    if args.pdf:
-        print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
+    text = render(derivation, fmt, notation=notation, template_dir=args.template_dir)
+    if not args.pdf:
+        _emit(args, text)
+        return 0
+    # The .tex and the .pdf appear together, once both are built, or neither does.
+    pdf = Path(args.output).with_suffix(".pdf")
+    with Outputs() as outputs:
+        outputs.add(args.output, text)
+        outputs.add(pdf, build_pdf(text, args.output))
+    print(f"wrote {pdf}", file=sys.stderr)
     return 0
 
 
 def _bptt(args) -> int:
     from .bptt import bptt
+    from .output import Outputs
     from .render.bptt_report import figure_name, render_bptt
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
@@ -280,15 +296,25 @@ def _bptt(args) -> int:
     _check_template_dir(args)
     notation = _notation(args)
     figure = None
+    if args.output:
+        Outputs.check(args.output)
     if args.plot:
         # Not PATH's own stem: compiling PATH.tex writes PATH.pdf, which would overwrite it.
         stem = Path(args.output).with_name(Path(args.output).stem + "-figure")
         figure = figure_name(stem.name)  # a bad name fails before any work or writing
+        for suffix in (".png", ".pdf"):
+            Outputs.check(stem.with_suffix(suffix))
     result = bptt(args.activation, args.recurrence)
-    if figure is not None:
-        from .plot import plot
-        plot(result, stem)
-    _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure))
+    if figure is None:
+        _emit(args, render_bptt(result, fmt, notation, args.template_dir))
+        return 0
+    from .plot import figures
+
+    # The figures and the report appear together, once all are ready, or none does.
+    with Outputs() as outputs:
+        for suffix, data in figures(result).items():
+            outputs.add(stem.with_suffix(suffix), data)
+        _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure), outputs)
     return 0
 
 
