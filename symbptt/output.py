@@ -1,7 +1,8 @@
 """Writing reports: what is at the path decides how, and nothing appears until all is ready.
 
     regular file or none   a temporary file in the same folder, renamed over it: a reader sees
-                           the old or the whole new file; an existing file's mode is kept
+                           the old or the whole new file; an existing file's mode is kept,
+                           and its owner where permitted
     symlink                followed: its target is replaced as above, the link stays a link
     device, FIFO, socket,  written directly, never replaced (``-o /dev/null`` must not put a
     /dev/stdout …          regular file in place of the machine's /dev/null)
@@ -81,6 +82,7 @@ class _Target:
         # A link is replaced at its target, so it stays a link (a dangling one gets its target).
         self.real = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
         self.mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+        self.owner = (info.st_uid, info.st_gid) if info is not None else None
         folder = self.real.parent
         if not self.direct and not folder.is_dir():
             raise OutputError(f"cannot write {self.path}: {folder} is not an existing folder")
@@ -96,7 +98,12 @@ class _Target:
         try:
             try:
                 _write_all(fd, data)
-                os.fchmod(fd, self.mode)  # mkstemp makes 0600: keep the old file's mode
+                if self.owner is not None and self.owner != (os.geteuid(), os.getegid()):
+                    try:  # keep the old file's owner where we may (root may; others only a group)
+                        os.fchown(fd, *self.owner)
+                    except PermissionError:
+                        pass
+                os.fchmod(fd, self.mode)  # after chown, which clears setuid; mkstemp makes 0600
             finally:
                 os.close(fd)
         except BaseException as exc:

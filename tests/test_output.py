@@ -40,6 +40,17 @@ def test_regular_file_is_replaced_atomically_and_keeps_its_mode(capsys, tmp_path
     assert names(tmp_path) == ["proof.md"]
 
 
+def test_replaced_file_keeps_its_owner_when_root(capsys, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    path = tmp_path / "proof.md"
+    path.write_text("old")
+    os.chown(path, 4321, 4322)
+    code, out, err = run(capsys, "derive", "-o", str(path))
+    assert code == 0 and (path.stat().st_uid, path.stat().st_gid) == (4321, 4322)
+    assert path.read_text().startswith("# ")
+
+
 def test_symlink_is_written_through_to_its_target(capsys, tmp_path):
     real, link = tmp_path / "real.md", tmp_path / "link.md"
     real.write_text("old")
