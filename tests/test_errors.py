@@ -83,6 +83,7 @@ def test_text_that_is_not_utf8_is_refused_and_nothing_written(capsys, tmp_path):
 @pytest.mark.parametrize("body, line, message", [
     ("ok\n((( no_such_name )))\n", 2, "UndefinedError: 'no_such_name' is undefined"),
     ("((* if *))\n", 1, "TemplateSyntaxError: Expected an expression"),
+    ("x\n((# never closed", 2, "TemplateSyntaxError: Missing end of comment tag"),  # no file name from Jinja
     ("a\nb\n((* include 'missing.j2' *))\n", 3, "template not found: missing.j2"),
     ("((( 1 // 0 )))", 1, "ZeroDivisionError"),
     ("((( activation.name.upper(1, 2) )))", 1, "TypeError"),

@@ -55,7 +55,8 @@ def _template_cache(fmt: Format) -> jinja2.BytecodeCache | None:
 
 
 class _UserLoader(jinja2.FileSystemLoader):
-    """The --template-dir loader: a file that is not UTF-8 is the user's error, named."""
+    """The --template-dir loader: a file that is not UTF-8, or does not compile, is the
+    user's error, named with its line."""
 
     def get_source(self, environment, template):
         try:
@@ -63,6 +64,15 @@ class _UserLoader(jinja2.FileSystemLoader):
         except UnicodeDecodeError as exc:
             raise TemplateError(f"template {template!r} in {self.searchpath[0]} is not UTF-8 "
                                 f"text (byte {exc.start})") from None
+
+    def load(self, environment, name, globals=None):
+        try:
+            return super().load(environment, name, globals)
+        except jinja2.TemplateSyntaxError as exc:
+            # Some of Jinja's lexer errors carry no file name ("<unknown>"): this loader knows it.
+            filename = self.get_source(environment, name)[1]
+            raise TemplateError(f"{filename}, line {exc.lineno}: TemplateSyntaxError: "
+                                f"{exc.message}") from None
 
 
 def _user_frame(exc: BaseException, user_dir: Path) -> tuple[str, int] | None:
