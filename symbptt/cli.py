@@ -365,10 +365,12 @@ def _check(args) -> int:
 
 def _gallery(args) -> int:
     from .gallery import build, build_example
+    from .output import Outputs
 
-    paths = build(args.folder)
-    if (Path(args.example) / "symbptt.toml").is_file():
-        paths += build_example(args.example)
+    with Outputs() as outputs:  # the reports and the example's files together, or none
+        paths = build(args.folder, outputs)
+        if (Path(args.example) / "symbptt.toml").is_file():
+            paths += build_example(args.example, outputs)
     _stdout("".join(f"{path}\n" for path in paths))
     return 0
 

@@ -67,8 +67,9 @@ EXAMPLE_FILES = (
 )
 
 
-def build_example(folder: str | Path) -> list[Path]:
-    """Regenerate the files the course-notes example in `folder` embeds."""
+def build_example(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
+    """Regenerate the files the course-notes example in `folder` embeds (staged in
+    `outputs` when given: the caller commits them)."""
     from .config import settings_from_file
     from .printing import Notation
 
@@ -76,10 +77,11 @@ def build_example(folder: str | Path) -> list[Path]:
     notation = Notation(**settings_from_file(folder / "symbptt.toml"))
     derivation = derive("tanh", dim=2)
     result = check(EXAMPLE_FORMULA, activation="tanh")
-    with Outputs() as outputs:
+    with Outputs() as own:
+        staged = own if outputs is None else outputs
         for name, kind, fmt in EXAMPLE_FILES:
-            outputs.add(folder / name, render(derivation, fmt, notation) if kind == "derive"
-                        else render_check(result, fmt, notation))
+            staged.add(folder / name, render(derivation, fmt, notation) if kind == "derive"
+                       else render_check(result, fmt, notation))
     return [folder / name for name, _, _ in EXAMPLE_FILES]
 
 
@@ -92,9 +94,9 @@ def filename(entry, fmt: str) -> str:
 BPTT_FORMS = ("pascanu", "elman", "row")
 
 
-def build(folder: str | Path) -> list[Path]:
-    """Write every gallery report into `folder`, all or (on an error) none; returns the paths
-    written, in order."""
+def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
+    """Write every gallery report into `folder`, all or (on an error) none; returns the paths,
+    in order. With `outputs`, they are staged there and the caller commits them."""
     from .bptt import bptt
     from .plot import figures
 
@@ -105,20 +107,25 @@ def build(folder: str | Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot make the folder {folder}: {exc.strerror}") from None
-    with Outputs() as outputs:
+    written = []
+    with Outputs() as own:
+        staged = own if outputs is None else outputs
+
+        def add(path: Path, content: str | bytes) -> None:
+            written.append(staged.add(path, content))
+
         for entry in GALLERY:
             derivation = derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
             for fmt in entry.formats:
-                outputs.add(folder / filename(entry, fmt), render(derivation, fmt))
+                add(folder / filename(entry, fmt), render(derivation, fmt))
         for entry in CHECKS:
             result = check(entry.formula, activation=entry.activation)
             for fmt in entry.formats:
-                outputs.add(folder / filename(entry, fmt), render_check(result, fmt))
+                add(folder / filename(entry, fmt), render_check(result, fmt))
         for form in BPTT_FORMS:
             result, stem = bptt("tanh", form), f"bptt-{form}"
             for suffix, data in figures(result).items():
-                outputs.add(folder / f"{stem}-figure{suffix}", data)
+                add(folder / f"{stem}-figure{suffix}", data)
             for fmt in ("markdown", "latex"):
-                outputs.add(folder / (stem + FORMATS[fmt].suffix),
-                            render_bptt(result, fmt, figure=f"{stem}-figure"))
-        return outputs.commit()
+                add(folder / (stem + FORMATS[fmt].suffix), render_bptt(result, fmt, figure=f"{stem}-figure"))
+    return written

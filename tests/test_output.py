@@ -240,3 +240,19 @@ def test_gallery_into_a_file_is_one_line(capsys, tmp_path):
     code, out, err = run(capsys, "gallery", str(target), "--example", str(tmp_path / "none"))
     one_error_line(code, err, "it is not a folder")
     assert target.read_text() == "mine" and names(tmp_path) == ["reports"]
+
+
+def test_gallery_writes_nothing_when_the_example_fails(capsys, tmp_path, monkeypatch):
+    import symbptt.gallery
+    monkeypatch.setattr(symbptt.gallery, "GALLERY", symbptt.gallery.GALLERY[:1])
+    monkeypatch.setattr(symbptt.gallery, "CHECKS", ())
+    monkeypatch.setattr(symbptt.gallery, "BPTT_FORMS", ())
+    example = tmp_path / "example"
+    example.mkdir()
+    (example / "symbptt.toml").write_text('state = "not a name"\n')
+    code, out, err = run(capsys, "gallery", str(tmp_path / "reports"), "--example", str(example))
+    one_error_line(code, err, "state must be a name")
+    assert names(tmp_path / "reports") == [] and names(example) == ["symbptt.toml"]
+    (example / "symbptt.toml").write_text('state = "h"\n')
+    code, out, err = run(capsys, "gallery", str(tmp_path / "reports"), "--example", str(example))
+    assert code == 0 and len(out.splitlines()) == 4 + 4 and "default.md" in names(tmp_path / "reports")
