@@ -136,7 +136,15 @@ class Activation:
         return expr
 
 
-ACTIVATIONS: dict[str, Activation] = {
+class ActivationTable(dict):
+    """name → Activation; an unknown name is an InputError naming the accepted ones (not a
+    KeyError), however the table is indexed."""
+
+    def __missing__(self, name):
+        raise InputError(f"unknown activation {name!r}; choose one of: {', '.join(self)}")
+
+
+ACTIVATIONS: ActivationTable = ActivationTable({
     a.name: a
     for a in (
         Activation(
@@ -167,14 +175,12 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda s: sp.Integer(1), r"\operatorname{id}", sp.Integer(1), lambda v: v,
         ),
     )
-}
+})
 
 
 def get_activation(name: str) -> Activation:
     """The table entry for `name`; raises InputError naming the accepted values."""
     try:
         return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise InputError(
-            f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}"
-        ) from None
+    except TypeError:  # unhashable: no dict lookup, so no __missing__
+        return ACTIVATIONS.__missing__(name)

@@ -314,7 +314,7 @@ def define_key(text: str) -> str:
     """The key of a --define name, parsed as the formula's names are: a_{t}, \\delta_l^{(t)}, dhraw."""
     from .grammar import parse
     try:
-        node = parse(text).expr
+        node = parse(text).expr if text.strip() == text and "\n" not in text else None
     except InputError:
         node = None
     if not isinstance(node, Name):

@@ -7,16 +7,18 @@ import gc
 import os
 import re
 import sys
+import traceback
 from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
 from .model import FORMS
 from .derivation import MAX_DIM, derive
-from .errors import InputError, SymbpttError
+from .errors import InputError, OutputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
-#: A name in a formula: one letter and an optional subscript (the grammar's NAME).
+#: A matrix name for --recurrent: a letter or word and an optional subscript; used with
+#: fullmatch, since `$` would also accept a trailing newline.
 FORMULA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}(_[A-Za-z0-9]{1,8})?")
 SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
@@ -34,7 +36,8 @@ examples:
   python -m symbptt derive --format latex-fragment -o jac.tex   for \\input in notes
   python -m symbptt derive --format json | jq .layouts.numerator.closed_form
 
-exit status: 0 on success, 2 on bad input or an output that cannot be written
+exit status: 0 on success, 2 on bad input or an output that cannot be written, 130 when
+interrupted, 70 on an internal error (a bug; --debug shows its traceback)
 """
 
 
@@ -74,11 +77,14 @@ examples:
 """
 
 
+DEBUG_HELP = "on an internal error, show the traceback (also SYMBPTT_DEBUG=1)"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit status 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
 
 
 def _output_options(parser, formats: tuple[str, ...], default: str) -> None:
@@ -86,7 +92,8 @@ def _output_options(parser, formats: tuple[str, ...], default: str) -> None:
     parser.add_argument("--format", "-f", choices=list(formats), default=None,
                         help=f"report format (default: from the -o suffix, else {default})")
     parser.add_argument("--output", "-o", metavar="PATH",
-                        help="write the report to PATH (replaced atomically) instead of stdout")
+                        help="write the report to PATH instead of stdout: a file is replaced "
+                             "atomically (a link at its target), a device or FIFO written to")
     parser.add_argument("--template-dir", metavar="DIR",
                         help="folder of templates overriding the built-in ones by name")
 
@@ -116,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Run 'symbptt COMMAND --help' for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"symbptt {__version__}")
+    parser.add_argument("--debug", action="store_true", default=False, help=DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
@@ -199,6 +207,10 @@ def _parser() -> argparse.ArgumentParser:
 
     a = commands.add_parser("activations", help="list the activations and their derivatives")
     a.set_defaults(run=_activations)
+    for command in commands.choices.values():
+        # After the command too; SUPPRESS keeps a --debug given before it.
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help=DEBUG_HELP)
     return parser
 
 
@@ -219,22 +231,42 @@ def _check_template_dir(args) -> None:
         raise InputError(f"--template-dir {args.template_dir!r} is not a folder")
 
 
-def _emit(args, text: str) -> None:
-    """The report to stdout, or atomically to -o PATH."""
-    from .output import write_atomic
-
-    if args.output:
-        write_atomic(args.output, text)
-    else:
+def _stdout(text: str) -> None:
+    """The report on standard output, as UTF-8 whatever the locale (as files are)."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError("standard output is closed; write the report with -o PATH")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
         sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()  # a closed pipe fails here, inside main(), not at interpreter exit
+
+
+def _emit(args, text: str, outputs=None) -> None:
+    """The report to stdout, or to -o PATH (see `output`); staged in `outputs` when given."""
+    from .output import write_output
+
+    if not args.output:
+        _stdout(text)
+    elif outputs is not None:
+        outputs.add(args.output, text)
+    else:
+        write_output(args.output, text)
 
 
 def _derive(args) -> int:
-    from .output import build_pdf
+    from .output import Outputs, build_pdf, latex_command
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
     if args.pdf and (fmt != "latex" or not args.output):
         raise InputError("--pdf needs --format latex and -o FILE.tex")
+    if args.pdf:
+        latex_command()  # no TeX: say so before any work
+        Outputs.check(Path(args.output).with_suffix(".pdf"))
+    if args.output:
+        Outputs.check(args.output)
     _check_template_dir(args)
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
@@ -242,14 +274,22 @@ def _derive(args) -> int:
     derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
                         layout=args.layout, inputs=args.inputs, seed=args.seed,
                         progress=_progress(args), recurrence=args.recurrence)
-    _emit(args, render(derivation, fmt, notation=notation, template_dir=args.template_dir))
-    if args.pdf:
-        print(f"wrote {build_pdf(args.output)}", file=sys.stderr)
+    text = render(derivation, fmt, notation=notation, template_dir=args.template_dir)
+    if not args.pdf:
+        _emit(args, text)
+        return 0
+    # The .tex and the .pdf appear together, once both are built, or neither does.
+    pdf = Path(args.output).with_suffix(".pdf")
+    with Outputs() as outputs:
+        outputs.add(args.output, text)
+        outputs.add(pdf, build_pdf(text, args.output))
+    print(f"wrote {pdf}", file=sys.stderr)
     return 0
 
 
 def _bptt(args) -> int:
     from .bptt import bptt
+    from .output import Outputs
     from .render.bptt_report import figure_name, render_bptt
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
@@ -258,15 +298,25 @@ def _bptt(args) -> int:
     _check_template_dir(args)
     notation = _notation(args)
     figure = None
+    if args.output:
+        Outputs.check(args.output)
     if args.plot:
         # Not PATH's own stem: compiling PATH.tex writes PATH.pdf, which would overwrite it.
         stem = Path(args.output).with_name(Path(args.output).stem + "-figure")
         figure = figure_name(stem.name)  # a bad name fails before any work or writing
+        for suffix in (".png", ".pdf"):
+            Outputs.check(stem.with_suffix(suffix))
     result = bptt(args.activation, args.recurrence)
-    if figure is not None:
-        from .plot import plot
-        plot(result, stem)
-    _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure))
+    if figure is None:
+        _emit(args, render_bptt(result, fmt, notation, args.template_dir))
+        return 0
+    from .plot import figures
+
+    # The figures and the report appear together, once all are ready, or none does.
+    with Outputs() as outputs:
+        for suffix, data in figures(result).items():
+            outputs.add(stem.with_suffix(suffix), data)
+        _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure), outputs)
     return 0
 
 
@@ -305,7 +355,7 @@ def _check(args) -> int:
         name, equals, formula = item.partition("=")
         if not equals:
             raise InputError(f"--define needs NAME=FORMULA, got {item!r}")
-        defines.append((define_key(name.strip()), parse(formula)))
+        defines.append((define_key(name), parse(formula)))
     roles = Roles(recurrent=RECURRENT + tuple(args.recurrent),
                   state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
     notation = _notation(args)
@@ -318,12 +368,13 @@ def _check(args) -> int:
 
 def _gallery(args) -> int:
     from .gallery import build, build_example
+    from .output import Outputs
 
-    paths = build(args.folder)
-    if (Path(args.example) / "symbptt.toml").is_file():
-        paths += build_example(args.example)
-    for path in paths:
-        print(path)
+    with Outputs() as outputs:  # the reports and the example's files together, or none
+        paths = build(args.folder, outputs)
+        if (Path(args.example) / "symbptt.toml").is_file():
+            paths += build_example(args.example, outputs)
+    _stdout("".join(f"{path}\n" for path in paths))
     return 0
 
 
@@ -334,18 +385,83 @@ def _activations(args) -> int:
     return 0
 
 
+#: Fields holding text that reaches a report (paths are not among them: a file name may be
+#: any bytes).
+TEXT_ARGUMENTS = ("formula", "define", "notation", "recurrent", "state")
+
+
+def _check_text(args) -> None:
+    """Refuse text arguments that are not valid UTF-8 (undecodable bytes arrive as lone
+    surrogates, which no report can encode)."""
+    for field in TEXT_ARGUMENTS:
+        value = getattr(args, field, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    option = field if field == "formula" else "--" + field
+                    raise InputError(f"{option} is not valid UTF-8 text: {ascii(item)}") from None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) or "(no message)"
+
+
+def _say(message: str) -> None:
+    """One line on stderr, if there is a stderr (it may have been closed: `2>&-`)."""
+    if sys.stderr is not None:
+        try:
+            print(f"symbptt: {_one_line(message)}", file=sys.stderr, flush=True)
+        except OSError:
+            pass
+
+
+#: Exit statuses beyond 0, 1 (check --expect refuted) and 2 (bad input or output).
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as if the default SIGPIPE action had ended us
+EXIT_BUG = 70  # EX_SOFTWARE (sysexits.h): an internal error
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 success, 2 bad input or output error)."""
-    args = _parser().parse_args(argv)
+    """Run the CLI; returns the exit status.
+
+    The one error boundary: 0 success (check: 1 when --expect's layout is refuted); 2 for a
+    `SymbpttError` or an `OSError` (one line, nothing written); 130 on Ctrl-C; 141 when the
+    reader of stdout went away (no message); 70 for anything else, which is a bug: one line
+    asking for a report, the traceback with --debug or SYMBPTT_DEBUG=1.
+    """
+    debug = os.environ.get("SYMBPTT_DEBUG") == "1"
     try:
+        args = _parser().parse_args(argv)
+        debug = debug or args.debug
+        _check_text(args)
         return args.run(args)
     except SymbpttError as exc:
-        print(f"symbptt: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 2
     except BrokenPipeError:
-        # The reader went away (`| head`): not an error of ours, and nothing more to say.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        # The reader went away (`| head`): not an error of ours, and nothing more to say. Later
+        # flushes of stdout (at exit) go to /dev/null instead of failing again.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"error: {where}{exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        _say(f"internal error ({type(exc).__name__}: {str(exc)[:300]}). This is a bug in symbptt: please "
+             "report it with the command you ran"
+             + ("" if debug else "; --debug or SYMBPTT_DEBUG=1 shows the traceback"))
+        if debug and sys.stderr is not None:
+            traceback.print_exc()
+        return EXIT_BUG
 
 
 def console() -> None:

@@ -38,9 +38,18 @@ def find_config(start: str | Path = ".") -> Path | None:
         project = candidate / "pyproject.toml"
         # A [tool.symbptt] table names its key: a project whose text never says "symbptt"
         # has none, and is not parsed (nor is the TOML parser imported, at start-up).
-        if project.is_file() and "symbptt" in _text(project) and "symbptt" in _read(project).get("tool", {}):
+        if project.is_file() and "symbptt" in _text(project) and "symbptt" in _tool(project, _read(project)):
             return project
     return None
+
+
+def _tool(path: Path, data: dict) -> dict:
+    """pyproject.toml's [tool] table ({} when it has none); a `tool` that is not a table is
+    refused (`tool = "symbptt"` is no [tool.symbptt])."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise InputError(f"{path}: tool must be a table ([tool.symbptt]), got {tool!r:.40}")
+    return tool
 
 
 def _text(path: Path) -> str:
@@ -59,6 +68,8 @@ def _read(path: Path) -> dict:
         return tomllib.loads(_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise InputError(f"{path} is nested too deeply to be a config file") from None
 
 
 def settings_from_file(path: str | Path) -> dict:
@@ -66,13 +77,23 @@ def settings_from_file(path: str | Path) -> dict:
     path = Path(path)
     data = _read(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("symbptt", {})
+        data = _tool(path, data).get("symbptt", {})
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: [tool.symbptt] must be a table of settings, got {data!r:.40}")
     for key, value in data.items():
         if key not in KEYS:
-            raise InputError(f"{path}: unknown setting {key!r}; the settings are: {', '.join(KEYS)}")
+            raise InputError(f"{path}: unknown setting {key!r:.40}; the settings are: {', '.join(KEYS)}")
         if not isinstance(value, (str, bool)):
-            raise InputError(f"{path}: {key} must be a string or true/false, got {value!r}")
+            raise InputError(f"{path}: {key} must be a string or true/false, got {value!r:.40}")
+        _one_line(value, f"{path}: {key}")
     return {KEYS[k]: v for k, v in data.items()}
+
+
+def _one_line(value, what: str) -> None:
+    """Refuse line breaks and other control characters in a setting (`$` in a pattern
+    would let "h\n" through)."""
+    if isinstance(value, str) and not value.isprintable():
+        raise InputError(f"{what} must be one line of printable text, got {value!r:.40}")
 
 
 def settings_from_options(items: list[str]) -> dict:
@@ -83,6 +104,7 @@ def settings_from_options(items: list[str]) -> dict:
         key = key.strip()
         if not equals or key not in KEYS:
             raise InputError(f"--notation takes KEY=VALUE with KEY one of {', '.join(KEYS)}; got {item!r}")
+        _one_line(value, f"--notation {key}")
         if KEYS[key] == "bold":
             truth = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
             if value.lower() not in truth:

@@ -1,6 +1,7 @@
 """The error hierarchy: one root, split by whether the input could ever be valid.
 
-The CLI turns every `SymbpttError` into a one-line message on stderr and exit status 2.
+The CLI turns every `SymbpttError` into a one-line message on stderr and exit status 2;
+any other exception reaching it is a bug (see `cli.main`).
 """
 
 
@@ -21,3 +22,8 @@ class UnsupportedError(SymbpttError, NotImplementedError):
 
 class OutputError(SymbpttError, OSError):
     """A report could not be written or built (unwritable path, no pdflatex)."""
+
+
+class TemplateError(SymbpttError):
+    """A template from --template-dir cannot be compiled or rendered; the message names the
+    template file and line."""

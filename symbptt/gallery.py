@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .activations import ACTIVATIONS
 from .derivation import derive
-from .output import write_atomic
+from .errors import OutputError
+from .output import Outputs
 from .check import check
 from .render import FORMATS, render, render_bptt, render_check
 
@@ -73,8 +74,9 @@ EXAMPLE_FILES = (
 )
 
 
-def build_example(folder: str | Path) -> list[Path]:
-    """Regenerate the files the course-notes example in `folder` embeds."""
+def build_example(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
+    """Regenerate the files the course-notes example in `folder` embeds (staged in
+    `outputs` when given: the caller commits them)."""
     from .config import settings_from_file
     from .printing import Notation
 
@@ -82,12 +84,12 @@ def build_example(folder: str | Path) -> list[Path]:
     notation = Notation(**settings_from_file(folder / "symbptt.toml"))
     derivation = derive("tanh", dim=2)
     result = check(EXAMPLE_FORMULA, activation="tanh")
-    written = []
-    for name, kind, fmt in EXAMPLE_FILES:
-        text = (render(derivation, fmt, notation) if kind == "derive"
-                else render_check(result, fmt, notation))
-        written.append(write_atomic(folder / name, text))
-    return written
+    with Outputs() as own:
+        staged = own if outputs is None else outputs
+        for name, kind, fmt in EXAMPLE_FILES:
+            staged.add(folder / name, render(derivation, fmt, notation) if kind == "derive"
+                       else render_check(result, fmt, notation))
+    return [folder / name for name, _, _ in EXAMPLE_FILES]
 
 
 def filename(entry, fmt: str) -> str:
@@ -99,25 +101,38 @@ def filename(entry, fmt: str) -> str:
 BPTT_FORMS = ("pascanu", "elman", "row")
 
 
-def build(folder: str | Path) -> list[Path]:
-    """Write every gallery report into `folder`; returns the paths written, in order."""
+def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
+    """Write every gallery report into `folder`, all or (on an error) none; returns the paths,
+    in order. With `outputs`, they are staged there and the caller commits them."""
+    from .bptt import bptt
+    from .plot import figures
+
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write the gallery into {folder}: it is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder {folder}: {exc.strerror}") from None
     written = []
-    for entry in GALLERY:
-        derivation = derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
-        for fmt in entry.formats:
-            written.append(write_atomic(folder / filename(entry, fmt), render(derivation, fmt)))
-    for entry in CHECKS:
-        result = check(entry.formula, activation=entry.activation, recurrence=entry.recurrence)
-        for fmt in entry.formats:
-            written.append(write_atomic(folder / filename(entry, fmt), render_check(result, fmt)))
-    for form in BPTT_FORMS:
-        from .bptt import bptt
-        from .plot import plot
-        result, stem = bptt("tanh", form), f"bptt-{form}"
-        written += plot(result, folder / f"{stem}-figure")
-        for fmt in ("markdown", "latex"):
-            text = render_bptt(result, fmt, figure=f"{stem}-figure")
-            written.append(write_atomic(folder / (stem + FORMATS[fmt].suffix), text))
+    with Outputs() as own:
+        staged = own if outputs is None else outputs
+
+        def add(path: Path, content: str | bytes) -> None:
+            written.append(staged.add(path, content))
+
+        for entry in GALLERY:
+            derivation = derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
+            for fmt in entry.formats:
+                add(folder / filename(entry, fmt), render(derivation, fmt))
+        for entry in CHECKS:
+            result = check(entry.formula, activation=entry.activation, recurrence=entry.recurrence)
+            for fmt in entry.formats:
+                add(folder / filename(entry, fmt), render_check(result, fmt))
+        for form in BPTT_FORMS:
+            result, stem = bptt("tanh", form), f"bptt-{form}"
+            for suffix, data in figures(result).items():
+                add(folder / f"{stem}-figure{suffix}", data)
+            for fmt in ("markdown", "latex"):
+                add(folder / (stem + FORMATS[fmt].suffix), render_bptt(result, fmt, figure=f"{stem}-figure"))
     return written

@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 
 import symbptt
+from symbptt.errors import TemplateError
 from symbptt.render import DERIVE_FORMATS, FORMATS, environment, render
 from symbptt.steps import Prose
 
@@ -77,7 +78,7 @@ def test_prose_math_slots_are_printed_not_escaped():
 
 def test_strict_undefined_fails_loudly(tmp_path):
     (tmp_path / "report.md.j2").write_text("((( no_such_variable )))")
-    with pytest.raises(jinja2.UndefinedError):
+    with pytest.raises(TemplateError, match="report.md.j2, line 1: UndefinedError: 'no_such_variable' is undefined"):
         render(derivation("sigma"), "markdown", template_dir=tmp_path)
 
 

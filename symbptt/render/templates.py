@@ -4,11 +4,13 @@ built-in templates by name, strict undefineds, and Jinja's cache of compiled tem
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import jinja2
 
 from .. import __version__
+from ..errors import SymbpttError, TemplateError
 from ..printing import Tex
 from .formats import Format
 
@@ -52,11 +54,67 @@ def _template_cache(fmt: Format) -> jinja2.BytecodeCache | None:
         return None
 
 
+class _UserLoader(jinja2.FileSystemLoader):
+    """The --template-dir loader: a file that is not UTF-8, or does not compile, is the
+    user's error, named with its line."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"template {template!r} in {self.searchpath[0]} is not UTF-8 "
+                                f"text (byte {exc.start})") from None
+
+    def load(self, environment, name, globals=None):
+        try:
+            return super().load(environment, name, globals)
+        except jinja2.TemplateSyntaxError as exc:
+            # Some of Jinja's lexer errors carry no file name ("<unknown>"): this loader knows it.
+            filename = self.get_source(environment, name)[1]
+            raise TemplateError(f"{filename}, line {exc.lineno}: TemplateSyntaxError: "
+                                f"{exc.message}") from None
+
+
+def _user_frame(exc: BaseException, user_dir: Path) -> tuple[str, int] | None:
+    """The innermost (file, line) in `exc`'s traceback that is a template in `user_dir`:
+    Jinja has rewritten the traceback's frames to point into template sources."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if Path(name).is_file() and Path(name).resolve().is_relative_to(user_dir):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+class _UserEnvironment(jinja2.Environment):
+    """With a --template-dir: an error in one of its templates (syntax, an undefined name, a
+    missing include, an exception in an expression) becomes one `TemplateError` naming the
+    file and line, not a traceback. Errors in the built-in templates stay bugs."""
+
+    user_dir: Path
+
+    def handle_exception(self, source=None):
+        from jinja2.debug import rewrite_traceback_stack
+
+        exc = rewrite_traceback_stack(source=source)
+        if isinstance(exc, SymbpttError) or not isinstance(exc, Exception):
+            raise exc
+        where = _user_frame(exc, self.user_dir)
+        if where is None:
+            raise exc
+        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        kind = ("template not found" if isinstance(exc, jinja2.TemplateNotFound)
+                else type(exc).__name__)
+        raise TemplateError(f"{where[0]}, line {where[1]}: {kind}: {message}") from None
+
+
 def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Environment:
     """Jinja environment for `fmt`; templates in `user_dir` override built-in ones by name."""
-    loaders = [jinja2.FileSystemLoader(str(user_dir))] if user_dir else []
+    loaders = [_UserLoader(str(user_dir))] if user_dir else []
     loaders.append(jinja2.FileSystemLoader(str(template_dir())))
-    env = jinja2.Environment(
+    env = (_UserEnvironment if user_dir else jinja2.Environment)(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         finalize=lambda v: v if isinstance(v, Tex) else fmt.escape(str(v)),
@@ -65,4 +123,6 @@ def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Envir
     )
     # A macro's output was escaped piece by piece as it rendered: `|rendered` passes it on.
     env.filters["rendered"] = Tex
+    if user_dir:
+        env.user_dir = Path(user_dir).resolve()
     return env
