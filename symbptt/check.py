@@ -7,9 +7,11 @@ For each layout the claim gets one of three statuses:
 * proved: entry (i, j) of claim − truth vanishes symbolically for every n;
 * numeric: equal entry for entry at n = 1…4 and at random values, but not proved.
 
-When the claim holds in neither layout of the recurrence (by default x_t = W σ(x_{t-1}) +
-W_in u_t + b), the readings that would make it right are searched: every form of the
-recurrence (`model.FORMS`) × layout × where σ' is taken, for the claim and its transpose.
+The main verdicts are for the form the formula is written for (`infer_form`, or the one asked
+for). Every form in `CHECK_FORMS` × reading of the formula (`claim.readings`) × layout × where
+σ' is taken is judged too, and those that hold are the report's readings. (The claim's
+transpose needs no judging of its own: it holds in one layout exactly when the claim holds in
+the other.)
 """
 
 from __future__ import annotations
@@ -97,7 +99,6 @@ class Verdict:
     form: str
     layout: Layout
     binding: str
-    transposed: bool
     status: str  # proved | numeric | refuted
     counterexample: Counterexample | None = None
     reading: Translation | None = None  # which reading of the formula was judged
@@ -254,12 +255,12 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
 
 
 def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
-          transposed: bool = False, jacobian=None) -> Verdict:
-    """The claim `expr` (or its transpose) against `rec`'s Jacobian in `layout`.
+          jacobian=None) -> Verdict:
+    """The claim `expr` against `rec`'s Jacobian in `layout`.
 
     `jacobian` is `rec`'s numerator-layout Jacobian, when the caller has it already.
     """
-    claim_expr = sp.Transpose(expr) if transposed else expr
+    claim_expr = expr
     for n in SIZES:
         env, claim_env, truth_num = _env(rec, binding, n)
         truth = to_layout(truth_num, layout)
@@ -272,10 +273,10 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
             if worst > TOLERANCE:
                 atoms = {entry: element(rec.a_t.name, k + 1) for k, entry in enumerate(env[rec.a_t])}
                 example = Counterexample(n, claim.xreplace(atoms), truth.xreplace(atoms), (i, j), a, b, seed)
-                return Verdict(rec.form, layout, binding.key, transposed, "refuted", example)
+                return Verdict(rec.form, layout, binding.key, "refuted", example)
     truth_expr = to_layout(jacobian if jacobian is not None else matrix_route(rec).result, layout)
     proved = _symbolic_equal(rec, binding, claim_expr, truth_expr)
-    return Verdict(rec.form, layout, binding.key, transposed, "proved" if proved else "numeric")
+    return Verdict(rec.form, layout, binding.key, "proved" if proved else "numeric")
 
 
 def _bound(rec, expr, jacobian) -> Bound:
@@ -362,7 +363,7 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
 
     The main verdicts are for `recurrence` (`model.FORMS`), or, when it is None, the form the
     formula's own symbols imply (`infer_form`); each is the best over the formula's readings.
-    Every other form, reading, layout, binding and transpose is judged too.
+    Every other form, reading, layout and binding is judged too.
 
     Raises:
         InputError: malformed input (with its position), names without a role, a formula
@@ -393,13 +394,12 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
             for binding in bindings:
                 if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
                     continue  # nothing to re-read
-                for transposed in (False, True):
-                    for layout in Layout:
-                        v = judge(rec, expr, layout, binding, transposed, jacobians[spec.base])
-                        judged.append(replace(v, form=spec.key, reading=t))
+                for layout in Layout:  # (the transpose in one layout is the other layout)
+                    v = judge(rec, expr, layout, binding, jacobians[spec.base])
+                    judged.append(replace(v, form=spec.key, reading=t))
     if form is None:  # undecided: the column form in which some reading holds, else Pascanu's
         holds = [v.form for v in judged if v.holds and not CHECK_FORMS[v.form].rows and v.form != "row"
-                 and v.binding == AS_WRITTEN.key and not v.transposed]
+                 and v.binding == AS_WRITTEN.key]
         key = "elman" if "pascanu" not in holds and "elman" in holds else "pascanu"
         form = FormChoice(key, "the formula's symbols do not decide"
                           + ("; it holds in this form under one of its readings" if holds else
@@ -408,14 +408,13 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     # The main verdicts come from one reading: the first of those that hold best.
     def main_of(t):
         return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
-                        and v.binding == AS_WRITTEN.key and not v.transposed) for l in Layout}
+                        and v.binding == AS_WRITTEN.key) for l in Layout}
     scored = [(max(_RANK[v.status] for v in main_of(t).values()),
                sum(_RANK[v.status] for v in main_of(t).values()), -k, t) for k, t in enumerate(options)]
     reading = max(scored, key=lambda s: s[:3])[3]
     main = main_of(reading)
     others = tuple(v for v in judged if v.holds and v not in main.values()
-                   and not (v.form == form.key and v.binding == AS_WRITTEN.key and not v.transposed
-                            and v.reading is reading))
+                   and not (v.form == form.key and v.binding == AS_WRITTEN.key and v.reading is reading))
     jacobian = jacobians[main_rec.form]
     if CHECK_FORMS[form.key].rows:
         jacobian = _as_rows(jacobian, main_rec)

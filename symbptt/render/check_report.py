@@ -50,8 +50,7 @@ class CheckView(View):
         """One reading as a sentence, its formulas printed."""
         from ..check import AT_PRE_ACTIVATION, CHECK_FORMS
         rec = self.r.recurrence
-        what = "its transpose is" if v.transposed else "it is"
-        text = f"{what} the {v.layout.value}-layout Jacobian of {CHECK_FORMS[v.form].title}"
+        text = f"it is the {v.layout.value}-layout Jacobian of {CHECK_FORMS[v.form].title}"
         math = {}
         for k, (lhs, rhs) in enumerate(self.r.written(v.form)):
             text += (", " if k == 0 else " with ") + "{eq%d}" % k
@@ -59,7 +58,7 @@ class CheckView(View):
         if v.binding == AT_PRE_ACTIVATION.key:
             text += ", but only with the derivative taken at the step-t pre-activation, {da}, not where the formula puts it"
             math["da"] = rec.derivative_diag(rec.a_t)
-        if v.layout is Layout.DENOMINATOR and not v.transposed:
+        if v.layout is Layout.DENOMINATOR:
             text += "; so the backward pass of that form is {back}"
             math["back"] = sp.Eq(*self.backward(v.form), evaluate=False)
         statement = self.prose(Prose.of(text, **math))
@@ -134,7 +133,7 @@ def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
 
     def verdict(v):
         return {"form": v.form, "layout": v.layout.value, "binding": v.binding,
-                "transposed": v.transposed, "status": v.status,
+                "status": v.status,
                 "reading": [{"choice": c.key.split("@")[0], "option": c.option,
                              "text": str(text.prose(c.text))} for c in v.reading.choices],
                 "counterexample": counterexample(v)}
