@@ -10,9 +10,8 @@ from .. import __version__
 from ..derivation import Derivation
 from ..layout import Jacobian, Layout, definition
 from ..model import ARG, FORMS, Recurrence
-from ..pascanu import Norm2, true_diag
 from ..printing import Notation, Tex
-from ..steps import RULES, Prose
+from ..steps import Prose, Shape, rule_title
 from .formats import Format, get_format
 from .view import SHOW_MAX, View, dump, fill
 
@@ -34,9 +33,9 @@ class ReportView(View):
             for number, step in enumerate(route.steps, 1):
                 check = checks[(route.key, number)]
                 steps.append({
-                    "number": number, "rule": self.text(RULES[step.rule]),
+                    "number": number, "rule": self.prose(rule_title(step.rule)),
                     "note": self.prose(step.note), **self.equation(step.lhs, step.rhs),
-                    "verified": check.ok, "method": self.text(check.method),
+                    "verified": check.ok, "method": self.text(check.method), "definition": False,
                     "detail": self.text(check.detail),
                 })
             routes.append({"key": route.key, "title": self.text(route.title),
@@ -45,16 +44,19 @@ class ReportView(View):
             "version": __version__,
             "activation": {
                 "name": act.name, "title": self.text(act.title), "latex": Tex(act.latex),
-                "convention": self.text(act.convention),
+                "convention": self.prose(Prose.of(act.convention, **{
+                    k: v for k, v in act.convention_math.items() if "{%s}" % k in act.convention})),
                 "derivative": self.equation(sp.Derivative(act.apply(ARG), ARG), act.derivative(ARG)),
             },
             "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title),
                      "column": None if rec.form != "row" else self.equation(rec.x_t, rec.rhs())},
             "shapes": self.prose(Prose.of(
-                "with {W} of size {n} x {n}, {Win} of size {n} x {m}, {u} of size {m}, "
+                "with {W} of size {nn}, {Win} of size {nm}, {u} of size {m}, "
                 "{b} and the state of size {n}, and the activation applied entrywise.",
-                W=rec.W, Win=rec.W_in, u=rec.u, b=rec.b, n=rec.n, m=rec.m)),
+                W=rec.W, Win=rec.W_in, u=rec.u, b=rec.b, n=rec.n, m=rec.m,
+                nn=Shape(rec.n, rec.n), nm=Shape(rec.n, rec.m))),
+            "definitions": [self._definition(layout) for layout in Layout],
             "layouts": [self._layout(layout) for layout in d.layouts],
             "routes": routes,
             "expansion": self._expansion(),
@@ -63,11 +65,14 @@ class ReportView(View):
             "verified": d.verified,
         }
 
-    def _layout(self, layout: Layout) -> dict:
+    def _definition(self, layout: Layout) -> dict:
         eq = definition(layout)
+        return {"name": layout.value, "definition": self.equation(eq.lhs, eq.rhs),
+                "used": layout is Layout.NUMERATOR or layout in self.d.layouts}
+
+    def _layout(self, layout: Layout) -> dict:
         return {
             "name": layout.value,
-            "definition": self.equation(eq.lhs, eq.rhs),
             "result": self.equation(self._jacobian(layout), self.d.result(layout)),
         }
 
@@ -79,17 +84,24 @@ class ReportView(View):
         e = self.d.expansion
         if e is None:
             return None
-        shown = []
-        for layout in self.d.layouts:
-            J, closed = e.in_layout(layout)
-            shown.append({"name": layout.value, "jacobian": self.matrix(J),
-                          "closed": self.matrix(closed),
-                          "closed_form": self.tex(self.d.result(layout)),
-                          "lhs": self.tex(self._jacobian(layout))})
+        rec = self.d.recurrence
+        # Matrices are printed up to SHOW_MAX only: larger ones are never built.
+        small = e.n <= SHOW_MAX
+        shown = e.shown if small else None
+        layouts = []
+        for layout in self.d.layouts if small else ():
+            J, closed = shown.in_layout(layout)
+            layouts.append({"name": layout.value,
+                            "jacobian": self.equation(self._jacobian(layout), J),
+                            "closed": self.equation(self.d.result(layout), closed),
+                            "closed_form": self.tex(self.d.result(layout))})
+        pre = shown.pre_activation if small else None
         return {
-            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified,
-            "state": self.matrix(e.state), "x_t": self.tex(self.d.recurrence.x_t),
-            "layouts": shown, "mismatches": [
+            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified and (not small or shown.verified),
+            "state": self.equation(rec.x_t, shown.state) if small else None,
+            "pre_activation": None if pre is None else self.equation(*pre),
+            "a_t": self.tex(rec.a_t), "entry": self.tex(sp.Symbol("a_t[i]")),
+            "layouts": layouts, "mismatches": [
                 {"position": f"({i}, {j})", "got": self.tex(a), "expected": self.tex(b)}
                 for i, j, a, b in e.mismatches
             ],
@@ -100,39 +112,31 @@ class ReportView(View):
         if c is None:
             return None
         return {"n": c.n, "m": c.m, "seed": c.seed, "max_error": Tex("%.1e" % c.max_error),
-                "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed}
+                "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed,
+                "nonsymmetric": self.prose(Prose.of("{W} not symmetric", W=self.d.recurrence.W))}
 
     def _pascanu(self) -> dict:
         p = self.d.pascanu
         rec = self.d.recurrence
-        W, J = rec.W, self._jacobian(Layout.NUMERATOR)
-        J_den = self._jacobian(Layout.DENOMINATOR)
-        D = true_diag(rec)
-        norms = dict(p.norms)
-        value = lambda key: sp.Float(norms[key], 6)
-        gamma = self.d.activation.sup_derivative
         (row_lhs, row_rhs), = Recurrence(rec.activation, form="row").written()
+        fact = lambda f: {**self.equation(f.lhs, f.rhs, f.relation), "method": self.text(f.method), "ok": f.ok}
+        comparisons = lambda cs: [
+            {"name": c.layout.value, "holds": c.holds, "differing": len(c.differing),
+             "truth": self.equation(self._jacobian(c.layout), c.truth)} for c in cs]
         return {
             "claim": self.tex(p.claim), "n": p.n,
-            "claim_explicit": self.tex(p.claim_explicit),
-            "comparisons": [
-                {"name": c.layout.value, "holds": c.holds, "truth": self.tex(c.truth),
-                 "differing": len(c.differing)}
-                for c in p.comparisons
-            ],
+            "claim_explicit": self.equation(p.claim, p.claim_explicit),
+            "comparisons": comparisons(p.comparisons),
+            "adapted": None if p.adapted is None else {
+                "claim": self.tex(p.adapted), "comparisons": comparisons(p.adapted_comparisons),
+                "a_t": self.tex(rec.a_t)},
+            "own_form": rec.form == "row",
             "row_form": self.equation(row_lhs, row_rhs),
             "row_vector_matches": p.row_vector_matches,
-            "row_vector": self.tex(p.row_vector),
-            "bound": self.equation(Norm2(J), sp.Mul(Norm2(W), Norm2(D), evaluate=False), r"\le"),
-            "transpose_norm": self.equation(Norm2(sp.Transpose(W)), Norm2(W)),
-            "gamma": None if gamma is None else self.equation(Norm2(D), gamma, r"\le"),
-            "norms": [
-                self.equation(Norm2(J), value("J_num")),
-                self.equation(Norm2(J_den), value("J_den")),
-                self.equation(Norm2(W), value("W")),
-                self.equation(Norm2(sp.Transpose(W)), value("W_T")),
-                self.equation(Norm2(D), value("D")),
-            ],
+            "row_vector": None if p.row_vector is None else self.equation(
+                Jacobian(rec.x_t, rec.x_prev), p.row_vector),
+            "bound": [fact(f) for f in p.bound],
+            "norms": [fact(f) for f in p.values],
             "bound_holds": p.bound_holds,
         }
 
@@ -153,6 +157,7 @@ def to_json(derivation: Derivation, view: ReportView) -> str:
     e = d.expansion
     data = {
         "symbptt": __version__,
+        "form": d.recurrence.form,
         "input": {"activation": d.activation.name, "layouts": [l.value for l in d.layouts],
                   "dim": e.n if e else None, "inputs": e.m if e else None,
                   "seed": d.numeric.seed if d.numeric else None},

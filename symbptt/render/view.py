@@ -4,6 +4,7 @@ equations, and filling a template with a view's context."""
 from __future__ import annotations
 
 import json
+import re
 import string
 from pathlib import Path
 
@@ -17,8 +18,36 @@ from .templates import environment
 #: Explicit matrices larger than this are summarised, not printed (amsmath's bmatrix
 #: also stops at 10 columns).
 SHOW_MAX = 6
-#: A step whose two sides are longer than this (LaTeX source characters) breaks its line.
-SPLIT_AT = 200
+#: A display whose two sides are estimated wider than this (see `width`, in characters of
+#: 11 pt text; a line of the LaTeX report holds about 90) breaks after its left side.
+SPLIT_AT = 72
+
+_MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
+_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_SUB = re.compile(r"[_^]\{([^{}]*)\}")
+_DROP = re.compile(r"\\(left|right|mathbf|mathrm|boldsymbol|operatorname|bigl|bigr|!)(?![A-Za-z])|[{}\s]")
+_COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+
+
+def width(tex: str) -> float:
+    """The printed width of LaTeX math, estimated in characters: a command is one glyph,
+    subscripts count 0.7, a fraction its wider part, a matrix the sum of its widest
+    entries per column. Good enough to decide where a display breaks; pdflatex's log, read
+    by a test, has the last word."""
+    def matrix(match):
+        rows = [r.split("&") for r in match.group(1).split("\\\\")]
+        cols = max(len(r) for r in rows)
+        total = sum(max(width(r[c]) if c < len(r) else 0 for r in rows) + 2 for c in range(cols))
+        return "#" * round(total + 2)
+
+    tex = _MATRIX.sub(matrix, tex)
+    while True:
+        new = _FRAC.sub(lambda m: max(m.group(1), m.group(2), key=len), tex)
+        new = _SUB.sub(lambda m: "~" * round(0.7 * len(_DROP.sub("", _COMMAND.sub("c", m.group(1))))), new)
+        if new == tex:
+            break
+        tex = new
+    return len(_COMMAND.sub("c", _DROP.sub("", tex)))
 
 
 class View:
@@ -63,7 +92,7 @@ class View:
             relation = "≤" if self.fmt.name == "text" else r"\le"
         left, right = self.tex(lhs), self.tex(rhs)
         return {"lhs": left, "rhs": right, "relation": Tex(relation),
-                "split": len(left) + len(right) > SPLIT_AT}
+                "split": width(left) + width(right) > SPLIT_AT}
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
@@ -72,7 +101,10 @@ class View:
 def fill(view, form: Format, kind: str, template_dir: str | Path | None) -> str:
     """The `kind` template (report, check or bptt) of `form`, filled with `view`'s context."""
     template = form.template.format(kind=kind)
-    return environment(form, template_dir).get_template(template).render(view.context())
+    text = environment(form, template_dir).get_template(template).render(view.context())
+    # Optional parts of a template leave blank lines when absent: one blank line separates
+    # blocks (Markdown ends a list or a display there; LaTeX a paragraph).
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def dump(data: dict) -> str:
