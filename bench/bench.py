@@ -86,12 +86,14 @@ def run(code: str, n: int, *args: str) -> dict:
     return json.loads(out.stdout)
 
 
-def reports(sizes) -> None:
-    """The report table: seconds and peak MB per format, and each format's time over JSON's."""
+def reports(sizes, repeat: int) -> None:
+    """The report table: seconds (best of `repeat` runs, formats interleaved so that they
+    see the same machine load) and peak MB per format, and each format's time over JSON's."""
     formats = ("json", "markdown", "latex")
     print(f"{'n':>5} " + " ".join(f"{f + ' s':>11} {'MB':>5}" for f in formats) + f" {'md/json':>8} {'tex/json':>8}")
     for n in sizes:
-        got = {f: run(REPORT, n, f) for f in formats}
+        runs = [{f: run(REPORT, n, f) for f in formats} for _ in range(repeat)]
+        got = {f: min((r[f] for r in runs), key=lambda x: x["seconds"]) for f in formats}
         ratio = lambda f: got[f]["seconds"] / got["json"]["seconds"]
         print(f"{n:>5} " + " ".join(f"{got[f]['seconds']:>11.2f} {got[f]['rss_kb'] / 1024:>5.0f}" for f in formats)
               + f" {ratio('markdown'):>8.2f} {ratio('latex'):>8.2f}")
@@ -178,7 +180,7 @@ def main() -> int:
         print("reports and start-up: symbptt is not installed here (pip install -e .)", file=sys.stderr)
         return 2
     print("whole reports, derive(tanh, dim=n) rendered:")
-    reports([32, 64] if args.quick else [64, 256, 512])
+    reports([32, 64] if args.quick else [64, 256, 512], 1 if args.quick else 3)
     times = startup(args.runs)
     floor = min(times["floor"]), statistics.median(times["floor"])
     print(f"start-up, best and median of {args.runs}: import sympy {floor[0]:.3f} s ({floor[1]:.3f})")

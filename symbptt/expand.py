@@ -345,6 +345,30 @@ class Shown:
         """(differentiated Jacobian, expanded closed form), both in `layout`."""
         return to_layout(self.jacobian, layout), to_layout(self.closed_form, layout)
 
+    def facts(self, expansion: "Expansion", layout: Layout, closed_form=None) -> dict:
+        """The equations a report prints about the expansion, each a `Fact` with its check:
+        x_t and a_t written out (definitions), ∂x_t/∂x_{t-1} differentiated entry by
+        entry, and the closed form expanded (compared with it entry by entry).
+        `closed_form` is how the closed form is written in `layout` (the derivation's
+        result; by default the numerator one, transposed)."""
+        from .layout import Jacobian
+        from .steps import Fact
+        rec, n = expansion.recurrence, expansion.n
+        J, closed = self.in_layout(layout)
+        written = "written out at n = %d" % n
+        agree = "compared entry by entry with the differentiated Jacobian: %s" % (
+            "all agree" if expansion.verified else "some differ")
+        return {
+            "state": Fact(rec.x_t, self.state, "the recurrence " + written, ok=self.verified),
+            "pre_activation": None if self.pre_activation is None else Fact(
+                *self.pre_activation, "the definition of the pre-activation, " + written),
+            "jacobian": Fact(Jacobian(rec.x_t, rec.x_prev, layout), J,
+                             "every entry of the recurrence differentiated at n = %d" % n, ok=self.verified),
+            "closed": Fact(to_layout(expansion.closed, layout) if closed_form is None else closed_form,
+                           closed, agree,
+                           ok=expansion.verified and self.verified),
+        }
+
 
 def _differentiated(rec: Recurrence, n: int, m: int):
     """(i, [entry (i, j) for j = 1..n]) for each row: every entry of row i differentiated."""

@@ -84,6 +84,27 @@ class Pascanu:
     bound: tuple[Fact, ...] = ()
     values: tuple[Fact, ...] = ()
 
+    def written(self) -> Fact:
+        """The claim written out at size n."""
+        return Fact(self.claim, self.claim_explicit, f"the claim written out at n = {self.n}")
+
+    def truth(self, comparison: Comparison, recurrence: Recurrence) -> Fact:
+        """The true Jacobian at size n, in `comparison`'s layout."""
+        return Fact(Jacobian(recurrence.x_t, recurrence.x_prev, comparison.layout), comparison.truth,
+                    f"the derived Jacobian written out at n = {self.n}, compared entry by entry")
+
+    def row_form(self, recurrence: Recurrence) -> Fact:
+        """Pascanu's form written with row vectors (a definition)."""
+        (lhs, rhs), = Recurrence(recurrence.activation, form="row").written()
+        return Fact(lhs, rhs, "definition")
+
+    def row_vector_fact(self, recurrence: Recurrence) -> Fact | None:
+        """The row-vector form's Jacobian, differentiated entry by entry."""
+        if self.row_vector is None:
+            return None
+        return Fact(Jacobian(recurrence.x_t, recurrence.x_prev), self.row_vector,
+                    f"the row-vector form differentiated entry by entry at n = {self.n}")
+
 
 def true_diag(rec: Recurrence) -> sp.MatrixExpr:
     """The diagonal factor of `rec`'s true one-step Jacobian: diag(σ'(x_{t-1})) or diag(σ'(a_t))."""

@@ -293,13 +293,29 @@ class ProofPrinter(LatexPrinter):
             self._print(a) if isinstance(a, sp.Mul) else
             self.parenthesize(a, PRECEDENCE["Mul"], False) for a in args)
 
-    def _print_Add(self, expr, order=None):
+    def _ordered(self, expr, order=None) -> list:
         # SymPy's order, then stably: numbers, terms in the state, products, symbols.
         terms = self._as_ordered_terms(expr, order=order)
         leading = (any(t.is_Number and t.is_positive for t in terms)
                    and all(t.is_Number or t.could_extract_minus_sign() for t in terms))
-        terms = sorted(terms, key=lambda t: _scalar_rank(t, leading))
-        return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
+        return sorted(terms, key=lambda t: _scalar_rank(t, leading))
+
+    def _print_Add(self, expr, order=None):
+        return super()._print_Add(sp.Add(*self._ordered(expr, order), evaluate=False), order="none")
+
+    def add_terms(self, expr) -> list[str]:
+        """The terms of a sum as `_print_Add` prints them, each after the first with its
+        sign ("+ t", "- t"): where a long sum may break across lines."""
+        out = []
+        for k, term in enumerate(self._ordered(expr)):
+            sign = "+ "
+            if term.could_extract_minus_sign():
+                sign, term = "- ", -term
+            text = self._print(term)
+            if self._needs_add_brackets(term):
+                text = r"\left(%s\right)" % text
+            out.append(text if k == 0 and sign == "+ " else (sign + text if k else "-" + text))
+        return out
 
     def _print_MatAdd(self, expr):
         out = []

@@ -42,6 +42,18 @@ def test_no_overfull_hbox(pdflatex, stem, tmp_path):
 
 
 @pytest.mark.tools
+@pytest.mark.parametrize("activation, form", [("sigmoid", "pascanu"), ("relu", "row"), ("tanh", "elman")])
+def test_wide_matrices_at_n_6_are_cut_to_fit(pdflatex, activation, form, tmp_path):
+    """Beyond the gallery's n = 2: vectors row by row, matrices in blocks of columns."""
+    import symbptt
+    from symbptt.render import render
+    source = tmp_path / "wide.tex"
+    source.write_text(render(symbptt.derive(activation, dim=6, recurrence=form), "latex"))
+    wide = [pt for pt in overfull(compile_tex(pdflatex, source, tmp_path)) if pt > TOLERANCE_PT]
+    assert not wide, f"overfull boxes of {wide} pt"
+
+
+@pytest.mark.tools
 def test_overfull_check_can_fail(pdflatex, tmp_path):
     wide = tmp_path / "wide.tex"
     wide.write_text("\\documentclass{article}\\begin{document}\n\\[" + " + ".join(["x_{%d}" % i for i in range(80)])

@@ -101,3 +101,53 @@ def test_gallery_prose_small_things(stem):
     assert "$W$" not in md + tex                               # W is bold everywhere
     chain = md.split("*chain rule*")[1].split("\n")[0]
     assert "in numerator layout the outer derivative stands on the left" in chain
+
+
+# --- the view prints, it never derives --------------------------------------------------------
+def _equations(node, path: str = ""):
+    """(path, equation) for every equation a view context holds, however deep."""
+    if isinstance(node, dict):
+        if "lhs" in node and "rhs" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _equations(value, f"{path}.{key}")
+    elif isinstance(node, (list, tuple)):
+        for k, value in enumerate(node):
+            yield from _equations(value, f"{path}[{k}]")
+
+
+def _unverified(context: dict) -> tuple[int, list[str]]:
+    found = list(_equations(context))
+    return len(found), [path for path, eq in found if not eq.get("verified_by") or not eq.get("ok", True)]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+@pytest.mark.parametrize("stem", ["default", "sigmoid", "identity", "tanh-denominator", "elman-tanh", "row-sigma"])
+def test_every_derive_equation_comes_from_the_engine_with_its_check(stem, fmt):
+    from symbptt.gallery import GALLERY
+    from symbptt.printing import Notation
+    from symbptt.render import FORMATS
+    from symbptt.render.derive_report import ReportView
+    entry = next(e for e in GALLERY if e.stem == stem)
+    d = symbptt.derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
+    count, bad = _unverified(ReportView(d, FORMATS[fmt], Notation()).context())
+    assert count > 20 and not bad, bad
+
+
+@pytest.mark.parametrize("form", ["pascanu", "row"])
+def test_every_bptt_equation_comes_from_the_engine_with_its_check(form, row_bptt):
+    from symbptt.printing import Notation
+    from symbptt.render import FORMATS
+    from symbptt.render.bptt_report import BpttView
+    b = row_bptt if form == "row" else bptt("tanh", form)
+    count, bad = _unverified(BpttView(b, FORMATS["markdown"], Notation(), None).context())
+    assert count > 10 and not bad, bad
+
+
+def test_the_walk_finds_an_equation_a_view_builds_itself():
+    from symbptt.printing import Notation
+    from symbptt.render import FORMATS
+    from symbptt.render.view import View
+    view = View(FORMATS["markdown"], Notation())
+    rec = derivation("tanh").recurrence
+    assert _unverified({"made_here": [view.equation(rec.x_t, rec.rhs())]}) == (1, [".made_here[0]"])

@@ -28,7 +28,8 @@ class BpttView(View):
 
     def steps(self, steps, method: str) -> list:
         return [{"number": k, "rule": self.prose(rule_title(s.rule)), "note": self.prose(s.note),
-                 **self.equation(s.lhs, s.rhs, s.relation), "verified": True,
+                 **self.equation(s.lhs, s.rhs, s.relation, "definition" if s.rule == "definition" else method),
+                 "verified": True,
                  "method": self.text(method), "definition": s.rule == "definition",
                  "detail": Tex("")}
                 for k, s in enumerate(steps, 1)]
@@ -44,8 +45,8 @@ class BpttView(View):
                            "gamma": self.tex(d.activation.sup_derivative)},
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title)},
             "W": self.tex(rec.W),
-            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
-            "one_step": [self.equation(Jacobian(rec.x_t, rec.x_prev, l), d.result(l)) for l in Layout],
+            "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
+            "one_step": [self.fact(d.statements["results"][l]) for l in Layout],
             "one_step_verified": d.verified,
             "product": self.steps(b.product, product_method),
             "product_checks": checks,

@@ -34,7 +34,7 @@ class ReportView(View):
                 check = checks[(route.key, number)]
                 steps.append({
                     "number": number, "rule": self.prose(rule_title(step.rule)),
-                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs),
+                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs, verified_by=check.method),
                     "verified": check.ok, "method": self.text(check.method), "definition": False,
                     "detail": self.text(check.detail),
                 })
@@ -46,11 +46,11 @@ class ReportView(View):
                 "name": act.name, "title": self.text(act.title), "latex": Tex(act.latex),
                 "convention": self.prose(Prose.of(act.convention, **{
                     k: v for k, v in act.convention_math.items() if "{%s}" % k in act.convention})),
-                "derivative": self.equation(sp.Derivative(act.apply(ARG), ARG), act.derivative(ARG)),
+                "derivative": self.fact(d.statements["derivative"]),
             },
-            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
+            "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title),
-                     "column": None if rec.form != "row" else self.equation(rec.x_t, rec.rhs())},
+                     "column": self.fact(d.statements["column"])},
             "shapes": self.prose(Prose.of(
                 "with {W} of size {nn}, {Win} of size {nm}, {u} of size {m}, "
                 "{b} and the state of size {n}, and the activation applied entrywise.",
@@ -66,14 +66,13 @@ class ReportView(View):
         }
 
     def _definition(self, layout: Layout) -> dict:
-        eq = definition(layout)
-        return {"name": layout.value, "definition": self.equation(eq.lhs, eq.rhs),
+        return {"name": layout.value, "definition": self.fact(self.d.statements["definitions"][layout]),
                 "used": layout is Layout.NUMERATOR or layout in self.d.layouts}
 
     def _layout(self, layout: Layout) -> dict:
         return {
             "name": layout.value,
-            "result": self.equation(self._jacobian(layout), self.d.result(layout)),
+            "result": self.fact(self.d.statements["results"][layout]),
         }
 
     def _jacobian(self, layout: Layout):
@@ -89,17 +88,16 @@ class ReportView(View):
         small = e.n <= SHOW_MAX
         shown = e.shown if small else None
         layouts = []
+        facts = {}
         for layout in self.d.layouts if small else ():
-            J, closed = shown.in_layout(layout)
-            layouts.append({"name": layout.value,
-                            "jacobian": self.equation(self._jacobian(layout), J),
-                            "closed": self.equation(self.d.result(layout), closed),
+            facts = shown.facts(e, layout, self.d.result(layout))
+            layouts.append({"name": layout.value, "jacobian": self.fact(facts["jacobian"]),
+                            "closed": self.fact(facts["closed"]),
                             "closed_form": self.tex(self.d.result(layout))})
-        pre = shown.pre_activation if small else None
         return {
             "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified and (not small or shown.verified),
-            "state": self.equation(rec.x_t, shown.state) if small else None,
-            "pre_activation": None if pre is None else self.equation(*pre),
+            "state": self.fact(facts.get("state")),
+            "pre_activation": self.fact(facts.get("pre_activation")),
             "a_t": self.tex(rec.a_t), "entry": self.tex(sp.Symbol("a_t[i]")),
             "layouts": layouts, "mismatches": [
                 {"position": f"({i}, {j})", "got": self.tex(a), "expected": self.tex(b)}
@@ -118,23 +116,21 @@ class ReportView(View):
     def _pascanu(self) -> dict:
         p = self.d.pascanu
         rec = self.d.recurrence
-        (row_lhs, row_rhs), = Recurrence(rec.activation, form="row").written()
-        fact = lambda f: {**self.equation(f.lhs, f.rhs, f.relation), "method": self.text(f.method), "ok": f.ok}
+        fact = self.fact
         comparisons = lambda cs: [
             {"name": c.layout.value, "holds": c.holds, "differing": len(c.differing),
-             "truth": self.equation(self._jacobian(c.layout), c.truth)} for c in cs]
+             "truth": fact(p.truth(c, rec))} for c in cs]
         return {
             "claim": self.tex(p.claim), "n": p.n,
-            "claim_explicit": self.equation(p.claim, p.claim_explicit),
+            "claim_explicit": fact(p.written()),
             "comparisons": comparisons(p.comparisons),
             "adapted": None if p.adapted is None else {
                 "claim": self.tex(p.adapted), "comparisons": comparisons(p.adapted_comparisons),
                 "a_t": self.tex(rec.a_t)},
             "own_form": rec.form == "row",
-            "row_form": self.equation(row_lhs, row_rhs),
+            "row_form": fact(p.row_form(rec)),
             "row_vector_matches": p.row_vector_matches,
-            "row_vector": None if p.row_vector is None else self.equation(
-                Jacobian(rec.x_t, rec.x_prev), p.row_vector),
+            "row_vector": fact(p.row_vector_fact(rec)),
             "bound": [fact(f) for f in p.bound],
             "norms": [fact(f) for f in p.values],
             "bound_holds": p.bound_holds,

@@ -21,12 +21,15 @@ SHOW_MAX = 6
 #: A display whose two sides are estimated wider than this (see `width`, in characters of
 #: 11 pt text; a line of the LaTeX report holds about 90) breaks after its left side.
 SPLIT_AT = 72
+#: A matrix wider than this on the line after its left side is cut: by rows or by columns.
+ALIGNED_AT = 74
 
 _MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
 _FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 _SUB = re.compile(r"[_^]\{([^{}]*)\}")
 _DROP = re.compile(r"\\(left|right|mathbf|mathrm|boldsymbol|operatorname|bigl|bigr|!)(?![A-Za-z])|[{}\s]")
 _COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+_WORDS = re.compile(r"\\(tanh|sinh|cosh|sin|cos|exp|log)(?![A-Za-z])")  # printed as their letters
 
 
 def width(tex: str) -> float:
@@ -47,7 +50,7 @@ def width(tex: str) -> float:
         if new == tex:
             break
         tex = new
-    return len(_COMMAND.sub("c", _DROP.sub("", tex)))
+    return len(_COMMAND.sub("c", _DROP.sub("", _WORDS.sub(r"\1", tex))))
 
 
 class View:
@@ -87,16 +90,69 @@ class View:
                 out.append(math_text if self.fmt.name == "text" else "$%s$" % math_text)
         return Tex("".join(out))
 
-    def equation(self, lhs, rhs, relation: str = "=") -> dict:
+    def equation(self, lhs, rhs, relation: str = "=", verified_by: str | None = None) -> dict:
+        """An equation to print; `verified_by` says how the engine checked it (derive and
+        bptt reports print only equations that carry one: see `fact`)."""
         if relation == "<=":
             relation = "≤" if self.fmt.name == "text" else r"\le"
         left, right = self.tex(lhs), self.tex(rhs)
-        return {"lhs": left, "rhs": right, "relation": Tex(relation),
-                "split": width(left) + width(right) > SPLIT_AT}
+        split = width(left) + width(right) > SPLIT_AT
+        return {"lhs": left, "rhs": right, "relation": Tex(relation), "split": split,
+                "aligned": self._aligned(left, relation, rhs) if split and self.fmt.name != "text" else None,
+                "verified_by": None if verified_by is None else self.text(verified_by)}
+
+    def fact(self, f) -> dict | None:
+        """A `steps.Fact` of the engine as an equation, with its verification record."""
+        if f is None:
+            return None
+        return {**self.equation(f.lhs, f.rhs, f.relation, f.method), "method": self.text(f.method), "ok": f.ok}
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
 
+    def _aligned(self, left: str, relation: str, m) -> Tex | None:
+        """The body of an aligned display for an explicit matrix wider than a line, or None
+        when it fits after its left side: a vector row by row, [x_t]_i = …, each long sum
+        broken between its terms; a matrix in blocks of whole columns, the first opening
+        its bracket and the last closing it."""
+        if not isinstance(m, sp.MatrixBase) or width(self.tex(m)) <= ALIGNED_AT:
+            return None
+        if m.cols == 1:
+            lines = []
+            for r in range(m.rows):
+                head = r"\left[%s\right]_{%d} &%s " % (left, r + 1, relation)
+                lines.append(head + r" \\ &\qquad ".join(self._broken(m[r, 0])))
+            return Tex(r" \\ ".join(lines))
+        entries = [[self.tex(m[r, c]) for c in range(m.cols)] for r in range(m.rows)]
+        widths = [max(width(entries[r][c]) for r in range(m.rows)) + 2 for c in range(m.cols)]
+        groups, current = [], []
+        for c, w in enumerate(widths):
+            if current and sum(widths[k] for k in current) + w > ALIGNED_AT - 8:
+                groups.append(current)
+                current = []
+            current.append(c)
+        groups.append(current)
+        lines = ["&" + left]
+        for k, cols in enumerate(groups):
+            body = r" \\ {}".join(" & ".join(entries[r][c] for c in cols) for r in range(m.rows))
+            opening = r"\left[" if k == 0 else r"\left."
+            closing = r"\right]" if k == len(groups) - 1 else r"\right."
+            mark = relation if k == 0 else r"\phantom{%s}" % relation
+            lines.append(r"&\qquad %s %s\begin{matrix}%s\end{matrix}%s" % (mark, opening, body, closing))
+        return Tex(r" \\ ".join(lines))
+
+    def _broken(self, entry) -> list[str]:
+        """An entry's LaTeX in lines of at most a line's width, broken between the terms of
+        a sum as the printer orders them."""
+        terms = self._printer.add_terms(entry) if isinstance(entry, sp.Add) else [self.tex(entry)]
+        lines, current = [], ""
+        for term in terms:
+            if current and width(current + term) > ALIGNED_AT - 12:
+                lines.append(current)
+                current = ""
+            first = not lines and not current
+            current += term[2:] if first and term.startswith("+ ") else (" " + term if current else term)
+        return lines + [current]
 
 def fill(view, form: Format, kind: str, template_dir: str | Path | None) -> str:
     """The `kind` template (report, check or bptt) of `form`, filled with `view`'s context."""
