@@ -78,16 +78,22 @@ class View:
         return Tex(self.fmt.escape(text))
 
     def prose(self, p: Prose | None) -> Tex:
-        """Escaped text with each {slot} printed as inline math."""
+        """Escaped text with each {slot} printed as inline math; "{a} = {b}" is one span."""
         if p is None:
             return Tex("")
         math = dict(p.math)
-        out = []
-        for literal, field, _, _ in string.Formatter().parse(p.text):
+        parts = list(string.Formatter().parse(p.text))
+        out, k = [], 0
+        while k < len(parts):
+            literal, field, _, _ = parts[k]
             out.append(self.fmt.escape(literal))
             if field is not None:
-                math_text = self.tex(math[field])
-                out.append(math_text if self.fmt.name == "text" else "$%s$" % math_text)
+                span = self.tex(math[field])
+                while k + 1 < len(parts) and parts[k + 1][0] == " = " and parts[k + 1][1] is not None:
+                    k += 1
+                    span = Tex("%s = %s" % (span, self.tex(math[parts[k][1]])))
+                out.append(span if self.fmt.name == "text" else "$%s$" % span)
+            k += 1
         return Tex("".join(out))
 
     def equation(self, lhs, rhs, relation: str = "=", verified_by: str | None = None) -> dict:
