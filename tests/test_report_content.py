@@ -151,3 +151,19 @@ def test_the_walk_finds_an_equation_a_view_builds_itself():
     view = View(FORMATS["markdown"], Notation())
     rec = derivation("tanh").recurrence
     assert _unverified({"made_here": [view.equation(rec.x_t, rec.rhs())]}) == (1, [".made_here[0]"])
+
+
+def test_pascanu_sentences_follow_the_computed_outcomes():
+    """'survives' and 'this recurrence is the row-vector convention' are said only when the
+    engine's numbers say so: with the outcomes flipped, the report says otherwise."""
+    from dataclasses import replace
+    d = symbptt.derive("sigma", dim=2, recurrence="row")
+    text = render(d, "markdown")
+    assert "survives in either layout" in text and "This recurrence is the row-vector convention" in text
+    p = d.pascanu
+    flipped = replace(p, bound_holds=False, comparisons=(replace(p.comparisons[0], differing=((1, 1, 0, 1),)),
+                                                         *p.comparisons[1:]))
+    d.__dict__["pascanu"] = flipped
+    text = render(d, "markdown")
+    assert "does not survive at the instance below" in text and "The bound **fails** there." in text
+    assert "This recurrence is the row-vector convention" not in text

@@ -127,7 +127,10 @@ class ReportView(View):
             "adapted": None if p.adapted is None else {
                 "claim": self.tex(p.adapted), "comparisons": comparisons(p.adapted_comparisons),
                 "a_t": self.tex(rec.a_t)},
-            "own_form": rec.form == "row",
+            # The row form is the convention in which the claim is right: said only when the
+            # numerator comparison above found it so.
+            "own_form": rec.form == "row" and p.comparisons[0].holds,
+            "survives": p.bound_holds and all(f.ok for f in p.bound),
             "row_form": fact(p.row_form(rec)),
             "row_vector_matches": p.row_vector_matches,
             "row_vector": fact(p.row_vector_fact(rec)),
