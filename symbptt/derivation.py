@@ -68,28 +68,8 @@ class Derivation:
         from .pascanu import pascanu  # pascanu depends on this module
         return pascanu(self)
 
-    # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
-    def to_markdown(self, notation=None) -> str:
-        """The Markdown report (KaTeX/MathJax math), as `symbptt derive` prints it."""
-        from .render import render
-        return render(self, "markdown", notation)
-
-    def to_latex(self, fragment: bool = True, notation=None) -> str:
-        """The LaTeX report: an \\input-able fragment, or a standalone document."""
-        from .render import render
-        return render(self, "latex-fragment" if fragment else "latex", notation)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-    def _repr_latex_(self) -> str:
-        """The result in each layout, as display math (what Jupyter's MathJax renders)."""
-        from .layout import Jacobian
-        from .printing import latex
-        rec = self.recurrence
-        rows = [r"%s &= %s" % (latex(Jacobian(rec.x_t, rec.x_prev, l)), latex(self.result(l)))
-                for l in self.layouts]
-        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+    # Display (to_markdown, to_latex, _repr_markdown_, _repr_latex_) is attached by
+    # symbptt.render, which `import symbptt` loads: the engine never imports the renderer.
 
     @cached_property
     def statements(self) -> dict:

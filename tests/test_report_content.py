@@ -167,3 +167,24 @@ def test_pascanu_sentences_follow_the_computed_outcomes():
     text = render(d, "markdown")
     assert "does not survive at the instance below" in text and "The bound **fails** there." in text
     assert "This recurrence is the row-vector convention" not in text
+
+
+#: The engine modules of derive and bptt (check.py is the check engine, reviewed with it).
+ENGINE = ("activations", "bptt", "denominator", "derivation", "expand", "explicit", "index", "layout",
+          "matrix", "model", "numeric", "pascanu", "printing", "steps", "verify")
+
+
+@pytest.mark.parametrize("module", ENGINE)
+def test_the_engine_never_imports_the_renderer(module):
+    """Not even lazily inside a method: display methods are attached from render's side."""
+    import ast
+    tree = ast.parse((ROOT / "symbptt" / f"{module}.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names = [node.module or ""] + [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        assert not any(n == "render" or n.startswith(("render.", "symbptt.render")) for n in names), (
+            f"{module}.py imports the renderer at line {node.lineno}")

@@ -189,3 +189,32 @@ def to_json(derivation: Derivation, view: ReportView) -> str:
                                  for row in J.tolist()]
         data["layouts"][layout.value] = entry
     return dump(data)
+
+
+def _display_methods() -> None:
+    """Attach Jupyter display and `to_markdown`/`to_latex` to `Derivation` from the
+    renderer's side (the engine never imports the renderer)."""
+
+    def to_markdown(self, notation=None) -> str:
+        """The Markdown report (KaTeX/MathJax math), as `symbptt derive` prints it."""
+        return render(self, "markdown", notation)
+
+    def to_latex(self, fragment: bool = True, notation=None) -> str:
+        """The LaTeX report: an \\input-able fragment, or a standalone document."""
+        return render(self, "latex-fragment" if fragment else "latex", notation)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """The result in each layout, as display math (what Jupyter's MathJax renders)."""
+        view = ReportView(self, get_format("latex"), Notation())
+        rows = [r"%s &= %s" % (view.tex(self.statements["results"][l].lhs), view.tex(self.result(l)))
+                for l in self.layouts]
+        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+
+    for method in (to_markdown, to_latex, _repr_markdown_, _repr_latex_):
+        setattr(Derivation, method.__name__, method)
+
+
+_display_methods()
