@@ -176,3 +176,17 @@ def test_bptt_markdown_structure(form):
                          ("The backward recursion", backward_steps(d)),
                          ("Vanishing and exploding gradients", bound_steps(d))):
         assert steps_are_well_formed(parts[title], title) == len(steps)
+
+
+@pytest.mark.tools
+def test_cut_matrices_render_in_katex(katex):
+    """The row-by-row and column-block displays (n = 6) are valid KaTeX too."""
+    import symbptt
+    from symbptt.render import render
+
+    from .test_tools import math_spans, render_with_katex
+    text = render(symbptt.derive("sigmoid", dim=6), "markdown")
+    assert r"\right.\end{aligned}" not in text and r"\left.\begin{matrix}" in text
+    spans = math_spans(text)
+    result = render_with_katex(katex, spans)
+    assert result["errors"] == [] and result["rendered"] == len(spans)
