@@ -126,11 +126,14 @@ class Activation:
     convention: str = ""
 
     @property
-    def convention_math(self) -> dict[str, sp.Basic]:
-        """The math slots of `convention`: σ, the generic σ's numeric stand-in, H(0) = 0."""
+    def convention_note(self):
+        """`convention` as `steps.Prose`, its math slots filled: σ, the generic σ's numeric
+        stand-in, H(0) = 0."""
+        from .steps import Prose
         s = sp.Symbol("s", real=True)
-        return {"sigma": sp.Symbol("sigma"), "stand_in": _stand_in(s),
-                "h0": sp.Eq(sp.Heaviside(sp.Integer(0), 0, evaluate=False), 0, evaluate=False)}
+        slots = {"sigma": sp.Symbol("sigma"), "stand_in": _stand_in(s),
+                 "h0": sp.Eq(sp.Heaviside(sp.Integer(0), 0, evaluate=False), 0, evaluate=False)}
+        return Prose.of(self.convention, **{k: v for k, v in slots.items() if "{%s}" % k in self.convention})
 
     def numeric_form(self, expr: sp.Expr) -> sp.Expr:
         """`expr` in elementary functions a numeric back end knows: the generic σ by its

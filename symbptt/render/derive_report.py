@@ -44,8 +44,7 @@ class ReportView(View):
             "version": __version__,
             "activation": {
                 "name": act.name, "title": self.text(act.title), "latex": Tex(act.latex),
-                "convention": self.prose(Prose.of(act.convention, **{
-                    k: v for k, v in act.convention_math.items() if "{%s}" % k in act.convention})),
+                "convention": self.prose(act.convention_note),
                 "derivative": self.fact(d.statements["derivative"]),
             },
             "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
