@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import InputError
-from ..layout import Jacobian, Layout
+from ..layout import Layout
 from ..model import FORMS
 from ..printing import Notation, Tex
 from ..steps import Prose, rule_title

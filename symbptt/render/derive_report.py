@@ -9,7 +9,7 @@ import sympy as sp
 from .. import __version__
 from ..derivation import Derivation
 from ..layout import Jacobian, Layout, definition
-from ..model import ARG, FORMS, Recurrence
+from ..model import FORMS
 from ..printing import Notation, Tex
 from ..steps import Prose, Shape, rule_title
 from .formats import Format, get_format
