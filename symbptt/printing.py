@@ -61,15 +61,20 @@ def _mentions_state(expr) -> bool:
 
 
 def _scalar_rank(term, leading: bool = False) -> int:
-    """Where a term stands in a scalar sum: terms in the state, other products, single
-    symbols, numbers (first when `leading`: before terms that are all subtracted):
-    W_11 [x]_1 + [W_in]_11 [u]_1 + b_1, t − 1, 1 − tanh²(x)."""
+    """Where a term stands in a scalar sum: terms in the state, other products and function
+    values, powers and quotients, single symbols, numbers (first when `leading`: before
+    terms that are all subtracted): W_11 [x]_1 + [W_in]_11 [u]_1 + b_1, t − 1,
+    1 − tanh²(x), sin(s) + s²/5."""
     if term.is_Number:
-        return 0 if leading else 4
+        return 0 if leading else 5
     if _mentions_state(term):
         return 1
     core = -term if term.could_extract_minus_sign() else term
-    return 3 if core.is_Symbol or isinstance(core, sp.Indexed) else 2
+    if core.is_Symbol or isinstance(core, sp.Indexed):
+        return 4
+    if core.is_Pow or (core.is_Mul and _is_fraction(core)):
+        return 3
+    return 2
 
 
 def ordered_terms(expr) -> list:

@@ -108,6 +108,7 @@ def test_terms_and_factors_in_the_order_a_person_writes_them():
                               r"\left(1 - \operatorname{sigmoid}\left([x_{t-1}]_{1}\right)\right)")
     t, x = sp.symbols("t x")
     assert latex(t - 1) == "t - 1" and latex(1 - sp.tanh(x) ** 2).startswith("1 - ")
+    assert latex(sp.sin(x) + x**2 / 5) == r"\sin{\left(x \right)} + \frac{x^{2}}{5}"
     assert latex(element("b", 1) + element("W", 1, 1) * element("x_prev", 1)) == "W_{11} [x_{t-1}]_{1} + b_{1}"
 
 
