@@ -10,7 +10,9 @@ For each n it times, in a fresh process each (so peak memory is per n):
            then an entry-by-entry comparison with W·diag(σ') built as SymPy matrices; run up
            to the n where it would exceed a minute.
 It prints entries, times, their ratio, peak RSS, and the growth exponent fitted to the
-symbptt times for n ≥ 64 (time ∝ n^k; linear in entries is k = 2). Then start-up:
+symbptt times for n ≥ 64 (time ∝ n^k; linear in entries is k = 2). Then whole reports: `derive("tanh", dim=n)` rendered as JSON, Markdown and LaTeX, each
+in a fresh process, time and peak RSS (reports print matrices up to 6×6 only, so Markdown
+and LaTeX should cost what JSON costs). Then start-up:
 `python -m symbptt derive` against `python -c "import sympy"`, interleaved runs in an empty
 folder, best and median; "first run" is without Jinja's compiled templates.
 Speed is measured here, never asserted in tests.
@@ -46,6 +48,18 @@ assert e.verified and e.entries == n * n
 print(json.dumps({"seconds": seconds, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
+REPORT = """
+import json, resource, sys, time
+from symbptt import derive
+from symbptt.render import render
+n, fmt = int(sys.argv[1]), sys.argv[2]
+t = time.perf_counter()
+text = render(derive("tanh", dim=n), fmt)
+seconds = time.perf_counter() - t
+assert len(text) > 1000
+print(json.dumps({"seconds": seconds, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
 BASELINE = """
 import json, resource, sys, time
 import sympy as sp
@@ -67,9 +81,22 @@ print(json.dumps({"seconds": seconds, "rss_kb": resource.getrusage(resource.RUSA
 """
 
 
-def run(code: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, str(n)], capture_output=True, text=True, check=True)
+def run(code: str, n: int, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, str(n), *args], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def reports(sizes, repeat: int) -> None:
+    """The report table: seconds (best of `repeat` runs, formats interleaved so that they
+    see the same machine load) and peak MB per format, and each format's time over JSON's."""
+    formats = ("json", "markdown", "latex")
+    print(f"{'n':>5} " + " ".join(f"{f + ' s':>11} {'MB':>5}" for f in formats) + f" {'md/json':>8} {'tex/json':>8}")
+    for n in sizes:
+        runs = [{f: run(REPORT, n, f) for f in formats} for _ in range(repeat)]
+        got = {f: min((r[f] for r in runs), key=lambda x: x["seconds"]) for f in formats}
+        ratio = lambda f: got[f]["seconds"] / got["json"]["seconds"]
+        print(f"{n:>5} " + " ".join(f"{got[f]['seconds']:>11.2f} {got[f]['rss_kb'] / 1024:>5.0f}" for f in formats)
+              + f" {ratio('markdown'):>8.2f} {ratio('latex'):>8.2f}")
 
 
 def startup(runs: int) -> dict[str, list[float]]:
@@ -150,8 +177,10 @@ def main() -> int:
         print("fitted growth exponent: needs n up to 256 at least (run without --quick)")
 
     if importlib.util.find_spec("symbptt") is None:
-        print("start-up: symbptt is not installed here (pip install -e .)", file=sys.stderr)
+        print("reports and start-up: symbptt is not installed here (pip install -e .)", file=sys.stderr)
         return 2
+    print("whole reports, derive(tanh, dim=n) rendered:")
+    reports([32, 64] if args.quick else [64, 256, 512], 1 if args.quick else 3)
     times = startup(args.runs)
     floor = min(times["floor"]), statistics.median(times["floor"])
     print(f"start-up, best and median of {args.runs}: import sympy {floor[0]:.3f} s ({floor[1]:.3f})")

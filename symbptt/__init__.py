@@ -17,3 +17,7 @@ __all__ = [
     "SymbpttError", "UnsupportedError", "Jacobian", "Layout",
 ]
 __version__ = "0.1.0"
+
+# The renderer attaches Derivation's display methods (to_markdown, _repr_latex_, ...):
+# the engine itself never imports it.
+from . import render as _render  # noqa: E402,F401

@@ -112,7 +112,8 @@ class Activation:
         latex: LaTeX for σ itself (used in prose such as "σ = tanh").
         sup_derivative: γ = sup_s |σ'(s)|, or None when unknown (generic σ).
         numeric: σ on mpmath numbers, for finite differences.
-        convention: anything the derivative leaves to convention (ReLU at 0).
+        convention: anything the derivative leaves to convention (ReLU at 0), as text with
+            math slots (see `convention_math`).
     """
 
     name: str
@@ -123,6 +124,16 @@ class Activation:
     sup_derivative: sp.Rational | None
     numeric: Callable[[mpmath.mpf], mpmath.mpf]
     convention: str = ""
+
+    @property
+    def convention_note(self):
+        """`convention` as `steps.Prose`, its math slots filled: σ, the generic σ's numeric
+        stand-in, H(0) = 0."""
+        from .steps import Prose
+        s = sp.Symbol("s", real=True)
+        slots = {"sigma": sp.Symbol("sigma"), "stand_in": _stand_in(s),
+                 "h0": sp.Eq(sp.Heaviside(sp.Integer(0), 0, evaluate=False), 0, evaluate=False)}
+        return Prose.of(self.convention, **{k: v for k, v in slots.items() if "{%s}" % k in self.convention})
 
     def numeric_form(self, expr: sp.Expr) -> sp.Expr:
         """`expr` in elementary functions a numeric back end knows: the generic σ by its
@@ -151,8 +162,8 @@ ACTIVATIONS: ActivationTable = ActivationTable({
             "sigma", "a generic elementwise function", sigma,
             sigma_prime, r"\sigma", None,
             lambda v: mpmath.sin(v) + v**2 / 5,
-            "Generic: no property of sigma is used beyond differentiability. "
-            "Numeric checks use the stand-in sin(s) + s^2/5.",
+            "Generic: no property of {sigma} is used beyond differentiability. "
+            "Numeric checks use the stand-in {stand_in}.",
         ),
         Activation(
             "tanh", "the hyperbolic tangent", sp.tanh,
@@ -167,7 +178,7 @@ ACTIVATIONS: ActivationTable = ActivationTable({
             "relu", "the rectified linear unit", relu,
             lambda s: sp.Heaviside(s, 0), r"\operatorname{ReLU}", sp.Integer(1),
             lambda v: max(mpmath.mpf(0), v),
-            "The derivative of ReLU at 0 is taken to be 0 (H(0) = 0), as in "
+            "The derivative of ReLU at 0 is taken to be 0 ({h0}), as in "
             "PyTorch and JAX; ReLU has no derivative there.",
         ),
         Activation(

@@ -27,7 +27,8 @@ from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Jacobian, Layout, to_layout
 from .model import Recurrence, elementwise
 from .numeric import random_values, state_step
-from .steps import Prose, Step
+from .pascanu import Norm2
+from .steps import Prose, Shape, Step
 
 #: Step counts and sizes of the explicit product checks.
 PRODUCT_CHECKS = ((1, 2), (2, 2), (3, 2), (2, 3))
@@ -90,6 +91,11 @@ class Bptt:
     curves: tuple[Curve, ...]
 
     @property
+    def loss(self) -> sp.Eq:
+        """E = Σ_t ½‖x_t − y_t‖₂², the loss the backward recursion is checked against."""
+        return loss(self.derivation.recurrence.n)
+
+    @property
     def verified(self) -> bool:
         return (self.derivation.verified and all(c.ok for c in self.product_checks)
                 and self.backward_symbolic and self.backward_numeric < 1e-15
@@ -112,7 +118,7 @@ def product_steps(d: Derivation) -> tuple[Step, ...]:
     den_one = _shift(d.result(Layout.DENOMINATOR), rec, "i")
     return (
         Step("one-step", J("i"), _shift(d.result(Layout.NUMERATOR), rec, "i"),
-             note=Prose.of("write {J} for {d}, derived above", J=J("i"), d=Jacobian(x("i"), x("i-1")))),
+             note=Prose.of("write {J} for {d}", J=J("i"), d=Jacobian(x("i"), x("i-1")))),
         Step("base", Jacobian(x("k+1"), x("k")), J("k+1")),
         Step("chain", Jacobian(x("t"), x("k")), sp.MatMul(Jacobian(x("t"), x("t-1")), Jacobian(x("t-1"), x("k"))),
              note=Prose.of("in numerator layout the outer derivative stands on the left")),
@@ -162,20 +168,48 @@ def gradient_term(rec: Recurrence, delta: sp.MatrixSymbol) -> sp.MatrixExpr:
     return _flat(delta, sp.Transpose(sigma_x))
 
 
+def loss(n) -> sp.Eq:
+    """E = Σ_t ½‖x_t − y_t‖₂², the loss the backward recursion is checked against."""
+    x, y = at("x", "t", n), sp.MatrixSymbol("y@t", n, 1)
+    t, T = sp.symbols("t T", integer=True, positive=True)
+    return sp.Eq(sp.Symbol("E"), sp.Sum(sp.Rational(1, 2) * Norm2(sp.MatAdd(x, -y)) ** 2, (t, 1, T)),
+                 evaluate=False)
+
+
 def backward_steps(d: Derivation) -> tuple[Step, ...]:
-    """δ_{t-1} = g_{t-1} + J_tᵀ δ_t and ∂E/∂W, for E = Σ_t ℓ_t(x_t) with g_t = ∂ℓ_t/∂x_t."""
+    """δ_{t-1} = g_{t-1} + J_tᵀ δ_t and ∂E/∂W, for E = Σ_t E_t(x_t).
+
+    Gradients of the scalar E are columns shaped like their variable: δ_t = (∂E/∂x_t)_den,
+    n×1 (denominator layout; the numerator-layout ∂E/∂x_t is its transpose, a 1×n row),
+    g_t = (∂E_t/∂x_t)_den the gradient of step t's own term; ∂E/∂W is n×n, shaped like W.
+    """
     rec, n = d.recurrence, d.recurrence.n
     delta = lambda time: at("delta", time, n)
     g = at("g", "t-1", n)
+    E, E_prev = sp.MatrixSymbol("E", 1, 1), sp.MatrixSymbol("E@t-1", 1, 1)
+    x = lambda time: at("x", time, n)
+    J_t = at("J", "t", n)
     den = _shift(d.result(Layout.DENOMINATOR), rec, "t")
     return (
-        Step("loss-chain", delta("t-1"), sp.MatAdd(g, sp.MatMul(sp.Transpose(at("J", "t", n)), delta("t"))),
-             note=Prose.of("with column gradients {d} and {gt}; the transposed Jacobian pulls the gradient back",
-                           d=sp.Eq(delta("t"), sp.MatrixSymbol("dE/dx@t", n, 1), evaluate=False), gt=g)),
-        Step("one-step", sp.MatMul(sp.Transpose(at("J", "t", n)), delta("t")), _flat(den, delta("t")),
-             note=Prose.of("the denominator-layout one-step Jacobian: this is where the transpose of W belongs")),
+        Step("definition", delta("t"), Jacobian(E, x("t"), Layout.DENOMINATOR),
+             note=Prose.of("the gradient of the scalar {E} with respect to {x}: a column shaped like {x}, "
+                           "that is denominator layout, the transpose of the numerator-layout row {row}; "
+                           "likewise {g} for {Ep}, the term of {E} at step {tp}",
+                           E=sp.Symbol("E"), x=x("t"), row=Jacobian(E, x("t")),
+                           g=sp.Eq(g, Jacobian(E_prev, x("t-1"), Layout.DENOMINATOR), evaluate=False),
+                           Ep=sp.Symbol("E_{t-1}"), tp=sp.Symbol("t") - 1)),
+        Step("loss-chain", delta("t-1"), sp.MatAdd(g, sp.MatMul(sp.Transpose(J_t), delta("t"))),
+             note=Prose.of("with {J} = {dx} in numerator layout; its transpose pulls the column "
+                           "gradient back (a vector-Jacobian product)", J=J_t, dx=Jacobian(x("t"), x("t-1")))),
+        Step("one-step", sp.MatMul(sp.Transpose(J_t), delta("t")), _flat(den, delta("t")),
+             note=Prose.of("{Jt} = {den} is the denominator-layout one-step Jacobian: this is where "
+                           "the transpose of {W} belongs", Jt=sp.Transpose(J_t),
+                           den=Jacobian(x("t"), x("t-1"), Layout.DENOMINATOR), W=rec.W)),
         Step("gradient-W", sp.MatrixSymbol("dE_dW", n, n),
-             TimeSum(_shift(gradient_term(rec, delta("t")), rec, "t"))),
+             TimeSum(_shift(gradient_term(rec, delta("t")), rec, "t")),
+             note=Prose.of("{dW} is shaped like {W}, {nn}: entry ({i}, {j}) is {dWij}",
+                           dW=sp.MatrixSymbol("dE_dW", n, n), W=rec.W, nn=Shape(n, n), i=sp.Symbol("i"),
+                           j=sp.Symbol("j"), dWij=sp.Derivative(sp.Symbol("E"), sp.IndexedBase("W")[sp.Symbol("i"), sp.Symbol("j")]))),
     )
 
 
@@ -268,7 +302,6 @@ def _backward_numeric(d: Derivation, n: int = 3, T: int = 4, seed: int = 0) -> f
 
 def bound_steps(d: Derivation) -> tuple[Step, ...]:
     """‖J_i‖₂ ≤ ‖W‖₂ ‖diag(σ')‖₂ ≤ γ λ₁ and ‖∂x_t/∂x_k‖₂ ≤ (γ λ₁)^{t−k}."""
-    from .pascanu import Norm2
     rec, n = d.recurrence, d.recurrence.n
     lam, gamma, steps = sp.symbols("lambda_1 gamma t-k", positive=True)
     J = at("J", "i", n)
@@ -276,9 +309,15 @@ def bound_steps(d: Derivation) -> tuple[Step, ...]:
     factors = one.args if isinstance(one, sp.MatMul) else (one,)
     D = next((f for f in factors if isinstance(f, sp.DiagMatrix)), sp.Identity(n))
     x = lambda time: at("x", time, n)
+    norms = sp.Mul(*[Norm2(f) for f in factors], evaluate=False)
+    by_W = sp.Mul(Norm2(rec.W), Norm2(D), evaluate=False)
+    transposed = () if norms == by_W else (  # the row form's Wᵀ: ‖Wᵀ‖₂ = ‖W‖₂, said, not assumed
+        Step("transpose-norm", norms, by_W, relation="=",
+             note=Prose.of("since {eq}", eq=sp.Eq(Norm2(sp.Transpose(rec.W)), Norm2(rec.W), evaluate=False))),)
     return (
-        Step("submultiplicative", Norm2(J), sp.Mul(*[Norm2(f) for f in factors], evaluate=False), relation="<="),
-        Step("diag-norm", sp.Mul(Norm2(rec.W), Norm2(D), evaluate=False), gamma * lam, relation="<=",
+        Step("submultiplicative", Norm2(J), norms, relation="<="),
+        *transposed,
+        Step("diag-norm", by_W, gamma * lam, relation="<=",
              note=Prose.of("with {l} the largest singular value of {W} and {g} = {value}, the supremum "
                            "of the derivative's absolute value", l=lam, W=rec.W, g=gamma,
                            value=d.activation.sup_derivative)),

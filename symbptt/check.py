@@ -29,12 +29,13 @@ from .denominator import denominator_route
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
 from .index import entry_value
-from .layout import Layout, to_layout
+from .layout import Jacobian, Layout, definition, to_layout
 from .matrix import matrix_route
 from .errors import InputError
 from .activations import ACTIVATIONS
 from .model import ARG, FORMS, Recurrence, element, elementwise
-from .steps import Prose
+from .pascanu import Norm2
+from .steps import DISPLAY, Fact, Prose
 from .numeric import DIGITS, random_values
 
 @dataclass(frozen=True)
@@ -168,30 +169,56 @@ class CheckResult:
         """The recurrence of `form` (default: the main one) as a report writes it."""
         return written(CHECK_FORMS[form or self.form.key], self.recurrence.activation)
 
-    # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
+    # Display: the renderer fills steps.DISPLAY (the engine never imports it).
     def to_markdown(self, notation=None) -> str:
         """The Markdown check report."""
-        from .render import render_check
-        return render_check(self, "markdown", notation)
+        return DISPLAY["check"](self, "markdown", notation)
 
     def to_latex(self, fragment: bool = True, notation=None) -> str:
         """The LaTeX check report: an \\input-able fragment, or a standalone document."""
-        from .render import render_check
-        return render_check(self, "latex-fragment" if fragment else "latex", notation)
+        return DISPLAY["check"](self, "latex-fragment" if fragment else "latex", notation)
 
     def to_text(self, notation=None) -> str:
-        from .render import render_check
-        return render_check(self, "text", notation)
+        """The plain-text check report, as `symbptt check` prints it."""
+        return DISPLAY["check"](self, "text", notation)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_latex_(self) -> str:
         """The claim and its status in each layout, as display math."""
-        from .printing import latex
-        rows = [r"%s &\quad \text{%s: %s}" % (latex(self.expr) if k == 0 else "", l.value, v.status)
-                for k, (l, v) in enumerate(self.verdicts.items())]
-        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+        return DISPLAY["check-latex"](self)
+
+    def backward(self, form: str | None = None) -> tuple:
+        """(δ_{t-1}, J_den δ_t): the backward pass of `form` (default: the main one), with the
+        engine's denominator-layout Jacobian."""
+        truth = self.truth(Layout.DENOMINATOR, form)
+        n = self.recurrence.n
+        factors = truth.args if isinstance(truth, sp.MatMul) else (truth,)
+        return sp.MatrixSymbol("delta_prev", n, 1), sp.MatMul(*factors, sp.MatrixSymbol("delta_t", n, 1))
+
+    @functools.cached_property
+    def facts(self) -> dict:
+        """Every equation a check report states, as a `Fact` with how it was verified."""
+        rec, ok = self.recurrence, self.truth_verified[self.recurrence.form]
+        sizes = ", ".join(str(n) for n in TRUTH_SIZES)
+        derived = (f"derived at matrix level and equal to the recurrence differentiated entry by "
+                   f"entry at n = {sizes}")
+        J = Jacobian(rec.x_t, rec.x_prev)
+        D = rec.derivative_diag(rec.derivative_point)
+        return {
+            "recurrence": tuple(Fact(lhs, rhs, "definition") for lhs, rhs in self.written()),
+            "definitions": {l: Fact(*definition(l).args, "definition") for l in Layout},
+            "truths": {l: Fact(Jacobian(rec.x_t, rec.x_prev, l), self.truth(l), derived, ok=ok)
+                       for l in Layout},
+            "backward": Fact(*self.backward(), "the denominator-layout Jacobian above applied to "
+                             "δ_t (a vector–Jacobian product)", ok=ok),
+            "bound": Fact(Norm2(J), sp.Mul(Norm2(rec.W), Norm2(D), evaluate=False),
+                          "‖AB‖₂ ≤ ‖A‖₂‖B‖₂; evaluated at a random instance (n = 3, seed 0)",
+                          relation="<=", ok=self.bound.holds),
+            "transpose": Fact(Norm2(sp.Transpose(rec.W)), Norm2(rec.W),
+                              "Wᵀ has the singular values of W", ok=True),
+        }
 
 
 @functools.lru_cache(maxsize=64)

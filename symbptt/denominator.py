@@ -10,7 +10,7 @@ import sympy as sp
 
 from .layout import Jacobian, Layout, to_layout
 from .model import Recurrence
-from .steps import Route, Step
+from .steps import Prose, Route, Step
 
 
 def denominator_route(rec: Recurrence, numerator_result) -> Route:
@@ -37,4 +37,6 @@ def denominator_route(rec: Recurrence, numerator_result) -> Route:
             steps.append(Step("diagonal", reversed_product, result))
     steps.append(Step("assemble", J_den, result))
     return Route("denominator", "Denominator layout, from the numerator result",
-                 Layout.DENOMINATOR, tuple(steps), result)
+                 Layout.DENOMINATOR, tuple(steps), result,
+                 summary=Prose.of("The denominator-layout Jacobian {den} is the transpose of the "
+                                  "numerator-layout one {num} derived above.", den=J_den, num=J_num))

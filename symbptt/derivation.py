@@ -68,28 +68,41 @@ class Derivation:
         from .pascanu import pascanu  # pascanu depends on this module
         return pascanu(self)
 
-    # Display: rendering lives in symbptt.render; imported on use, as render depends on us.
-    def to_markdown(self, notation=None) -> str:
-        """The Markdown report (KaTeX/MathJax math), as `symbptt derive` prints it."""
-        from .render import render
-        return render(self, "markdown", notation)
+    # Display (to_markdown, to_latex, _repr_markdown_, _repr_latex_) is attached by
+    # symbptt.render, which `import symbptt` loads: the engine never imports the renderer.
 
-    def to_latex(self, fragment: bool = True, notation=None) -> str:
-        """The LaTeX report: an \\input-able fragment, or a standalone document."""
-        from .render import render
-        return render(self, "latex-fragment" if fragment else "latex", notation)
+    @cached_property
+    def statements(self) -> dict:
+        """Every equation a report states besides the routes' steps, as `Fact`s with how
+        each was verified: the recurrence (a definition; the row form's column version
+        checked explicitly), σ's derivative (checked against SymPy's), the layout
+        definitions, and the result per layout (the routes, expansion and numeric check)."""
+        from .explicit import explicit, mismatches
+        from .layout import Jacobian, definition
+        from .model import ARG
+        from .steps import Fact
 
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-    def _repr_latex_(self) -> str:
-        """The result in each layout, as display math (what Jupyter's MathJax renders)."""
-        from .layout import Jacobian
-        from .printing import latex
-        rec = self.recurrence
-        rows = [r"%s &= %s" % (latex(Jacobian(rec.x_t, rec.x_prev, l)), latex(self.result(l)))
-                for l in self.layouts]
-        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+        rec, act = self.recurrence, self.activation
+        column = None
+        if rec.form == "row":
+            (lhs, rhs), = rec.written()
+            env = rec.bindings(2, 3)
+            ok = not mismatches(explicit(rec.rhs(), env), explicit(sp.Transpose(rhs), env))
+            column = Fact(rec.x_t, rec.rhs(), "both sides transposed; explicit at n = 2", ok=ok)
+        stated = act.derivative(ARG)
+        derivative = Fact(sp.Derivative(act.apply(ARG), ARG), stated,
+                          "SymPy's derivative of the activation, compared",
+                          ok=sp.expand(sp.diff(act.apply(ARG), ARG) - stated) == 0)
+        how = "the routes below" + (", the explicit expansion and the numeric check" if self.expansion else "")
+        return {
+            "recurrence": tuple(Fact(l, r, "definition") for l, r in rec.written()),
+            "column": column,
+            "derivative": derivative,
+            "definitions": {layout: Fact(definition(layout).lhs, definition(layout).rhs, "definition")
+                            for layout in Layout},
+            "results": {layout: Fact(Jacobian(rec.x_t, rec.x_prev, layout), self.result(layout), how,
+                                     ok=self.verified) for layout in Layout},
+        }
 
     @property
     def verified(self) -> bool:

@@ -32,7 +32,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .errors import UnsupportedError
 from .explicit import explicit, mismatches
 from .layout import Layout, to_layout
-from .model import ARG, M, N, Recurrence, element
+from .model import ARG, M, N, Recurrence, element, element_matrix
 
 Atom = tuple
 Term = frozenset  # of (atom, power) pairs
@@ -76,18 +76,19 @@ ONE: Entry = {frozenset(): 1}
 class _Sympy:
     """Turns atoms into SymPy expressions (memoised): for display and re-checks.
 
-    A pre-activation atom ("a_t", i) is written out, as the closed form's is.
+    A pre-activation atom ("a_t", i) is written out, as the closed form's is; with `named`,
+    it stays the entry [a_t]_i (for display: the entries then fit on a page).
     """
 
-    def __init__(self, n: int = 0, m: int = 0):
+    def __init__(self, n: int = 0, m: int = 0, named: bool = False):
         self._atoms: dict = {}
-        self.n, self.m = n, m
+        self.n, self.m, self.named = n, m, named
 
     def atom(self, a: Atom) -> sp.Expr:
         if a not in self._atoms:
             if a[0] == "apply":
                 self._atoms[a] = a[1].xreplace({ARG: self.atom(a[2])})
-            elif a[0] == "a_t":
+            elif a[0] == "a_t" and not self.named:
                 self._atoms[a] = sp.Add(*[c * sp.Mul(*[self.atom(t) for t in atoms])
                                           for c, atoms in _pre_activation(a[1], self.n, self.m)])
             else:
@@ -298,6 +299,75 @@ class Expansion:
     def in_layout(self, layout: Layout) -> tuple[sp.Matrix, sp.Matrix]:
         """(differentiated Jacobian, expanded closed form), both in `layout`."""
         return to_layout(self.jacobian, layout), to_layout(self.closed_form, layout)
+
+    @cached_property
+    def shown(self) -> "Shown":
+        """The matrices a report prints, built on first use (reports ask only at small n).
+
+        In the post-activation form every entry depends on a whole row of the
+        pre-activation a_t: entries are printed with [a_t]_i standing for that row, and the
+        rows are given once (`Shown.pre_activation`). `Shown.verified` re-checks that
+        substituting them back gives `jacobian` and `closed_form` entry for entry.
+        """
+        rec, n, m = self.recurrence, self.n, self.m
+        if rec.form != "elman":
+            return Shown(self.state, None, self.jacobian, self.closed_form, True)
+        to = _Sympy(n, m, named=True)
+        state = sp.Matrix([to.entry({_term(atoms): c for c, atoms in row})
+                           for _, row in _rows(rec, n, m)])
+        jacobian = sp.Matrix([[to.entry(e) for e in entries] for _, entries in _differentiated(rec, n, m)])
+        env = rec.bindings(n, m)
+        a_written, env[rec.a_t] = env[rec.a_t], element_matrix(rec.a_t.name, n, 1)
+        closed = explicit(self.closed, env)
+        back = dict(zip(env[rec.a_t], a_written))
+        verified = (not mismatches(jacobian.xreplace(back), self.jacobian)
+                    and not mismatches(closed.xreplace(back), self.closed_form)
+                    and not mismatches(state.xreplace(back), self.state))
+        return Shown(state, (env[rec.a_t], a_written), jacobian, closed, verified)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An expansion as a report prints it: x_t, ∂x_t/∂x_{t-1} and the closed form written out.
+
+    All three are numerator layout (`in_layout` transposes). `pre_activation` is None, or
+    (a_t's entry symbols, their rows written out) when entries are printed in terms of a_t;
+    `verified` says that substituting those rows back gives the expansion's own matrices.
+    """
+
+    state: sp.Matrix
+    pre_activation: tuple[sp.Matrix, sp.Matrix] | None
+    jacobian: sp.Matrix
+    closed_form: sp.Matrix
+    verified: bool
+
+    def in_layout(self, layout: Layout) -> tuple[sp.Matrix, sp.Matrix]:
+        """(differentiated Jacobian, expanded closed form), both in `layout`."""
+        return to_layout(self.jacobian, layout), to_layout(self.closed_form, layout)
+
+    def facts(self, expansion: "Expansion", layout: Layout, closed_form=None) -> dict:
+        """The equations a report prints about the expansion, each a `Fact` with its check:
+        x_t and a_t written out (definitions), ∂x_t/∂x_{t-1} differentiated entry by
+        entry, and the closed form expanded (compared with it entry by entry).
+        `closed_form` is how the closed form is written in `layout` (the derivation's
+        result; by default the numerator one, transposed)."""
+        from .layout import Jacobian
+        from .steps import Fact
+        rec, n = expansion.recurrence, expansion.n
+        J, closed = self.in_layout(layout)
+        written = "written out at n = %d" % n
+        agree = "compared entry by entry with the differentiated Jacobian: %s" % (
+            "all agree" if expansion.verified else "some differ")
+        return {
+            "state": Fact(rec.x_t, self.state, "the recurrence " + written, ok=self.verified),
+            "pre_activation": None if self.pre_activation is None else Fact(
+                *self.pre_activation, "the definition of the pre-activation, " + written),
+            "jacobian": Fact(Jacobian(rec.x_t, rec.x_prev, layout), J,
+                             "every entry of the recurrence differentiated at n = %d" % n, ok=self.verified),
+            "closed": Fact(to_layout(expansion.closed, layout) if closed_form is None else closed_form,
+                           closed, agree,
+                           ok=expansion.verified and self.verified),
+        }
 
 
 def _differentiated(rec: Recurrence, n: int, m: int):

@@ -126,7 +126,9 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
             for fmt in entry.formats:
                 add(folder / filename(entry, fmt), render(derivation, fmt))
         for entry in CHECKS:
-            result = check(entry.formula, activation=entry.activation, recurrence=entry.recurrence)
+            result = check(entry.formula, activation=entry.activation)
+            if result.form.key != entry.recurrence:  # the source's own form is the headline
+                result = check(entry.formula, activation=entry.activation, recurrence=entry.recurrence)
             for fmt in entry.formats:
                 add(folder / filename(entry, fmt), render_check(result, fmt))
         for form in BPTT_FORMS:

@@ -67,7 +67,8 @@ def _(f: sp.MatMul, x):
     steps = [
         Step(
             "chain", Jacobian(f, x), sp.MatMul(Jacobian(A * z, z), Jacobian(g, x)),
-            note=Prose.of("with {z} = {g}", z=z, g=g), where=((z, g),),
+            note=Prose.of("with {z} = {g}; in numerator layout the outer derivative stands on the left",
+                          z=z, g=g), where=((z, g),),
         ),
         Step("linear", Jacobian(A * z, z), A),
     ]
@@ -93,7 +94,8 @@ def _(f: ElementwiseApplyFunction, x):
     Dz, inner_steps = _rule(sigma_z, z)
     steps = [
         Step("chain", Jacobian(f, x), sp.MatMul(Jacobian(sigma_z, z), Jacobian(g, x)),
-             note=Prose.of("with {z} = {g}", z=z, g=g), where=((z, g),)),
+             note=Prose.of("with {z} = {g}; in numerator layout the outer derivative stands on the left",
+                          z=z, g=g), where=((z, g),)),
         *inner_steps,
     ]
     inner, sub = jacobian(g, x)

@@ -16,9 +16,10 @@ import sympy as sp
 
 from .derivation import Derivation
 from .explicit import explicit, jacobian_entries, mismatches
-from .layout import Layout, to_layout
-from .model import Recurrence
+from .layout import Jacobian, Layout, to_layout
+from .model import Recurrence, element_matrix
 from .numeric import DIGITS, random_values
+from .steps import Fact
 
 
 class Norm2(sp.Expr):
@@ -31,7 +32,12 @@ class Norm2(sp.Expr):
 
 @dataclass(frozen=True)
 class Comparison:
-    """The claim beside the true Jacobian in one layout, at size n."""
+    """The claim beside the true Jacobian in one layout, at size n.
+
+    `truth` is n×n in `layout`, as printed (in the post-activation form with [a_t]_i
+    standing for row i of the pre-activation); `differing` compares the entries with a_t
+    written out.
+    """
 
     layout: Layout
     truth: sp.Matrix
@@ -51,21 +57,53 @@ class Pascanu:
         n: size of the explicit comparison.
         claim_explicit: the claim's n×n entries.
         comparisons: one per layout.
-        row_vector: Jacobian of the row-vector convention, n×n, numerator layout.
+        adapted: the factor with σ' where this form's Jacobian takes it, Wᵀ·diag(σ'(a_t)) in
+            the post-activation form, or None when that is the claim itself.
+        adapted_comparisons: the adapted factor against the true Jacobian, per layout.
+        row_vector: Jacobian of Pascanu's form written with row vectors, n×n, numerator
+            layout; None when the recurrence is that form (its numerator comparison says it).
         row_vector_matches: whether it equals the claim entry for entry.
         norms: (name, value) pairs at a random instance: ‖J‖₂ (both layouts), ‖W‖₂, ‖Wᵀ‖₂,
             ‖D‖₂.
         bound_holds: ‖J‖₂ ≤ ‖W‖₂ ‖D‖₂ at that instance, in both layouts.
+        bound: ‖J‖₂ ≤ ‖W‖₂ ‖D‖₂ (D the true Jacobian's diagonal factor), ‖Wᵀ‖₂ = ‖W‖₂ and,
+            for a known γ, ‖D‖₂ ≤ γ: the facts the norm argument uses, each with its check.
+        values: each norm at the random instance, as a fact.
     """
 
     claim: sp.MatrixExpr
     n: int
     claim_explicit: sp.Matrix
     comparisons: tuple[Comparison, ...]
-    row_vector: sp.Matrix
+    adapted: sp.MatrixExpr | None
+    adapted_comparisons: tuple[Comparison, ...]
+    row_vector: sp.Matrix | None
     row_vector_matches: bool
     norms: tuple[tuple[str, float], ...]
     bound_holds: bool
+    bound: tuple[Fact, ...] = ()
+    values: tuple[Fact, ...] = ()
+
+    def written(self) -> Fact:
+        """The claim written out at size n."""
+        return Fact(self.claim, self.claim_explicit, f"the claim written out at n = {self.n}")
+
+    def truth(self, comparison: Comparison, recurrence: Recurrence) -> Fact:
+        """The true Jacobian at size n, in `comparison`'s layout."""
+        return Fact(Jacobian(recurrence.x_t, recurrence.x_prev, comparison.layout), comparison.truth,
+                    f"the derived Jacobian written out at n = {self.n}, compared entry by entry")
+
+    def row_form(self, recurrence: Recurrence) -> Fact:
+        """Pascanu's form written with row vectors (a definition)."""
+        (lhs, rhs), = Recurrence(recurrence.activation, form="row").written()
+        return Fact(lhs, rhs, "definition")
+
+    def row_vector_fact(self, recurrence: Recurrence) -> Fact | None:
+        """The row-vector form's Jacobian, differentiated entry by entry."""
+        if self.row_vector is None:
+            return None
+        return Fact(Jacobian(recurrence.x_t, recurrence.x_prev), self.row_vector,
+                    f"the row-vector form differentiated entry by entry at n = {self.n}")
 
 
 def true_diag(rec: Recurrence) -> sp.MatrixExpr:
@@ -87,13 +125,26 @@ def pascanu(derivation: Derivation, n: int = 2, seed: int = 0) -> Pascanu:
     env = rec.bindings(n, n + 1)
     claim_x = explicit(claim, env)
     truth = explicit(numerator, env)
-    comparisons = tuple(
-        Comparison(layout, to_layout(truth, layout), tuple(mismatches(claim_x, to_layout(truth, layout))))
-        for layout in Layout
-    )
+    named = env.copy()  # a_t's entries as symbols: what a report prints
+    named[rec.a_t] = element_matrix(rec.a_t.name, n, 1)
+    shown = explicit(numerator, named)
+
+    def compare(candidate: sp.Matrix) -> tuple[Comparison, ...]:
+        return tuple(Comparison(layout, to_layout(shown, layout),
+                                tuple(mismatches(candidate, to_layout(truth, layout))))
+                     for layout in Layout)
+
+    comparisons = compare(claim_x)
+    # The factor with σ' at the form's own point (a_t in the post-activation form).
+    own = true_diag(rec)
+    adapted = None if own == D else (
+        sp.Transpose(rec.W) if isinstance(own, sp.Identity) else sp.MatMul(sp.Transpose(rec.W), own))
+    adapted_comparisons = () if adapted is None else compare(explicit(adapted, env))
     # Row-vector convention: x_tᵀ = σ(x_{t-1})ᵀ W + …, i.e. the column x_t = Wᵀ σ(x_{t-1}) + ….
-    row = Recurrence(rec.activation, form="row").bindings(n, n + 1)
-    row_J = jacobian_entries(list(row[rec.x_t]), list(row[rec.x_prev]))
+    row_J = None
+    if rec.form != "row":
+        row = Recurrence(rec.activation, form="row").bindings(n, n + 1)
+        row_J = jacobian_entries(list(row[rec.x_t]), list(row[rec.x_prev]))
 
     values = random_values(rec, env, random.Random(seed))
     with mpmath.workdps(DIGITS):
@@ -108,7 +159,20 @@ def pascanu(derivation: Derivation, n: int = 2, seed: int = 0) -> Pascanu:
         }
         slack = mpmath.mpf(10) ** (-DIGITS + 10)
         bound = all(norms[k] <= norms["W"] * norms["D"] + slack for k in ("J_num", "J_den"))
+    where = f"evaluated at random values (seed {seed}, n = {n})"
+    J, J_den = Jacobian(rec.x_t, rec.x_prev), Jacobian(rec.x_t, rec.x_prev, Layout.DENOMINATOR)
+    W_T, Dn = sp.Transpose(rec.W), true_diag(rec)
+    gamma = rec.activation.sup_derivative
+    facts = (
+        Fact(Norm2(J), sp.Mul(Norm2(rec.W), Norm2(Dn), evaluate=False), where + ", both layouts", "<=", bound),
+        Fact(Norm2(W_T), Norm2(rec.W), where, "=", abs(norms["W"] - norms["W_T"]) <= slack),
+    ) + (() if gamma is None else (
+        Fact(Norm2(Dn), gamma, "the supremum of the derivative's absolute value, from the activation table", "<=", norms["D"] <= gamma + slack),))
+    value = lambda key: sp.Float(float(norms[key]), 6)
+    values = tuple(Fact(lhs, value(key), where) for lhs, key in (
+        (Norm2(J), "J_num"), (Norm2(J_den), "J_den"), (Norm2(rec.W), "W"), (Norm2(W_T), "W_T"), (Norm2(Dn), "D")))
     return Pascanu(
-        claim, n, claim_x, comparisons, row_J, not mismatches(row_J, claim_x),
-        tuple((k, float(v)) for k, v in norms.items()), bound,
+        claim, n, claim_x, comparisons, adapted, adapted_comparisons, row_J,
+        row_J is not None and not mismatches(row_J, claim_x),
+        tuple((k, float(v)) for k, v in norms.items()), bound, facts, values,
     )

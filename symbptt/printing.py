@@ -29,25 +29,90 @@ _GREEK = {
 }
 
 
+#: Matrix symbols that are the state (or stand for it): a sum lists their terms first.
+_STATE_ROLES = ("x_prev", "x_t", "a_t", "z", "x@")
+
+
+def _factor_rank(factor) -> int:
+    """Where a factor stands in a product as a person writes it: number, entries and
+    symbols, function values, then parenthesised sums: W_12 σ(x)(1 − σ(x)), not SymPy's
+    (1 − σ(x)) σ(x) W_12."""
+    if factor.is_Number:
+        return 0
+    if factor.is_Add:
+        return 3
+    if factor.is_Symbol or isinstance(factor, sp.Indexed):
+        return 1
+    return 2
+
+
+def _term_rank(term) -> tuple[int, int]:
+    """Where a term stands in a matrix sum as a person writes it: terms in the state first,
+    then other products, then single symbols: W σ(x_{t-1}) + W_in u_t + b, whatever order
+    SymPy's canonical sort gave the arguments."""
+    in_state = _mentions_state(term)
+    return (0 if in_state else 1, 1 if isinstance(term, (sp.MatrixSymbol, sp.Transpose)) else 0)
+
+
+def _mentions_state(expr) -> bool:
+    names = [str(a.name) for a in expr.atoms(sp.Symbol, sp.MatrixSymbol)]
+    names += [str(a.base.label) for a in expr.atoms(sp.Indexed)]
+    return any(name.startswith(_STATE_ROLES) for name in names)
+
+
+def _scalar_rank(term, leading: bool = False) -> int:
+    """Where a term stands in a scalar sum: terms in the state, other products and function
+    values, powers and quotients, single symbols, numbers (first when `leading`: before
+    terms that are all subtracted): W_11 [x]_1 + [W_in]_11 [u]_1 + b_1, t − 1,
+    1 − tanh²(x), sin(s) + s²/5."""
+    if term.is_Number:
+        return 0 if leading else 5
+    if _mentions_state(term):
+        return 1
+    core = -term if term.could_extract_minus_sign() else term
+    if core.is_Symbol or isinstance(core, sp.Indexed):
+        return 4
+    if core.is_Pow or (core.is_Mul and _is_fraction(core)):
+        return 3
+    return 2
+
+
+def ordered_terms(expr) -> list:
+    """The terms of a MatAdd in the order `_term_rank` gives (stable: ties keep SymPy's)."""
+    return sorted(expr.args, key=_term_rank)
+
+
+def ordered_factors(expr) -> list:
+    """The factors of a Mul in the order `_factor_rank` gives (stable)."""
+    return sorted(expr.as_ordered_factors(), key=_factor_rank)
+
+
+def _is_fraction(expr) -> bool:
+    return any((f.is_Rational and not f.is_Integer) or (f.is_Pow and f.exp.is_negative) for f in expr.args)
+
+
 class Tex(str):
     """LaTeX produced by the printer or a template: trusted, never escaped again."""
 
 
-def identifier_latex(name: str) -> str:
+def identifier_latex(name: str, time: str = "") -> str:
     """LaTeX for an identifier: ``W`` → W, ``W_in`` → W_{\\mathrm{in}}, ``h_t`` → h_{t}.
 
     A suffix of several letters is a label (upright); a single letter or digits an index.
+    A `time` index joins the name's own subscript, ``W_hh`` at t → W_{\\mathrm{hh},t}: one
+    subscript, never LaTeX's "double subscript" error.
     """
     base, _, suffix = name.partition("_")
     head = "\\" + base if base in _GREEK else base
-    if not suffix:
-        return head
-    tail = suffix if len(suffix) == 1 or suffix.isdigit() else r"\mathrm{%s}" % suffix
-    return "%s_{%s}" % (head, tail)
+    parts = [suffix if len(suffix) == 1 or suffix.isdigit() else r"\mathrm{%s}" % suffix] if suffix else []
+    parts += [time] if time else []
+    return "%s_{%s}" % (head, ",".join(parts)) if parts else head
 
 
 #: A name the user gives a role: a letter or Greek name, an optional subscript label.
-IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,11}(_[A-Za-z0-9]{1,12})?$")
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]{0,11}(_[A-Za-z0-9]{1,12})?")  # fullmatch: no trailing \n
+#: Roles that are scalars (the loss E and its terms E_t): never bold.
+SCALARS = {"E"}
 #: Transpose marks offered, by key.
 TRANSPOSES = {"top": r"^{\top}", "T": r"^{T}", "intercal": r"^{\intercal}"}
 
@@ -84,7 +149,7 @@ class Notation:
     def __post_init__(self):
         for field in ("state", "weight", "input_weight", "input", "bias"):
             value = getattr(self, field)
-            if not isinstance(value, str) or not IDENTIFIER.match(value):
+            if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
                 raise InputError(
                     f"notation {field.replace('_', '-')} must be a name such as W, W_rec or h "
                     f"(a letter or Greek name, then an optional _label), got {value!r}")
@@ -136,8 +201,8 @@ class Notation:
         if role == "dE_dW":
             return r"\frac{\partial E}{\partial %s}" % self.role("W", bold)
         name, time = self._timed(role) if "@" in role else self._names().get(role, (role, ""))
-        plain = identifier_latex(name) + ("_{%s}" % time if time else "")
-        return self._bold(plain) if bold else plain
+        plain = identifier_latex(name, time)
+        return self._bold(plain) if bold and name not in SCALARS else plain
 
     def plain_role(self, role: str) -> str:
         """Plain text of a role, for terminals: x_{t-1}, W_hh, u_t, δ_t."""
@@ -233,6 +298,61 @@ class ProofPrinter(LatexPrinter):
             self._print(a) if isinstance(a, sp.Mul) else
             self.parenthesize(a, PRECEDENCE["Mul"], False) for a in args)
 
+    def _ordered(self, expr, order=None) -> list:
+        # SymPy's order, then stably: numbers, terms in the state, products, symbols.
+        terms = self._as_ordered_terms(expr, order=order)
+        leading = (any(t.is_Number and t.is_positive for t in terms)
+                   and all(t.is_Number or t.could_extract_minus_sign() for t in terms))
+        return sorted(terms, key=lambda t: _scalar_rank(t, leading))
+
+    def _print_Add(self, expr, order=None):
+        return super()._print_Add(sp.Add(*self._ordered(expr, order), evaluate=False), order="none")
+
+    def add_terms(self, expr) -> list[str]:
+        """The terms of a sum as `_print_Add` prints them, each after the first with its
+        sign ("+ t", "- t"): where a long sum may break across lines."""
+        out = []
+        for k, term in enumerate(self._ordered(expr)):
+            sign = "+ "
+            if term.could_extract_minus_sign():
+                sign, term = "- ", -term
+            text = self._print(term)
+            if self._needs_add_brackets(term):
+                text = r"\left(%s\right)" % text
+            out.append(text if k == 0 and sign == "+ " else (sign + text if k else "-" + text))
+        return out
+
+    def _print_MatAdd(self, expr):
+        out = []
+        for k, term in enumerate(ordered_terms(expr)):
+            text = self._print(term)
+            if k and text.startswith("- "):
+                out.append(" - " + text[2:])
+            else:
+                out.append((" + " if k else "") + text)
+        return "".join(out)
+
+    def _print_Mul(self, expr):
+        if not isinstance(expr, sp.Mul) or _is_fraction(expr):
+            return super()._print_Mul(expr)
+        factors = ordered_factors(expr)
+        sign = ""
+        if factors[0].is_Number and factors[0].is_negative:
+            sign, factors[0] = "- ", -factors[0]
+            if factors[0] == 1:
+                factors = factors[1:]
+        parts = []
+        for k, f in enumerate(factors):
+            text = self._print(f)
+            if self._needs_mul_brackets(f, first=k == 0, last=k == len(factors) - 1):
+                text = r"\left(%s\right)" % text
+            parts.append(text)
+        return sign + " ".join(parts)
+
+    def _print_Float(self, expr):
+        # A value that happens to be whole prints as one: ‖I_n‖₂ = 1, not 1.0.
+        return str(int(expr)) if float(expr).is_integer() else super()._print_Float(expr)
+
     def _print_Identity(self, expr):
         return r"I_{%s}" % self._print(expr.rows)
 
@@ -268,6 +388,9 @@ class ProofPrinter(LatexPrinter):
 
     def _print_Norm2(self, expr):
         return r"\left\|%s\right\|_{2}" % self._print(expr.args[0])
+
+    def _print_Shape(self, expr):
+        return r"%s \times %s" % (self._print(expr.rows), self._print(expr.cols))
 
     def _print_TimeSum(self, expr):
         return r"\sum_{%s} %s" % (self.notation.time, self._print(expr.args[0]))
@@ -329,9 +452,9 @@ class PlainPrinter(StrPrinter):
 
     def _print_Mul(self, expr):
         # A product reads W_12·σ'(x_2), not code's W_12*σ'(x_2); quotients keep StrPrinter's a/b.
-        factors = expr.as_ordered_factors()
-        if any((f.is_Rational and not f.is_Integer) or (f.is_Pow and f.exp.is_negative) for f in factors):
+        if _is_fraction(expr):
             return super()._print_Mul(expr)
+        factors = ordered_factors(expr)
         sign = ""
         if factors[0].is_Number and factors[0].is_negative:
             sign, factors[0] = "-", -factors[0]
@@ -341,6 +464,16 @@ class PlainPrinter(StrPrinter):
 
     def _print_DiagMatrix(self, expr):
         return f"{self._settings['notation'].diag}({self._print(expr.args[0])})"
+
+    def _print_MatAdd(self, expr):
+        out = []
+        for k, term in enumerate(ordered_terms(expr)):
+            text = self._print(term)
+            out.append((" - " + text[1:] if text.startswith("-") else " + " + text) if k else text)
+        return "".join(out)
+
+    def _print_Float(self, expr):
+        return str(int(expr)) if float(expr).is_integer() else super()._print_Float(expr)
 
     def _print_Identity(self, expr):
         return "I"
@@ -365,6 +498,9 @@ class PlainPrinter(StrPrinter):
 
     def _print_Norm2(self, expr):
         return f"‖{self._print(expr.args[0])}‖₂"
+
+    def _print_Shape(self, expr):
+        return f"{self._print(expr.rows)}×{self._print(expr.cols)}"
 
     def _print_TimeSum(self, expr):
         return f"Σ_{self._settings['notation'].time} {self._print(expr.args[0])}"

@@ -33,15 +33,22 @@ RULES: dict[str, str] = {
     "substitute": "substitute the numerator-layout result",
     "transpose": "denominator layout is the transpose of numerator layout",
     "transpose-product": "the transpose of a product reverses its factors",
-    "base": "base case, t - k = 1",
-    "induction": "induction hypothesis for t - 1",
-    "one-step": "the one-step Jacobian, at step i",
-    "loss-chain": "chain rule: E depends on x_(t-1) directly and through x_t",
+    "base": "base case, t − k = 1",
+    "induction": "induction hypothesis for t − 1",
+    "one-step": "the one-step Jacobian, derived above",
+    "loss-chain": "chain rule: E depends on x_{t-1} directly and through x_t",
     "gradient-W": "W enters every step: sum the steps' contributions",
     "submultiplicative": "a norm of a product is at most the product of the norms",
+    "transpose-norm": "a matrix and its transpose have the same singular values",
     "diag-norm": "the 2-norm of a diagonal matrix is its largest entry in absolute value",
     "diagonal": "a diagonal matrix is its own transpose, and the transpose of a transpose is the matrix",
 }
+
+
+#: How engine results display themselves (Jupyter's _repr_*_, to_markdown …): filled by
+#: symbptt.render when it is imported (as `import symbptt` does), since the engine never
+#: imports the renderer. Name → function.
+DISPLAY: dict = {}
 
 
 @dataclass(frozen=True)
@@ -99,3 +106,49 @@ class Route:
     steps: tuple[Step, ...]
     result: sp.Basic
     summary: Prose | None = None
+
+
+def _titles() -> dict[str, "Prose"]:
+    from .model import N
+    x = lambda time: sp.MatrixSymbol(f"x@{time}", N, 1)
+    t = sp.Symbol("t")
+    return {
+        "base": Prose.of("base case, {c}", c=sp.Eq(sp.Symbol("t-k"), 1, evaluate=False)),
+        "induction": Prose.of("induction hypothesis for {t}", t=t - 1),
+        "loss-chain": Prose.of("chain rule: {E} depends on {x} directly and through {xt}",
+                               E=sp.Symbol("E"), x=x("t-1"), xt=x("t")),
+        "gradient-W": Prose.of("{W} enters every step: sum the steps' contributions",
+                               W=sp.MatrixSymbol("W", N, N)),
+    }
+
+
+def rule_title(rule: str) -> Prose:
+    """How a report names `rule`: RULES' text, with its mathematics as math slots."""
+    return _titles().get(rule) or Prose(RULES[rule])
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation ``lhs relation rhs`` the engine states, with how it was verified.
+
+    `relation` is "=" or "<="; `method` says how the engine checked it (explicitly at
+    which n, numerically at which instance, from which table).
+    """
+
+    lhs: sp.Basic
+    rhs: sp.Basic
+    method: str
+    relation: str = "="
+    ok: bool = True
+
+
+class Shape(sp.Expr):
+    """The size rows × cols of a matrix, for prose: ``Shape(n, m)`` prints n×m."""
+
+    @property
+    def rows(self):
+        return self.args[0]
+
+    @property
+    def cols(self):
+        return self.args[1]

@@ -16,6 +16,10 @@ def test_bench_quick_runs_and_prints_its_table():
     assert lines[1].split() == ["n", "entries", "symbptt", "s", "sympy", "s", "ratio", "peak", "MB"]
     assert [l.split()[0] for l in lines[2:6]] == ["16", "32", "64", "128"]
     assert "fitted growth exponent: needs n up to 256" in run.stdout
+    table = run.stdout.split("whole reports, derive(tanh, dim=n) rendered:\n")[1].splitlines()
+    assert table[0].split() == ["n", "json", "s", "MB", "markdown", "s", "MB", "latex", "s", "MB",
+                                "md/json", "tex/json"]
+    assert [line.split()[0] for line in table[1:3]] == ["32", "64"]
     startup = run.stdout.split("start-up, best and median of 1: import sympy ")[1].splitlines()
     assert [line.split(":")[0].strip() for line in startup[1:]] == ["symbptt derive", "symbptt derive, first run"]
     assert all("ratio" in line for line in startup[1:])

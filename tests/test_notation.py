@@ -187,3 +187,9 @@ def test_jupyter_latex_renders_in_katex(katex):
     spans = [{"display": True, "tex": r._repr_latex_().strip("$")}
              for r in (derivation("relu"), check("W^T diag(sigma'(x))"))]
     assert render_with_katex(katex, spans)["errors"] == []
+
+
+@pytest.mark.parametrize("value", ["h\n", "W_hh\n", "h\nx"])
+def test_a_name_with_a_newline_is_refused_by_the_api_too(value):
+    with pytest.raises(InputError):
+        Notation(state=value)

@@ -90,3 +90,38 @@ def test_matrix_products_print_their_sign_and_nesting_without_sympys_negation():
     assert latex(W * (A + W)) == r"\mathbf{W} \left(\mathbf{A} + \mathbf{W}\right)"
     nested = sp.MatMul(W, sp.MatMul(A, W, evaluate=False), evaluate=False)
     assert latex(nested) == r"\mathbf{W} \left(\mathbf{A} \mathbf{W}\right)"
+
+
+def test_terms_and_factors_in_the_order_a_person_writes_them():
+    """W σ(x_{t-1}) + W_in u_t + b whatever SymPy's canonical order; σ(1 − σ); t − 1; 1 − tanh²."""
+    import sympy as sp
+    from symbptt.model import Recurrence, element
+
+    row = Recurrence(ACTIVATIONS["sigma"], form="row")
+    (_, rhs), = row.written()
+    assert latex(rhs) == (r"\left(\sigma\left(\mathbf{x}_{t-1}\right)\right)^{\top} \mathbf{W} + "
+                          r"\mathbf{u}_{t}^{\top} \mathbf{W}_{\mathrm{in}}^{\top} + \mathbf{b}^{\top}")
+    assert latex(row.rhs()) == (r"\mathbf{W}^{\top} \sigma\left(\mathbf{x}_{t-1}\right) + "
+                                r"\mathbf{W}_{\mathrm{in}} \mathbf{u}_{t} + \mathbf{b}")
+    J = derivation("sigmoid").expansion.jacobian
+    assert latex(J[0, 0]) == (r"W_{11} \operatorname{sigmoid}\left([x_{t-1}]_{1}\right) "
+                              r"\left(1 - \operatorname{sigmoid}\left([x_{t-1}]_{1}\right)\right)")
+    t, x = sp.symbols("t x")
+    assert latex(t - 1) == "t - 1" and latex(1 - sp.tanh(x) ** 2).startswith("1 - ")
+    assert latex(sp.sin(x) + x**2 / 5) == r"\sin{\left(x \right)} + \frac{x^{2}}{5}"
+    assert latex(element("b", 1) + element("W", 1, 1) * element("x_prev", 1)) == "W_{11} [x_{t-1}]_{1} + b_{1}"
+
+
+def test_whole_floats_print_as_integers():
+    import sympy as sp
+    assert latex(sp.Float(1.0, 6)) == "1" and latex(sp.Float(1.04131, 6)) == "1.04131"
+
+
+def test_a_time_index_joins_a_subscripted_name():
+    """-N state=W_hh: x_t prints W_{hh,t}, never W_{hh}_{t} (LaTeX's "Double subscript")."""
+    from symbptt.model import element
+    n = Notation(state="W_hh", input="u_x")
+    rec = derivation("tanh").recurrence
+    assert latex(rec.x_prev, n) == r"\mathbf{W}_{\mathrm{hh},t-1}"
+    assert latex(rec.u, n) == r"\mathbf{u}_{x,t}"
+    assert latex(element("x_prev", 2), n) == r"[W_{\mathrm{hh},t-1}]_{2}"

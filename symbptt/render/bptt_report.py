@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import InputError
-from ..layout import Jacobian, Layout
+from ..layout import Layout
 from ..model import FORMS
 from ..printing import Notation, Tex
-from ..steps import RULES
+from ..steps import Prose, rule_title
 from .formats import DERIVE_FORMATS, FORMATS, Format, get_format
 from .view import View, dump, fill
 
@@ -27,9 +27,11 @@ class BpttView(View):
         self.b, self.figure = b, figure
 
     def steps(self, steps, method: str) -> list:
-        return [{"number": k, "rule": self.text(RULES[s.rule]), "note": self.prose(s.note),
-                 **self.equation(s.lhs, s.rhs, s.relation), "verified": True,
-                 "method": self.text(method), "detail": Tex("")}
+        return [{"number": k, "rule": self.prose(rule_title(s.rule)), "note": self.prose(s.note),
+                 **self.equation(s.lhs, s.rhs, s.relation, "definition" if s.rule == "definition" else method),
+                 "verified": True,
+                 "method": self.text(method), "definition": s.rule == "definition",
+                 "detail": Tex("")}
                 for k, s in enumerate(steps, 1)]
 
     def context(self) -> dict:
@@ -42,13 +44,16 @@ class BpttView(View):
             "activation": {"name": d.activation.name, "title": self.text(d.activation.title),
                            "gamma": self.tex(d.activation.sup_derivative)},
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title)},
-            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
-            "one_step": [self.equation(Jacobian(rec.x_t, rec.x_prev, l), d.result(l)) for l in Layout],
+            "W": self.tex(rec.W),
+            "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
+            "one_step": [self.fact(d.statements["results"][l]) for l in Layout],
             "one_step_verified": d.verified,
             "product": self.steps(b.product, product_method),
             "product_checks": checks,
             "backward": self.steps(b.backward, "checked against the loss's own derivatives, below"),
             "backward_symbolic": b.backward_symbolic,
+            "loss": self.prose(Prose.of("For the loss {E}, the recursion's gradients with respect to the "
+                                        "first state and to {W}", E=b.loss, W=rec.W)),
             "backward_numeric": Tex("%.1e" % b.backward_numeric),
             "bound": self.steps(b.bound, "checked on trajectories, below"),
             "curves": [{"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from .. import __version__
-from ..layout import Jacobian, Layout, definition
-from ..pascanu import Norm2
+from ..layout import Layout
 from ..printing import Notation, Tex
-from ..steps import Prose
+from ..steps import DISPLAY, Prose
 from .formats import CHECK_FORMATS, FORMATS, Format, get_format
 from .view import View, dump, fill
 
@@ -39,13 +38,6 @@ class CheckView(View):
         """How an ambiguous formula was read ('' when nothing was ambiguous)."""
         return Tex("; ".join(self.prose(c.text) for c in reading.choices))
 
-    def backward(self, form: str):
-        """δ_{t-1} = (∂x_t/∂x_{t-1})_den δ_t for `form`: the engine's denominator Jacobian."""
-        truth = self.r.truth(Layout.DENOMINATOR, form)
-        rec = self.r.recurrence
-        factors = truth.args if isinstance(truth, sp.MatMul) else (truth,)
-        return (sp.MatrixSymbol("delta_prev", rec.n, 1), sp.MatMul(*factors, sp.MatrixSymbol("delta_t", rec.n, 1)))
-
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
         from ..check import AT_PRE_ACTIVATION, CHECK_FORMS
@@ -60,7 +52,7 @@ class CheckView(View):
             math["da"] = rec.derivative_diag(rec.a_t)
         if v.layout is Layout.DENOMINATOR:
             text += "; so the backward pass of that form is {back}"
-            math["back"] = sp.Eq(*self.backward(v.form), evaluate=False)
+            math["back"] = sp.Eq(*self.r.backward(v.form), evaluate=False)
         statement = self.prose(Prose.of(text, **math))
         how = self.choices(v.reading)
         return Tex(f"{statement} ({how})") if how else statement
@@ -68,12 +60,13 @@ class CheckView(View):
     def context(self) -> dict:
         from ..check import CHECK_FORMS
         r, rec = self.r, self.r.recurrence
+        facts = r.facts
         layouts = []
         for layout, v in r.verdicts.items():
             layouts.append({
                 "name": layout.value, "status": v.status, "holds": v.holds,
-                "truth": self.equation(Jacobian(rec.x_t, rec.x_prev, layout), r.truth(layout)),
-                "definition": self.equation(*definition(layout).args),
+                "truth": self.fact(facts["truths"][layout]),
+                "definition": self.fact(facts["definitions"][layout]),
                 "counterexample": self._counterexample(v.counterexample),
             })
         b = r.bound
@@ -86,18 +79,16 @@ class CheckView(View):
             "reading": self.choices(r.reading),
             "multi_step": r.multi_step,
             "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
-            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in r.written()],
+            "recurrence": [self.fact(f) for f in facts["recurrence"]],
             "form": self.text(CHECK_FORMS[r.form.key].title),
             "form_reason": self.text(f"({r.form.reason})"),
             "layouts": layouts,
             "neither": not any(v.holds for v in r.verdicts.values()),
-            "backward": self.equation(*self.backward(r.form.key)),
+            "backward": self.fact(facts["backward"]),
             "readings": [{"statement": self.reading(v), "status": v.status} for v in r.readings],
             "bound": {
-                "statement": self.equation(Norm2(Jacobian(rec.x_t, rec.x_prev)),
-                                           sp.Mul(Norm2(rec.W), Norm2(point), evaluate=False), r"\le"
-                                           if self.fmt.name != "text" else "≤"),
-                "transpose": self.equation(Norm2(sp.Transpose(rec.W)), Norm2(rec.W)),
+                "statement": self.fact(facts["bound"]),
+                "transpose": self.fact(facts["transpose"]),
                 "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),
                 "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds,
                 "matrix": self.tex(rec.W), "diagonal": self.tex(point),
@@ -158,3 +149,15 @@ def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
     for layout, v in result.verdicts.items():
         data[layout.value] = {"holds": v.holds, "status": v.status, "counterexample": counterexample(v)}
     return dump(data)
+
+
+def _repr_latex(result: "CheckResult") -> str:
+    """The claim and its status in each layout, as display math (Jupyter's MathJax)."""
+    view = CheckView(result, FORMATS["latex"], Notation())
+    rows = [r"%s &\quad \text{%s: %s}" % (view.tex(result.expr) if k == 0 else "", l.value, v.status)
+            for k, (l, v) in enumerate(result.verdicts.items())]
+    return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+
+
+DISPLAY["check"] = render_check
+DISPLAY["check-latex"] = _repr_latex

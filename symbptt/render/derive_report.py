@@ -9,10 +9,9 @@ import sympy as sp
 from .. import __version__
 from ..derivation import Derivation
 from ..layout import Jacobian, Layout, definition
-from ..model import ARG, FORMS, Recurrence
-from ..pascanu import Norm2, true_diag
+from ..model import FORMS
 from ..printing import Notation, Tex
-from ..steps import RULES, Prose
+from ..steps import Prose, Shape, rule_title
 from .formats import Format, get_format
 from .view import SHOW_MAX, View, dump, fill
 
@@ -34,9 +33,9 @@ class ReportView(View):
             for number, step in enumerate(route.steps, 1):
                 check = checks[(route.key, number)]
                 steps.append({
-                    "number": number, "rule": self.text(RULES[step.rule]),
-                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs),
-                    "verified": check.ok, "method": self.text(check.method),
+                    "number": number, "rule": self.prose(rule_title(step.rule)),
+                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs, verified_by=check.method),
+                    "verified": check.ok, "method": self.text(check.method), "definition": False,
                     "detail": self.text(check.detail),
                 })
             routes.append({"key": route.key, "title": self.text(route.title),
@@ -45,16 +44,18 @@ class ReportView(View):
             "version": __version__,
             "activation": {
                 "name": act.name, "title": self.text(act.title), "latex": Tex(act.latex),
-                "convention": self.text(act.convention),
-                "derivative": self.equation(sp.Derivative(act.apply(ARG), ARG), act.derivative(ARG)),
+                "convention": self.prose(act.convention_note),
+                "derivative": self.fact(d.statements["derivative"]),
             },
-            "recurrence": [self.equation(lhs, rhs) for lhs, rhs in rec.written()],
+            "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title),
-                     "column": None if rec.form != "row" else self.equation(rec.x_t, rec.rhs())},
+                     "column": self.fact(d.statements["column"])},
             "shapes": self.prose(Prose.of(
-                "with {W} of size {n} x {n}, {Win} of size {n} x {m}, {u} of size {m}, "
+                "with {W} of size {nn}, {Win} of size {nm}, {u} of size {m}, "
                 "{b} and the state of size {n}, and the activation applied entrywise.",
-                W=rec.W, Win=rec.W_in, u=rec.u, b=rec.b, n=rec.n, m=rec.m)),
+                W=rec.W, Win=rec.W_in, u=rec.u, b=rec.b, n=rec.n, m=rec.m,
+                nn=Shape(rec.n, rec.n), nm=Shape(rec.n, rec.m))),
+            "definitions": [self._definition(layout) for layout in Layout],
             "layouts": [self._layout(layout) for layout in d.layouts],
             "routes": routes,
             "expansion": self._expansion(),
@@ -63,12 +64,14 @@ class ReportView(View):
             "verified": d.verified,
         }
 
+    def _definition(self, layout: Layout) -> dict:
+        return {"name": layout.value, "definition": self.fact(self.d.statements["definitions"][layout]),
+                "used": layout is Layout.NUMERATOR or layout in self.d.layouts}
+
     def _layout(self, layout: Layout) -> dict:
-        eq = definition(layout)
         return {
             "name": layout.value,
-            "definition": self.equation(eq.lhs, eq.rhs),
-            "result": self.equation(self._jacobian(layout), self.d.result(layout)),
+            "result": self.fact(self.d.statements["results"][layout]),
         }
 
     def _jacobian(self, layout: Layout):
@@ -79,17 +82,23 @@ class ReportView(View):
         e = self.d.expansion
         if e is None:
             return None
-        shown = []
-        for layout in self.d.layouts:
-            J, closed = e.in_layout(layout)
-            shown.append({"name": layout.value, "jacobian": self.matrix(J),
-                          "closed": self.matrix(closed),
-                          "closed_form": self.tex(self.d.result(layout)),
-                          "lhs": self.tex(self._jacobian(layout))})
+        rec = self.d.recurrence
+        # Matrices are printed up to SHOW_MAX only: larger ones are never built.
+        small = e.n <= SHOW_MAX
+        shown = e.shown if small else None
+        layouts = []
+        facts = {}
+        for layout in self.d.layouts if small else ():
+            facts = shown.facts(e, layout, self.d.result(layout))
+            layouts.append({"name": layout.value, "jacobian": self.fact(facts["jacobian"]),
+                            "closed": self.fact(facts["closed"]),
+                            "closed_form": self.tex(self.d.result(layout))})
         return {
-            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified,
-            "state": self.matrix(e.state), "x_t": self.tex(self.d.recurrence.x_t),
-            "layouts": shown, "mismatches": [
+            "n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified and (not small or shown.verified),
+            "state": self.fact(facts.get("state")),
+            "pre_activation": self.fact(facts.get("pre_activation")),
+            "a_t": self.tex(rec.a_t), "entry": self.tex(sp.Symbol("a_t[i]")),
+            "layouts": layouts, "mismatches": [
                 {"position": f"({i}, {j})", "got": self.tex(a), "expected": self.tex(b)}
                 for i, j, a, b in e.mismatches
             ],
@@ -100,39 +109,32 @@ class ReportView(View):
         if c is None:
             return None
         return {"n": c.n, "m": c.m, "seed": c.seed, "max_error": Tex("%.1e" % c.max_error),
-                "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed}
+                "tolerance": Tex("%.0e" % c.tolerance), "passed": c.passed,
+                "nonsymmetric": self.prose(Prose.of("{W} not symmetric", W=self.d.recurrence.W))}
 
     def _pascanu(self) -> dict:
         p = self.d.pascanu
         rec = self.d.recurrence
-        W, J = rec.W, self._jacobian(Layout.NUMERATOR)
-        J_den = self._jacobian(Layout.DENOMINATOR)
-        D = true_diag(rec)
-        norms = dict(p.norms)
-        value = lambda key: sp.Float(norms[key], 6)
-        gamma = self.d.activation.sup_derivative
-        (row_lhs, row_rhs), = Recurrence(rec.activation, form="row").written()
+        fact = self.fact
+        comparisons = lambda cs: [
+            {"name": c.layout.value, "holds": c.holds, "differing": len(c.differing),
+             "truth": fact(p.truth(c, rec))} for c in cs]
         return {
             "claim": self.tex(p.claim), "n": p.n,
-            "claim_explicit": self.tex(p.claim_explicit),
-            "comparisons": [
-                {"name": c.layout.value, "holds": c.holds, "truth": self.tex(c.truth),
-                 "differing": len(c.differing)}
-                for c in p.comparisons
-            ],
-            "row_form": self.equation(row_lhs, row_rhs),
+            "claim_explicit": fact(p.written()),
+            "comparisons": comparisons(p.comparisons),
+            "adapted": None if p.adapted is None else {
+                "claim": self.tex(p.adapted), "comparisons": comparisons(p.adapted_comparisons),
+                "a_t": self.tex(rec.a_t)},
+            # The row form is the convention in which the claim is right: said only when the
+            # numerator comparison above found it so.
+            "own_form": rec.form == "row" and p.comparisons[0].holds,
+            "survives": p.bound_holds and all(f.ok for f in p.bound),
+            "row_form": fact(p.row_form(rec)),
             "row_vector_matches": p.row_vector_matches,
-            "row_vector": self.tex(p.row_vector),
-            "bound": self.equation(Norm2(J), sp.Mul(Norm2(W), Norm2(D), evaluate=False), r"\le"),
-            "transpose_norm": self.equation(Norm2(sp.Transpose(W)), Norm2(W)),
-            "gamma": None if gamma is None else self.equation(Norm2(D), gamma, r"\le"),
-            "norms": [
-                self.equation(Norm2(J), value("J_num")),
-                self.equation(Norm2(J_den), value("J_den")),
-                self.equation(Norm2(W), value("W")),
-                self.equation(Norm2(sp.Transpose(W)), value("W_T")),
-                self.equation(Norm2(D), value("D")),
-            ],
+            "row_vector": fact(p.row_vector_fact(rec)),
+            "bound": [fact(f) for f in p.bound],
+            "norms": [fact(f) for f in p.values],
             "bound_holds": p.bound_holds,
         }
 
@@ -153,6 +155,7 @@ def to_json(derivation: Derivation, view: ReportView) -> str:
     e = d.expansion
     data = {
         "symbptt": __version__,
+        "form": d.recurrence.form,
         "input": {"activation": d.activation.name, "layouts": [l.value for l in d.layouts],
                   "dim": e.n if e else None, "inputs": e.m if e else None,
                   "seed": d.numeric.seed if d.numeric else None},
@@ -185,3 +188,32 @@ def to_json(derivation: Derivation, view: ReportView) -> str:
                                  for row in J.tolist()]
         data["layouts"][layout.value] = entry
     return dump(data)
+
+
+def _display_methods() -> None:
+    """Attach Jupyter display and `to_markdown`/`to_latex` to `Derivation` from the
+    renderer's side (the engine never imports the renderer)."""
+
+    def to_markdown(self, notation=None) -> str:
+        """The Markdown report (KaTeX/MathJax math), as `symbptt derive` prints it."""
+        return render(self, "markdown", notation)
+
+    def to_latex(self, fragment: bool = True, notation=None) -> str:
+        """The LaTeX report: an \\input-able fragment, or a standalone document."""
+        return render(self, "latex-fragment" if fragment else "latex", notation)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """The result in each layout, as display math (what Jupyter's MathJax renders)."""
+        view = ReportView(self, get_format("latex"), Notation())
+        rows = [r"%s &= %s" % (view.tex(self.statements["results"][l].lhs), view.tex(self.result(l)))
+                for l in self.layouts]
+        return "$$\\begin{aligned}%s\\end{aligned}$$" % r" \\ ".join(rows)
+
+    for method in (to_markdown, to_latex, _repr_markdown_, _repr_latex_):
+        setattr(Derivation, method.__name__, method)
+
+
+_display_methods()

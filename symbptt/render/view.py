@@ -18,8 +18,39 @@ from .templates import environment
 #: Explicit matrices larger than this are summarised, not printed (amsmath's bmatrix
 #: also stops at 10 columns).
 SHOW_MAX = 6
-#: A step whose two sides are longer than this (LaTeX source characters) breaks its line.
-SPLIT_AT = 200
+#: A display whose two sides are estimated wider than this (see `width`, in characters of
+#: 11 pt text; a line of the LaTeX report holds about 90) breaks after its left side.
+SPLIT_AT = 72
+#: A matrix wider than this on the line after its left side is cut: by rows or by columns.
+ALIGNED_AT = 74
+
+_MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
+_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_SUB = re.compile(r"[_^]\{([^{}]*)\}")
+_DROP = re.compile(r"\\(left|right|mathbf|mathrm|boldsymbol|operatorname|bigl|bigr|!)(?![A-Za-z])|[{}\s]")
+_COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+_WORDS = re.compile(r"\\(tanh|sinh|cosh|sin|cos|exp|log)(?![A-Za-z])")  # printed as their letters
+
+
+def width(tex: str) -> float:
+    """The printed width of LaTeX math, estimated in characters: a command is one glyph,
+    subscripts count 0.7, a fraction its wider part, a matrix the sum of its widest
+    entries per column. Good enough to decide where a display breaks; pdflatex's log, read
+    by a test, has the last word."""
+    def matrix(match):
+        rows = [r.split("&") for r in match.group(1).split("\\\\")]
+        cols = max(len(r) for r in rows)
+        total = sum(max(width(r[c]) if c < len(r) else 0 for r in rows) + 2 for c in range(cols))
+        return "#" * round(total + 2)
+
+    tex = _MATRIX.sub(matrix, tex)
+    while True:
+        new = _FRAC.sub(lambda m: max(m.group(1), m.group(2), key=len), tex)
+        new = _SUB.sub(lambda m: "~" * round(0.7 * len(_DROP.sub("", _COMMAND.sub("c", m.group(1))))), new)
+        if new == tex:
+            break
+        tex = new
+    return len(_COMMAND.sub("c", _DROP.sub("", _WORDS.sub(r"\1", tex))))
 
 
 class View:
@@ -60,35 +91,98 @@ class View:
         return Tex(text)
 
     def prose(self, p: Prose | None) -> Tex:
-        """Escaped text with each {slot} printed as inline math, or as code for a str slot."""
+        """Escaped text with each {slot} printed as inline math ("{a} = {b}" is one span), or
+        as code for a str slot (the user's own text)."""
         if p is None:
             return Tex("")
         math = dict(p.math)
-        out = []
-        for literal, field, _, _ in string.Formatter().parse(p.text):
+        parts = list(string.Formatter().parse(p.text))
+        out, k = [], 0
+        while k < len(parts):
+            literal, field, _, _ = parts[k]
             out.append(self.fmt.escape(literal))
             if field is not None and isinstance(math[field], str):
                 out.append(self.code(math[field]))
             elif field is not None:
-                math_text = self.tex(math[field])
-                out.append(math_text if self.fmt.name == "text" else "$%s$" % math_text)
+                span = self.tex(math[field])
+                while k + 1 < len(parts) and parts[k + 1][0] == " = " and parts[k + 1][1] is not None:
+                    k += 1
+                    span = Tex("%s = %s" % (span, self.tex(math[parts[k][1]])))
+                out.append(span if self.fmt.name == "text" else "$%s$" % span)
+            k += 1
         return Tex("".join(out))
 
-    def equation(self, lhs, rhs, relation: str = "=") -> dict:
+    def equation(self, lhs, rhs, relation: str = "=", verified_by: str | None = None) -> dict:
+        """An equation to print; `verified_by` says how the engine checked it (derive and
+        bptt reports print only equations that carry one: see `fact`)."""
         if relation == "<=":
             relation = "≤" if self.fmt.name == "text" else r"\le"
         left, right = self.tex(lhs), self.tex(rhs)
-        return {"lhs": left, "rhs": right, "relation": Tex(relation),
-                "split": len(left) + len(right) > SPLIT_AT}
+        split = width(left) + width(right) > SPLIT_AT
+        return {"lhs": left, "rhs": right, "relation": Tex(relation), "split": split,
+                "aligned": self._aligned(left, relation, rhs) if split and self.fmt.name != "text" else None,
+                "verified_by": None if verified_by is None else self.text(verified_by)}
+
+    def fact(self, f) -> dict | None:
+        """A `steps.Fact` of the engine as an equation, with its verification record."""
+        if f is None:
+            return None
+        return {**self.equation(f.lhs, f.rhs, f.relation, f.method), "method": self.text(f.method), "ok": f.ok}
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
 
+    def _aligned(self, left: str, relation: str, m) -> Tex | None:
+        """The body of an aligned display for an explicit matrix wider than a line, or None
+        when it fits after its left side: a vector row by row, [x_t]_i = …, each long sum
+        broken between its terms; a matrix in blocks of whole columns, the first opening
+        its bracket and the last closing it."""
+        if not isinstance(m, sp.MatrixBase) or width(self.tex(m)) <= ALIGNED_AT:
+            return None
+        if m.cols == 1:
+            lines = []
+            for r in range(m.rows):
+                head = r"\left[%s\right]_{%d} &%s " % (left, r + 1, relation)
+                lines.append(head + r" \\ &\qquad ".join(self._broken(m[r, 0])))
+            return Tex(r" \\ ".join(lines))
+        entries = [[self.tex(m[r, c]) for c in range(m.cols)] for r in range(m.rows)]
+        widths = [max(width(entries[r][c]) for r in range(m.rows)) + 2 for c in range(m.cols)]
+        groups, current = [], []
+        for c, w in enumerate(widths):
+            if current and sum(widths[k] for k in current) + w > ALIGNED_AT - 8:
+                groups.append(current)
+                current = []
+            current.append(c)
+        groups.append(current)
+        lines = ["&" + left]
+        for k, cols in enumerate(groups):
+            body = r" \\ {}".join(" & ".join(entries[r][c] for c in cols) for r in range(m.rows))
+            opening = r"\left[" if k == 0 else r"\left."
+            closing = r"\right]" if k == len(groups) - 1 else r"\right."
+            mark = relation if k == 0 else r"\phantom{%s}" % relation
+            lines.append(r"&\qquad %s %s\begin{matrix}%s\end{matrix}%s" % (mark, opening, body, closing))
+        return Tex(r" \\ ".join(lines))
+
+    def _broken(self, entry) -> list[str]:
+        """An entry's LaTeX in lines of at most a line's width, broken between the terms of
+        a sum as the printer orders them."""
+        terms = self._printer.add_terms(entry) if isinstance(entry, sp.Add) else [self.tex(entry)]
+        lines, current = [], ""
+        for term in terms:
+            if current and width(current + term) > ALIGNED_AT - 12:
+                lines.append(current)
+                current = ""
+            first = not lines and not current
+            current += term[2:] if first and term.startswith("+ ") else (" " + term if current else term)
+        return lines + [current]
 
 def fill(view, form: Format, kind: str, template_dir: str | Path | None) -> str:
     """The `kind` template (report, check or bptt) of `form`, filled with `view`'s context."""
     template = form.template.format(kind=kind)
-    return environment(form, template_dir).get_template(template).render(view.context())
+    text = environment(form, template_dir).get_template(template).render(view.context())
+    # Optional parts of a template leave blank lines when absent: one blank line separates
+    # blocks (Markdown ends a list or a display there; LaTeX a paragraph).
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def dump(data: dict) -> str:
