@@ -135,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="the elementwise activation σ (default: sigma, a generic function)")
     d.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
-                        "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …")
+                        "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
+                        "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ)")
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -161,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
                    help="the activation σ stands for (default: the one the formula names, "
                         "tanh/sigmoid/relu, else a generic σ)")
-    c.add_argument("--recurrence", "-r", choices=list(FORMS) + ["row-elman"], default=None,
+    c.add_argument("--recurrence", "-r", choices=list(FORMS), default=None,
                    help="the recurrence the main verdict is about (default: the one the formula's "
                         "symbols imply: σ' at the previous state → pascanu, at a_t or written "
                         "through the current state → elman; else pascanu); the others are readings")

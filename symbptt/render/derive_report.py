@@ -128,7 +128,7 @@ class ReportView(View):
                 "a_t": self.tex(rec.a_t)},
             # The row form is the convention in which the claim is right: said only when the
             # numerator comparison above found it so.
-            "own_form": rec.form == "row" and p.comparisons[0].holds,
+            "own_form": rec.cell.rows and p.comparisons[0].holds,
             "survives": p.bound_holds and all(f.ok for f in p.bound),
             "row_form": fact(p.row_form(rec)),
             "row_vector_matches": p.row_vector_matches,
