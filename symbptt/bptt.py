@@ -25,7 +25,7 @@ from .derivation import Derivation, derive
 from .errors import InputError
 from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Jacobian, Layout, to_layout
-from .model import Recurrence, elementwise
+from .model import DEFAULT_FORM, Recurrence, elementwise
 from .numeric import random_values, state_step
 from .pascanu import Norm2
 from .steps import Prose, Shape, Step
@@ -373,7 +373,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
     return tuple(out)
 
 
-def bptt(activation: str = "tanh", recurrence: str = "pascanu") -> Bptt:
+def bptt(activation: str = "tanh", recurrence: str = DEFAULT_FORM) -> Bptt:
     """The multi-step derivations and their checks for one activation and form.
 
     Raises:

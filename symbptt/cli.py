@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
-from .model import FORMS
+from .model import DEFAULT_FORM, FORMS
 from .derivation import MAX_DIM, derive
 from .errors import InputError, OutputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
                    help="the elementwise activation σ (default: sigma, a generic function)")
-    d.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+    d.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
                         "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
                         "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ)")
@@ -185,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
                    default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
-    b.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+    b.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
                    help="the form of the recurrence (default: pascanu)")
     _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",

@@ -18,7 +18,7 @@ from .expand import Expansion, expand
 from .index import index_route
 from .layout import Layout, parse_layouts
 from .matrix import matrix_route
-from .model import Recurrence
+from .model import DEFAULT_FORM, Recurrence
 from .numeric import NumericCheck, numeric_check
 from .steps import Route
 from .verify import StepCheck, verify_routes
@@ -133,7 +133,7 @@ def derive(
     inputs: int | None = None,
     seed: int = 0,
     progress=None,
-    recurrence: str = "pascanu",
+    recurrence: str = DEFAULT_FORM,
 ) -> Derivation:
     """Derive ∂x_t/∂x_{t-1} for the recurrence (default x_t = W σ(x_{t-1}) + W_in u_t + b).
 

@@ -113,6 +113,10 @@ FORMS: dict[str, Form] = {f.key: f for f in (
 )}
 
 
+#: The form a recurrence has unless one is asked for: Pascanu et al.'s, the question symbptt began with.
+DEFAULT_FORM = "pascanu"
+
+
 def form_key(post: bool, rows: bool) -> str:
     """The key of the first form in `FORMS` with these fields."""
     return next(f.key for f in FORMS.values() if f.post == post and f.rows == rows)
@@ -129,7 +133,7 @@ class Recurrence:
     activation: Activation
     n: sp.Expr = N
     m: sp.Expr = M
-    form: str = "pascanu"
+    form: str = DEFAULT_FORM
 
     def __post_init__(self):
         if self.form not in FORMS:
