@@ -25,7 +25,7 @@ from .derivation import Derivation, derive
 from .errors import InputError
 from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Jacobian, Layout, to_layout
-from .model import Recurrence, elementwise
+from .model import DEFAULT_FORM, Recurrence, elementwise
 from .numeric import random_values, state_step
 from .pascanu import Norm2
 from .steps import Prose, Shape, Step
@@ -154,18 +154,29 @@ def _product_check(d: Derivation, steps: int, n: int) -> list[ProductCheck]:
             ProductCheck(steps, n, Layout.DENOMINATOR, not mismatches(to_layout(total, Layout.DENOMINATOR), denominator))]
 
 
-def gradient_term(rec: Recurrence, delta: sp.MatrixSymbol) -> sp.MatrixExpr:
-    """Step t's contribution to ∂E/∂W (n×n), in x_{t-1}, a_t and δ_t = `delta`.
+def _transposed(factor) -> sp.MatrixExpr:
+    """factorᵀ, written as people write it: (Aᵀ)ᵀ = A, a diagonal matrix is its own transpose."""
+    if isinstance(factor, sp.Transpose):
+        return factor.arg
+    if isinstance(factor, (sp.DiagMatrix, sp.Identity)):
+        return factor
+    return sp.Transpose(factor)
 
-    x_t = W σ(x_{t-1}) + …: δ_t σ(x_{t-1})ᵀ;  x_t = σ(W x_{t-1} + …): diag(σ'(a_t)) δ_t x_{t-1}ᵀ;
-    x_t = Wᵀ σ(x_{t-1}) + …: σ(x_{t-1}) δ_tᵀ.
+
+def gradient_term(rec: Recurrence, delta: sp.MatrixSymbol) -> sp.MatrixExpr:
+    """Step t's contribution to ∂E/∂W (n×n, shaped like W), in x_{t-1}, a_t and δ_t = `delta`.
+
+    x_t = W σ(x_{t-1}) + …: δ_t σ(x_{t-1})ᵀ;  x_t = σ(W x_{t-1} + …): diag(σ'(a_t)) δ_t x_{t-1}ᵀ.
+    With row vectors the column form uses Wᵀ, so the term is the transpose of these:
+    x_t = Wᵀ σ(x_{t-1}) + …: σ(x_{t-1}) δ_tᵀ;  x_t = σ(Wᵀ x_{t-1} + …): x_{t-1} δ_tᵀ diag(σ'(a_t)).
     """
-    if rec.form == "elman":
-        return _flat(rec.derivative_diag(rec.a_t), delta, sp.Transpose(rec.x_prev))
-    sigma_x = elementwise(rec.activation, rec.x_prev)
-    if rec.form == "row":
-        return _flat(sigma_x, sp.Transpose(delta))
-    return _flat(delta, sp.Transpose(sigma_x))
+    if rec.cell.post:
+        factors = (rec.derivative_diag(rec.a_t), delta, sp.Transpose(rec.x_prev))
+    else:
+        factors = (delta, sp.Transpose(elementwise(rec.activation, rec.x_prev)))
+    if rec.cell.rows:
+        factors = tuple(_transposed(f) for f in reversed(factors))
+    return _flat(*factors)
 
 
 def loss(n) -> sp.Eq:
@@ -362,7 +373,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
     return tuple(out)
 
 
-def bptt(activation: str = "tanh", recurrence: str = "pascanu") -> Bptt:
+def bptt(activation: str = "tanh", recurrence: str = DEFAULT_FORM) -> Bptt:
     """The multi-step derivations and their checks for one activation and form.
 
     Raises:

@@ -8,7 +8,7 @@ For each layout the claim gets one of three statuses:
 * numeric: equal entry for entry at n = 1…4 and at random values, but not proved.
 
 The main verdicts are for the form the formula is written for (`infer_form`, or the one asked
-for). Every form in `CHECK_FORMS` × reading of the formula (`claim.readings`) × layout × where
+for). Every form in `model.FORMS` × reading of the formula (`claim.readings`) × layout × where
 σ' is taken is judged too, and those that hold are the report's readings. (The claim's
 transpose needs no judging of its own: it holds in one layout exactly when the claim holds in
 the other.)
@@ -33,32 +33,16 @@ from .layout import Jacobian, Layout, definition, to_layout
 from .matrix import matrix_route
 from .errors import InputError
 from .activations import ACTIVATIONS
-from .model import ARG, FORMS, Recurrence, element, elementwise
+from .model import ARG, FORMS, Recurrence, element, elementwise, form_key
 from .pascanu import Norm2
 from .steps import DISPLAY, Fact, Prose
 from .numeric import DIGITS, random_values
 
-@dataclass(frozen=True)
-class CheckForm:
-    """A form a claim is judged against: a form of the model, its matrix stored as row code does.
-
-    With `rows`, the claim's W is the matrix of row-vector code, h_t = σ(h_{t-1} W + …): the
-    claim is judged with W ↦ Wᵀ against the column form `base` (the one place it transposes).
-    """
-
-    key: str
-    title: str
-    base: str
-    rows: bool = False
-
-
-#: Every form `check` judges. The model's "row" form is Pascanu's with row vectors.
-CHECK_FORMS: dict[str, CheckForm] = {f.key: f for f in (
-    CheckForm("pascanu", FORMS["pascanu"].title, "pascanu"),
-    CheckForm("elman", FORMS["elman"].title, "elman"),
-    CheckForm("row", FORMS["row"].title, "row"),
-    CheckForm("row-elman", "the post-activation form with row vectors, as code writes it", "elman", rows=True),
-)}
+#: The forms `infer_form` can tell from a formula's symbols, found by their fields: σ' at the
+#: previous state (pre-activation), at a_t (post-activation), a transposed state (row vectors).
+_PRE = form_key(post=False, rows=False)
+_POST = form_key(post=True, rows=False)
+_ROWS = form_key(post=False, rows=True)
 
 SIZES = (1, 2, 3, 4)
 SEEDS = (0, 1, 2)
@@ -138,7 +122,7 @@ class CheckResult:
 
     text: str
     claim: Claim
-    recurrence: Recurrence  # the main form's model (its base: elman for row-elman)
+    recurrence: Recurrence  # the main form's model
     form: FormChoice
     expr: sp.MatrixExpr  # the reading the main verdict is about
     multi_step: bool
@@ -158,16 +142,15 @@ class CheckResult:
     def truth(self, layout: Layout | str, form: str | None = None) -> sp.MatrixExpr:
         """The true Jacobian of `form` (default: the main one) in `layout`, as `derive` states
         it: D Wᵀ rather than (W D)ᵀ. Derived by the matrix and denominator routes."""
-        spec = CHECK_FORMS[form or self.form.key]
-        rec = Recurrence(self.recurrence.activation, form=spec.base)
-        jacobian = self.jacobians[spec.base]
+        rec = Recurrence(self.recurrence.activation, form=form or self.form.key)
+        jacobian = self.jacobians[rec.form]
         if Layout.parse(layout) is not Layout.NUMERATOR:
             jacobian = denominator_route(rec, jacobian).result
-        return _as_rows(jacobian, rec) if spec.rows else jacobian
+        return jacobian
 
     def written(self, form: str | None = None) -> tuple[tuple, ...]:
         """The recurrence of `form` (default: the main one) as a report writes it."""
-        return written(CHECK_FORMS[form or self.form.key], self.recurrence.activation)
+        return Recurrence(self.recurrence.activation, form=form or self.form.key).written()
 
     # Display: the renderer fills steps.DISPLAY (the engine never imports it).
     def to_markdown(self, notation=None) -> str:
@@ -270,7 +253,7 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     The pre-activation a_t stays a symbol: where the claim writes W x_{t-1} + W_in u_t + b
     out, it is folded back into a_t, so no inner sums are left to compare.
     """
-    claim = expr.xreplace({rec.x_t: rec.written()[0][1] if rec.form == "elman" else rec.rhs()})
+    claim = expr.xreplace({rec.x_t: elementwise(rec.activation, rec.a_t) if rec.cell.post else rec.rhs()})
     claim = claim.xreplace({rec.pre_activation(): rec.a_t})
     if binding is AT_PRE_ACTIVATION:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
@@ -329,21 +312,6 @@ def truth_checked(rec: Recurrence, jacobian) -> bool:
                for n in TRUTH_SIZES)
 
 
-def _as_rows(expr, rec: Recurrence):
-    """`expr` with W read as row-vector code stores it (W ↦ Wᵀ)."""
-    return expr.xreplace({rec.W: sp.Transpose(rec.W)})
-
-
-def written(form: CheckForm, activation) -> tuple[tuple, ...]:
-    """The recurrence of `form` as a report writes it: ((lhs, rhs), …)."""
-    rec = Recurrence(activation, form=form.base)
-    if not form.rows:
-        return rec.written()
-    T = sp.Transpose
-    pre = sp.MatAdd(sp.MatMul(T(rec.x_prev), rec.W), sp.MatMul(T(rec.u), T(rec.W_in)), T(rec.b))
-    return ((T(rec.x_t), elementwise(activation, T(rec.a_t))), (T(rec.a_t), pre))
-
-
 def _activation_of_polynomials(options, rec: Recurrence) -> str | None:
     """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h)."""
     for t in options:
@@ -361,9 +329,9 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
     """The form one reading's symbols imply, or None when they do not decide."""
     expr = translation.expr
     if any(isinstance(t, sp.Transpose) and t.arg.shape[1] == 1 for t in sp.preorder_traversal(expr)):
-        return FormChoice("row", "the formula is written with row vectors")
+        return FormChoice(_ROWS, "the formula is written with row vectors")
     if expr.has(rec.a_t) or expr.has(rec.pre_activation()):
-        return FormChoice("elman", "σ' is taken at the step-t pre-activation")
+        return FormChoice(_POST, "σ' is taken at the step-t pre-activation")
     points = [f for f in sp.preorder_traversal(expr) if isinstance(f, ElementwiseApplyFunction)]
     if rec.activation.name in ("tanh", "sigmoid"):
         for f in points:
@@ -371,10 +339,10 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
             if f.expr in (rec.x_t, rec.x_prev) and body != ARG \
                     and not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(body)):
                 shown = "1 − h_t²" if rec.activation.name == "tanh" else "h_t(1 − h_t)"
-                return FormChoice("elman", f"σ' is written through the current state, as {shown} "
+                return FormChoice(_POST, f"σ' is written through the current state, as {shown} "
                                   f"is for {rec.activation.name}")
     if any(f.expr == rec.x_prev for f in points):
-        return FormChoice("pascanu", "σ' is taken at the previous state")
+        return FormChoice(_PRE, "σ' is taken at the previous state")
     return None
 
 
@@ -398,8 +366,8 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     """
     claim = parse(text)
     act = infer_activation(claim, activation)
-    if recurrence is not None and recurrence not in CHECK_FORMS:
-        raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(CHECK_FORMS)}")
+    if recurrence is not None and recurrence not in FORMS:
+        raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(FORMS)}")
     base = Recurrence(act)
     options = claim_readings(claim, base, roles)
     guess = None if activation else _activation_of_polynomials(options, base)
@@ -411,27 +379,24 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
             "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
     form = FormChoice(recurrence, "the form asked for") if recurrence else infer_form(options, base)
     judged, jacobians = [], {}
-    for spec in CHECK_FORMS.values():
-        rec = Recurrence(act, form=spec.base)
-        if spec.base not in jacobians:
-            jacobians[spec.base] = matrix_route(rec).result
-        bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if spec.base == "elman" else (AS_WRITTEN,)
+    for key, cell in FORMS.items():
+        rec = Recurrence(act, form=key)
+        jacobians[key] = matrix_route(rec).result
+        bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if cell.post else (AS_WRITTEN,)
         for t in options:
-            expr = _as_rows(t.expr, rec) if spec.rows else t.expr
             for binding in bindings:
                 if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
                     continue  # nothing to re-read
                 for layout in Layout:  # (the transpose in one layout is the other layout)
-                    v = judge(rec, expr, layout, binding, jacobians[spec.base])
-                    judged.append(replace(v, form=spec.key, reading=t))
-    if form is None:  # undecided: the column form in which some reading holds, else Pascanu's
-        holds = [v.form for v in judged if v.holds and not CHECK_FORMS[v.form].rows and v.form != "row"
-                 and v.binding == AS_WRITTEN.key]
-        key = "elman" if "pascanu" not in holds and "elman" in holds else "pascanu"
+                    v = judge(rec, t.expr, layout, binding, jacobians[key])
+                    judged.append(replace(v, reading=t))
+    if form is None:  # undecided: the first column form in which some reading holds, else the first
+        holds = {v.form for v in judged if v.holds and not FORMS[v.form].rows and v.binding == AS_WRITTEN.key}
+        key = next((k for k, cell in FORMS.items() if not cell.rows and k in holds), next(iter(FORMS)))
         form = FormChoice(key, "the formula's symbols do not decide"
                           + ("; it holds in this form under one of its readings" if holds else
                              "; the pre-activation form is the default"))
-    main_rec = Recurrence(act, form=CHECK_FORMS[form.key].base)
+    main_rec = Recurrence(act, form=form.key)
     # The main verdicts come from one reading: the first of those that hold best.
     def main_of(t):
         return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
@@ -443,8 +408,6 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     others = tuple(v for v in judged if v.holds and v not in main.values()
                    and not (v.form == form.key and v.binding == AS_WRITTEN.key and v.reading is reading))
     jacobian = jacobians[main_rec.form]
-    if CHECK_FORMS[form.key].rows:
-        jacobian = _as_rows(jacobian, main_rec)
     return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,
                        jacobian, main, others, tuple(judged),
                        _bound(main_rec, reading.expr, jacobian), reading, jacobians,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
-from .model import FORMS
+from .model import DEFAULT_FORM, FORMS
 from .derivation import MAX_DIM, derive
 from .errors import InputError, OutputError, SymbpttError
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
@@ -133,9 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
                    help="the elementwise activation σ (default: sigma, a generic function)")
-    d.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+    d.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
-                        "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …")
+                        "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
+                        "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ)")
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -161,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
                    help="the activation σ stands for (default: the one the formula names, "
                         "tanh/sigmoid/relu, else a generic σ)")
-    c.add_argument("--recurrence", "-r", choices=list(FORMS) + ["row-elman"], default=None,
+    c.add_argument("--recurrence", "-r", choices=list(FORMS), default=None,
                    help="the recurrence the main verdict is about (default: the one the formula's "
                         "symbols imply: σ' at the previous state → pascanu, at a_t or written "
                         "through the current state → elman; else pascanu); the others are readings")
@@ -184,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
                    default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
-    b.add_argument("--recurrence", "-r", choices=list(FORMS), default="pascanu",
+    b.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
                    help="the form of the recurrence (default: pascanu)")
     _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",

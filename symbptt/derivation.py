@@ -18,7 +18,7 @@ from .expand import Expansion, expand
 from .index import index_route
 from .layout import Layout, parse_layouts
 from .matrix import matrix_route
-from .model import Recurrence
+from .model import DEFAULT_FORM, Recurrence
 from .numeric import NumericCheck, numeric_check
 from .steps import Route
 from .verify import StepCheck, verify_routes
@@ -84,8 +84,8 @@ class Derivation:
 
         rec, act = self.recurrence, self.activation
         column = None
-        if rec.form == "row":
-            (lhs, rhs), = rec.written()
+        if rec.cell.rows:
+            (lhs, rhs), *_ = rec.written()
             env = rec.bindings(2, 3)
             ok = not mismatches(explicit(rec.rhs(), env), explicit(sp.Transpose(rhs), env))
             column = Fact(rec.x_t, rec.rhs(), "both sides transposed; explicit at n = 2", ok=ok)
@@ -133,7 +133,7 @@ def derive(
     inputs: int | None = None,
     seed: int = 0,
     progress=None,
-    recurrence: str = "pascanu",
+    recurrence: str = DEFAULT_FORM,
 ) -> Derivation:
     """Derive ∂x_t/∂x_{t-1} for the recurrence (default x_t = W σ(x_{t-1}) + W_in u_t + b).
 
@@ -144,8 +144,9 @@ def derive(
         inputs: m, the input size of the expansion; default dim + 1 (W_in non-square).
         seed: seed of the numeric check's random values.
         progress: optional callback(done, total) as the expansion's entries are verified.
-        recurrence: the form: "pascanu" (x_t = W σ(x_{t-1}) + …), "elman"
-            (x_t = σ(W x_{t-1} + …)) or "row" (x_tᵀ = σ(x_{t-1})ᵀ W + …).
+        recurrence: the key of a form in `model.FORMS`: "pascanu" (x_t = W σ(x_{t-1}) + …),
+            "elman" (x_t = σ(W x_{t-1} + …)), "row" (x_tᵀ = σ(x_{t-1})ᵀ W + …) or
+            "row-elman" (x_tᵀ = σ(x_{t-1}ᵀ W + …)).
 
     Returns:
         A `Derivation`; `result(layout)` is n×n: W·diag(σ'(x_{t-1})) in numerator layout,

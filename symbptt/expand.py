@@ -80,9 +80,9 @@ class _Sympy:
     it stays the entry [a_t]_i (for display: the entries then fit on a page).
     """
 
-    def __init__(self, n: int = 0, m: int = 0, named: bool = False):
+    def __init__(self, rec: Recurrence, n: int = 0, m: int = 0, named: bool = False):
         self._atoms: dict = {}
-        self.n, self.m, self.named = n, m, named
+        self.rec, self.n, self.m, self.named = rec, n, m, named
 
     def atom(self, a: Atom) -> sp.Expr:
         if a not in self._atoms:
@@ -90,7 +90,7 @@ class _Sympy:
                 self._atoms[a] = a[1].xreplace({ARG: self.atom(a[2])})
             elif a[0] == "a_t" and not self.named:
                 self._atoms[a] = sp.Add(*[c * sp.Mul(*[self.atom(t) for t in atoms])
-                                          for c, atoms in _pre_activation(a[1], self.n, self.m)])
+                                          for c, atoms in _pre_activation(self.rec, a[1], self.n, self.m)])
             else:
                 self._atoms[a] = element(*a)
         return self._atoms[a]
@@ -100,9 +100,15 @@ class _Sympy:
 
 
 # --- the recurrence, row by row ----------------------------------------------------------
-def _pre_activation(i: int, n: int, m: int) -> list:
-    """Row i of a_t = W x_{t-1} + W_in u_t + b as (coefficient, atoms) terms."""
-    return ([(1, (("W", i, k), ("x_prev", k))) for k in range(1, n + 1)]
+def _weight(rec: Recurrence, row: int, col: int) -> tuple:
+    """The atom of entry (row, col) of the column form's recurrent matrix (W_{col,row} for
+    row vectors)."""
+    return ("W", col, row) if rec.cell.rows else ("W", row, col)
+
+
+def _pre_activation(rec: Recurrence, i: int, n: int, m: int) -> list:
+    """Row i of a_t = W' x_{t-1} + W_in u_t + b as (coefficient, atoms) terms."""
+    return ([(1, (_weight(rec, i, k), ("x_prev", k))) for k in range(1, n + 1)]
             + [(1, (("W_in", i, l), ("u_t", l))) for l in range(1, m + 1)] + [(1, (("b", i),))])
 
 
@@ -114,12 +120,11 @@ def _rows(rec: Recurrence, n: int, m: int):
     """
     body = rec.activation.apply(ARG)
     for i in range(1, n + 1):
-        if rec.form == "elman":
+        if rec.cell.post:
             yield i, [(1, (_apply(body, ("a_t", i)),))]
             continue
-        weight = (lambda k, i=i: ("W", k, i)) if rec.form == "row" else (lambda k, i=i: ("W", i, k))
         yield i, (
-            [(1, (weight(k), _apply(body, ("x_prev", k)))) for k in range(1, n + 1)]
+            [(1, (_weight(rec, i, k), _apply(body, ("x_prev", k)))) for k in range(1, n + 1)]
             + [(1, (("W_in", i, l), ("u_t", l))) for l in range(1, m + 1)]
             + [(1, (("b", i),))]
         )
@@ -279,14 +284,14 @@ class Expansion:
     @cached_property
     def state(self) -> sp.Matrix:
         """x_t written out, n×1."""
-        to = _Sympy(self.n, self.m)
+        to = _Sympy(self.recurrence, self.n, self.m)
         return sp.Matrix([sp.Add(*[c * sp.Mul(*[to.atom(a) for a in atoms]) for c, atoms in row])
                           for _, row in _rows(self.recurrence, self.n, self.m)])
 
     @cached_property
     def jacobian(self) -> sp.Matrix:
         """Every entry differentiated, n×n, numerator layout."""
-        to, rows = _Sympy(self.n, self.m), []
+        to, rows = _Sympy(self.recurrence, self.n, self.m), []
         for _, entries in _differentiated(self.recurrence, self.n, self.m):
             rows.append([to.entry(e) for e in entries])
         return sp.Matrix(rows)
@@ -310,9 +315,9 @@ class Expansion:
         substituting them back gives `jacobian` and `closed_form` entry for entry.
         """
         rec, n, m = self.recurrence, self.n, self.m
-        if rec.form != "elman":
+        if not rec.cell.post:
             return Shown(self.state, None, self.jacobian, self.closed_form, True)
-        to = _Sympy(n, m, named=True)
+        to = _Sympy(rec, n, m, named=True)
         state = sp.Matrix([to.entry({_term(atoms): c for c, atoms in row})
                            for _, row in _rows(rec, n, m)])
         jacobian = sp.Matrix([[to.entry(e) for e in entries] for _, entries in _differentiated(rec, n, m)])
@@ -372,8 +377,8 @@ class Shown:
 
 def _differentiated(rec: Recurrence, n: int, m: int):
     """(i, [entry (i, j) for j = 1..n]) for each row: every entry of row i differentiated."""
-    d = _Derivative({("a_t", i): _pre_activation(i, n, m) for i in range(1, n + 1)}
-                    if rec.form == "elman" else None)
+    d = _Derivative({("a_t", i): _pre_activation(rec, i, n, m) for i in range(1, n + 1)}
+                    if rec.cell.post else None)
     for i, row in _rows(rec, n, m):
         by_variable = defaultdict(list)
         for coefficient, atoms in row:
@@ -406,7 +411,7 @@ def expand(rec: Recurrence, closed_form, n: int, m: int,
         final = replace(draft, mismatches=tuple(mismatches(draft.jacobian, draft.closed_form)))
         final.__dict__.update(jacobian=draft.jacobian, closed_form=draft.closed_form)  # built once
         return final
-    to, bad = _Sympy(n, m), []
+    to, bad = _Sympy(rec, n, m), []
     for i, entries in _differentiated(rec, n, m):
         for j, got in enumerate(entries, 1):
             want = closed.entry(i, j)

@@ -23,20 +23,26 @@ def _bases(rec: Recurrence):
     return tuple(sp.IndexedBase(s.name) for s in (rec.W, rec.W_in, rec.u, rec.b, rec.x_prev, rec.x_t, rec.a_t))
 
 
+def _weight(rec: Recurrence, row, col) -> sp.Expr:
+    """Entry (row, col) of the column form's recurrent matrix: W_{col,row} for row vectors."""
+    W = _bases(rec)[0]
+    return W[col, row] if rec.cell.rows else W[row, col]
+
+
 @cache
 def pre_activation(rec: Recurrence) -> sp.Expr:
-    """Row i of a_t = W x_{t-1} + W_in u_t + b."""
+    """Row i of a_t = W' x_{t-1} + W_in u_t + b (W' = Wᵀ for row vectors, else W)."""
     W, Win, u, b, x, _, _ = _bases(rec)
-    return sp.Sum(W[i, k] * x[k], (k, 1, rec.n)) + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m)) + b[i]
+    return sp.Sum(_weight(rec, i, k) * x[k], (k, 1, rec.n)) + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m)) + b[i]
 
 
 @cache
 def component(rec: Recurrence) -> sp.Expr:
     """Row i of the recurrence, e.g. Σ_k W_ik σ(x_k) + Σ_l [W_in]_il u_l + b_i."""
     W, Win, u, b, x, _, _ = _bases(rec)
-    if rec.form == "elman":
+    if rec.cell.post:
         return rec.activation.apply(pre_activation(rec))
-    weight = W[k, i] if rec.form == "row" else W[i, k]
+    weight = _weight(rec, i, k)
     return (sp.Sum(weight * rec.activation.apply(x[k]), (k, 1, rec.n))
             + sp.Sum(Win[i, l] * u[l], (l, 1, rec.m)) + b[i])
 
@@ -50,14 +56,14 @@ def index_route(rec: Recurrence, result) -> Route:
     sigma = rec.activation.apply
     dsigma = sp.Lambda(ARG, sp.diff(sigma(ARG), ARG))
     d_xt = sp.Derivative(xt[i], x[j])
-    linear = (sp.Sum(W[i, k] * sp.Derivative(x[k], x[j]), (k, 1, rec.n))
+    linear = (sp.Sum(_weight(rec, i, k) * sp.Derivative(x[k], x[j]), (k, 1, rec.n))
               + sp.Sum(Win[i, l] * sp.Derivative(u[l], x[j]), (l, 1, rec.m))
               + sp.Derivative(b[i], x[j]))
-    if rec.form == "elman":
+    if rec.cell.post:
         outer = dsigma(a[i])
         chain = outer * sp.Derivative(pre_activation(rec), x[j])
-        delta = outer * sp.Sum(W[i, k] * sp.KroneckerDelta(k, j), (k, 1, rec.n))
-        entry = outer * W[i, j]
+        delta = outer * sp.Sum(_weight(rec, i, k) * sp.KroneckerDelta(k, j), (k, 1, rec.n))
+        entry = outer * _weight(rec, i, j)
         steps = [
             Step("component", xt[i], component(rec)),
             Step("chain", d_xt, chain, note=Prose.of("with {a} = {pre}", a=a[i], pre=pre_activation(rec))),
@@ -67,7 +73,7 @@ def index_route(rec: Recurrence, result) -> Route:
                 d=sp.KroneckerDelta(k, j), u=rec.u, b=rec.b, x=rec.x_prev)),
         ]
     else:
-        weight = W[k, i] if rec.form == "row" else W[i, k]
+        weight = _weight(rec, i, k)
         termwise = (sp.Sum(weight * sp.Derivative(sigma(x[k]), x[j]), (k, 1, rec.n))
                     + sp.Sum(Win[i, l] * sp.Derivative(u[l], x[j]), (l, 1, rec.m))
                     + sp.Derivative(b[i], x[j]))

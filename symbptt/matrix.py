@@ -114,20 +114,21 @@ def _product(A, B):
 def matrix_route(rec: Recurrence) -> Route:
     """∂x_t/∂x_{t-1} in numerator layout (n×n) at matrix level.
 
-    W·diag(σ'(x_{t-1})) for the pre-activation form, diag(σ'(a_t))·W for the post-activation
-    form (a_t its pre-activation) and Wᵀ·diag(σ'(x_{t-1})) for row vectors.
+    W'·diag(σ'(x_{t-1})) for a pre-activation form, diag(σ'(a_t))·W' for a post-activation
+    form (a_t its pre-activation), with W' = Wᵀ for row vectors, else W.
     """
     x = rec.x_prev
     rhs = rec.rhs()
     steps = [Step("recurrence", Jacobian(rec.x_t, x), Jacobian(rhs, x))]
     result, sub = jacobian(rhs, x)
     steps += sub
-    if rec.form == "elman":
+    post = rec.cell.post
+    if post:
         result = result.xreplace({rec.z: rec.a_t})  # z was the pre-activation: name it a_t
     steps.append(Step("assemble", Jacobian(rec.x_t, x), result,
                       note=Prose.of("with {a} = {pre}", a=rec.a_t, pre=rec.pre_activation())
-                      if rec.form == "elman" else None))
-    through = rec.pre_activation() if rec.form == "elman" else elementwise(rec.activation, x)
+                      if post else None))
+    through = rec.pre_activation() if post else elementwise(rec.activation, x)
     return Route(
         "matrix", "Matrix level, for every n", Layout.NUMERATOR, tuple(steps), result,
         summary=Prose.of(

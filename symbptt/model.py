@@ -1,4 +1,4 @@
-"""The recurrence in its three forms: its symbols, and their entries.
+"""The recurrence in each of its forms (a table of cells as data): its symbols, and their entries.
 
 Matrices are MatrixSymbols of symbolic size, keyed by role ("W", "x_prev", ...); how a
 role prints is the printer's business. At a concrete size (`Recurrence.bindings`) entries
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -51,23 +52,74 @@ def elementwise(activation: Activation, v):
     return v if body == ARG else ElementwiseApplyFunction(sp.Lambda(ARG, body), v)
 
 
+def _written_column(rec: "Recurrence") -> tuple[tuple, ...]:
+    """A column form as written: x_t = σ(a_t), a_t = … (post-activation), else x_t = rhs."""
+    if rec.cell.post:
+        return ((rec.x_t, elementwise(rec.activation, rec.a_t)), (rec.a_t, rec.pre_activation()))
+    return ((rec.x_t, rec.rhs()),)
+
+
+def _row_pre_activation(rec: "Recurrence"):
+    """x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ (1×n): the row-vector pre-activation, W as code stores it."""
+    T = sp.Transpose
+    return sp.MatAdd(sp.MatMul(T(rec.x_prev), rec.W), sp.MatMul(T(rec.u), T(rec.W_in)), T(rec.b))
+
+
+def _written_rows(rec: "Recurrence") -> tuple[tuple, ...]:
+    """A row-vector form as code writes it: x_tᵀ = σ(x_{t-1}ᵀ W + …) through a_tᵀ
+    (post-activation), else x_tᵀ = σ(x_{t-1})ᵀ W + u_tᵀ W_inᵀ + bᵀ."""
+    T = sp.Transpose
+    if rec.cell.post:
+        return ((T(rec.x_t), elementwise(rec.activation, T(rec.a_t))), (T(rec.a_t), _row_pre_activation(rec)))
+    return ((T(rec.x_t), sp.MatAdd(
+        sp.MatMul(T(elementwise(rec.activation, rec.x_prev)), rec.W),
+        sp.MatMul(T(rec.u), T(rec.W_in)), T(rec.b))),)
+
+
 @dataclass(frozen=True)
 class Form:
-    """One way of writing the recurrence; `key` is what --recurrence takes."""
+    """One cell of the recurrence library, as data; `key` is what --recurrence takes.
+
+    Every route reads these fields, never the key:
+
+    * `post`: σ is applied to the step-t pre-activation a_t = W' x_{t-1} + W_in u_t + b
+      (post-activation, x_t = σ(a_t)); otherwise to the previous state
+      (pre-activation, x_t = W' σ(x_{t-1}) + W_in u_t + b);
+    * `rows`: states are stored as rows, x_tᵀ = … x_{t-1}ᵀ W …, so that in the column form
+      every route differentiates the recurrent matrix enters transposed, W' = Wᵀ (else W' = W);
+    * `title`: how a report names the form;
+    * `written`: how a report writes it, ((lhs, rhs), …) from a `Recurrence` of this form
+      (by default the column form itself).
+    """
 
     key: str
     title: str
+    post: bool = False
+    rows: bool = False
+    written: Callable[["Recurrence"], tuple] = _written_column
 
 
-#: The forms, by key. Each is written with a column state x_t:
-#:   pascanu  x_t = W σ(x_{t-1}) + W_in u_t + b        (pre-activation; Pascanu et al., eq. 2)
-#:   elman    x_t = σ(a_t),  a_t = W x_{t-1} + W_in u_t + b   (post-activation)
-#:   row      x_tᵀ = σ(x_{t-1})ᵀ W + u_tᵀ W_inᵀ + bᵀ     (row vectors, as code writes it)
+#: The forms, by key. In the column form every route differentiates (W' = Wᵀ with `rows`):
+#:   pascanu    x_t = W σ(x_{t-1}) + W_in u_t + b        (pre-activation; Pascanu et al., eq. 2)
+#:   elman      x_t = σ(a_t),  a_t = W x_{t-1} + W_in u_t + b   (post-activation)
+#:   row        x_tᵀ = σ(x_{t-1})ᵀ W + u_tᵀ W_inᵀ + bᵀ     (row vectors, as code writes it)
+#:   row-elman  x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ)     (post-activation with row vectors)
 FORMS: dict[str, Form] = {f.key: f for f in (
     Form("pascanu", "the pre-activation form of Pascanu et al., eq. 2"),
-    Form("elman", "the post-activation (Elman) form"),
-    Form("row", "the row-vector (code-style) convention"),
+    Form("elman", "the post-activation (Elman) form", post=True),
+    Form("row", "the row-vector (code-style) convention", rows=True, written=_written_rows),
+    Form("row-elman", "the post-activation form with row vectors, as code writes it",
+         post=True, rows=True, written=_written_rows),
 )}
+
+
+#: The form a recurrence has unless one is asked for: Pascanu et al.'s, the question symbptt began with.
+DEFAULT_FORM = "pascanu"
+
+
+def form_key(post: bool, rows: bool) -> str:
+    """The key of the first form in `FORMS` with these fields."""
+    return next(f.key for f in FORMS.values() if f.post == post and f.rows == rows)
 
 
 @dataclass(frozen=True)
@@ -81,7 +133,7 @@ class Recurrence:
     activation: Activation
     n: sp.Expr = N
     m: sp.Expr = M
-    form: str = "pascanu"
+    form: str = DEFAULT_FORM
 
     def __post_init__(self):
         if self.form not in FORMS:
@@ -124,9 +176,19 @@ class Recurrence:
         return self._matrix(Z, self.n, 1)
 
     @property
+    def cell(self) -> Form:
+        """This recurrence's entry of `FORMS`: the data every route reads."""
+        return FORMS[self.form]
+
+    @property
+    def weight(self) -> sp.MatrixExpr:
+        """The recurrent matrix as the column form uses it: Wᵀ for row-vector storage, else W."""
+        return sp.Transpose(self.W) if self.cell.rows else self.W
+
+    @property
     def derivative_point(self) -> sp.MatrixSymbol:
-        """Where σ' enters the one-step Jacobian: a_t in the post-activation form, else x_{t-1}."""
-        return self.a_t if self.form == "elman" else self.x_prev
+        """Where σ' enters the one-step Jacobian: a_t in a post-activation form, else x_{t-1}."""
+        return self.a_t if self.cell.post else self.x_prev
 
     def derivative_diag(self, v) -> sp.MatrixExpr:
         """diag(σ'(v)) for the n×1 matrix expression v (the identity when σ' ≡ 1)."""
@@ -136,29 +198,22 @@ class Recurrence:
         return sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, d), v))
 
     def pre_activation(self):
-        """W x_{t-1} + W_in u_t + b, n×1: what a_t stands for."""
-        return sp.MatAdd(sp.MatMul(self.W, self.x_prev), sp.MatMul(self.W_in, self.u), self.b)
+        """W' x_{t-1} + W_in u_t + b, n×1 (W' = `weight`): what a_t stands for."""
+        return sp.MatAdd(sp.MatMul(self.weight, self.x_prev), sp.MatMul(self.W_in, self.u), self.b)
 
     def rhs(self):
-        """x_t as an n×1 matrix expression of x_{t-1} (the row form transposed to a column)."""
-        if self.form == "elman":
+        """x_t as an n×1 matrix expression of x_{t-1} (a row form transposed to a column)."""
+        if self.cell.post:
             return elementwise(self.activation, self.pre_activation())
-        weight = sp.Transpose(self.W) if self.form == "row" else self.W
         return sp.MatAdd(
-            sp.MatMul(weight, elementwise(self.activation, self.x_prev)),
+            sp.MatMul(self.weight, elementwise(self.activation, self.x_prev)),
             sp.MatMul(self.W_in, self.u),
             self.b,
         )
 
     def written(self) -> tuple[tuple, ...]:
-        """The recurrence as a report writes it: ((lhs, rhs), …)."""
-        if self.form == "elman":
-            return ((self.x_t, elementwise(self.activation, self.a_t)), (self.a_t, self.pre_activation()))
-        if self.form == "row":
-            return ((sp.Transpose(self.x_t), sp.MatAdd(
-                sp.MatMul(sp.Transpose(elementwise(self.activation, self.x_prev)), self.W),
-                sp.MatMul(sp.Transpose(self.u), sp.Transpose(self.W_in)), sp.Transpose(self.b))),)
-        return ((self.x_t, self.rhs()),)
+        """The recurrence as a report writes it: ((lhs, rhs), …), the form's `written`."""
+        return self.cell.written(self)
 
     @cached_property
     def _bindings(self) -> dict:
@@ -181,13 +236,13 @@ class Recurrence:
         for s in (self.W, self.W_in, self.u, self.b, self.x_prev, self.z):
             rows, cols = (int(d) for d in env.size(s))
             env[s] = element_matrix(s.name, rows, cols, vector=s.shape[1] == 1)
-        W, x = env[self.W], env[self.x_prev]
-        env[self.a_t] = W * x + env[self.W_in] * env[self.u] + env[self.b]
+        x = env[self.x_prev]
+        weight = env[self.W].T if self.cell.rows else env[self.W]
+        env[self.a_t] = weight * x + env[self.W_in] * env[self.u] + env[self.b]
         sigma = self.activation.apply
-        if self.form == "elman":
+        if self.cell.post:
             env[self.x_t] = env[self.a_t].applyfunc(sigma)
         else:
-            weight = W.T if self.form == "row" else W
             env[self.x_t] = weight * x.applyfunc(sigma) + env[self.W_in] * env[self.u] + env[self.b]
         return env
 

@@ -59,10 +59,11 @@ def state_step(rec: Recurrence, W: list, drive: list):
     """
     n, sigma = len(W), rec.activation.numeric
 
+    weight = (lambda r, c: W[c][r]) if rec.cell.rows else (lambda r, c: W[r][c])
+
     def step(x):
-        if rec.form == "elman":
-            return [sigma(sum(W[r][c] * x[c] for c in range(n)) + drive[r]) for r in range(n)]
-        weight = (lambda r, c: W[c][r]) if rec.form == "row" else (lambda r, c: W[r][c])
+        if rec.cell.post:
+            return [sigma(sum(weight(r, c) * x[c] for c in range(n)) + drive[r]) for r in range(n)]
         return [sum(weight(r, c) * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
     return step
 

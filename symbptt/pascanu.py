@@ -17,9 +17,13 @@ import sympy as sp
 from .derivation import Derivation
 from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Jacobian, Layout, to_layout
-from .model import Recurrence, element_matrix
+from .model import Recurrence, element_matrix, form_key
 from .numeric import DIGITS, random_values
 from .steps import Fact
+
+#: Pascanu's (pre-activation) form written with row vectors: the convention in which their
+#: factor Wᵀ diag(σ'(x_{t-1})) is the numerator-layout Jacobian.
+ROW = form_key(post=False, rows=True)
 
 
 class Norm2(sp.Expr):
@@ -95,7 +99,7 @@ class Pascanu:
 
     def row_form(self, recurrence: Recurrence) -> Fact:
         """Pascanu's form written with row vectors (a definition)."""
-        (lhs, rhs), = Recurrence(recurrence.activation, form="row").written()
+        (lhs, rhs), = Recurrence(recurrence.activation, form=ROW).written()
         return Fact(lhs, rhs, "definition")
 
     def row_vector_fact(self, recurrence: Recurrence) -> Fact | None:
@@ -108,7 +112,7 @@ class Pascanu:
 
 def true_diag(rec: Recurrence) -> sp.MatrixExpr:
     """The diagonal factor of `rec`'s true one-step Jacobian: diag(σ'(x_{t-1})) or diag(σ'(a_t))."""
-    return rec.derivative_diag(rec.a_t if rec.form == "elman" else rec.x_prev)
+    return rec.derivative_diag(rec.derivative_point)
 
 
 def _spectral_norm(matrix: sp.Matrix) -> mpmath.mpf:
@@ -142,8 +146,8 @@ def pascanu(derivation: Derivation, n: int = 2, seed: int = 0) -> Pascanu:
     adapted_comparisons = () if adapted is None else compare(explicit(adapted, env))
     # Row-vector convention: x_tᵀ = σ(x_{t-1})ᵀ W + …, i.e. the column x_t = Wᵀ σ(x_{t-1}) + ….
     row_J = None
-    if rec.form != "row":
-        row = Recurrence(rec.activation, form="row").bindings(n, n + 1)
+    if rec.form != ROW:
+        row = Recurrence(rec.activation, form=ROW).bindings(n, n + 1)
         row_J = jacobian_entries(list(row[rec.x_t]), list(row[rec.x_prev]))
 
     values = random_values(rec, env, random.Random(seed))

@@ -17,7 +17,7 @@ from symbptt.render import render_bptt
 
 from .conftest import run_cli
 
-FORMS = ["pascanu", "elman", "row"]
+FORMS = ["pascanu", "elman", "row", "row-elman"]
 
 
 @functools.lru_cache(maxsize=None)

@@ -268,7 +268,7 @@ def test_large_expansion_matches_sympy_on_sampled_entries():
     assert d.expansion.entries == 1600 and d.expansion.verified
 
 
-@pytest.mark.parametrize("form", ["elman", "row"])
+@pytest.mark.parametrize("form", ["elman", "row", "row-elman"])
 @pytest.mark.parametrize("name", NAMES)
 def test_other_forms_verify_every_route(form, name):
     d = symbptt.derive(name, dim=3, inputs=2, recurrence=form)
@@ -282,7 +282,7 @@ def test_other_forms_verify_every_route(form, name):
         assert not mismatches(got, to_layout(J, layout))
 
 
-@pytest.mark.parametrize("form", ["pascanu", "elman", "row"])
+@pytest.mark.parametrize("form", ["pascanu", "elman", "row", "row-elman"])
 def test_form_results_have_the_documented_shape(form):
     rec = symbptt.derive("tanh", dim=None, recurrence=form).recurrence
     num, den = (symbptt.derive("tanh", dim=None, recurrence=form).result(l) for l in Layout)
@@ -291,6 +291,7 @@ def test_form_results_have_the_documented_shape(form):
         "pascanu": (sp.MatMul(rec.W, D(rec.x_prev)), sp.MatMul(D(rec.x_prev), sp.Transpose(rec.W))),
         "elman": (sp.MatMul(D(rec.a_t), rec.W), sp.MatMul(sp.Transpose(rec.W), D(rec.a_t))),
         "row": (sp.MatMul(sp.Transpose(rec.W), D(rec.x_prev)), sp.MatMul(D(rec.x_prev), rec.W)),
+        "row-elman": (sp.MatMul(D(rec.a_t), sp.Transpose(rec.W)), sp.MatMul(rec.W, D(rec.a_t))),
     }[form]
     assert (num, den) == expected
 

@@ -40,9 +40,10 @@ class CheckView(View):
 
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
-        from ..check import AT_PRE_ACTIVATION, CHECK_FORMS
+        from ..check import AT_PRE_ACTIVATION
+        from ..model import FORMS
         rec = self.r.recurrence
-        text = f"it is the {v.layout.value}-layout Jacobian of {CHECK_FORMS[v.form].title}"
+        text = f"it is the {v.layout.value}-layout Jacobian of {FORMS[v.form].title}"
         math = {}
         for k, (lhs, rhs) in enumerate(self.r.written(v.form)):
             text += (", " if k == 0 else " with ") + "{eq%d}" % k
@@ -58,7 +59,7 @@ class CheckView(View):
         return Tex(f"{statement} ({how})") if how else statement
 
     def context(self) -> dict:
-        from ..check import CHECK_FORMS
+        from ..model import FORMS
         r, rec = self.r, self.r.recurrence
         facts = r.facts
         layouts = []
@@ -80,7 +81,7 @@ class CheckView(View):
             "multi_step": r.multi_step,
             "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
             "recurrence": [self.fact(f) for f in facts["recurrence"]],
-            "form": self.text(CHECK_FORMS[r.form.key].title),
+            "form": self.text(FORMS[r.form.key].title),
             "form_reason": self.text(f"({r.form.reason})"),
             "layouts": layouts,
             "neither": not any(v.holds for v in r.verdicts.values()),
@@ -109,7 +110,7 @@ def render_check(result: "CheckResult", fmt: str = "text", notation: Notation | 
 
 def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
     """The JSON check report: input, parsed, form, numerator, denominator, readings, verdicts."""
-    from ..check import CHECK_FORMS
+    from ..model import FORMS
     tex = CheckView(result, FORMATS["latex"], notation or Notation())
     text = CheckView(result, FORMATS["text"], notation or Notation())
 
@@ -135,7 +136,7 @@ def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
         "parsed": tex.tex(result.expr),
         "plain": text.tex(result.expr),
         "activation": result.recurrence.activation.name,
-        "form": {"key": result.form.key, "title": CHECK_FORMS[result.form.key].title,
+        "form": {"key": result.form.key, "title": FORMS[result.form.key].title,
                  "reason": result.form.reason},
         "notes": [str(text.prose(n)) for n in result.notes],
         "reading": [str(text.prose(c.text)) for c in result.reading.choices],

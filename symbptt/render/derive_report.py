@@ -9,7 +9,7 @@ import sympy as sp
 from .. import __version__
 from ..derivation import Derivation
 from ..layout import Jacobian, Layout, definition
-from ..model import FORMS
+from ..model import DEFAULT_FORM, FORMS
 from ..printing import Notation, Tex
 from ..steps import Prose, Shape, rule_title
 from .formats import Format, get_format
@@ -49,6 +49,7 @@ class ReportView(View):
             },
             "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title),
+                     "default": rec.form == DEFAULT_FORM,
                      "column": self.fact(d.statements["column"])},
             "shapes": self.prose(Prose.of(
                 "with {W} of size {nn}, {Win} of size {nm}, {u} of size {m}, "
@@ -128,7 +129,7 @@ class ReportView(View):
                 "a_t": self.tex(rec.a_t)},
             # The row form is the convention in which the claim is right: said only when the
             # numerator comparison above found it so.
-            "own_form": rec.form == "row" and p.comparisons[0].holds,
+            "own_form": rec.cell.rows and p.comparisons[0].holds,
             "survives": p.bound_holds and all(f.ok for f in p.bound),
             "row_form": fact(p.row_form(rec)),
             "row_vector_matches": p.row_vector_matches,
