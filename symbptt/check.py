@@ -107,6 +107,11 @@ class Bound:
     def holds(self) -> bool:
         return self.jacobian <= self.W * self.D * (1 + 1e-12)
 
+    @property
+    def claim_within(self) -> bool:
+        """Whether the formula's own norm is within the bound too (not so for W Wᵀ D, D W + I)."""
+        return self.claim <= self.W * self.D * (1 + 1e-12)
+
 
 @dataclass(frozen=True)
 class FormChoice:
@@ -347,9 +352,16 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
 
 
 def infer_form(options: tuple[Translation, ...], rec: Recurrence) -> FormChoice | None:
-    """The form every reading of the formula implies (see `check`), or None if they differ."""
+    """The form every reading of the formula implies (see `check`), or None if they differ.
+
+    A row gradient on the left (dh @ W.T) makes it the row-vector version of that form.
+    """
     found = {_form_of(t, rec) for t in options}
-    return found.pop() if len(found) == 1 else None
+    form = found.pop() if len(found) == 1 else None
+    if form is not None and all(t.rows for t in options) and not FORMS[form.key].rows:
+        form = FormChoice(form_key(FORMS[form.key].post, rows=True),
+                          form.reason + ", and the gradient is a row on the left, as row-vector code writes it")
+    return form
 
 
 def check(text: str, activation: str | None = None, roles: Roles = Roles(),
@@ -378,6 +390,9 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
             f"the activation is taken to be {guess}, whose derivative the formula writes through "
             "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
     form = FormChoice(recurrence, "the form asked for") if recurrence else infer_form(options, base)
+    if form is not None and "current state" in form.reason:  # the reading that reason assumes first
+        options = tuple(sorted(options, key=lambda t: not any(
+            c.key == "time" and c.option == "x_t" for c in t.choices)))
     judged, jacobians = [], {}
     for key, cell in FORMS.items():
         rec = Recurrence(act, form=key)
@@ -391,8 +406,10 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
                     v = judge(rec, t.expr, layout, binding, jacobians[key])
                     judged.append(replace(v, reading=t))
     if form is None:  # undecided: the first column form in which some reading holds, else the first
-        holds = {v.form for v in judged if v.holds and not FORMS[v.form].rows and v.binding == AS_WRITTEN.key}
-        key = next((k for k, cell in FORMS.items() if not cell.rows and k in holds), next(iter(FORMS)))
+        rows = all(t.rows for t in options)  # row-vector code: its row forms, else the column ones
+        holds = {v.form for v in judged if v.holds and FORMS[v.form].rows == rows and v.binding == AS_WRITTEN.key}
+        key = next((k for k, cell in FORMS.items() if cell.rows == rows and k in holds),
+                   form_key(post=False, rows=rows))
         form = FormChoice(key, "the formula's symbols do not decide"
                           + ("; it holds in this form under one of its readings" if holds else
                              "; the pre-activation form is the default"))
@@ -405,7 +422,9 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
                sum(_RANK[v.status] for v in main_of(t).values()), -k, t) for k, t in enumerate(options)]
     reading = max(scored, key=lambda s: s[:3])[3]
     main = main_of(reading)
+    settled = {(form.key, l) for l, v in main.items() if v.holds}  # nothing to add there
     others = tuple(v for v in judged if v.holds and v not in main.values()
+                   and (v.form, v.layout) not in settled
                    and not (v.form == form.key and v.binding == AS_WRITTEN.key and v.reading is reading))
     jacobian = jacobians[main_rec.form]
     return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,

@@ -88,7 +88,7 @@ class Translation:
     multi_step: bool
     notes: tuple[Prose, ...] = ()
     choices: tuple[Choice, ...] = ()
-
+    rows: bool = False  # written for row vectors: a row gradient on the left (dh @ W.T)
 
 
 @dataclass
@@ -145,7 +145,9 @@ class _Context:
     multi_step: bool = False
     in_activation: int = 0  # > 0 while evaluating the argument of σ or σ'
     keys: frozenset = frozenset()  # every name's key in the formula
-    lhs_steps: bool = False  # a derivative on the left spans several steps (∂h_t/∂h_0)
+    rows: bool = False  # a row gradient multiplies the factor from the left
+    said: set = field(default_factory=set)  # names whose reading a note already states
+    lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
 
     def choose(self, key: str, options: tuple[str, ...], texts: tuple[Prose, ...]) -> str:
         self.met.setdefault(key, (options, texts))
@@ -290,7 +292,8 @@ def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translat
 
 def _translate(claim, rec, roles, state, times, fixed):
     ctx = _Context(rec, roles, rec.activation, state, times, fixed,
-                   keys=frozenset(_key(n) for n in _all_names(claim, roles)), lhs_steps=bool(claim.lhs))
+                   keys=frozenset(_key(n) for n in _all_names(claim, roles)),
+                   lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   "parenthesis added at the end" if claim.closed == 1 else
@@ -300,14 +303,24 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of("{name} is read as the state", name=state))
     for index, role in times.items():
         ctx.notes.append(_time_note(state, index, role, rec))
+    if ctx.lhs_steps:
+        ctx.multi_step = True  # ∂h_t/∂h_0 = W^t: its single-step factor is judged
     value = _eval(claim.expr, ctx)
     value = _as_factor(value, claim.expr, ctx)
     if value.shape != (rec.n, rec.n):
-        raise InputError(f"the formula has shape {_shape(value)}, not n×n")
+        hint = ("; U, W_in, W_x and W_xh are read as the input matrix, n×m"
+                if any(k in ctx.roles.input_weight for k in ctx.keys) else "")
+        raise InputError(f"the formula has shape {_shape(value)}, not n×n as a one-step Jacobian is{hint}")
     _check_cost(value)
     choices = tuple(Choice(k, ctx.fixed.get(k, opts[0]), texts[opts.index(ctx.fixed.get(k, opts[0]))])
                     for k, (opts, texts) in ctx.met.items())
-    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices), ctx.met
+    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices, ctx.rows), ctx.met
+
+
+def _one_step(current: str | None, previous: str | None) -> bool:
+    """Whether two time indices are one step apart (t and t-1, k+1 and k)."""
+    a, b = (_CODE_TIME.fullmatch(i or "") for i in (current, previous))
+    return bool(a and b) and a.group(1) == b.group(1) and _offset(current) - _offset(previous) == 1
 
 
 def define_key(text: str) -> str:
@@ -427,9 +440,9 @@ def _role(name: Name, ctx: _Context):
         finally:
             ctx.defining = ctx.defining[:-1]
     if key in ctx.roles.recurrent:
-        return rec.W
+        return _said(ctx, key, "W", rec.W)
     if key in ctx.roles.input_weight:
-        return rec.W_in
+        return _said(ctx, key, "W_in", rec.W_in)
     if key == "I":
         return sp.Identity(rec.n)
     letter = name.letter
@@ -438,7 +451,7 @@ def _role(name: Name, ctx: _Context):
     if letter in PRE_ACTIVATION and letter != ctx.state and _time_of(name) is not None:
         return _Vec(rec.a_t)
     if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state):
-        return _Vec(rec.u)
+        return _Vec(_said(ctx, key, "u", rec.u, "the input"))
     if letter == "b":
         return _Vec(rec.b)  # b, b_h, b_1: the bias
     if GRADIENT.fullmatch(letter):
@@ -455,9 +468,21 @@ def _role(name: Name, ctx: _Context):
             k.startswith("W") and k in ctx.roles.recurrent for k in ctx.keys if k != key):
         ctx.notes.append(Prose.of("{name} is read as the recurrent matrix {W}", name=key, W=rec.W))
         return rec.W
+    if key in TIME_LETTERS:
+        raise InputError(f"'{key}' at position {name.pos + 1} looks like a time index that lost its "
+                         "subscript (text copied from a PDF?): write it as a subscript, x_{t-1}")
     raise InputError(
         f"unknown name {key!r} at position {name.pos + 1}: use W (or W_rec, W_hh) for the "
         f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state")
+
+
+def _said(ctx: _Context, key: str, usual: str, value, what: str = ""):
+    """`value`, with a note the first time a name stands for a symbol of another name."""
+    if key.split("_")[0] != usual.split("_")[0] and key not in ctx.said:
+        ctx.said.add(key)
+        ctx.notes.append(Prose.of(f"{{name}} is read as {what + ' ' if what else ''}{{symbol}}",
+                                  name=key, symbol=value))
+    return value
 
 
 def _state(name: Name, ctx: _Context):
@@ -524,10 +549,10 @@ def _eval(node: Node, ctx: _Context):
         return _jacobian_of(node, ctx)
     if isinstance(node, Unary):
         if node.op == "power-t":  # W^t: a product over t steps, or a transpose written lower-case
-            if ctx.multi_step:  # inside ∏ a power over steps makes no sense
-                how = "transpose"
-            elif ctx.lhs_steps:  # ∂h_t/∂h_0 = W^t: t steps
+            if ctx.lhs_steps:  # ∂h_t/∂h_0 = W^t: t steps
                 how = "steps"
+            elif ctx.multi_step:  # inside ∏ a power over steps makes no sense
+                how = "transpose"
             else:
                 how = ctx.choose(f"power-t@{node.pos}", ("steps", "transpose"), (
                     Prose.of("the superscript t read as a product over t steps"),
@@ -600,8 +625,23 @@ def _call(node: Call, ctx: _Context):
                              f"{ctx.activation.name}; give --activation {node.func}")
         if node.prime and vec.body != ARG:
             raise UnsupportedError("σ' of an expression other than a vector is not supported")
+        vec = _Vec(_completed(vec.base, ctx), vec.body)
         body = activation.derivative(vec.body) if node.prime else activation.apply(vec.body)
     return _Vec(vec.base, body ** node.power if node.power else body)
+
+
+def _completed(base, ctx: _Context):
+    """W x_{t-1} + W_in u_t without b (or without the input) is the step's pre-activation of a
+    network without them: completed to W x_{t-1} + W_in u_t + b, with a note."""
+    rec = ctx.rec
+    terms = base.args if isinstance(base, sp.MatAdd) else (base,)
+    wx, full = _mul(rec.W, rec.x_prev), (_mul(rec.W, rec.x_prev), _mul(rec.W_in, rec.u), rec.b)
+    if wx not in terms or not all(t in full for t in terms) or len(set(terms)) == 3:
+        return base
+    missing = [name for name, t in zip(("", "the input term", "the bias"), full) if t not in terms]
+    ctx.notes.append(Prose.of(f"σ' is taken at the step's pre-activation written without "
+                              f"{' and '.join(missing)}, read as {{a}} of a network without it", a=rec.a_t))
+    return sp.MatAdd(*full)
 
 
 def _as_vec(value, node: Node) -> _Vec:
@@ -666,6 +706,8 @@ def _with_gradient(node: Binary, a, b, ctx: _Context):
                      grad.side, grad.name)
     if node.op == "hadamard":
         raise InputError(f"⊙ at position {node.pos + 1} multiplies the gradient and a matrix")
+    if grad_first:
+        ctx.rows = True  # g W: a row gradient on the left, as row-vector code writes it
     return grad.times(other, "left" if grad_first else "right", node)
 
 
@@ -696,9 +738,9 @@ def _binary(node: Binary, a, b, ctx: _Context):
         return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
     if isinstance(a, _Vec) and square(b):
         return _scaling(a, b, True, node, ctx)
+    if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
+        return _scaling(b, a, False, node, ctx)  # W ⊙ v, W * v: elementwise, as numpy broadcasts
     if node.op == "hadamard":
-        if isinstance(b, _Vec) and square(a):
-            return _scaling(b, a, False, node, ctx)
         if a.shape == b.shape:
             return sp.HadamardProduct(a, b)
         raise InputError(f"⊙ at position {node.pos + 1} needs two operands of the same shape")

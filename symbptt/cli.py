@@ -42,15 +42,19 @@ interrupted, 70 on an internal error (a bug; --debug shows its traceback)
 
 
 CHECK_HELP = """\
-Judge a formula for the one-step Jacobian ∂x_t/∂x_{t-1} of x_t = W σ(x_{t-1}) + W_in u_t + b:
-for each layout it is proved (for every n), numeric (equal at random instances, not proved)
-or refuted (with a counterexample). When it holds in neither layout, the readings that make
-it right are searched: the row-vector convention, the post-activation form (with σ' where
-written or at the step-t pre-activation), the backward pass, and the formula's transpose.
+Judge a formula, as a paper, notes or code print it, for the one-step Jacobian ∂x_t/∂x_{t-1}
+of a recurrent network: for each layout it is proved (for every n), numeric (equal at random
+instances, not proved) or refuted (with a counterexample). The main verdict is about the form
+the formula is written for (σ' at the previous state: pascanu; at a_t or through the current
+state: elman; row vectors: row, row-elman), inferred from its symbols unless -r says; every
+other form and every reading of an ambiguous formula (a time index, σ'(·), a vector scaling
+a matrix without diag) is judged too, and those that hold are listed.
 
-The formula is plain text or LaTeX: W^T, W.T, W', W^\\top, W^\\intercal; diag(...), σ/sigma/f,
-σ'/sigma'/f', tanh, sigmoid, relu; products by juxtaposition, *, @, \\cdot; ⊙/\\odot; sums;
-\\mathbf{...}, \\operatorname{...}, \\left( ... \\right); subscripts W_{rec}, x_{t-1}; \\prod.
+The formula is plain text, LaTeX or code: W^T, W.T, Wᵀ, W^\\top; diag(...), np.diag, \\text{diag};
+σ/sigma/f, σ'/\\sigma^{\\prime}/\\dot\\sigma, tanh, sigmoid, relu, sech; products by juxtaposition,
+*, @, \\cdot, np.dot; ⊙/\\odot; sums; \\mathbf{...}, \\left( ... \\right); W_{hh}, Whh, x_{t-1},
+hs[t]; \\prod; a derivative on the left, \\frac{\\partial h_t}{\\partial h_{t-1}} = …; a gradient
+(δ_t, dh) the factor multiplies is dropped. See the README for the whole list.
 
 examples:
   python -m symbptt check "W^T diag(sigma'(x))"

@@ -159,7 +159,7 @@ class Unary(Node):
 
 @dataclass(frozen=True)
 class Binary(Node):
-    op: str  # add, sub, matmul, hadamard, power
+    op: str  # add, sub, matmul, times (written *), hadamard, power
     left: Node
     right: Node | int
 
@@ -255,7 +255,9 @@ class _ToAst(lark.Transformer):
         return Binary(items[0].pos, "sub", items[0], items[2])
 
     def matmul(self, items):
-        return Binary(items[0].pos, "matmul", items[0], items[-1])
+        # "*" multiplies matrices, but scales a matrix by a vector elementwise, as in code
+        times = len(items) == 3 and str(items[1]) in ("*", "∗")
+        return Binary(items[0].pos, "times" if times else "matmul", items[0], items[-1])
 
     def hadamard(self, items):
         return Binary(items[0].pos, "hadamard", items[0], items[2])
@@ -408,6 +410,10 @@ def parse(text: str) -> Claim:
             raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
                              f"in: {_shown(text)}") from None
         command = re.match(r"\\([A-Za-z]+)", str(exc.token))
+        if exc.token.type == "EQUALS":  # dh_prev = W.T @ …: an assignment
+            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; an assignment or equation: paste "
+                             "only its right-hand side (a derivative ∂h_t/∂h_{t-1} = … may stand "
+                             "on the left)") from None
         if set(exc.expected) == {"PARTIAL"}:  # \frac{1}{2}: a fraction, not a derivative
             raise InputError(f"{_unexpected(text, exc.token.start_pos)}; {_COMMANDS['frac']}") from None
         if command and command.group(1) in _COMMANDS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -271,3 +272,42 @@ def test_check_cli_writes_json_file(tmp_path, capsys):
     path = tmp_path / "verdict.json"
     assert main(["check", PASCANU[0], "-o", str(path)]) == 0
     assert json.loads(path.read_text())["denominator"]["status"] == "refuted"
+
+
+@pytest.mark.parametrize("text, form, holds, choice", [
+    # σ' at the pre-activation of a network written without bias: the post-activation form.
+    ("diag(1 - tanh^2(W h_{t-1} + U x_t)) W", "elman", {"numerator"}, None),
+    # 1 − h_t² names the current state: the reading the form's reason assumes comes first.
+    ("W diag(1 - h_t^2)", "elman", set(), ("time", "x_t")),
+    # * between a matrix and a vector scales, as numpy broadcasts (here the rows do it).
+    ("W * (1 - h_t**2)", "elman", {"numerator"}, ("scaling", "rows")),
+    # A row gradient on the left is row-vector code: its row form is the headline.
+    ("(dh * (1 - h_next**2)) @ Whh.T", "row-elman", {"numerator"}, None),
+])
+def test_lecturer_review_cases(text, form, holds, choice):
+    r = check(text, activation="tanh")
+    assert r.form.key == form
+    assert {l.value for l, v in r.verdicts.items() if v.holds} == holds
+    if choice:
+        assert any(c.key.split("@")[0] == choice[0] and c.option == choice[1] for c in r.reading.choices)
+
+
+def test_a_reading_never_repeats_a_main_verdict_that_holds():
+    r = check(r"\operatorname{diag}\Big(1-\tanh^2(\cdot)\Big) W_{hh}")
+    assert r.verdict("numerator").holds
+    assert not [v for v in r.readings if (v.form, v.layout.value) == (r.form.key, "numerator")]
+
+
+def test_the_bound_does_not_speak_for_a_formula_above_it():
+    r = check("W^T W diag(sigma'(x_{t-1}))")
+    assert r.bound.holds and not r.bound.claim_within
+    assert "the bound says nothing about it" in render_check(r, "text")
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("dh_prev = W.T @ dh", "paste only its right-hand side"),
+    ("W diag(sigma'(x t-1))", "lost its subscript"),
+])
+def test_hints_for_what_people_paste(text, hint):
+    with pytest.raises(InputError, match=re.escape(hint)):
+        check(text)

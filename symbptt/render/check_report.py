@@ -91,7 +91,7 @@ class CheckView(View):
                 "statement": self.fact(facts["bound"]),
                 "transpose": self.fact(facts["transpose"]),
                 "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),
-                "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds,
+                "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds, "claim_within": b.claim_within,
                 "matrix": self.tex(rec.W), "diagonal": self.tex(point),
                 "gamma": None if b.gamma is None else self.tex(b.gamma),
             },
