@@ -119,6 +119,7 @@ class FormChoice:
 
     key: str
     reason: str
+    current: bool = False  # σ' is written through the state, which is then the current one
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,7 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
                     and not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(body)):
                 shown = "1 − h_t²" if rec.activation.name == "tanh" else "h_t(1 − h_t)"
                 return FormChoice(_POST, f"σ' is written through the current state, as {shown} "
-                                  f"is for {rec.activation.name}")
+                                  f"is for {rec.activation.name}", current=True)
     if any(f.expr == rec.x_prev for f in points):
         return FormChoice(_PRE, "σ' is taken at the previous state")
     return None
@@ -360,7 +361,8 @@ def infer_form(options: tuple[Translation, ...], rec: Recurrence) -> FormChoice 
     form = found.pop() if len(found) == 1 else None
     if form is not None and all(t.rows for t in options) and not FORMS[form.key].rows:
         form = FormChoice(form_key(FORMS[form.key].post, rows=True),
-                          form.reason + ", and the gradient is a row on the left, as row-vector code writes it")
+                          form.reason + ", and the gradient is a row on the left, as row-vector code writes it",
+                          form.current)
     return form
 
 
@@ -390,7 +392,7 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
             f"the activation is taken to be {guess}, whose derivative the formula writes through "
             "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
     form = FormChoice(recurrence, "the form asked for") if recurrence else infer_form(options, base)
-    if form is not None and "current state" in form.reason:  # the reading that reason assumes first
+    if form is not None and form.current:  # the reading the form's reason assumes comes first
         options = tuple(sorted(options, key=lambda t: not any(
             c.key == "time" and c.option == "x_t" for c in t.choices)))
     judged, jacobians = [], {}
