@@ -96,3 +96,16 @@ def test_latex_of_pasted_unicode_compiles(pdflatex, formula, tmp_path):
     log = compile_tex(pdflatex, source, tmp_path)
     assert "Overfull \\hbox" not in log or all(
         float(m) <= 1 for m in re.findall(r"Overfull \\hbox \(([\d.]+)pt", log))
+
+
+def test_the_truth_check_can_fail():
+    # The record every printed truth carries: it holds for the derived Jacobian, not for its transpose.
+    import sympy as sp
+    from symbptt.activations import ACTIVATIONS
+    from symbptt.check import truth_checked
+    from symbptt.matrix import matrix_route
+    from symbptt.model import FORMS, Recurrence
+    for form in FORMS:
+        rec = Recurrence(ACTIVATIONS["tanh"], form=form)
+        J = matrix_route(rec).result
+        assert truth_checked(rec, J) and not truth_checked(rec, sp.Transpose(J))
