@@ -103,14 +103,17 @@ class Bound:
     D: float
     gamma: sp.Rational | None
 
+    def _within(self, norm: float) -> bool:
+        return norm <= self.W * self.D * (1 + 1e-12)
+
     @property
     def holds(self) -> bool:
-        return self.jacobian <= self.W * self.D * (1 + 1e-12)
+        return self._within(self.jacobian)
 
     @property
     def claim_within(self) -> bool:
         """Whether the formula's own norm is within the bound too (not so for W Wᵀ D, D W + I)."""
-        return self.claim <= self.W * self.D * (1 + 1e-12)
+        return self._within(self.claim)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,6 @@ class CheckResult:
     expr: sp.MatrixExpr  # the reading the main verdict is about
     multi_step: bool
     notes: tuple  # of steps.Prose: how names were read
-    jacobian: sp.MatrixExpr  # the main form's true one-step Jacobian, numerator layout
     verdicts: dict  # Layout → Verdict for the main form, as written (its best reading)
     readings: tuple[Verdict, ...]  # the other (form, reading, layout) verdicts that hold
     all_verdicts: tuple[Verdict, ...]  # every verdict judged, main ones included
@@ -141,6 +143,11 @@ class CheckResult:
     reading: Translation  # the reading of the main verdict
     jacobians: dict  # model form key → its true one-step Jacobian, numerator layout
     truth_verified: dict  # model form key → `truth_checked` of its Jacobian
+
+    @property
+    def jacobian(self) -> sp.MatrixExpr:
+        """The main form's true one-step Jacobian, numerator layout."""
+        return self.jacobians[self.recurrence.form]
 
     def verdict(self, layout: Layout | str) -> Verdict:
         return self.verdicts[Layout.parse(layout)]
@@ -186,6 +193,11 @@ class CheckResult:
         factors = truth.args if isinstance(truth, sp.MatMul) else (truth,)
         return sp.MatrixSymbol("delta_prev", n, 1), sp.MatMul(*factors, sp.MatrixSymbol("delta_t", n, 1))
 
+    @property
+    def diagonal(self) -> sp.MatrixExpr:
+        """diag(σ') where the main form takes it (at a_t or x_{t-1}): the bound's second factor."""
+        return self.recurrence.derivative_diag(self.recurrence.derivative_point)
+
     @functools.cached_property
     def facts(self) -> dict:
         """Every equation a check report states, as a `Fact` with how it was verified."""
@@ -193,8 +205,7 @@ class CheckResult:
         sizes = ", ".join(str(n) for n in TRUTH_SIZES)
         derived = (f"derived at matrix level and equal to the recurrence differentiated entry by "
                    f"entry at n = {sizes}")
-        J = Jacobian(rec.x_t, rec.x_prev)
-        D = rec.derivative_diag(rec.derivative_point)
+        J, D = Jacobian(rec.x_t, rec.x_prev), self.diagonal
         return {
             "recurrence": tuple(Fact(lhs, rhs, "definition") for lhs, rhs in self.written()),
             "definitions": {l: Fact(*definition(l).args, "definition") for l in Layout},
@@ -276,11 +287,10 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
 
     `jacobian` is `rec`'s numerator-layout Jacobian, when the caller has it already.
     """
-    claim_expr = expr
     for n in SIZES:
         env, claim_env, truth_num = _env(rec, binding, n)
         truth = to_layout(truth_num, layout)
-        claim = explicit(claim_expr, claim_env)
+        claim = explicit(expr, claim_env)
         bad = mismatches(claim, truth)
         if not bad:
             continue
@@ -291,7 +301,7 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
                 example = Counterexample(n, claim.xreplace(atoms), truth.xreplace(atoms), (i, j), a, b, seed)
                 return Verdict(rec.form, layout, binding.key, "refuted", example)
     truth_expr = to_layout(jacobian if jacobian is not None else matrix_route(rec).result, layout)
-    proved = _symbolic_equal(rec, binding, claim_expr, truth_expr)
+    proved = _symbolic_equal(rec, binding, expr, truth_expr)
     return Verdict(rec.form, layout, binding.key, "proved" if proved else "numeric")
 
 
@@ -318,17 +328,20 @@ def truth_checked(rec: Recurrence, jacobian) -> bool:
                for n in TRUTH_SIZES)
 
 
+def _through_state(expr, rec: Recurrence):
+    """The bodies of elementwise functions applied to a state with no function inside: σ'
+    written through the state's values, as 1 − h² (tanh) or h(1 − h) (the sigmoid) are."""
+    return [f.function.expr for f in sp.preorder_traversal(expr)
+            if isinstance(f, ElementwiseApplyFunction) and f.expr in (rec.x_t, rec.x_prev)
+            and f.function.expr != ARG
+            and not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(f.function.expr))]
+
+
 def _activation_of_polynomials(options, rec: Recurrence) -> str | None:
     """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h)."""
-    for t in options:
-        for f in sp.preorder_traversal(t.expr):
-            if isinstance(f, ElementwiseApplyFunction) and f.expr in (rec.x_t, rec.x_prev):
-                body = sp.expand(f.function.expr)
-                if body == 1 - ARG**2:
-                    return "tanh"
-                if body == ARG - ARG**2:
-                    return "sigmoid"
-    return None
+    shapes = {1 - ARG**2: "tanh", ARG - ARG**2: "sigmoid"}
+    return next((shapes[sp.expand(body)] for t in options for body in _through_state(t.expr, rec)
+                 if sp.expand(body) in shapes), None)
 
 
 def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
@@ -338,16 +351,11 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
         return FormChoice(_ROWS, "the formula is written with row vectors")
     if expr.has(rec.a_t) or expr.has(rec.pre_activation()):
         return FormChoice(_POST, "σ' is taken at the step-t pre-activation")
-    points = [f for f in sp.preorder_traversal(expr) if isinstance(f, ElementwiseApplyFunction)]
-    if rec.activation.name in ("tanh", "sigmoid"):
-        for f in points:
-            body = f.function.expr
-            if f.expr in (rec.x_t, rec.x_prev) and body != ARG \
-                    and not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(body)):
-                shown = "1 − h_t²" if rec.activation.name == "tanh" else "h_t(1 − h_t)"
-                return FormChoice(_POST, f"σ' is written through the current state, as {shown} "
-                                  f"is for {rec.activation.name}", current=True)
-    if any(f.expr == rec.x_prev for f in points):
+    if rec.activation.name in ("tanh", "sigmoid") and _through_state(expr, rec):
+        shown = "1 − h_t²" if rec.activation.name == "tanh" else "h_t(1 − h_t)"
+        return FormChoice(_POST, f"σ' is written through the current state, as {shown} "
+                          f"is for {rec.activation.name}", current=True)
+    if any(isinstance(f, ElementwiseApplyFunction) and f.expr == rec.x_prev for f in sp.preorder_traversal(expr)):
         return FormChoice(_PRE, "σ' is taken at the previous state")
     return None
 
@@ -420,16 +428,14 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     def main_of(t):
         return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
                         and v.binding == AS_WRITTEN.key) for l in Layout}
-    scored = [(max(_RANK[v.status] for v in main_of(t).values()),
-               sum(_RANK[v.status] for v in main_of(t).values()), -k, t) for k, t in enumerate(options)]
-    reading = max(scored, key=lambda s: s[:3])[3]
+    ranks = [[_RANK[v.status] for v in main_of(t).values()] for t in options]
+    best = max(range(len(options)), key=lambda k: (max(ranks[k]), sum(ranks[k]), -k))
+    reading = options[best]
     main = main_of(reading)
     settled = {(form.key, l) for l, v in main.items() if v.holds}  # nothing to add there
-    others = tuple(v for v in judged if v.holds and v not in main.values()
-                   and (v.form, v.layout) not in settled
+    others = tuple(v for v in judged if v.holds and (v.form, v.layout) not in settled
                    and not (v.form == form.key and v.binding == AS_WRITTEN.key and v.reading is reading))
-    jacobian = jacobians[main_rec.form]
     return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,
-                       jacobian, main, others, tuple(judged),
-                       _bound(main_rec, reading.expr, jacobian), reading, jacobians,
+                       main, others, tuple(judged),
+                       _bound(main_rec, reading.expr, jacobians[main_rec.form]), reading, jacobians,
                        {key: truth_checked(Recurrence(act, form=key), j) for key, j in jacobians.items()})

@@ -31,7 +31,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnsupportedError
-from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
+from .grammar import TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose
 
@@ -56,7 +56,6 @@ MAX_READINGS = 24
 MAX_TERMS = 4096
 #: Deepest chain of --define names.
 MAX_DEFINE_DEPTH = 16
-_TIME = re.compile(r"([a-z]|\d{1,4})?([+-]\d+)?")
 #: Code's time indices: hs[t], s[bptt_step-1].
 _CODE_TIME = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,15})?([+-]\d+)?")
 
@@ -122,7 +121,7 @@ class _Grad:
         return _Grad(_mul(matrix, self.factor) if side == "right" else _mul(self.factor, matrix),
                      side, self.name)
 
-    def scaled(self, vec: "_Vec", n) -> "_Grad":
+    def scaled(self, vec: "_Vec") -> "_Grad":
         """(F g) ⊙ v = diag(v) F g;  (g F) ⊙ v = g F diag(v)."""
         d = sp.DiagMatrix(vec.matrix())
         if self.factor is None:
@@ -135,7 +134,6 @@ class _Grad:
 class _Context:
     rec: Recurrence
     roles: Roles
-    activation: Activation
     state: str
     times: dict  # time index text → "x_prev" | "x_t"; an index missing here is a choice
     fixed: dict  # choice key → option, for this reading
@@ -148,6 +146,10 @@ class _Context:
     rows: bool = False  # a row gradient multiplies the factor from the left
     said: set = field(default_factory=set)  # names whose reading a note already states
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
+
+    @property
+    def activation(self) -> Activation:
+        return self.rec.activation
 
     def choose(self, key: str, options: tuple[str, ...], texts: tuple[Prose, ...]) -> str:
         self.met.setdefault(key, (options, texts))
@@ -273,13 +275,10 @@ def readings(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> tuple[Tra
     first, met = _translate(claim, rec, roles, state, times, {})
     keys = list(met)
     result = [first]
-    for options in itertools.product(*(met[k][0] for k in keys)):
-        fixed = dict(zip(keys, options))
-        if all(fixed[k] == met[k][0][0] for k in keys):
-            continue  # the first reading
-        if len(result) >= MAX_READINGS:
-            break
-        t, _ = _translate(claim, rec, roles, state, times, fixed)
+    # At most MAX_READINGS translations, duplicates included: the work is bounded, not the yield.
+    others = itertools.islice(itertools.product(*(met[k][0] for k in keys)), 1, MAX_READINGS)
+    for options in others:  # the first combination is the first reading
+        t, _ = _translate(claim, rec, roles, state, times, dict(zip(keys, options)))
         if all(t.expr != r.expr for r in result):
             result.append(t)
     return tuple(result)
@@ -291,14 +290,12 @@ def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translat
 
 
 def _translate(claim, rec, roles, state, times, fixed):
-    ctx = _Context(rec, roles, rec.activation, state, times, fixed,
+    ctx = _Context(rec, roles, state, times, fixed,
                    keys=frozenset(_key(n) for n in _all_names(claim, roles)),
                    lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
-                                  "parenthesis added at the end" if claim.closed == 1 else
-                                  f"its parentheses are unbalanced: {claim.closed} closing "
-                                  "parentheses added at the end"))
+                                  f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))
     if state not in STATE_LETTERS and state not in roles.state:
         ctx.notes.append(Prose.of("{name} is read as the state", name=state))
     for index, role in times.items():
@@ -700,7 +697,7 @@ def _with_gradient(node: Binary, a, b, ctx: _Context):
         raise InputError(f"the product at position {node.pos + 1} multiplies two gradients")
     grad, other, grad_first = (a, b, True) if isinstance(a, _Grad) else (b, a, False)
     if isinstance(other, _Vec):  # g ⊙ v, or g * v in code: elementwise
-        return grad.scaled(other, ctx.rec.n)
+        return grad.scaled(other)
     if isinstance(other, sp.Basic) and not other.is_Matrix:
         return _Grad(_scale(grad.factor if grad.factor is not None else sp.Identity(ctx.rec.n), other),
                      grad.side, grad.name)

@@ -196,12 +196,13 @@ def clean_index(text: str) -> str:
     return re.sub(r"[\s{}()\[\]<>]", "", text).replace("−", "-").replace("–", "-")
 
 
-def _check_exponent(token) -> int:
-    value = float(token)
-    if value != int(value) or not 0 <= value <= MAX_EXPONENT:
-        raise InputError(f"exponent {token} at position {token.start_pos + 1}: only whole "
-                         f"powers from 0 to {MAX_EXPONENT} are accepted")
-    return int(value)
+def _check_exponent(value, pos: int, written: str | None = None) -> int:
+    """`value` as a power from 0 to MAX_EXPONENT; a power is bounded as a value, not as digits."""
+    if float(value) != int(float(value)) or not 0 <= float(value) <= MAX_EXPONENT:
+        what = f"exponent {written}" if written else f"the power {value}"
+        raise InputError(f"{what} at position {pos + 1}: only whole powers from 0 to "
+                         f"{MAX_EXPONENT} are accepted")
+    return int(float(value))
 
 
 class _ToAst(lark.Transformer):
@@ -289,7 +290,7 @@ class _ToAst(lark.Transformer):
         if not isinstance(base, Name):  # (W^{ll})^{(t-1)}: a shared weight's time label
             return base
         index = clean_index(token.lstrip("^ "))
-        if not _TIME.fullmatch(index) and not base.sub:  # a label: W^{(rec)}, W^{hh}
+        if not TIME.fullmatch(index) and not base.sub:  # a label: W^{(rec)}, W^{hh}
             return Name(base.pos, base.letter, index, base.time)
         return Name(base.pos, base.letter, base.sub, index)
 
@@ -305,12 +306,12 @@ class _ToAst(lark.Transformer):
             items = [base, token, "²³⁴".index(str(token)) + 2]
         base, _, exponent = items
         if isinstance(base, Binary) and base.op == "power":  # (x^2)^3 is x^6: bounded as a value
-            exponent = _check_exponent_value(base.right * exponent, base.pos)
+            exponent = _check_exponent(base.right * exponent, base.pos)
             base = base.left
         return Binary(base.pos, "power", base, exponent)
 
     def exponent(self, items):
-        return _check_exponent(items[0])
+        return _check_exponent(str(items[0]), items[0].start_pos, str(items[0]))
 
     def wrapped(self, items):
         return items[1]
@@ -365,14 +366,9 @@ class _ToAst(lark.Transformer):
         return Call(token.start_pos, word.group(1) if word else "sigma", True, None, arg)
 
 
-_TIME = re.compile(r"([a-z])?([+-]\d+)?")
-
-
-def _check_exponent_value(value: int, pos: int) -> int:
-    if not 0 <= value <= MAX_EXPONENT:
-        raise InputError(f"the power at position {pos + 1} is {value}; only whole powers from 0 "
-                         f"to {MAX_EXPONENT} are accepted")
-    return value
+#: A time index: a letter or a step number, and an offset (t, t-1, k+1, 0, 4). Anything else
+#: written where a time index could stand, such as W^{(rec)}, is a label.
+TIME = re.compile(r"([a-z]|\d{1,4})?([+-]\d+)?")
 
 
 _EXPECTED = {

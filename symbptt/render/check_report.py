@@ -9,6 +9,7 @@ import sympy as sp
 
 from .. import __version__
 from ..layout import Layout
+from ..model import FORMS
 from ..printing import Notation, Tex
 from ..steps import DISPLAY, Prose
 from .formats import CHECK_FORMATS, FORMATS, Format, get_format
@@ -41,7 +42,6 @@ class CheckView(View):
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
         from ..check import AT_PRE_ACTIVATION
-        from ..model import FORMS
         rec = self.r.recurrence
         text = f"it is the {v.layout.value}-layout Jacobian of {FORMS[v.form].title}"
         math = {}
@@ -59,7 +59,6 @@ class CheckView(View):
         return Tex(f"{statement} ({how})") if how else statement
 
     def context(self) -> dict:
-        from ..model import FORMS
         r, rec = self.r, self.r.recurrence
         facts = r.facts
         layouts = []
@@ -71,7 +70,6 @@ class CheckView(View):
                 "counterexample": self._counterexample(v.counterexample),
             })
         b = r.bound
-        point = rec.derivative_diag(rec.derivative_point)
         return {
             "version": __version__,
             "input": self.code(r.text),
@@ -92,7 +90,7 @@ class CheckView(View):
                 "transpose": self.fact(facts["transpose"]),
                 "claim": Tex("%.6f" % b.claim), "jacobian": Tex("%.6f" % b.jacobian),
                 "W": Tex("%.6f" % b.W), "D": Tex("%.6f" % b.D), "holds": b.holds, "claim_within": b.claim_within,
-                "matrix": self.tex(rec.W), "diagonal": self.tex(point),
+                "matrix": self.tex(rec.W), "diagonal": self.tex(r.diagonal),
                 "gamma": None if b.gamma is None else self.tex(b.gamma),
             },
         }
@@ -110,7 +108,6 @@ def render_check(result: "CheckResult", fmt: str = "text", notation: Notation | 
 
 def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
     """The JSON check report: input, parsed, form, numerator, denominator, readings, verdicts."""
-    from ..model import FORMS
     tex = CheckView(result, FORMATS["latex"], notation or Notation())
     text = CheckView(result, FORMATS["text"], notation or Notation())
 
