@@ -87,6 +87,16 @@ def ordered_factors(expr) -> list:
     return sorted(expr.as_ordered_factors(), key=_factor_rank)
 
 
+def signed_factors(expr) -> tuple[bool, list]:
+    """(negative, factors): a Mul's ordered factors with a negative number's sign taken out
+    (and a remaining 1 dropped), so that both printers write -W σ rather than -1·W σ."""
+    factors = ordered_factors(expr)
+    if factors[0].is_Number and factors[0].is_negative:
+        factors[0] = -factors[0]
+        return True, factors[1:] if factors[0] == 1 else factors
+    return False, factors
+
+
 def _is_fraction(expr) -> bool:
     return any((f.is_Rational and not f.is_Integer) or (f.is_Pow and f.exp.is_negative) for f in expr.args)
 
@@ -335,12 +345,8 @@ class ProofPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if not isinstance(expr, sp.Mul) or _is_fraction(expr):
             return super()._print_Mul(expr)
-        factors = ordered_factors(expr)
-        sign = ""
-        if factors[0].is_Number and factors[0].is_negative:
-            sign, factors[0] = "- ", -factors[0]
-            if factors[0] == 1:
-                factors = factors[1:]
+        negative, factors = signed_factors(expr)
+        sign = "- " if negative else ""
         parts = []
         for k, f in enumerate(factors):
             text = self._print(f)
@@ -454,13 +460,8 @@ class PlainPrinter(StrPrinter):
         # A product reads W_12·σ'(x_2), not code's W_12*σ'(x_2); quotients keep StrPrinter's a/b.
         if _is_fraction(expr):
             return super()._print_Mul(expr)
-        factors = ordered_factors(expr)
-        sign = ""
-        if factors[0].is_Number and factors[0].is_negative:
-            sign, factors[0] = "-", -factors[0]
-            if factors[0] == 1:
-                factors = factors[1:]
-        return sign + "·".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=False) for f in factors)
+        negative, factors = signed_factors(expr)
+        return ("-" if negative else "") + "·".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=False) for f in factors)
 
     def _print_DiagMatrix(self, expr):
         return f"{self._settings['notation'].diag}({self._print(expr.args[0])})"
