@@ -91,6 +91,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
 
 
+class _EmbeddedParser(_Parser):
+    """The same parser for embedders (the Sphinx directive): a usage error raises InputError,
+    and --help or --version, which would print and exit, are refused."""
+
+    def error(self, message):
+        raise InputError(f"{self.prog}: {_one_line(message)}")
+
+    def exit(self, status=0, message=None):
+        raise InputError(f"{self.prog}: --help and --version print instead of reporting")
+
+    def print_help(self, file=None):
+        pass
+
+    def print_usage(self, file=None):
+        pass
+
+    def _print_message(self, message, file=None):
+        pass
+
+
 def _output_options(parser, formats: tuple[str, ...], default: str) -> None:
     """--format, --output and --template-dir, which every report command takes."""
     parser.add_argument("--format", "-f", choices=list(formats), default=None,
@@ -120,15 +140,15 @@ def _notation(args):
     return notation(args.notation, config=args.config, use_config=not args.no_config)[0]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
+    parser = parser_class(
         prog="symbptt",
         description="Symbolic derivations of recurrent-network Jacobians, with proofs.",
         epilog="Run 'symbptt COMMAND --help' for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"symbptt {__version__}")
     parser.add_argument("--debug", action="store_true", default=False, help=DEBUG_HELP)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     commands.required = True
 
     d = commands.add_parser(
@@ -273,12 +293,8 @@ def _derive(args) -> int:
     if args.output:
         Outputs.check(args.output)
     _check_template_dir(args)
-    if args.dim < 1:
-        raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     notation = _notation(args)  # validated before any work is done
-    derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
-                        layout=args.layout, inputs=args.inputs, seed=args.seed,
-                        progress=_progress(args), recurrence=args.recurrence)
+    derivation = _derivation(args, progress=_progress(args))
     text = render(derivation, fmt, notation=notation, template_dir=args.template_dir)
     if not args.pdf:
         _emit(args, text)
@@ -292,8 +308,23 @@ def _derive(args) -> int:
     return 0
 
 
-def _bptt(args) -> int:
+def _derivation(args, progress=None):
+    """`derive()` for parsed `derive` arguments, validated as the command validates them."""
+    if args.dim < 1:
+        raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
+    return derive(args.activation, dim=None if args.symbolic else args.dim,
+                  layout=args.layout, inputs=args.inputs, seed=args.seed,
+                  progress=progress, recurrence=args.recurrence)
+
+
+def _bptt_result(args):
+    """`bptt()` for parsed `bptt` arguments."""
     from .bptt import bptt
+
+    return bptt(args.activation, args.recurrence)
+
+
+def _bptt(args) -> int:
     from .output import Outputs
     from .render.bptt_report import figure_name, render_bptt
 
@@ -311,7 +342,7 @@ def _bptt(args) -> int:
         figure = figure_name(stem.name)  # a bad name fails before any work or writing
         for suffix in (".png", ".pdf"):
             Outputs.check(stem.with_suffix(suffix))
-    result = bptt(args.activation, args.recurrence)
+    result = _bptt_result(args)
     if figure is None:
         _emit(args, render_bptt(result, fmt, notation, args.template_dir))
         return 0
@@ -341,13 +372,24 @@ def _progress(args):
 
 
 def _check(args) -> int:
-    from .check import check
-    from .claim import RECURRENT, STATE_LETTERS, Roles, define_key
-    from .grammar import parse
     from .render import render_check
 
     fmt = _format_for(args, CHECK_FORMATS, "text")
     _check_template_dir(args)
+    roles = _roles(args)
+    notation = _notation(args)
+    result = _check_result(args, roles)
+    _emit(args, render_check(result, fmt, notation=notation, template_dir=args.template_dir))
+    if args.expect and not result.verdict(args.expect).holds:
+        return 1
+    return 0
+
+
+def _roles(args):
+    """The names' roles from parsed `check` arguments (--recurrent, --state, --define)."""
+    from .claim import RECURRENT, STATE_LETTERS, Roles, define_key
+    from .grammar import parse
+
     for name in args.recurrent:
         if not FORMULA_NAME.fullmatch(name):
             raise InputError(f"{name!r} is not a name: use a letter or a word with an optional "
@@ -361,14 +403,44 @@ def _check(args) -> int:
         if not equals:
             raise InputError(f"--define needs NAME=FORMULA, got {item!r}")
         defines.append((define_key(name), parse(formula)))
-    roles = Roles(recurrent=RECURRENT + tuple(args.recurrent),
-                  state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
-    notation = _notation(args)
-    result = check(args.formula, activation=args.activation, roles=roles, recurrence=args.recurrence)
-    _emit(args, render_check(result, fmt, notation=notation, template_dir=args.template_dir))
-    if args.expect and not result.verdict(args.expect).holds:
-        return 1
-    return 0
+    return Roles(recurrent=RECURRENT + tuple(args.recurrent),
+                 state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
+
+
+def _check_result(args, roles=None):
+    """`check()` for parsed `check` arguments."""
+    from .check import check
+
+    roles = _roles(args) if roles is None else roles
+    return check(args.formula, activation=args.activation, roles=roles, recurrence=args.recurrence)
+
+
+#: The commands an embedder can run for a result, and the engine call of each.
+RESULTS = {"derive": _derivation, "check": _check_result, "bptt": _bptt_result}
+
+
+def parse_embedded(argv: list[str]) -> argparse.Namespace:
+    """The command line's own parsing, for an embedder such as the Sphinx directive: the same
+    options and checks, but a usage error raises `InputError` instead of exiting, and only the
+    commands that produce a report (derive, check, bptt) are accepted."""
+    args = _parser(_EmbeddedParser).parse_args(argv)
+    if args.command not in RESULTS:
+        raise InputError(f"{args.command!r} writes no report: use derive, check or bptt")
+    _check_text(args)
+    return args
+
+
+def result(args, notation_start: str | Path = "."):
+    """(the engine's result, the notation) for arguments from `parse_embedded`; writes nothing.
+
+    The notation's config file is found from `notation_start` (the CLI: the current folder).
+    """
+    from .config import notation
+
+    _check_template_dir(args)
+    settings = notation(args.notation, config=args.config, use_config=not args.no_config,
+                        start=notation_start)[0]
+    return RESULTS[args.command](args), settings
 
 
 def _gallery(args) -> int:
