@@ -1,0 +1,244 @@
+"""The course-notes platforms, built for real: the Sphinx directive, the project's own docs
+(sphinx-build -W), the docs in headless Chromium with MathJax, and the mystmd plugin.
+
+Screenshots of a derive page and a check page are saved under tests/artifacts/ (gitignored).
+Every test that needs a tool outside the Python standard set is marked `tools`: it skips
+visibly without the tool, and fails with SYMBPTT_REQUIRE_TOOLS=1.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from .conftest import KATEX_DIR, ROOT, require_tool
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS = ROOT / "docs"
+NODE_MODULES = KATEX_DIR / "node_modules"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _sphinx():
+    found = all(importlib.util.find_spec(m) is not None for m in ("sphinx", "myst_parser"))
+    require_tool("sphinx with myst-parser", found, "pip install -e '.[docs]'")
+
+
+def _sphinx_build(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q",
+         "-d", str(out / "doctrees"), *extra, str(source), str(out / "html")],
+        capture_output=True, text=True, timeout=600)
+
+
+@functools.lru_cache(maxsize=1)
+def _built_docs(out: str) -> subprocess.CompletedProcess:
+    return _sphinx_build(DOCS, Path(out))
+
+
+@pytest.fixture(scope="module")
+def docs_html(tmp_path_factory):
+    """docs/ built once per module with `sphinx-build -W` into a temporary folder."""
+    _sphinx()
+    out = tmp_path_factory.mktemp("docs")
+    run = _built_docs(str(out))
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out / "html"
+
+
+# The directive on a small project --------------------------------------------------------
+
+CONF = 'extensions = ["myst_parser", "sphinx.ext.mathjax", "symbptt.sphinx"]\n' \
+       'source_suffix = {".rst": "restructuredtext", ".md": "markdown"}\n' \
+       'exclude_patterns = ["_build"]\n'
+
+
+def _project(tmp_path: Path, pages: dict[str, str]) -> Path:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(CONF, encoding="utf-8")
+    toctree = "\n".join(f"   {Path(name).stem}" for name in pages if Path(name).stem != "index")
+    pages = {"index.rst": f"Notes\n=====\n\n.. toctree::\n\n{toctree}\n", **pages}
+    for name, text in pages.items():
+        (source / name).write_text(text, encoding="utf-8")
+    return source
+
+
+@pytest.mark.tools
+def test_directive_rst_and_myst_emit_math_nodes(tmp_path):
+    _sphinx()
+    source = _project(tmp_path, {
+        "rst.rst": "Derive\n======\n\n.. symbptt:: derive -a tanh --layout numerator --symbolic\n",
+        "md.md": "# Check\n\n```{symbptt} check \"W D\"\n--define \"D=diag(sigma'(x))\" --expect numerator\n```\n",
+    })
+    run = _sphinx_build(source, tmp_path / "out", "-b", "xml")
+    assert run.returncode == 0, run.stdout + run.stderr
+    xml = (tmp_path / "out" / "html" / "rst.xml").read_text(encoding="utf-8")
+    # Display math is a math_block, inline math a math node: the report's own LaTeX.
+    assert "<math_block" in xml and "<math>" in xml
+    assert r"\mathbf{W} \operatorname{diag}\left(1 - \tanh^{2}" in xml
+    assert "<section" in xml and xml.count("<section") == 1, "a report adds no sections"
+    md = (tmp_path / "out" / "html" / "md.xml").read_text(encoding="utf-8")
+    assert "<math_block" in md and "Checking a Jacobian" in md and "proved" in md
+    # Cached by content hash in the build's doctree folder, nowhere else.
+    cache = list((tmp_path / "out" / "doctrees" / "symbptt").glob("*.json"))
+    assert len(cache) == 2
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("argument, message", [
+    ("derive -a nope", "invalid choice: 'nope'"),
+    ("derive -o x.md", "-o is not for a page"),
+    ("gallery", "writes no report"),
+    ("check \"W^T diag(sigma'(x))\" --expect numerator", "does not hold in numerator layout"),
+    ("check 'W", "No closing quotation"),
+])
+def test_directive_error_is_a_warning_with_file_and_line_and_W_fails(tmp_path, argument, message):
+    _sphinx()
+    source = _project(tmp_path, {"bad.md": f"# Bad\n\nText.\n\n```{{symbptt}} {argument}\n```\n"})
+    run = _sphinx_build(source, tmp_path / "out")
+    assert run.returncode != 0
+    lines = [line for line in run.stderr.splitlines() if "WARNING" in line]
+    assert len(lines) == 1, run.stderr
+    assert f"{source / 'bad.md'}:5: WARNING: symbptt " in lines[0] and message in lines[0], lines
+
+
+@pytest.mark.tools
+def test_directive_figure_for_bptt_plot(tmp_path):
+    _sphinx()
+    source = _project(tmp_path, {"b.rst": "B\n=\n\n.. symbptt:: bptt -r row --plot\n"})
+    run = _sphinx_build(source, tmp_path / "out")
+    assert run.returncode == 0, run.stdout + run.stderr
+    html = (tmp_path / "out" / "html" / "b.html").read_text(encoding="utf-8")
+    images = list((tmp_path / "out" / "html" / "_images").glob("symbptt-*-figure.png"))
+    assert len(images) == 1 and f'src="_images/{images[0].name}"' in html
+    assert images[0].read_bytes().startswith(b"\x89PNG")
+
+
+# The project's own documentation -----------------------------------------------------------
+
+@pytest.mark.tools
+def test_docs_build_with_W(docs_html):
+    for page in ("index", "install", "derive", "check", "bptt", "gallery", "api", "notation",
+                 "embedding", "internals", "speed", "development"):
+        assert (docs_html / f"{page}.html").is_file(), page
+    derive = (docs_html / "derive.html").read_text(encoding="utf-8")
+    # The examples are derived at build time, as math for MathJax (not text in a code block).
+    assert derive.count('class="symbptt docutils container"') == 3
+    assert r"\mathbf{W} \operatorname{diag}" in derive
+    assert (docs_html / "_static" / "mathjax" / "tex-chtml-full.js").is_file()
+
+
+@pytest.mark.tools
+def test_docs_cite_every_example_through_the_directive():
+    """Every derivation the docs show is made at build time: no pasted report text."""
+    for page in DOCS.glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "\n$$" not in text and "re-verified, explicit" not in text, page.name
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.tools
+def test_docs_in_headless_chromium(docs_html, tmp_path):
+    """MathJax typesets every formula of a derive and a check page with no error node and no
+    console error; screenshots of both are saved as test artifacts."""
+    require_tool("chromium", Path(CHROMIUM).is_file(), "apt-get install chromium")
+    found = shutil.which("node") is not None and (NODE_MODULES / "playwright-core").is_dir() \
+        and (NODE_MODULES / "mathjax").is_dir()
+    require_tool("node with playwright-core and mathjax", found, "npm ci --prefix tests/js")
+    handler = functools.partial(_Quiet, directory=str(docs_html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    ARTIFACTS.mkdir(exist_ok=True)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    pages = {"derive": "derive.html", "check": "check.html", "bptt": "bptt.html", "index": "index.html"}
+    argv = ["node", str(KATEX_DIR / "browser_check.mjs"), str(tmp_path / "chromium-profile")]
+    for name, page in pages.items():
+        argv += [f"{base}/{page}", str(ARTIFACTS / f"docs-{name}.png")]
+    try:
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                             env={**os.environ, "CHROMIUM": CHROMIUM})
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert run.returncode == 0 and len(results) == len(pages), run.stdout + run.stderr
+    for result in results:
+        assert result["problems"] == [] and result["spans"] == result["typeset"] > 10, result
+    for name in ("derive", "check"):
+        assert (ARTIFACTS / f"docs-{name}.png").stat().st_size > 10_000
+
+
+# mystmd (Jupyter Book 2) ---------------------------------------------------------------------
+
+def _plugin(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "symbptt.myst", *argv], input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_myst_plugin_declares_and_serves_the_directive():
+    spec = json.loads(_plugin().stdout)
+    assert [d["name"] for d in spec["directives"]] == ["symbptt"]
+    data = {"name": "symbptt", "arg": "derive -a tanh --symbolic --layout numerator", "options": {}}
+    run = _plugin("--directive", "symbptt", stdin=json.dumps(data))
+    assert run.returncode == 0, run.stderr
+    nodes = json.loads(run.stdout)
+    kinds = set()
+
+    def walk(node):
+        kinds.add(node["type"])
+        for child in node.get("children", []):
+            walk(child)
+    for node in nodes:
+        walk(node)
+    assert {"math", "inlineMath", "paragraph", "strong", "list"} <= kinds
+    bad = {**data, "arg": "derive -a nope", "node": {"position": {"start": {"line": 7}}}}
+    run = _plugin("--directive", "symbptt", stdin=json.dumps(bad))
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.startswith("line 7: symbptt derive -a nope:") and run.stderr.count("\n") == 1
+
+
+def _myst():
+    require_tool("mystmd", shutil.which("myst") is not None and shutil.which("node") is not None,
+                 "pip install mystmd (needs Node.js)")
+
+
+@pytest.mark.tools
+def test_mystmd_builds_the_example_with_the_plugin(tmp_path):
+    _myst()
+    project = tmp_path / "book"
+    shutil.copytree(ROOT / "examples" / "mystmd", project, ignore=shutil.ignore_patterns("_build"))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.run(["myst", "build", "index.md", "--md", "-o", "_build/out.md", "--ci"],
+                         cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    log = run.stdout + run.stderr
+    assert run.returncode == 0 and "symbptt (symbptt_plugin.py) loaded: 1 directive" in log, log
+    assert "⛔" not in log, log
+    out = (project / "_build" / "out.md").read_text(encoding="utf-8")
+    assert "```{math}" in out and r"{math}`\frac{\partial \mathbf{x}_{t}}" in out
+    assert "**Verdict**" in out and "proved" in out
+    # A refuted --expect is an error of the page, with the line.
+    (project / "index.md").write_text(
+        "# Bad\n\n```{symbptt} check \"W^T diag(sigma'(x))\" --expect numerator\n```\n",
+        encoding="utf-8")
+    run = subprocess.run(["myst", "build", "index.md", "--md", "-o", "_build/bad.md", "--ci"],
+                         cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    log = run.stdout + run.stderr
+    assert "⛔️ index.md" in log and "line 3: symbptt check" in log and "refuted" in log, log
