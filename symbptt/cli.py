@@ -54,7 +54,7 @@ The formula is plain text, LaTeX or code: W^T, W.T, Wᵀ, W^\\top; diag(...), np
 σ/sigma/f, σ'/\\sigma^{\\prime}/\\dot\\sigma, tanh, sigmoid, relu, sech; products by juxtaposition,
 *, @, \\cdot, np.dot; ⊙/\\odot; sums; \\mathbf{...}, \\left( ... \\right); W_{hh}, Whh, x_{t-1},
 hs[t]; \\prod; a derivative on the left, \\frac{\\partial h_t}{\\partial h_{t-1}} = …; a gradient
-(δ_t, dh) the factor multiplies is dropped. See the README for the whole list.
+(δ_t, dh) the factor multiplies is dropped. The whole list: docs/check.md, "Accepted syntax".
 
 examples:
   python -m symbptt check "W^T diag(sigma'(x))"

@@ -109,7 +109,7 @@ def test_help_shows_examples(capsys):
 
 
 def test_default_derive_stays_off_sympys_slow_paths(tmp_path):
-    """What keeps start-up near `import sympy` (README, Speed), checked by what gets imported:
+    """What keeps start-up near `import sympy` (docs/speed.md), checked by what gets imported:
     simplify/solve load sympy.physics, refine and MatMul.doit the assumptions system (satask),
     and tomllib is only for a config file (none in an empty folder)."""
     probe = ("import sys; from symbptt.cli import main; main(['derive']); "

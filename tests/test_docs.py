@@ -242,3 +242,35 @@ def test_mystmd_builds_the_example_with_the_plugin(tmp_path):
                          cwd=project, capture_output=True, text=True, timeout=300, env=env)
     log = run.stdout + run.stderr
     assert "⛔️ index.md" in log and "line 3: symbptt check" in log and "refuted" in log, log
+
+
+# LaTeX: the example's Makefile -----------------------------------------------------------------
+
+@pytest.mark.tools
+def test_latex_makefile_regenerates_fragments_when_their_settings_change(tmp_path, pdflatex):
+    require_tool("GNU make", shutil.which("make") is not None, "apt-get install make")
+    notes = tmp_path / "notes"
+    shutil.copytree(ROOT / "examples" / "course-notes", notes)
+    rules = [line for line in (notes / "Makefile").read_text(encoding="utf-8").splitlines()
+             if not line.startswith("#")]
+    assert not any("shell-escape" in line for line in rules)
+    env = {**os.environ, "SYMBPTT": f"{sys.executable} -m symbptt"}
+
+    def make(*argv):
+        run = subprocess.run(["make", *argv], cwd=notes, capture_output=True, text=True,
+                             timeout=300, env=env)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run.stdout
+    first = make()
+    assert (notes / "notes.pdf").read_bytes().startswith(b"%PDF")
+    # The regenerated fragments are the committed ones (same settings, same bytes).
+    for name in ("jacobian.tex", "check-pascanu.tex"):
+        assert (notes / name).read_bytes() == (ROOT / "examples" / "course-notes" / name).read_bytes()
+    assert "symbptt derive" in first and "symbptt check" in first
+    assert "symbptt" not in make() and "pdflatex" not in make(), "nothing changed: nothing runs"
+    changed = make("jacobian.tex_ARGS=derive -a relu --format latex-fragment")
+    assert "symbptt derive -a relu" in changed and "symbptt check" not in changed
+    assert "pdflatex" in changed and "ReLU" in (notes / "jacobian.tex").read_text(encoding="utf-8")
+    (notes / "symbptt.toml").write_text((notes / "symbptt.toml").read_text() + "\n", encoding="utf-8")
+    again = make("jacobian.tex_ARGS=derive -a relu --format latex-fragment")
+    assert "symbptt derive" in again and "symbptt check" in again, "the notation changed: all regenerate"
