@@ -274,3 +274,19 @@ def test_latex_makefile_regenerates_fragments_when_their_settings_change(tmp_pat
     (notes / "symbptt.toml").write_text((notes / "symbptt.toml").read_text() + "\n", encoding="utf-8")
     again = make("jacobian.tex_ARGS=derive -a relu --format latex-fragment")
     assert "symbptt derive" in again and "symbptt check" in again, "the notation changed: all regenerate"
+
+
+# MkDocs: the recipe in examples/mkdocs ----------------------------------------------------------
+
+@pytest.mark.tools
+def test_mkdocs_recipe_builds_with_snippets_and_arithmatex(tmp_path):
+    found = all(importlib.util.find_spec(m) is not None for m in ("mkdocs", "pymdownx"))
+    require_tool("mkdocs with pymdown-extensions", found, "pip install mkdocs pymdown-extensions")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
+                          str(ROOT / "examples" / "mkdocs" / "mkdocs.yml"), "-d", str(tmp_path / "site")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    html = (tmp_path / "site" / "notes" / "index.html").read_text(encoding="utf-8")
+    # The generated reports are embedded (snippets expanded) and their math is arithmatex's.
+    assert "--8&lt;--" not in html and "Checking a Jacobian" in html and "re-verified" in html
+    assert html.count('class="arithmatex"') > 20
