@@ -290,3 +290,26 @@ def test_mkdocs_recipe_builds_with_snippets_and_arithmatex(tmp_path):
     # The generated reports are embedded (snippets expanded) and their math is arithmatex's.
     assert "--8&lt;--" not in html and "Checking a Jacobian" in html and "re-verified" in html
     assert html.count('class="arithmatex"') > 20
+
+
+# Quarto: the recipe's cells ----------------------------------------------------------------------
+
+@pytest.mark.tools
+def test_quarto_recipe_cells_print_markdown_whose_math_renders(katex, tmp_path):
+    """Quarto itself cannot be installed here (see examples/quarto/README.md): its cells are
+    run as Python, in order, as Quarto's kernel would, and their Markdown rendered by KaTeX."""
+    import re
+
+    from .test_tools import math_spans, render_with_katex
+
+    page = (ROOT / "examples" / "quarto" / "notes.qmd").read_text(encoding="utf-8")
+    cells = re.findall(r"^```\{python\}\n(.*?)^```$", page, flags=re.M | re.S)
+    assert len(cells) == 2 and all("#| output: asis" in cell for cell in cells)
+    run = subprocess.run([sys.executable, "-c", "\n".join(cells)], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path,
+                         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert run.returncode == 0, run.stderr
+    assert "Checking a Jacobian" in run.stdout and "\n$$\n" in run.stdout
+    spans = math_spans(run.stdout)
+    assert len(spans) > 20
+    assert render_with_katex(katex, spans)["errors"] == []
