@@ -139,7 +139,6 @@ def test_docs_build_with_W(docs_html):
     assert (docs_html / "_static" / "mathjax" / "tex-chtml-full.js").is_file()
 
 
-@pytest.mark.tools
 def test_docs_cite_every_example_through_the_directive():
     """Every derivation the docs show is made at build time: no pasted report text."""
     for page in DOCS.glob("*.md"):
