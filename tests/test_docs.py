@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import re
 import threading
 from pathlib import Path
 
@@ -297,8 +298,6 @@ def test_mkdocs_recipe_builds_with_snippets_and_arithmatex(tmp_path):
 def test_quarto_recipe_cells_print_markdown_whose_math_renders(katex, tmp_path):
     """Quarto itself cannot be installed here (see examples/quarto/README.md): its cells are
     run as Python, in order, as Quarto's kernel would, and their Markdown rendered by KaTeX."""
-    import re
-
     from .test_tools import math_spans, render_with_katex
 
     page = (ROOT / "examples" / "quarto" / "notes.qmd").read_text(encoding="utf-8")
@@ -312,3 +311,45 @@ def test_quarto_recipe_cells_print_markdown_whose_math_renders(katex, tmp_path):
     spans = math_spans(run.stdout)
     assert len(spans) > 20
     assert render_with_katex(katex, spans)["errors"] == []
+
+
+# symbptt.embed: the argument string, the cache ----------------------------------------------------
+
+@pytest.mark.parametrize("arguments, message", [
+    ("", "no command"),
+    ("derive --help", "--help and --version"),
+    ("--version", "--help and --version"),
+    ("activations", "writes no report"),
+    ("derive --format=json", "--format is not for a page"),
+    ("bptt --pdf", "--pdf is not for a page"),
+    ("check 'W", "No closing quotation"),
+    ("derive --dim 0", "--dim must be a whole number"),
+])
+def test_embed_refuses_with_the_command_lines_message(arguments, message, capsys):
+    from symbptt.embed import report
+    from symbptt.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(message)):
+        report(arguments)
+    assert capsys.readouterr() == ("", ""), "nothing printed, nothing exits"
+
+
+def test_embed_is_the_command_lines_report_and_caches_by_content(tmp_path, capsys):
+    from symbptt.cli import main
+    from symbptt.embed import report
+
+    assert main(["derive", "-a", "relu", "--symbolic"]) == 0
+    printed = capsys.readouterr().out
+    cache = tmp_path / "cache"
+    first = report("derive -a relu --symbolic", start=tmp_path, cache=cache)
+    assert first.markdown == printed
+    entries = list(cache.glob("*.json"))
+    assert len(entries) == 1
+    again = report("derive -a relu --symbolic", start=tmp_path, cache=cache)
+    assert again == first and list(cache.glob("*.json")) == entries
+    # The notation in force is part of the key: a course's symbptt.toml changes the report.
+    (tmp_path / "symbptt.toml").write_text('state = "h"\n', encoding="utf-8")
+    course = report("derive -a relu --symbolic", start=tmp_path, cache=cache)
+    assert course.markdown != first.markdown and r"\mathbf{h}_{t-1}" in course.markdown
+    assert len(list(cache.glob("*.json"))) == 2
+    assert not list(cache.glob(".tmp-*")), "no temporary file left behind"
