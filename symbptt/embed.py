@@ -157,9 +157,10 @@ def _store(path: Path, embedded: Embedded) -> None:
 
 
 def user_cache() -> Path:
-    """The user's cache folder for symbptt ($XDG_CACHE_HOME/symbptt, else ~/.cache/symbptt)."""
+    """The user's cache folder for embedded reports ($XDG_CACHE_HOME/symbptt/embed, else
+    ~/.cache/symbptt/embed): a folder of its own, beside any other cache of symbptt's."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "symbptt"
+    return Path(base) / "symbptt" / "embed"
 
 
 def markdown_tree(markdown: str):
