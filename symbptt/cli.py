@@ -12,9 +12,12 @@ from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
+from .cells import CELLS as _CELLS
 from .model import DEFAULT_FORM, FORMS
 from .derivation import MAX_DIM, derive
 from .errors import InputError, OutputError, SymbpttError
+
+CELL_KEYS = tuple(_CELLS)
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
 #: A matrix name for --recurrent: a letter or word and an optional subscript; used with
@@ -137,10 +140,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
                    help="the elementwise activation σ (default: sigma, a generic function)")
-    d.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
+    d.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=DEFAULT_FORM,
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
                         "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
-                        "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ)")
+                        "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ); the gated cells "
+                        "gru (Cho et al.), gru-torch (PyTorch's GRUCell), gru-chung (Chung et al.), "
+                        "lstm (PyTorch's LSTMCell), lstm-peephole (Greff et al.), whose activations "
+                        "are their own (-a does not apply)")
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -276,10 +282,17 @@ def _derive(args) -> int:
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     notation = _notation(args)  # validated before any work is done
-    derivation = derive(args.activation, dim=None if args.symbolic else args.dim,
-                        layout=args.layout, inputs=args.inputs, seed=args.seed,
-                        progress=_progress(args), recurrence=args.recurrence)
-    text = render(derivation, fmt, notation=notation, template_dir=args.template_dir)
+    dim = None if args.symbolic else args.dim
+    if args.recurrence in CELL_KEYS:  # a gated cell: its own engine and report
+        from .cell_derivation import derive_cell
+        from .render.cell_report import render_cell
+        derivation = derive_cell(args.recurrence, dim=dim, layout=args.layout, inputs=args.inputs,
+                                 seed=args.seed)
+        text = render_cell(derivation, fmt, notation=notation, template_dir=args.template_dir)
+    else:
+        derivation = derive(args.activation, dim=dim, layout=args.layout, inputs=args.inputs,
+                            seed=args.seed, progress=_progress(args), recurrence=args.recurrence)
+        text = render(derivation, fmt, notation=notation, template_dir=args.template_dir)
     if not args.pdf:
         _emit(args, text)
         return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from ..printing import Notation, PlainPrinter, ProofPrinter, Tex
+from ..printing import Notation, PlainPrinter, ProofPrinter, Tex, ordered_terms
 from ..steps import Prose
 from .formats import Format
 from .templates import environment
@@ -137,6 +137,12 @@ class View:
         when it fits after its left side: a vector row by row, [x_t]_i = …, each long sum
         broken between its terms; a matrix in blocks of whole columns, the first opening
         its bracket and the last closing it."""
+        if isinstance(m, sp.MatAdd) and width(self.tex(m)) > ALIGNED_AT:
+            # A long sum of matrix terms (a gated cell's Jacobian): one term a line.
+            terms = [self.tex(t) for t in ordered_terms(m)]
+            lines = [r"&%s \\ &\qquad %s %s" % (left, relation, terms[0])]
+            lines += [r"&\qquad\quad %s" % (t if t.startswith("- ") else "+ " + t) for t in terms[1:]]
+            return Tex(r" \\ ".join(lines))
         if not isinstance(m, sp.MatrixBase) or width(self.tex(m)) <= ALIGNED_AT:
             return None
         if m.cols == 1:
