@@ -70,9 +70,14 @@ def denominator_route(ch: Chain) -> Route:
             continue
         J_den = TotalJacobian(v, s, Layout.DENOMINATOR)
         steps.append(Step("transpose", J_den, to_layout(TotalJacobian(v, s), Layout.DENOMINATOR)))
-        steps.append(Step("substitute", to_layout(TotalJacobian(v, s), Layout.DENOMINATOR),
-                          to_layout(block, Layout.DENOMINATOR)))
-        steps.append(Step("transpose-product", to_layout(block, Layout.DENOMINATOR), transposed(block)))
+        # (Σ_k T_k)ᵀ = Σ_k T_kᵀ: a long sum stays breakable between its terms.
+        terms = block.args if isinstance(block, sp.MatAdd) else (block,)
+        summed = sp.MatAdd(*[to_layout(t, Layout.DENOMINATOR) for t in terms]) if len(terms) > 1 \
+            else to_layout(block, Layout.DENOMINATOR)
+        steps.append(Step("transpose-sum" if len(terms) > 1 else "substitute",
+                          to_layout(TotalJacobian(v, s), Layout.DENOMINATOR), summed))
+        steps.append(Step("diagonal" if isinstance(block, sp.DiagMatrix) else "transpose-product",
+                          summed, transposed(block)))
     return Route("denominator", "Denominator layout, from the numerator blocks", Layout.DENOMINATOR,
                  tuple(steps), None,
                  summary=Prose("Each block transposed: a product reverses its factors, and a diagonal "

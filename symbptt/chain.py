@@ -189,18 +189,16 @@ def chain(cell: Cell) -> Chain:
         for d in cell.dependencies(v):
             result, steps = jacobian(rhs, d)
             partial_steps += steps
-            collected = collect(result)
-            if collected != result:
-                partial_steps.append(Step("collect", result, collected))
+            # σ' of v's own activation, through v: the gate's derivative as people write it.
+            written = _through_output(result, v, rhs)
+            if written != result:
+                partial_steps.append(Step("gate-output", Jacobian(rhs, d), written,
+                                          note=Prose.of("{v} is the value of this activation (its equation above)", v=v),
+                                          where=((v, rhs),)))
+            collected = collect(written)
+            if collected != written:
+                partial_steps.append(Step("collect", written, collected))
             partials[v, d] = collected
-    # σ' of v's own activation, through v: the gate's derivative as people write it.
-    for (v, d), result in list(partials.items()):
-        rewritten = _through_output(result, v, cell.defined[v])
-        if rewritten != result:
-            partial_steps.append(Step("gate-output", Jacobian(cell.defined[v], d), rewritten,
-                                      note=Prose.of("with {v} = {rhs}", v=v, rhs=cell.defined[v]),
-                                      where=((v, cell.defined[v]),)))
-            partials[v, d] = rewritten
 
     totals, chain_steps = {}, []
     for s in cell.prev:

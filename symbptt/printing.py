@@ -21,7 +21,7 @@ from sympy.printing.str import StrPrinter
 from .errors import InputError
 from .layout import Layout
 
-_ENTRY = re.compile(r"^(\w+)\[(\d+)(?:,(\d+))?\]$")
+_ENTRY = re.compile(r"^(\w+(?:@[\w+-]+)?)\[(\d+)(?:,(\d+))?\]$")  # W[1,2], h@t-1[2]
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
@@ -100,7 +100,7 @@ def signed_factors(expr) -> tuple[bool, list]:
     return False, factors
 
 
-def _is_sum(expr) -> bool:
+def is_sum(expr) -> bool:
     """Whether `expr` prints as a sum or a product of matrices, which a ⊙ factor brackets:
     1 − z_t, W x, an elementwise 1 − tanh²(c_t)."""
     if isinstance(expr, ElementwiseApplyFunction):
@@ -377,7 +377,7 @@ class ProofPrinter(LatexPrinter):
         return "1"
 
     def _print_HadamardProduct(self, expr):
-        return r" \odot ".join(r"\left(%s\right)" % self._print(a) if _is_sum(a) else self._print(a)
+        return r" \odot ".join(r"\left(%s\right)" % self._print(a) if is_sum(a) else self._print(a)
                                 for a in expr.args)
 
     def _print_TotalJacobian(self, expr):
@@ -510,7 +510,7 @@ class PlainPrinter(StrPrinter):
         return "1"
 
     def _print_HadamardProduct(self, expr):
-        return " ⊙ ".join(f"({self._print(a)})" if _is_sum(a) else self._print(a) for a in expr.args)
+        return " ⊙ ".join(f"({self._print(a)})" if is_sum(a) else self._print(a) for a in expr.args)
 
     def _print_TotalJacobian(self, expr):
         core = f"d{self._print(expr.f)}/d{self._print(expr.x)}"

@@ -9,7 +9,7 @@ import sympy as sp
 from .. import __version__
 from ..cell_derivation import CellDerivation
 from ..cells import CELLS
-from ..layout import Layout, TotalJacobian, definition
+from ..layout import Entry, Layout, TotalJacobian, definition
 from ..printing import Notation
 from ..steps import Fact, Prose, rule_title
 from .formats import get_format
@@ -76,10 +76,12 @@ class CellView(View):
         if e is None:
             return None
         blocks = []
-        if e.n <= SHOW_MAX:
+        if e.n <= SHOW_MAX:  # entry by entry: a gated cell's entries are too wide for a matrix
             for (v, s), matrix in e.blocks.items():
-                blocks.append(self.fact(Fact(TotalJacobian(v, s), matrix,
-                                             f"each entry differentiated at n = {e.n}")))
+                for i in range(e.n):
+                    for j in range(e.n):
+                        blocks.append(self.fact(Fact(Entry(TotalJacobian(v, s), i + 1, j + 1), matrix[i, j],
+                                                     f"differentiated at n = {e.n}")))
         return {"n": e.n, "m": e.m, "entries": e.entries, "verified": e.verified, "blocks": blocks,
                 "mismatches": [{"block": self.text(f"{a} / {b}"), "position": f"({i}, {j})",
                                 "got": self.tex(g), "expected": self.tex(x)}
