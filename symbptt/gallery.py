@@ -14,7 +14,9 @@ from .derivation import derive
 from .errors import OutputError
 from .output import Outputs
 from .check import check
+from .cell_derivation import derive_cell
 from .render import FORMATS, render, render_bptt, render_check
+from .render.cell_report import render_cell
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,11 @@ GALLERY: tuple[Entry, ...] = (
     Entry("elman-tanh", "tanh", recurrence="elman"),
     Entry("row-sigma", "sigma", recurrence="row"),
 )
+
+
+#: One report per gated cell of the library (cells.CELLS), with its JSON and seeded instance.
+CELL_GALLERY: tuple[str, ...] = ("gru", "gru-torch", "gru-chung", "lstm", "lstm-peephole")
+CELL_FORMATS = ("markdown", "latex", "json")
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,10 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
             derivation = derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
             for fmt in entry.formats:
                 add(folder / filename(entry, fmt), render(derivation, fmt))
+        for key in CELL_GALLERY:
+            derivation = derive_cell(key, dim=2)
+            for fmt in CELL_FORMATS:
+                add(folder / f"cell-{key}{FORMATS[fmt].suffix}", render_cell(derivation, fmt))
         for entry in CHECKS:
             result = check(entry.formula, activation=entry.activation)
             if result.form.key != entry.recurrence:  # the source's own form is the headline

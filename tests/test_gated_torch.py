@@ -13,11 +13,14 @@ from torch.autograd.functional import jacobian  # noqa: E402
 
 from symbptt.cell_derivation import derive_cell  # noqa: E402
 
-torch.set_default_dtype(torch.float64)
+
+
+def _tensor(values):
+    return torch.tensor(values, dtype=torch.float64)
 
 
 def _t(values, name):
-    return torch.tensor(values[name])
+    return _tensor(values[name])
 
 
 def _gru_paper(v, swap):
@@ -50,31 +53,31 @@ def _torch_cell(inst):
     p = inst.torch
     n = len(p["h"])
     if p["cell"] == "GRUCell":
-        cell = torch.nn.GRUCell(len(p["x"]), n)
+        cell = torch.nn.GRUCell(len(p["x"]), n, dtype=torch.float64)
     else:
-        cell = torch.nn.LSTMCell(len(p["x"]), n)
+        cell = torch.nn.LSTMCell(len(p["x"]), n, dtype=torch.float64)
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(cell, name).copy_(torch.tensor(p[name]))
-    x = torch.tensor(p["x"])
+            getattr(cell, name).copy_(_tensor(p[name]))
+    x = _tensor(p["x"])
     if p["cell"] == "GRUCell":
-        return lambda s: cell(x[None], s[None])[0], torch.tensor(p["h"])
+        return lambda s: cell(x[None], s[None])[0], _tensor(p["h"])
     def step(hc):
         h2, c2 = cell(x[None], (hc[None, :n], hc[None, n:]))
         return torch.cat([h2[0], c2[0]])
-    return step, torch.cat([torch.tensor(p["h"]), torch.tensor(p["c"])])
+    return step, torch.cat([_tensor(p["h"]), _tensor(p["c"])])
 
 
 def _reference(key, inst):
     v = inst.values
-    x = torch.tensor(v["x@t"])
+    x = _tensor(v["x@t"])
     if key in ("gru-torch", "lstm"):
         return _torch_cell(inst)
     if key in ("gru", "gru-chung"):
         step = _gru_paper(v, swap=key == "gru-chung")
-        return (lambda h: step(x, h)), torch.tensor(v["h@t-1"])
+        return (lambda h: step(x, h)), _tensor(v["h@t-1"])
     step = _peephole(v)
-    return (lambda hc: step(x, hc)), torch.cat([torch.tensor(v["h@t-1"]), torch.tensor(v["c@t-1"])])
+    return (lambda hc: step(x, hc)), torch.cat([_tensor(v["h@t-1"]), _tensor(v["c@t-1"])])
 
 
 @pytest.mark.parametrize("key", ["gru", "gru-torch", "gru-chung", "lstm", "lstm-peephole"])
@@ -84,10 +87,10 @@ def test_jacobian_matches_autograd(key, dim, seed):
     inst = d.instance
     f, s0 = _reference(key, inst)
     expected = jacobian(f, s0)  # numerator layout: output index first
-    got = torch.tensor(inst.numerator)
+    got = _tensor(inst.numerator)
     assert got.shape == expected.shape == (len(d.cell.states) * dim,) * 2
     assert torch.allclose(got, expected, atol=1e-12, rtol=0), (got - expected).abs().max()
-    assert torch.allclose(torch.tensor(inst.denominator), expected.T, atol=1e-12, rtol=0)
+    assert torch.allclose(_tensor(inst.denominator), expected.T, atol=1e-12, rtol=0)
     # A transposed Jacobian would fail: the instance is not symmetric.
     assert not torch.allclose(expected, expected.T, atol=1e-6)
     assert d.verified
