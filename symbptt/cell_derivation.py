@@ -148,13 +148,26 @@ def expand_cell(ch: Chain, n: int, m: int) -> CellExpansion:
 
 
 def _random_values(cell: Cell, env, seed: int) -> dict:
-    """Entry symbol → a random rational in [-1, 1] (three decimals), for every input symbol."""
-    rng = random.Random(seed)
+    """Entry symbol → a random rational in [-1, 1] (three decimals), for every input symbol.
+
+    Each entry draws from its own stream, seeded by (seed, its name): two cells that share
+    a symbol (the variants of a family) get the same value for it."""
     values = {}
     for s in (*cell.parameters, cell.input, *cell.prev):
         for e in env[s]:
-            values[e] = sp.Rational(rng.randint(-1000, 1000), 1000)
+            values[e] = sp.Rational(random.Random(f"{seed}:{e.name}").randint(-1000, 1000), 1000)
     return values
+
+
+def jacobian_at(ch: Chain, n: int, m: int, seed: int) -> list:
+    """The full numerator-layout Jacobian (blocks in `Cell.states` order) at the seeded
+    values of `_random_values`, as mpmath numbers (nested lists)."""
+    cell = ch.cell
+    env = cell.bindings(n, m, total=False)
+    with mpmath.workdps(DIGITS):
+        known = _forward(cell, env, _random_values(cell, env, seed))
+        return [[_number(explicit(ch.block(v, s), env)[i, j], known) for s in cell.prev for j in range(n)]
+                for v in cell.next for i in range(n)]
 
 
 def _forward(cell: Cell, env, values: dict) -> dict:
@@ -262,6 +275,7 @@ class CellDerivation:
     expansion: CellExpansion | None
     numeric: CellNumeric | None
     instance: Instance | None
+    variants: tuple = ()  # variants.Comparison per other cell of the family
 
     def block(self, v, s) -> sp.MatrixExpr:
         return self.chain.block(v, s)
@@ -306,4 +320,6 @@ def derive_cell(key: str, dim: int | None = 2, layout: str | Layout = "both",
         expansion = expand_cell(ch, dim, m)
         k = min(dim, NUMERIC_DIM)
         instance, numeric = _instance(ch, k, m if dim <= NUMERIC_DIM else k + 1, seed)
-    return CellDerivation(cell, ch, layouts, routes, checks, expansion, numeric, instance)
+    from .variants import compare_variants  # variants imports this module
+    return CellDerivation(cell, ch, layouts, routes, checks, expansion, numeric, instance,
+                          compare_variants(cell, seed))

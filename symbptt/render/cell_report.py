@@ -8,7 +8,6 @@ import sympy as sp
 
 from .. import __version__
 from ..cell_derivation import CellDerivation
-from ..cells import CELLS
 from ..layout import Entry, Layout, TotalJacobian, definition
 from ..printing import Notation
 from ..steps import Fact, Prose, rule_title
@@ -48,8 +47,13 @@ class CellView(View):
                               "definition": False, "detail": self.text(check.detail)})
             routes.append({"key": route.key, "title": self.text(route.title),
                            "summary": self.prose(route.summary), "steps": steps})
-        variants = [{"key": c.key, "title": self.text(c.title), "convention": self.text(c.convention)}
-                    for c in CELLS.values() if c.family == cell.family and c.key != cell.key]
+        method = "evaluated at the seeded instance, n = 2, m = 3"
+        J = lambda key: sp.MatrixSymbol(f"J_{key}", 2 * len(cell.states), 2 * len(cell.states))  # noqa: E731
+        variants = [{"key": c.key, "title": self.text(c.title), "convention": self.text(c.convention),
+                     "matrix": self.fact(Fact(J(c.key), c.other, method)), "differing": c.differing,
+                     "entries": len(c.own), "largest": self.text("%.2g" % c.largest)}
+                    for c in d.variants]
+        own = self.fact(Fact(J(cell.key), d.variants[0].own, method)) if d.variants else None
         return {
             "version": __version__,
             "cell": {"key": cell.key, "title": self.text(cell.title), "source": self.text(cell.source),
@@ -67,7 +71,7 @@ class CellView(View):
                 "n": d.numeric.n, "m": d.numeric.m, "seed": d.numeric.seed, "passed": d.numeric.passed,
                 "max_error": self.text("%.1e" % d.numeric.max_error),
                 "tolerance": self.text("%.0e" % d.numeric.tolerance)},
-            "variants": variants,
+            "variants": variants, "own": own,
             "verified": d.verified,
         }
 
