@@ -23,6 +23,7 @@ import sympy as sp
 
 from .errors import InputError
 from .model import Z, Env, M, N, element_matrix
+from .steps import Prose
 
 #: The input of every cell (m×1).
 INPUT = "x@t"
@@ -51,6 +52,8 @@ class Cell:
         equations: ((lhs, rhs), …); lhs a MatrixSymbol, rhs a matrix expression of the names
             defined before it, the previous states, the input and the parameters.
         family: cells with the same family are variants of one another (compared in reports).
+        bounded: the states whose entries lie in [-1, 1] at every step (given |h_0| ≤ 1), and
+            `bounded_reason` why; a norm bound of the Jacobian may use it.
         torch: (PyTorch class, ((parameter, (our names stacked, None a zero bias)), …)) for
             a cell PyTorch ships with the same equations, else None.
     """
@@ -58,11 +61,13 @@ class Cell:
     key: str
     title: str
     source: str
-    convention: str
+    convention: Prose
     states: tuple[str, ...]
     equations: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr], ...]
     family: str = ""
     torch: tuple | None = None
+    bounded: tuple[str, ...] = ()
+    bounded_reason: Prose | None = None
 
     def __post_init__(self):
         defined: set = set()

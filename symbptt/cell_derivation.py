@@ -22,6 +22,7 @@ from functools import cached_property
 import mpmath
 import sympy as sp
 
+from .activations import logistic
 from .cell import Cell
 from .cells import CELLS
 from .chain import Chain, chain
@@ -171,18 +172,45 @@ def jacobian_at(ch: Chain, n: int, m: int, seed: int) -> list:
 
 
 def _forward(cell: Cell, env, values: dict) -> dict:
-    """Every defined name's entries at `values`, in equation order, as mpmath numbers."""
-    known = {e: mpmath.mpf(v.p) / v.q for e, v in values.items()}
+    """Every defined name's entries at `values`, in equation order, as mpmath numbers (at the
+    caller's working precision)."""
+    known = {e: mpmath.mpf(v.p) / v.q if isinstance(v, sp.Rational) else v for e, v in values.items()}
     for lhs, rhs in cell.equations:
-        row = explicit(rhs, env)
+        row = _rows(cell, env, lhs, rhs)
         for r in range(row.rows):
             known[env[lhs][r]] = _number(row[r], known)
     return known
 
 
+def _rows(cell: Cell, env, lhs, rhs) -> sp.Matrix:
+    """explicit(rhs) in `env`, memoised in the env's partials memo (shared per size)."""
+    key = ("rows", lhs)
+    if key not in env.partials:
+        env.partials[key] = explicit(rhs, env)
+    return env.partials[key]
+
+
+#: SymPy function → its mpmath value, for `_number`.
+_FUNCTIONS = {sp.tanh: mpmath.tanh, sp.exp: mpmath.exp, logistic: lambda v: 1 / (1 + mpmath.exp(-v))}
+
+
 def _number(expr, known: dict):
-    return mpmath.mpf(sp.N(expr.xreplace({k: sp.Float(v, DIGITS) for k, v in known.items()
-                                          if k in expr.free_symbols}), DIGITS))
+    """`expr` (sums, products, integer powers, tanh, exp and the logistic of entry symbols)
+    evaluated on mpmath numbers, node by node: no code is generated from the expression."""
+    if expr.is_Symbol:
+        return known[expr]
+    if expr.is_Number:
+        return mpmath.mpf(expr.p) / expr.q if expr.is_Rational else mpmath.mpf(str(expr))
+    if expr.is_Add:
+        return mpmath.fsum(_number(a, known) for a in expr.args)
+    if expr.is_Mul:
+        out = mpmath.mpf(1)
+        for a in expr.args:
+            out *= _number(a, known)
+        return out
+    if expr.is_Pow:
+        return _number(expr.base, known) ** _number(expr.exp, known)
+    return _FUNCTIONS[type(expr)](_number(expr.args[0], known))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import sympy as sp
 from .activations import ACTIVATIONS
 from .cell import INPUT, Cell, state_next, state_prev
 from .model import M, N, elementwise
+from .steps import Prose
 
 
 def _vector(name: str) -> sp.MatrixSymbol:
@@ -76,35 +77,44 @@ _LSTM_INPUT_FORGET = ((i, _sigmoid(_affine("i", h))), (f, _sigmoid(_affine("f", 
 _CELL_STATE = (c_t, sp.MatAdd(_had(f, c), _had(i, g)))
 _OUTPUT = (h_t, _had(o, _tanh(c_t)))
 
+_GRU_BOUNDED = Prose.of("{h} is a convex combination of {hp} and {n}, whose entries lie in (-1, 1), "
+                        "so the entries of the state stay in [-1, 1] when those of {h0} do",
+                        h=h_t, hp=h, n=n, h0=sp.MatrixSymbol("h@0", N, 1))
+_LSTM_BOUNDED = Prose.of("{hp} = {value} has its entries in (-1, 1) (take those of {h0} in [-1, 1])",
+                         hp=h, value=_had(_vector("o@t-1"), _tanh(c)), h0=sp.MatrixSymbol("h@0", N, 1))
+
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",
          "K. Cho et al., Learning Phrase Representations using RNN Encoder-Decoder, "
          "arXiv:1406.1078 (2014), eqs. 5-8; Dive into Deep Learning, section 10.2",
-         "the reset gate scales the state before the recurrent product: U_n (r ⊙ h)",
-         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_Z), family="gru"),
+         Prose.of("the reset gate scales the state before the recurrent product, {a}",
+                  a=sp.MatMul(sp.MatrixSymbol("U_n", N, N), _had(r, h))),
+         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_Z), family="gru", bounded=("h",), bounded_reason=_GRU_BOUNDED),
     Cell("gru-torch", "the GRU of PyTorch, cuDNN and Keras reset_after (reset gate after the product)",
          "PyTorch torch.nn.GRUCell documentation; cuDNN; Keras GRU(reset_after=True)",
-         "the reset gate scales the recurrent product and its own bias: r ⊙ (U_n h + b_hn)",
-         ("h",), (*_GATES, _TORCH_CANDIDATE, _KEEP_Z), family="gru", torch=TORCH_GRU),
+         Prose.of("the reset gate scales the recurrent product and its own bias, {a}",
+                  a=_had(r, sp.MatAdd(sp.MatMul(sp.MatrixSymbol("U_n", N, N), h), _vector("b_hn")))),
+         ("h",), (*_GATES, _TORCH_CANDIDATE, _KEEP_Z), family="gru", torch=TORCH_GRU, bounded=("h",), bounded_reason=_GRU_BOUNDED),
     Cell("gru-chung", "the GRU of Chung et al. (z and 1 − z swapped)",
          "J. Chung et al., Empirical Evaluation of Gated Recurrent Neural Networks on Sequence "
          "Modeling, arXiv:1412.3555 (2014), eqs. 5-8; Wikipedia, Gated recurrent unit",
-         "the update gate keeps the candidate: h_t = (1 − z) ⊙ h + z ⊙ n",
-         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_1_MINUS_Z), family="gru"),
+         Prose.of("the update gate keeps the candidate, {a}", a=sp.Eq(*_KEEP_1_MINUS_Z, evaluate=False)),
+         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_1_MINUS_Z), family="gru", bounded=("h",), bounded_reason=_GRU_BOUNDED),
     Cell("lstm", "the LSTM without peepholes, as PyTorch's nn.LSTMCell",
          "S. Hochreiter and J. Schmidhuber, Long Short-Term Memory (1997), with the forget gate "
          "of Gers et al. (2000); PyTorch torch.nn.LSTMCell documentation",
-         "the state is the pair (h, c); the gates see x_t and h_{t-1} only",
+         Prose.of("the state is the pair ({h}, {c}); the gates see {x} and {h} only", h=h, c=c, x=x),
          ("h", "c"), (*_LSTM_INPUT_FORGET, (o, _sigmoid(_affine("o", h))), _CELL_STATE, _OUTPUT),
-         family="lstm", torch=TORCH_LSTM),
+         family="lstm", torch=TORCH_LSTM, bounded=("h",), bounded_reason=_LSTM_BOUNDED),
     Cell("lstm-peephole", "the vanilla LSTM of Greff et al., with peepholes",
          "K. Greff et al., LSTM: A Search Space Odyssey, IEEE TNNLS 28(10) (2017), "
          "arXiv:1503.04069, section II",
-         "peepholes: i and f see c_{t-1}, o sees c_t, through the diagonal weights p_•",
+         Prose.of("peepholes: {i} and {f} see {c}, {o} sees {ct}, through the weights {pi}, {pf}, {po}",
+                  i=i, f=f, o=o, c=c, ct=c_t, pi=_vector("p_i"), pf=_vector("p_f"), po=_vector("p_o")),
          ("h", "c"),
          ((i, _sigmoid(_affine("i", h, _had(_vector("p_i"), c)))),
           (f, _sigmoid(_affine("f", h, _had(_vector("p_f"), c)))),
           (g, _tanh(_affine("g", h))), _CELL_STATE,
           (o, _sigmoid(_affine("o", h, _had(_vector("p_o"), c_t)))), _OUTPUT),
-         family="lstm"),
+         family="lstm", bounded=("h",), bounded_reason=_LSTM_BOUNDED),
 )}

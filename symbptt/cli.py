@@ -195,8 +195,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
                    default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
-    b.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
-                   help="the form of the recurrence (default: pascanu)")
+    b.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=DEFAULT_FORM,
+                   help="the form of the recurrence (default: pascanu), or a gated cell: "
+                        f"{', '.join(CELL_KEYS)} (its blocks, backward recursion and bounds)")
     _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",
                    help="with -o, also write PATH-figure.png and .pdf (the norm-vs-steps figure) "
@@ -311,6 +312,9 @@ def _bptt(args) -> int:
     from .render.bptt_report import figure_name, render_bptt
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
+    if args.plot and args.recurrence in CELL_KEYS:
+        raise InputError("--plot draws the RNN forms' (γλ₁)^t curves; a gated cell has no single "
+                         "γλ₁: its report gives a bound per block instead")
     if args.plot and not args.output:
         raise InputError("--plot needs -o PATH: the figure is written next to the report")
     _check_template_dir(args)
@@ -324,6 +328,11 @@ def _bptt(args) -> int:
         figure = figure_name(stem.name)  # a bad name fails before any work or writing
         for suffix in (".png", ".pdf"):
             Outputs.check(stem.with_suffix(suffix))
+    if args.recurrence in CELL_KEYS:  # a gated cell: its own engine and report
+        from .cell_bptt import cell_bptt
+        from .render.cell_report import render_cell_bptt
+        _emit(args, render_cell_bptt(cell_bptt(args.recurrence), fmt, notation, args.template_dir))
+        return 0
     result = bptt(args.activation, args.recurrence)
     if figure is None:
         _emit(args, render_bptt(result, fmt, notation, args.template_dir))

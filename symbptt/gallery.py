@@ -16,7 +16,7 @@ from .output import Outputs
 from .check import check
 from .cell_derivation import derive_cell
 from .render import FORMATS, render, render_bptt, render_check
-from .render.cell_report import render_cell
+from .render.cell_report import render_cell, render_cell_bptt
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ GALLERY: tuple[Entry, ...] = (
 #: One report per gated cell of the library (cells.CELLS), with its JSON and seeded instance.
 CELL_GALLERY: tuple[str, ...] = ("gru", "gru-torch", "gru-chung", "lstm", "lstm-peephole")
 CELL_FORMATS = ("markdown", "latex", "json")
+#: BPTT reports of gated cells: a GRU (one state, a bound) and the LSTM (blocks, no bound for some).
+CELL_BPTT: tuple[str, ...] = ("gru", "lstm")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
     """Write every gallery report into `folder`, all or (on an error) none; returns the paths,
     in order. With `outputs`, they are staged there and the caller commits them."""
     from .bptt import bptt
+    from .cell_bptt import cell_bptt
     from .plot import figures
 
     folder = Path(folder)
@@ -136,6 +139,10 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
             derivation = derive_cell(key, dim=2)
             for fmt in CELL_FORMATS:
                 add(folder / f"cell-{key}{FORMATS[fmt].suffix}", render_cell(derivation, fmt))
+        for key in CELL_BPTT:
+            result = cell_bptt(key)
+            for fmt in ("markdown", "latex"):
+                add(folder / f"bptt-{key}{FORMATS[fmt].suffix}", render_cell_bptt(result, fmt))
         for entry in CHECKS:
             result = check(entry.formula, activation=entry.activation)
             if result.form.key != entry.recurrence:  # the source's own form is the headline

@@ -26,7 +26,7 @@ class Comparison:
 
     key: str
     title: str
-    convention: str
+    convention: object  # steps.Prose
     own: sp.Matrix
     other: sp.Matrix
     differing: int  # entries that differ by more than 1e-12

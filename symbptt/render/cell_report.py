@@ -11,7 +11,7 @@ from ..cell_derivation import CellDerivation
 from ..layout import Entry, Layout, TotalJacobian, definition
 from ..printing import Notation
 from ..steps import Fact, Prose, rule_title
-from .formats import get_format
+from .formats import FORMATS, get_format
 from .view import SHOW_MAX, View, dump, fill
 
 
@@ -49,7 +49,7 @@ class CellView(View):
                            "summary": self.prose(route.summary), "steps": steps})
         method = "evaluated at the seeded instance, n = 2, m = 3"
         J = lambda key: sp.MatrixSymbol(f"J_{key}", 2 * len(cell.states), 2 * len(cell.states))  # noqa: E731
-        variants = [{"key": c.key, "title": self.text(c.title), "convention": self.text(c.convention),
+        variants = [{"key": c.key, "title": self.text(c.title), "convention": self.prose(c.convention),
                      "matrix": self.fact(Fact(J(c.key), c.other, method)), "differing": c.differing,
                      "entries": len(c.own), "largest": self.text("%.2g" % c.largest)}
                     for c in d.variants]
@@ -57,9 +57,9 @@ class CellView(View):
         return {
             "version": __version__,
             "cell": {"key": cell.key, "title": self.text(cell.title), "source": self.text(cell.source),
-                     "convention": self.text(cell.convention),
+                     "convention": self.prose(cell.convention),
                      "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
-                                                   **{f"s{k}": s for k, s in enumerate(cell.prev)})),
+                                                   **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
                      "blocks": len(cell.states) ** 2},
             "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations],
             "definitions": [{"name": l.value, "definition": self.fact(Fact(definition(l).lhs, definition(l).rhs,
@@ -108,7 +108,8 @@ def cell_json(d: CellDerivation, view: CellView) -> str:
     data = {
         "symbptt": __version__,
         "cell": {"key": cell.key, "title": cell.title, "source": cell.source,
-                 "convention": cell.convention, "states": list(cell.states),
+                 "convention": View(FORMATS["text"], Notation()).prose(cell.convention),
+                 "states": list(cell.states),
                  "equations": [{"lhs": view.tex(l), "rhs": view.tex(r)} for l, r in cell.equations]},
         "input": {"layouts": [l.value for l in d.layouts],
                   "dim": d.expansion.n if d.expansion else None,
@@ -136,3 +137,52 @@ def cell_json(d: CellDerivation, view: CellView) -> str:
         "verified": d.verified,
     }
     return dump(data)
+
+
+class CellBpttView(View):
+    """The context of a cell's BPTT report (templates cell-bptt*.j2)."""
+
+    def __init__(self, b, fmt, notation: Notation):
+        super().__init__(fmt, notation)
+        self.b = b
+
+    def context(self) -> dict:
+        b, cell = self.b, self.b.derivation.cell
+        stack = len(cell.states) > 1
+        return {
+            "version": __version__,
+            "cell": {"key": cell.key, "title": self.text(cell.title), "stacked": stack,
+                     "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
+                                                   **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
+                     "bounded_reason": self.prose(cell.bounded_reason)},
+            "one_step": self.fact(b.one_step),
+            "product": [self.fact(f) for f in b.product],
+            "product_error": self.text("%.1e" % b.product_error),
+            "backward": [self.fact(f) for f in b.backward],
+            "backward_error": self.text("%.1e" % b.backward_error),
+            "bounds": [{"fact": self.fact(f), "block": self.tex(TotalJacobian(*block)),
+                        "unbounded": None if why is None else self.tex(why)} for f, block, why in b.bounds],
+            "bound_ok": b.bound_ok,
+            "multi_step": self.fact(b.multi_step),
+            "verified": b.verified,
+        }
+
+
+def render_cell_bptt(b, fmt: str = "markdown", notation: Notation | None = None,
+                     template_dir: str | Path | None = None) -> str:
+    """The BPTT report of a cell in `fmt` (markdown, latex, latex-fragment, json)."""
+    form = get_format(fmt)
+    view = CellBpttView(b, form if form.template else get_format("latex"), notation or Notation())
+    if form.template is None:
+        c = view.context()
+        data = {"symbptt": __version__, "cell": b.derivation.cell.key, "verified": b.verified,
+                "product": [{"lhs": view.tex(f.lhs), "rhs": view.tex(f.rhs)} for f in b.product],
+                "product_error": b.product_error, "backward_error": b.backward_error,
+                "backward": [{"lhs": view.tex(f.lhs), "rhs": view.tex(f.rhs)} for f in b.backward],
+                "bounds": [{"block": str(c["bounds"][k]["block"]),
+                            "bound": None if f is None else view.tex(f.rhs),
+                            "unbounded": None if why is None else view.tex(why)}
+                           for k, (f, _, why) in enumerate(b.bounds)],
+                "bound_ok": b.bound_ok}
+        return dump(data)
+    return fill(view, form, "cell-bptt", template_dir)

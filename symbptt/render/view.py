@@ -144,7 +144,7 @@ class View:
         if isinstance(m, sp.Add) and not m.is_Matrix and width(self.tex(m)) > ALIGNED_AT:
             # A long scalar entry: its terms across lines.
             return Tex(r"&%s \\ &\qquad %s " % (left, relation) + r" \\ &\qquad\quad ".join(self._broken(m)))
-        if isinstance(m, sp.Mul) and width(self.tex(m)) > ALIGNED_AT:
+        if isinstance(m, sp.Mul) and not m.is_Matrix and width(self.tex(m)) > ALIGNED_AT:
             # A long product of sums (a gated cell's entry): broken inside its factors.
             return Tex(r"&%s \\ &\qquad %s " % (left, relation)
                        + r" \\ &\qquad\quad ".join(self._lines(m, ALIGNED_AT - 20)))
@@ -210,9 +210,9 @@ class View:
                     first = "+ " + first
                 out += [first, *pieces[1:]]
             return out
-        if isinstance(expr, sp.Add):
+        if isinstance(expr, sp.Add) and not expr.is_Matrix:
             return self._printer.add_terms(expr)
-        if isinstance(expr, sp.Mul):
+        if isinstance(expr, sp.Mul) and not expr.is_Matrix:
             negative, factors = signed_factors(expr)
             out = ["-"] if negative else []
             for f in factors:
