@@ -54,6 +54,7 @@ class Cell:
         family: cells with the same family are variants of one another (compared in reports).
         bounded: the states whose entries lie in [-1, 1] at every step (given |h_0| ≤ 1), and
             `bounded_reason` why; a norm bound of the Jacobian may use it.
+        notes: what a reader of this cell's Jacobian should know (prose with math slots).
         torch: (PyTorch class, ((parameter, (our names stacked, None a zero bias)), …)) for
             a cell PyTorch ships with the same equations, else None.
     """
@@ -68,6 +69,7 @@ class Cell:
     torch: tuple | None = None
     bounded: tuple[str, ...] = ()
     bounded_reason: Prose | None = None
+    notes: tuple[Prose, ...] = ()
 
     def __post_init__(self):
         defined: set = set()

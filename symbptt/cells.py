@@ -15,10 +15,12 @@ Adding a cell is one entry of `CELLS`; no route or report branches on a key.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS
 from .cell import INPUT, Cell, state_next, state_prev
-from .model import M, N, elementwise
+from .layout import TotalJacobian
+from .model import ARG, M, N, elementwise
 from .steps import Prose
 
 
@@ -83,6 +85,20 @@ _GRU_BOUNDED = Prose.of("{h} is a convex combination of {hp} and {n}, whose entr
 _LSTM_BOUNDED = Prose.of("{hp} = {value} has its entries in (-1, 1) (take those of {h0} in [-1, 1])",
                          hp=h, value=_had(_vector("o@t-1"), _tanh(c)), h0=sp.MatrixSymbol("h@0", N, 1))
 
+_TOTAL = Prose.of(
+    "The block {dcc} is one of four blocks of the Jacobian of the pair ({h}, {c}). A reader who "
+    "takes {h} alone as the state means {dhh}, the derivative through {ct} with {cp} held fixed, "
+    "which the chain rule below computes term by term: its path through {ct} is {path}, where "
+    "{dch} carries the gates' dependence on {hp}. The block {dcc_lhs} says nothing of {dhh}.",
+    dcc=sp.Eq(TotalJacobian(c_t, c), sp.DiagMatrix(f), evaluate=False), h=sp.MatrixSymbol("h", N, 1),
+    c=sp.MatrixSymbol("c", N, 1), dhh=TotalJacobian(h_t, h), ct=c_t, cp=c, hp=h,
+    dch=TotalJacobian(c_t, h), dcc_lhs=TotalJacobian(c_t, c),
+    path=sp.MatMul(sp.DiagMatrix(_had(o, ElementwiseApplyFunction(sp.Lambda(ARG, 1 - sp.tanh(ARG) ** 2), c_t))),
+                   TotalJacobian(c_t, h)))
+_PEEPHOLE = Prose.of(
+    "With peepholes {dcc} is no longer {f}: the gates {i} and {fg} see {cp}, which adds the terms "
+    "derived below, and {o} sees {ct}.", dcc=TotalJacobian(c_t, c), f=sp.DiagMatrix(f), i=i, fg=f, cp=c, o=o, ct=c_t)
+
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",
          "K. Cho et al., Learning Phrase Representations using RNN Encoder-Decoder, "
@@ -105,7 +121,7 @@ CELLS: dict[str, Cell] = {cell.key: cell for cell in (
          "of Gers et al. (2000); PyTorch torch.nn.LSTMCell documentation",
          Prose.of("the state is the pair ({h}, {c}); the gates see {x} and {h} only", h=h, c=c, x=x),
          ("h", "c"), (*_LSTM_INPUT_FORGET, (o, _sigmoid(_affine("o", h))), _CELL_STATE, _OUTPUT),
-         family="lstm", torch=TORCH_LSTM, bounded=("h",), bounded_reason=_LSTM_BOUNDED),
+         family="lstm", torch=TORCH_LSTM, bounded=("h",), bounded_reason=_LSTM_BOUNDED, notes=(_TOTAL,)),
     Cell("lstm-peephole", "the vanilla LSTM of Greff et al., with peepholes",
          "K. Greff et al., LSTM: A Search Space Odyssey, IEEE TNNLS 28(10) (2017), "
          "arXiv:1503.04069, section II",
@@ -116,5 +132,5 @@ CELLS: dict[str, Cell] = {cell.key: cell for cell in (
           (f, _sigmoid(_affine("f", h, _had(_vector("p_f"), c)))),
           (g, _tanh(_affine("g", h))), _CELL_STATE,
           (o, _sigmoid(_affine("o", h, _had(_vector("p_o"), c_t)))), _OUTPUT),
-         family="lstm", bounded=("h",), bounded_reason=_LSTM_BOUNDED),
+         family="lstm", bounded=("h",), bounded_reason=_LSTM_BOUNDED, notes=(_PEEPHOLE,)),
 )}

@@ -102,3 +102,22 @@ def test_symbolic_only(capsys):
 def test_bad_input_is_one_line_exit_2(capsys, argv, message):
     code, out, err = run_cli(capsys, "derive", *argv)
     assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_equations_in_cell_notes_are_the_derived_blocks():
+    """A note that states a block (dc_t/dc_{t-1} = diag(f_t)) states what the chain derives."""
+    import sympy as sp
+
+    from symbptt.chain import chain
+    from symbptt.layout import TotalJacobian
+    from symbptt.steps import Prose
+
+    checked = 0
+    for cell in CELLS.values():
+        slots = [v for note in cell.notes for _, v in note.math] + (
+            [v for _, v in cell.bounded_reason.math] if isinstance(cell.bounded_reason, Prose) else [])
+        for eq in slots:
+            if isinstance(eq, sp.Equality) and isinstance(eq.lhs, TotalJacobian):
+                assert chain(cell).block(eq.lhs.f, eq.lhs.x) == eq.rhs
+                checked += 1
+    assert checked >= 1

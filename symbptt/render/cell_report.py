@@ -60,7 +60,7 @@ class CellView(View):
                      "convention": self.prose(cell.convention),
                      "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
                                                    **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
-                     "blocks": len(cell.states) ** 2},
+                     "blocks": len(cell.states) ** 2, "notes": [self.prose(p) for p in cell.notes]},
             "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations],
             "definitions": [{"name": l.value, "definition": self.fact(Fact(definition(l).lhs, definition(l).rhs,
                                                                              "definition"))} for l in Layout],
