@@ -124,6 +124,9 @@ class Activation:
     sup_derivative: sp.Rational | None
     numeric: Callable[[mpmath.mpf], mpmath.mpf]
     convention: str = ""
+    #: The open interval σ maps into, (lo, hi), or None when unbounded: gates of a cell take
+    #: their values there, which is what a norm bound of a gated Jacobian uses.
+    range: tuple | None = None
 
     @property
     def convention_note(self):
@@ -168,11 +171,12 @@ ACTIVATIONS: ActivationTable = ActivationTable({
         Activation(
             "tanh", "the hyperbolic tangent", sp.tanh,
             lambda s: 1 - sp.tanh(s) ** 2, r"\tanh", sp.Integer(1), mpmath.tanh,
+            range=(sp.Integer(-1), sp.Integer(1)),
         ),
         Activation(
             "sigmoid", "the logistic sigmoid", logistic,
             lambda s: logistic(s) * (1 - logistic(s)), r"\operatorname{sigmoid}",
-            sp.Rational(1, 4), lambda v: 1 / (1 + mpmath.exp(-v)),
+            sp.Rational(1, 4), lambda v: 1 / (1 + mpmath.exp(-v)), range=(sp.Integer(0), sp.Integer(1)),
         ),
         Activation(
             "relu", "the rectified linear unit", relu,

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from . import __version__
 from .activations import ACTIVATIONS
+from .cells import CELLS as _CELLS
 from .model import DEFAULT_FORM, FORMS
 from .derivation import MAX_DIM, derive
 from .errors import InputError, OutputError, SymbpttError
+
+CELL_KEYS = tuple(_CELLS)
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
 #: A matrix name for --recurrent: a letter or word and an optional subscript; used with
@@ -157,10 +160,13 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     )
     d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
                    help="the elementwise activation σ (default: sigma, a generic function)")
-    d.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
+    d.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=DEFAULT_FORM,
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
                         "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
-                        "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ)")
+                        "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ); the gated cells "
+                        "gru (Cho et al.), gru-torch (PyTorch's GRUCell), gru-chung (Chung et al.), "
+                        "lstm (PyTorch's LSTMCell), lstm-peephole (Greff et al.), whose activations "
+                        "are their own (-a does not apply)")
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -209,8 +215,9 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     )
     b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
                    default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
-    b.add_argument("--recurrence", "-r", choices=list(FORMS), default=DEFAULT_FORM,
-                   help="the form of the recurrence (default: pascanu)")
+    b.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=DEFAULT_FORM,
+                   help="the form of the recurrence (default: pascanu), or a gated cell: "
+                        f"{', '.join(CELL_KEYS)} (its blocks, backward recursion and bounds)")
     _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",
                    help="with -o, also write PATH-figure.png and .pdf (the norm-vs-steps figure) "
@@ -295,7 +302,7 @@ def _derive(args) -> int:
     _check_template_dir(args)
     notation = _notation(args)  # validated before any work is done
     derivation = _derivation(args, progress=_progress(args))
-    text = render(derivation, fmt, notation=notation, template_dir=args.template_dir)
+    text = render_report(args, derivation, fmt, notation)
     if not args.pdf:
         _emit(args, text)
         return 0
@@ -309,26 +316,59 @@ def _derive(args) -> int:
 
 
 def _derivation(args, progress=None):
-    """`derive()` for parsed `derive` arguments, validated as the command validates them."""
+    """`derive()` for parsed `derive` arguments, validated as the command validates them (a
+    gated cell: `derive_cell()`, its own engine)."""
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
-    return derive(args.activation, dim=None if args.symbolic else args.dim,
-                  layout=args.layout, inputs=args.inputs, seed=args.seed,
-                  progress=progress, recurrence=args.recurrence)
+    dim = None if args.symbolic else args.dim
+    if args.recurrence in CELL_KEYS:
+        from .cell_derivation import derive_cell
+        return derive_cell(args.recurrence, dim=dim, layout=args.layout, inputs=args.inputs,
+                           seed=args.seed)
+    return derive(args.activation, dim=dim, layout=args.layout, inputs=args.inputs,
+                  seed=args.seed, progress=progress, recurrence=args.recurrence)
+
+
+def _refuse_cell_plot(args) -> None:
+    if args.plot and args.recurrence in CELL_KEYS:
+        raise InputError("--plot draws the RNN forms' (γλ₁)^t curves; a gated cell has no single "
+                         "γλ₁: its report gives a bound per block instead")
 
 
 def _bptt_result(args):
-    """`bptt()` for parsed `bptt` arguments."""
+    """`bptt()` for parsed `bptt` arguments (a gated cell: `cell_bptt()`)."""
+    _refuse_cell_plot(args)
+    if args.recurrence in CELL_KEYS:
+        from .cell_bptt import cell_bptt
+        return cell_bptt(args.recurrence)
     from .bptt import bptt
 
     return bptt(args.activation, args.recurrence)
 
 
+def render_report(args, result, fmt: str, notation, figure: str | None = None) -> str:
+    """The report of a command's `result` (from `result()`) in `fmt`, as the command prints
+    it; `figure` is the name a bptt report embeds its figure by."""
+    if args.command == "check":
+        from .render import render_check
+        return render_check(result, fmt, notation=notation, template_dir=args.template_dir)
+    if args.recurrence in CELL_KEYS:  # a gated cell: its own report
+        from .render.cell_report import render_cell, render_cell_bptt
+        if args.command == "bptt":
+            return render_cell_bptt(result, fmt, notation, args.template_dir)
+        return render_cell(result, fmt, notation=notation, template_dir=args.template_dir)
+    if args.command == "bptt":
+        from .render.bptt_report import render_bptt
+        return render_bptt(result, fmt, notation, args.template_dir, figure=figure)
+    return render(result, fmt, notation=notation, template_dir=args.template_dir)
+
+
 def _bptt(args) -> int:
     from .output import Outputs
-    from .render.bptt_report import figure_name, render_bptt
+    from .render.bptt_report import figure_name
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
+    _refuse_cell_plot(args)
     if args.plot and not args.output:
         raise InputError("--plot needs -o PATH: the figure is written next to the report")
     _check_template_dir(args)
@@ -344,7 +384,7 @@ def _bptt(args) -> int:
             Outputs.check(stem.with_suffix(suffix))
     result = _bptt_result(args)
     if figure is None:
-        _emit(args, render_bptt(result, fmt, notation, args.template_dir))
+        _emit(args, render_report(args, result, fmt, notation))
         return 0
     from .plot import figures
 
@@ -352,7 +392,7 @@ def _bptt(args) -> int:
     with Outputs() as outputs:
         for suffix, data in figures(result).items():
             outputs.add(stem.with_suffix(suffix), data)
-        _emit(args, render_bptt(result, fmt, notation, args.template_dir, figure=figure), outputs)
+        _emit(args, render_report(args, result, fmt, notation, figure=figure), outputs)
     return 0
 
 
@@ -372,14 +412,12 @@ def _progress(args):
 
 
 def _check(args) -> int:
-    from .render import render_check
-
     fmt = _format_for(args, CHECK_FORMATS, "text")
     _check_template_dir(args)
     roles = _roles(args)
     notation = _notation(args)
     result = _check_result(args, roles)
-    _emit(args, render_check(result, fmt, notation=notation, template_dir=args.template_dir))
+    _emit(args, render_report(args, result, fmt, notation))
     if args.expect and not result.verdict(args.expect).holds:
         return 1
     return 0

@@ -116,27 +116,19 @@ def _cached_or(args, start: Path, arguments: str, cache):
 
 
 def _render(args, computed, notation, key: str) -> Embedded:
-    from .render import render, render_check
-    from .render.bptt_report import render_bptt
+    from .cli import render_report
 
-    if args.command == "derive":
-        return Embedded(render(computed, "markdown", notation=notation,
-                               template_dir=args.template_dir))
-    if args.command == "check":
-        failed = None
-        if args.expect and not computed.verdict(args.expect).holds:
-            failed = (f"--expect {args.expect}: the formula does not hold in {args.expect} "
-                      f"layout ({computed.verdict(args.expect).status})")
-        return Embedded(render_check(computed, "markdown", notation=notation,
-                                     template_dir=args.template_dir), expect_failed=failed)
-    figure = figure_png = None
-    if args.plot:
+    failed = figure = figure_png = None
+    if args.command == "check" and args.expect and not computed.verdict(args.expect).holds:
+        failed = (f"--expect {args.expect}: the formula does not hold in {args.expect} "
+                  f"layout ({computed.verdict(args.expect).status})")
+    if args.command == "bptt" and args.plot:
         from .plot import figures
 
         figure = f"symbptt-{key[:16]}-figure"
         figure_png = figures(computed)[".png"]
-    markdown = render_bptt(computed, "markdown", notation, args.template_dir, figure=figure)
-    return Embedded(markdown, figure_png, None if figure is None else figure + ".png")
+    markdown = render_report(args, computed, "markdown", notation, figure=figure)
+    return Embedded(markdown, figure_png, None if figure is None else figure + ".png", failed)
 
 
 def _store(path: Path, embedded: Embedded) -> None:

@@ -107,6 +107,20 @@ def _(expr: sp.MatMul, env):
 
 
 @explicit.register
+def _(expr: sp.OneMatrix, env):
+    return sp.ones(*env.size(expr))
+
+
+@explicit.register
+def _(expr: sp.HadamardProduct, env):
+    parts = [explicit(a, env) for a in expr.args]
+    total = parts[0]
+    for p in parts[1:]:
+        total = total.multiply_elementwise(p)
+    return total
+
+
+@explicit.register
 def _(expr: sp.Transpose, env):
     return explicit(expr.arg, env).T
 

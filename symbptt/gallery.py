@@ -14,7 +14,9 @@ from .derivation import derive
 from .errors import OutputError
 from .output import Outputs
 from .check import check
+from .cell_derivation import derive_cell
 from .render import FORMATS, render, render_bptt, render_check
+from .render.cell_report import render_cell, render_cell_bptt
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ GALLERY: tuple[Entry, ...] = (
     Entry("elman-tanh", "tanh", recurrence="elman"),
     Entry("row-sigma", "sigma", recurrence="row"),
 )
+
+
+#: One report per gated cell of the library (cells.CELLS), with its JSON and seeded instance.
+CELL_GALLERY: tuple[str, ...] = ("gru", "gru-torch", "gru-chung", "lstm", "lstm-peephole")
+CELL_FORMATS = ("markdown", "latex", "json")
+#: BPTT reports of gated cells: a GRU (one state, a bound) and the LSTM (blocks, no bound for some).
+CELL_BPTT: tuple[str, ...] = ("gru", "lstm")
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
     """Write every gallery report into `folder`, all or (on an error) none; returns the paths,
     in order. With `outputs`, they are staged there and the caller commits them."""
     from .bptt import bptt
+    from .cell_bptt import cell_bptt
     from .plot import figures
 
     folder = Path(folder)
@@ -125,6 +135,14 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
             derivation = derive(entry.activation, dim=2, layout=entry.layout, recurrence=entry.recurrence)
             for fmt in entry.formats:
                 add(folder / filename(entry, fmt), render(derivation, fmt))
+        for key in CELL_GALLERY:
+            derivation = derive_cell(key, dim=2)
+            for fmt in CELL_FORMATS:
+                add(folder / f"cell-{key}{FORMATS[fmt].suffix}", render_cell(derivation, fmt))
+        for key in CELL_BPTT:
+            result = cell_bptt(key)
+            for fmt in ("markdown", "latex"):
+                add(folder / f"bptt-{key}{FORMATS[fmt].suffix}", render_cell_bptt(result, fmt))
         for entry in CHECKS:
             result = check(entry.formula, activation=entry.activation)
             if result.form.key != entry.recurrence:  # the source's own form is the headline

@@ -91,6 +91,12 @@ class Jacobian(MatrixExpr):
         return sp.Derivative(self.f[i, 0], self.x[j, 0])
 
 
+class TotalJacobian(Jacobian):
+    """dv/dx for a named quantity v of a cell: through everything v depends on (the chain
+    rule through the cell's intermediates), where `Jacobian` of an expression holds the other
+    names fixed. Same shapes and layouts as `Jacobian`."""
+
+
 def to_layout(numerator, layout: Layout):
     """A numerator-layout Jacobian in `layout`: unchanged, or transposed.
 

@@ -61,6 +61,11 @@ def _(f: sp.MatMul, x):
     if any(c.has(x) for c in coefficient):
         raise UnsupportedError("x appears in a left factor of a product; only A·g(x) is handled")
     A = sp.MatMul(*coefficient) if len(coefficient) > 1 else coefficient[0]
+    if not A.is_Matrix:  # a scalar c: ∂(c g)/∂x = c ∂g/∂x, with c I for g = x
+        A = sp.MatMul(A, sp.Identity(g.rows)) if g == x else A
+        if g != x:
+            inner, sub = jacobian(g, x)
+            return sp.MatMul(A, inner), [Step("scalar", Jacobian(f, x), sp.MatMul(A, Jacobian(g, x)))] + sub
     if g == x:
         return A, [Step("linear", Jacobian(f, x), A)]
     z = sp.MatrixSymbol("z", g.rows, 1)
@@ -99,7 +104,26 @@ def _(f: ElementwiseApplyFunction, x):
         *inner_steps,
     ]
     inner, sub = jacobian(g, x)
-    return _product(Dz, inner), steps + sub
+    # The result names the argument as written: σ'(z) at z = g is σ'(g).
+    return _product(Dz.xreplace({z: g}), inner), steps + sub
+
+
+@_rule.register
+def _(f: sp.HadamardProduct, x):
+    """∂(a ⊙ b)/∂x = diag(b) ∂a/∂x + diag(a) ∂b/∂x, one term per factor that depends on x."""
+    factors = f.args
+    terms, pieces, steps = [], [], []
+    for p, a in enumerate(factors):
+        if not a.has(x):
+            continue
+        rest = [b for q, b in enumerate(factors) if q != p]
+        D = sp.DiagMatrix(rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest))
+        pieces.append(sp.MatMul(D, Jacobian(a, x)))
+        inner, sub = jacobian(a, x)
+        steps += sub
+        terms.append(_product(D, inner))
+    head = Step("hadamard", Jacobian(f, x), sp.MatAdd(*pieces) if len(pieces) > 1 else pieces[0])
+    return (sp.MatAdd(*terms) if len(terms) > 1 else terms[0]), [head, *steps]
 
 
 def _product(A, B):
@@ -124,7 +148,7 @@ def matrix_route(rec: Recurrence) -> Route:
     steps += sub
     post = rec.cell.post
     if post:
-        result = result.xreplace({rec.z: rec.a_t})  # z was the pre-activation: name it a_t
+        result = result.xreplace({rec.pre_activation(): rec.a_t})  # name the pre-activation a_t
     steps.append(Step("assemble", Jacobian(rec.x_t, x), result,
                       note=Prose.of("with {a} = {pre}", a=rec.a_t, pre=rec.pre_activation())
                       if post else None))

@@ -78,7 +78,20 @@ class _Converter:
         return [{"type": "paragraph", "children": [{"type": "strong", "children": self.children(node)}]}]
 
     def _paragraph(self, node):
-        return [{"type": "paragraph", "children": self.children(node)}]
+        """A paragraph; display math written inside it (``$$…$$`` with no blank line around)
+        becomes a display block between the paragraph's parts."""
+        out, words = [], []
+        for child in (c for inline in node.children for c in inline.children):
+            if child.type != "math_inline_double":
+                words.extend(self.convert(child))
+                continue
+            if not _blank(words):
+                out.append({"type": "paragraph", "children": words})
+            words = []
+            out.extend(self._math_block(child))
+        if not _blank(words):
+            out.append({"type": "paragraph", "children": words})
+        return out
 
     def _inline(self, node):
         return self.children(node)
@@ -137,8 +150,6 @@ class _Converter:
     def _math_inline(self, node):
         return [{"type": "inlineMath", "value": node.content}]
 
-    _math_inline_double = _math_inline
-
     def _link(self, node):
         return [{"type": "link", "url": node.attrs["href"], "children": self.children(node)}]
 
@@ -148,6 +159,12 @@ class _Converter:
             raise SymbpttError(f"a report refers to an image it did not make: {src!r}")
         alt = "".join(child.content for child in node.children)
         return [{"type": "image", "url": self.figures[src], "alt": alt}]
+
+
+def _blank(words: list[dict]) -> bool:
+    """Only line breaks and spaces: what is left of a paragraph around its display math."""
+    return all(w["type"] == "break" or (w["type"] == "text" and not w["value"].strip())
+               for w in words)
 
 
 def main(argv: list[str] | None = None) -> None:

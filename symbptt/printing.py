@@ -21,7 +21,7 @@ from sympy.printing.str import StrPrinter
 from .errors import InputError
 from .layout import Layout
 
-_ENTRY = re.compile(r"^(\w+)\[(\d+)(?:,(\d+))?\]$")
+_ENTRY = re.compile(r"^(\w+(?:@[\w+-]+)?)\[(\d+)(?:,(\d+))?\]$")  # W[1,2], h@t-1[2]
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
@@ -46,12 +46,15 @@ def _factor_rank(factor) -> int:
     return 2
 
 
-def _term_rank(term) -> tuple[int, int]:
+def _term_rank(term) -> tuple[int, ...]:
     """Where a term stands in a matrix sum as a person writes it: terms in the state first,
     then other products, then single symbols: W σ(x_{t-1}) + W_in u_t + b, whatever order
     SymPy's canonical sort gave the arguments."""
     in_state = _mentions_state(term)
-    return (0 if in_state else 1, 1 if isinstance(term, (sp.MatrixSymbol, sp.Transpose)) else 0)
+    negative = isinstance(term, sp.MatMul) and term.args[0].is_Number and term.args[0].is_negative
+    # The ones vector leads and subtracted terms follow: 1 − z_t, h_{t-1} − n_t.
+    return (0 if isinstance(term, sp.OneMatrix) else 1, 1 if negative else 0,
+            0 if in_state else 1, 1 if isinstance(term, (sp.MatrixSymbol, sp.Transpose)) else 0)
 
 
 def _mentions_state(expr) -> bool:
@@ -95,6 +98,14 @@ def signed_factors(expr) -> tuple[bool, list]:
         factors[0] = -factors[0]
         return True, factors[1:] if factors[0] == 1 else factors
     return False, factors
+
+
+def is_sum(expr) -> bool:
+    """Whether `expr` prints as a sum or a product of matrices, which a ⊙ factor brackets:
+    1 − z_t, W x, an elementwise 1 − tanh²(c_t)."""
+    if isinstance(expr, ElementwiseApplyFunction):
+        return isinstance(expr.function.expr, sp.Add)
+    return isinstance(expr, (sp.MatAdd, sp.MatMul))
 
 
 def _is_fraction(expr) -> bool:
@@ -305,7 +316,7 @@ class ProofPrinter(LatexPrinter):
                 args = args[1:]
         return sign + " ".join(
             r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) else
-            self._print(a) if isinstance(a, sp.Mul) else
+            self._print(a) if isinstance(a, sp.Mul) or (isinstance(a, sp.HadamardProduct) and len(args) == 1) else
             self.parenthesize(a, PRECEDENCE["Mul"], False) for a in args)
 
     def _ordered(self, expr, order=None) -> list:
@@ -361,6 +372,17 @@ class ProofPrinter(LatexPrinter):
 
     def _print_Identity(self, expr):
         return r"I_{%s}" % self._print(expr.rows)
+
+    def _print_OneMatrix(self, expr):
+        return "1"
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(r"\left(%s\right)" % self._print(a) if is_sum(a) else self._print(a)
+                                for a in expr.args)
+
+    def _print_TotalJacobian(self, expr):
+        core = r"\frac{d %s}{d %s}" % (self._print(expr.f), self._print(expr.x))
+        return r"\left(%s\right)_{\!\mathrm{den}}" % core if expr.layout is Layout.DENOMINATOR else core
 
     def _print_ZeroMatrix(self, expr):
         return r"0"
@@ -454,7 +476,12 @@ class PlainPrinter(StrPrinter):
         return (inner if isinstance(expr.arg, sp.MatrixSymbol) else f"({inner})") + "ᵀ"
 
     def _print_MatMul(self, expr):
-        return " ".join(self.parenthesize(a, 60) for a in expr.args)
+        args, sign = list(expr.args), ""
+        if args[0].is_Number and args[0].is_negative:  # -z, not (-1) z
+            sign, args[0] = "-", -args[0]
+            args = args[1:] if args[0] == 1 else args
+        return sign + " ".join(self._print(a) if isinstance(a, sp.HadamardProduct) and len(args) == 1
+                               else self.parenthesize(a, 60) for a in args)
 
     def _print_Mul(self, expr):
         # A product reads W_12·σ'(x_2), not code's W_12*σ'(x_2); quotients keep StrPrinter's a/b.
@@ -478,6 +505,16 @@ class PlainPrinter(StrPrinter):
 
     def _print_Identity(self, expr):
         return "I"
+
+    def _print_OneMatrix(self, expr):
+        return "1"
+
+    def _print_HadamardProduct(self, expr):
+        return " ⊙ ".join(f"({self._print(a)})" if is_sum(a) else self._print(a) for a in expr.args)
+
+    def _print_TotalJacobian(self, expr):
+        core = f"d{self._print(expr.f)}/d{self._print(expr.x)}"
+        return f"({core})_den" if expr.layout is Layout.DENOMINATOR else core
 
     def _print_ElementwiseApplyFunction(self, expr):
         (var,) = expr.function.variables

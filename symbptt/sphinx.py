@@ -99,6 +99,11 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _blank(words: list[nodes.Node]) -> bool:
+    """Only line breaks and spaces: what is left of a paragraph around its display math."""
+    return all(isinstance(w, (nodes.Text, nodes.raw)) and not w.astext().strip() for w in words)
+
+
 class Converter:
     """markdown-it's syntax tree of a report → docutils nodes. Prints nothing of its own:
     every formula is the report's LaTeX, every word the report's text."""
@@ -124,7 +129,20 @@ class Converter:
         return [nodes.rubric("", "", *self.children(node), classes=[f"symbptt-{node.tag}"])]
 
     def _paragraph(self, node):
-        return [nodes.paragraph("", "", *self.children(node))]
+        """A paragraph; display math written inside it (``$$…$$`` with no blank line around)
+        becomes a display block between the paragraph's parts."""
+        out, words = [], []
+        for child in (c for inline in node.children for c in inline.children):
+            if child.type != "math_inline_double":
+                words.extend(self.convert(child))
+                continue
+            if not _blank(words):
+                out.append(nodes.paragraph("", "", *words))
+            words = []
+            out.extend(self._math_block(child))
+        if not _blank(words):
+            out.append(nodes.paragraph("", "", *words))
+        return out
 
     def _inline(self, node):
         return self.children(node)
@@ -196,7 +214,6 @@ class Converter:
     def _math_inline(self, node):
         return [nodes.math(node.content, node.content)]
 
-    _math_inline_double = _math_inline
 
     def _link(self, node):
         return [nodes.reference("", "", *self.children(node), refuri=node.attrs["href"])]

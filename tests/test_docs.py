@@ -135,7 +135,7 @@ def test_docs_build_with_W(docs_html):
         assert (docs_html / f"{page}.html").is_file(), page
     derive = (docs_html / "derive.html").read_text(encoding="utf-8")
     # The examples are derived at build time, as math for MathJax (not text in a code block).
-    assert derive.count('class="symbptt docutils container"') == 3
+    assert derive.count('class="symbptt docutils container"') == 4
     assert r"\mathbf{W} \operatorname{diag}" in derive
     assert (docs_html / "_static" / "mathjax" / "tex-chtml-full.js").is_file()
 

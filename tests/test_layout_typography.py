@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from symbptt.gallery import BPTT_FORMS, CHECKS, GALLERY
+from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_GALLERY, CHECKS, GALLERY
 
 from .conftest import ROOT
 from .test_tools import compile_tex
@@ -25,6 +25,7 @@ REPORTS = ROOT / "reports"
 DERIVE = [e.stem for e in GALLERY]
 BPTT = [f"bptt-{form}" for form in BPTT_FORMS]
 CHECK = [e.stem for e in CHECKS]
+CELLS = [f"cell-{key}" for key in CELL_GALLERY] + [f"bptt-{key}" for key in CELL_BPTT]
 #: pdflatex reports "Overfull \hbox (12.3pt too wide)"; up to this much is invisible.
 TOLERANCE_PT = 1.0
 _OVERFULL = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")
@@ -36,7 +37,7 @@ def overfull(log: str) -> list[float]:
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize("stem", DERIVE + CHECK + BPTT)
+@pytest.mark.parametrize("stem", DERIVE + CHECK + BPTT + CELLS)
 def test_no_overfull_hbox(pdflatex, stem, tmp_path):
     log = compile_tex(pdflatex, REPORTS / f"{stem}.tex", tmp_path)
     wide = [pt for pt in overfull(log) if pt > TOLERANCE_PT]

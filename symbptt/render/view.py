@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from ..printing import Notation, PlainPrinter, ProofPrinter, Tex
+from ..printing import Notation, PlainPrinter, ProofPrinter, Tex, is_sum, ordered_terms, signed_factors
 from ..steps import Prose
 from .formats import Format
 from .templates import environment
@@ -28,6 +28,7 @@ _MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
 _FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 _SUB = re.compile(r"[_^]\{([^{}]*)\}")
 _DROP = re.compile(r"\\(left|right|mathbf|mathrm|boldsymbol|operatorname|bigl|bigr|!)(?![A-Za-z])|[{}\s]")
+_ODOT = re.compile(r"\\odot(?![A-Za-z])")
 _COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
 _WORDS = re.compile(r"\\(tanh|sinh|cosh|sin|cos|exp|log)(?![A-Za-z])")  # printed as their letters
 
@@ -43,7 +44,7 @@ def width(tex: str) -> float:
         total = sum(max(width(r[c]) if c < len(r) else 0 for r in rows) + 2 for c in range(cols))
         return "#" * round(total + 2)
 
-    tex = _MATRIX.sub(matrix, tex)
+    tex = _MATRIX.sub(matrix, _ODOT.sub("###", tex))  # ⊙ and its spacing: three glyphs wide
     while True:
         new = _FRAC.sub(lambda m: max(m.group(1), m.group(2), key=len), tex)
         new = _SUB.sub(lambda m: "~" * round(0.7 * len(_DROP.sub("", _COMMAND.sub("c", m.group(1))))), new)
@@ -119,8 +120,11 @@ class View:
             relation = "≤" if self.fmt.name == "text" else r"\le"
         left, right = self.tex(lhs), self.tex(rhs)
         split = width(left) + width(right) > SPLIT_AT
-        return {"lhs": left, "rhs": right, "relation": Tex(relation), "split": split,
-                "aligned": self._aligned(left, relation, rhs) if split and self.fmt.name != "text" else None,
+        aligned = None
+        if split and self.fmt.name != "text":
+            aligned = (self._both_broken(lhs, relation, rhs) if width(left) > ALIGNED_AT - 12
+                       else self._aligned(left, relation, rhs))
+        return {"lhs": left, "rhs": right, "relation": Tex(relation), "split": split, "aligned": aligned,
                 "verified_by": None if verified_by is None else self.text(verified_by)}
 
     def fact(self, f) -> dict | None:
@@ -137,6 +141,17 @@ class View:
         when it fits after its left side: a vector row by row, [x_t]_i = …, each long sum
         broken between its terms; a matrix in blocks of whole columns, the first opening
         its bracket and the last closing it."""
+        if isinstance(m, sp.Add) and not m.is_Matrix and width(self.tex(m)) > ALIGNED_AT:
+            # A long scalar entry: its terms across lines.
+            return Tex(r"&%s \\ &\qquad %s " % (left, relation) + r" \\ &\qquad\quad ".join(self._broken(m)))
+        if isinstance(m, sp.Mul) and not m.is_Matrix and width(self.tex(m)) > ALIGNED_AT:
+            # A long product of sums (a gated cell's entry): broken inside its factors.
+            return Tex(r"&%s \\ &\qquad %s " % (left, relation)
+                       + r" \\ &\qquad\quad ".join(self._lines(m, ALIGNED_AT - 20)))
+        if isinstance(m, (sp.MatAdd, sp.MatMul, sp.DiagMatrix, sp.Transpose)) and width(self.tex(m)) > ALIGNED_AT:
+            # A long matrix expression (a gated cell's Jacobian): broken between its terms.
+            return Tex(r"&%s \\ &\qquad %s " % (left, relation)
+                       + r" \\ &\qquad\quad ".join(self._lines(m, ALIGNED_AT - 20)))
         if not isinstance(m, sp.MatrixBase) or width(self.tex(m)) <= ALIGNED_AT:
             return None
         if m.cols == 1:
@@ -162,6 +177,86 @@ class View:
             mark = relation if k == 0 else r"\phantom{%s}" % relation
             lines.append(r"&\qquad %s %s\begin{matrix}%s\end{matrix}%s" % (mark, opening, body, closing))
         return Tex(r" \\ ".join(lines))
+
+    def _both_broken(self, lhs, relation: str, rhs) -> Tex:
+        """An equation whose left side alone is wider than a line: both sides broken."""
+        lines = self._lines(lhs, ALIGNED_AT - 6)
+        body = "&" + r" \\ &\quad ".join(lines) + r" \\ &\qquad %s " % relation
+        return Tex(body + r" \\ &\qquad\quad ".join(self._lines(rhs, ALIGNED_AT - 20)))
+
+    def _lines(self, expr, budget: float) -> list[str]:
+        """`expr`'s LaTeX in lines of at most `budget` (estimated) width."""
+        lines, current = [], ""
+        for piece in self._pieces(expr, budget):
+            if current and width(current + piece) > budget:
+                lines.append(current)
+                current = ""
+            current = f"{current} {piece}" if current else piece
+        return lines + [current]
+
+    def _pieces(self, expr, budget: float) -> list[str]:
+        """Pieces of `expr`'s LaTeX between which a line may break: the terms of a sum, the
+        factors of a ⊙ inside a diag(…) too wide for a line (with \\bigl( \\bigr), which,
+        unlike \\left \\right, may stand on different lines)."""
+        tex = self.tex(expr)
+        if width(tex) <= budget:
+            return [tex]
+        if isinstance(expr, sp.MatAdd):
+            out = []
+            for k, term in enumerate(ordered_terms(expr)):
+                pieces = self._pieces(term, budget)
+                first = pieces[0]
+                if k and not first.startswith("- "):
+                    first = "+ " + first
+                out += [first, *pieces[1:]]
+            return out
+        if isinstance(expr, sp.Add) and not expr.is_Matrix:
+            return self._printer.add_terms(expr)
+        if isinstance(expr, sp.Mul) and not expr.is_Matrix:
+            negative, factors = signed_factors(expr)
+            out = ["-"] if negative else []
+            for f in factors:
+                if isinstance(f, sp.Add) and width(self.tex(f)) > budget / 2:
+                    out += self._bracketed(f, budget)
+                else:
+                    out.append(r"\left(%s\right)" % self.tex(f) if isinstance(f, sp.Add) else self.tex(f))
+            return out
+        if isinstance(expr, sp.MatMul):
+            out = []
+            for factor in expr.args:
+                if isinstance(factor, sp.DiagMatrix) and width(self.tex(factor)) > budget / 2:
+                    out += self._bracketed(factor.args[0], budget, self.notation.diag_latex)
+                elif isinstance(factor, sp.MatAdd) and width(self.tex(factor)) > budget / 2:
+                    out += self._bracketed(factor, budget)
+                elif isinstance(factor, sp.MatAdd):
+                    out.append(r"\left(%s\right)" % self.tex(factor))
+                else:
+                    out.append(self.tex(factor))
+            return out
+        if isinstance(expr, sp.DiagMatrix):
+            return self._bracketed(expr.args[0], budget, self.notation.diag_latex)
+        if isinstance(expr, sp.Transpose):
+            inner = self._bracketed(expr.arg, budget)
+            inner[-1] += self.notation.transpose_latex
+            return inner
+        if isinstance(expr, sp.HadamardProduct):
+            out = []
+            for k, factor in enumerate(expr.args):
+                mark = r"\odot " if k else ""
+                if isinstance(factor, sp.MatAdd) and width(self.tex(factor)) > budget / 2:
+                    out += self._bracketed(factor, budget, mark)
+                else:
+                    text = self.tex(factor)
+                    out.append(mark + (r"\left(%s\right)" % text if is_sum(factor) else text))
+            return out
+        return [tex]
+
+    def _bracketed(self, expr, budget: float, head: str = "") -> list[str]:
+        """head\\bigl( pieces of `expr` \\bigr), breakable between the pieces."""
+        inner = self._pieces(expr, budget)
+        inner[0] = head + r"\bigl(" + inner[0]
+        inner[-1] = inner[-1] + r"\bigr)"
+        return inner
 
     def _broken(self, entry) -> list[str]:
         """An entry's LaTeX in lines of at most a line's width, broken between the terms of
