@@ -353,3 +353,25 @@ def test_embed_is_the_command_lines_report_and_caches_by_content(tmp_path, capsy
     assert course.markdown != first.markdown and r"\mathbf{h}_{t-1}" in course.markdown
     assert len(list(cache.glob("*.json"))) == 2
     assert not list(cache.glob(".tmp-*")), "no temporary file left behind"
+
+
+def test_display_math_inside_a_paragraph_stays_display_math():
+    """Cell reports write $$…$$ inside a paragraph: it becomes a display block, not inline."""
+    from symbptt.embed import markdown_tree, report
+    from symbptt.myst import _Converter
+
+    markdown = report("derive -r gru --symbolic --layout numerator").markdown
+    tree = markdown_tree(markdown)
+    assert any(n.type == "math_inline_double" for n in tree.walk())
+    nodes = _Converter({}).children(tree)
+
+    def walk(node, inside_paragraph=False):
+        if node["type"] == "inlineMath":
+            assert r"\begin{aligned}" not in node["value"]
+        assert not (inside_paragraph and node["type"] == "math")
+        for child in node.get("children", []):
+            walk(child, inside_paragraph or node["type"] == "paragraph")
+    for node in nodes:
+        walk(node)
+    assert sum(1 for n in nodes if n["type"] == "math") >= sum(
+        1 for n in tree.walk() if n.type == "math_inline_double")
