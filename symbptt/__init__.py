@@ -14,9 +14,20 @@ from .layout import Jacobian, Layout
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Derivation", "derive", "InputError", "OutputError",
-    "SymbpttError", "UnsupportedError", "Jacobian", "Layout",
+    "SymbpttError", "UnsupportedError", "Jacobian", "Layout", "derive_cell", "cell_bptt", "CELLS",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """The gated cells' front doors, imported on first use (not at start-up)."""
+    if name in ("derive_cell", "CELLS"):
+        from . import cell_derivation, cells
+        return {"derive_cell": cell_derivation.derive_cell, "CELLS": cells.CELLS}[name]
+    if name == "cell_bptt":
+        from .cell_bptt import cell_bptt
+        return cell_bptt
+    raise AttributeError(f"module 'symbptt' has no attribute {name!r}")
 
 # The renderer attaches Derivation's display methods (to_markdown, _repr_latex_, ...):
 # the engine itself never imports it.

@@ -137,7 +137,8 @@ class Recurrence:
 
     def __post_init__(self):
         if self.form not in FORMS:
-            raise InputError(f"unknown recurrence {self.form!r}; choose one of: {', '.join(FORMS)}")
+            raise InputError(f"unknown recurrence {self.form!r}; choose one of: {', '.join(FORMS)} "
+                             "(the gated cells gru, lstm, … are derived by symbptt.derive_cell)")
 
     def _matrix(self, role: str, rows, cols) -> sp.MatrixSymbol:
         return sp.MatrixSymbol(role, rows, cols)

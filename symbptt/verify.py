@@ -19,6 +19,8 @@ from .steps import Route, Step
 
 #: Sizes (n, m) at which matrix-level steps are expanded.
 SIZES = ((1, 2), (2, 3), (3, 2))
+#: Sizes at which a cell's total-derivative steps (every name written out) are expanded.
+CELL_TOTAL_SIZES = ((1, 2), (2, 3))
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,15 @@ def verify_cell_routes(routes: tuple[Route, ...], cell) -> tuple[StepCheck, ...]
         return cache[key]
 
     out = []
-    method = "explicit at n = " + ", ".join(str(n) for n, _ in SIZES)
     for route in routes:
         total = route.key != "partials"
+        # Written out in full, a gated cell's names grow fast with n: n = 1, 2 (m ≠ n) already
+        # tell every transpose and every misplaced factor apart.
+        sizes = CELL_TOTAL_SIZES if total else SIZES
+        method = "explicit at n = " + ", ".join(str(n) for n, _ in sizes)
         for number, step in enumerate(route.steps, 1):
             detail = ""
-            for size in SIZES:
+            for size in sizes:
                 bad = mismatches(side(step.lhs, step.where, size, total), side(step.rhs, step.where, size, total))
                 if bad:
                     r, c, got, want = bad[0]

@@ -65,7 +65,7 @@ def options(draw, argv, name, values):
 def derive_argv(draw):
     argv = ["derive"]
     options(draw, argv, "-a", list(ACTIVATIONS) + ["bogus", ""])
-    options(draw, argv, "-r", ["pascanu", "elman", "row", "lstm"])
+    options(draw, argv, "-r", ["pascanu", "elman", "row", "lstm2"])
     options(draw, argv, "-n", ["-1", "0", "1", "2", "3", "two", "1e3"])
     options(draw, argv, "-m", ["0", "1", "4"])
     options(draw, argv, "-l", ["numerator", "denominator", "both", "diagonal"])
@@ -80,7 +80,7 @@ def bptt_argv(draw):
     argv = ["bptt"]
     # Few activations and forms: each new pair costs the engine a second or more.
     options(draw, argv, "-a", ["identity", "relu", "sigma", "bogus"])
-    options(draw, argv, "-r", ["pascanu", "row", "gru"])
+    options(draw, argv, "-r", ["pascanu", "row", "gru-keras"])
     options(draw, argv, "-f", ["markdown", "latex", "latex-fragment", "json", "text"])
     return argv
 
