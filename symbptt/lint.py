@@ -1021,9 +1021,9 @@ def _walk(folder: str):
             continue
         if entry.is_dir(follow_symlinks=False):
             if entry.name not in SKIP_DIRS:
-                yield from _walk(os.path.join(folder, entry.name))
+                yield from _walk(os.path.normpath(os.path.join(folder, entry.name)))
         elif entry.is_file() and Path(entry.name).suffix.lower() in SUFFIXES:
-            yield os.path.join(folder, entry.name)
+            yield os.path.normpath(os.path.join(folder, entry.name))
 
 
 @dataclass(frozen=True)
