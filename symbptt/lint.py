@@ -490,22 +490,22 @@ def scan_markdown(text: str) -> _Scan:
         out[opening.start():(close.end() if close else len(text))] = \
             " " * ((close.end() if close else len(text)) - opening.start())
         k = fences.index(close) + 1 if close else len(fences)
+    # Code spans next: a `$` inside one is code, unless the span is math itself ({math}`…`
+    # in MyST, $`…`$ on GitHub).
+    masked = "".join(out)
+    for m in re.finditer(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", masked, re.S):
+        if "\n\n" in m.group(2):
+            continue
+        role = masked[max(0, m.start() - 6):m.start()] == "{math}"
+        dollar = m.start() > 0 and masked[m.start() - 1] == "$" and masked[m.end():m.end() + 1] == "$"
+        if role or dollar:
+            scan.spans.append(Span(m.start(2), m.end(2), m.start()))
+        start, end = m.start() - dollar, m.end() + dollar
+        out[start:end] = " " * (end - start)
     masked = "".join(out)
     i, n = 0, len(masked)
     while i < n:
         c = masked[i]
-        if c == "`":
-            run = re.match(r"`+", masked[i:]).group(0)
-            role = masked[max(0, i - 6):i] == "{math}"
-            dollar = i > 0 and masked[i - 1] == "$"  # GitHub's $`…`$
-            j = masked.find(run, i + len(run))
-            if j < 0:
-                i += len(run)
-                continue
-            if role or dollar:
-                scan.spans.append(Span(i + len(run), j, i))
-            i = j + len(run) + (1 if dollar and masked[j + len(run):j + len(run) + 1] == "$" else 0)
-            continue
         if c == "\\" and i + 1 < n:
             if masked[i + 1] in "[(":
                 i = _display(masked, i, scan, "\\" + masked[i + 1], "\\]" if masked[i + 1] == "[" else "\\)")
@@ -519,8 +519,6 @@ def scan_markdown(text: str) -> _Scan:
         if c == "$":
             if masked.startswith("$$", i):
                 i = _display(masked, i, scan, "$$", "$$")
-            elif masked.startswith("$`", i):
-                i += 1
             else:
                 i = _inline_dollar(masked, i, scan)
             continue
