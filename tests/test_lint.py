@@ -412,3 +412,25 @@ def test_linter_memoises_repeated_formulas(tmp_path):
     linter = Linter()
     report = linter.lint_paths([str(path)])
     assert report.claims == 5 and report.judged == 5 and len(linter._judged) == 1
+
+
+def test_pre_commit_hook_matches_the_suffixes_lint_reads():
+    hook = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^  entry: symbptt lint$", hook, re.M) and re.search(r"^- id: symbptt-lint$", hook, re.M)
+    files = re.compile(re.search(r"^  files: (.+)$", hook, re.M).group(1))
+    assert all(files.search(f"notes/ch1{suffix}") for suffix in SUFFIXES)
+    assert not files.search("notes/figure.png")
+
+
+def test_bench_quick_runs_and_prints_its_table():
+    """bench/bench_lint.py still runs (its figures are read by people, never asserted)."""
+    import subprocess
+    import sys
+    bench = Path(__file__).resolve().parent.parent / "bench" / "bench_lint.py"
+    run_ = subprocess.run([sys.executable, str(bench), "--quick"], capture_output=True, text=True, timeout=600)
+    assert run_.returncode == 0, run_.stderr
+    rows = [line.split("  ")[0] for line in run_.stdout.splitlines()[2:]]
+    assert rows == ["start-up (python + import symbptt)", "chapter 19.5 kB, 1 claim(s), cold",
+                    "the same chapter again, engine warm", "10 distinct claims, one process",
+                    "one `symbptt check` process, one formula"]
+    assert "10 judged" in run_.stdout
