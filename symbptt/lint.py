@@ -24,7 +24,7 @@ import fnmatch
 import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from json.decoder import scanstring
 from pathlib import Path
 from typing import Callable
@@ -60,7 +60,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("SB301", "error", "unreadable-file",
          "the file cannot be linted: binary, not UTF-8, unreadable, or a notebook that is not JSON"),
     Rule("SB302", "warning", "unterminated-math",
-         "math opened ($, $$, \\[, \\begin{…}) and never closed; the rest of the file is not searched"),
+         "math opened ($, $$, \\[, \\begin{…}) and never closed; after a display, the rest of the file is not searched"),
     Rule("SB303", "error", "bad-directive",
          "a `symbptt:` comment with an unknown key or value"),
 )}
@@ -759,9 +759,13 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
                 matrix, side = _strip_gradient(term)
                 if side is None or re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
                     continue
+                # The derivative the factor stands for fixes which state is the current one.
                 state = name or inner[0] or _guess_state(matrix)
-                lhs = f"{step} = " if step and re.search(r"\\prod|∏", matrix) else (f"\\frac{{\\partial {state}_{{{inner[1]}}}}}{{\\partial {state}_{{{when}}}}} = "
-                       if state and inner[1] and when else "")
+                lhs = ""
+                if step and re.search(r"\\prod|∏", matrix):
+                    lhs = f"{step} = "
+                elif state and inner[1] and when:
+                    lhs = f"\\frac{{\\partial {state}_{{{inner[1]}}}}}{{\\partial {state}_{{{when}}}}} = "
                 expect = _EXPECT[side]
                 out.append(Claim(offset + at + t_at, lhs + matrix, expect, True))
     return out
@@ -836,14 +840,14 @@ class Linter:
         except FileProblem as exc:
             return [Finding(path, exc.line, exc.column, "SB301", f"{exc}")]
         findings: list[Finding] = []
-        state = {"declared": Declaration()}
-        layouts: list = []  # (finding location, layouts it holds in) of undeclared Jacobian claims
+        carried: dict = {}  # declarations of a notebook's earlier cells, which hold in later ones
+        layouts: list = []  # (finding location, layout it holds in, …) of undeclared Jacobian claims
         for text in texts:
-            findings.extend(self._lint_text(path, kind, text, base, state, layouts, report))
+            findings.extend(self._lint_text(path, kind, text, base, carried, layouts, report))
         findings.extend(self._mixed(path, layouts, base))
         return sorted(findings, key=Finding.sort_key)
 
-    def _lint_text(self, path, kind, text: Text, base, state, layouts, report) -> list[Finding]:
+    def _lint_text(self, path, kind, text: Text, base, carried: dict, layouts, report) -> list[Finding]:
         scan = scan_latex(text.text) if kind == "latex" else scan_markdown(text.text)
         out = []
         for offset, message in scan.problems:
@@ -859,13 +863,14 @@ class Linter:
                 out.append(Finding(path, *text.where(d.offset), "SB303", f"symbptt comment: {d.problem}"))
         ignores = _ignores(text, scan, directives)
         for span in sorted(scan.spans, key=lambda s: s.start):
-            decl = _declared_at(directives, span.opened).over(base)
+            decl = _declared_at(directives, span.opened, carried).over(base)
             for claim in claims(text.text[span.start:span.end], span.start):
                 report.claims += 1
                 codes = ignores.get(span.opened)
                 out.extend(f for f in self._judge(path, text, claim, decl, layouts, report)
                            if f.code not in decl.ignore
                            and not (codes is not None and (not codes or f.code in codes)))
+        carried.update(v for d in directives if not d.problem for v in d.values.items())
         return out
 
     def _check(self, formula: str, decl: Declaration):
@@ -956,9 +961,10 @@ def _proof(result) -> str:
     return render_check(result, "text").rstrip()
 
 
-def _declared_at(directives: list[Directive], offset: int) -> Declaration:
-    """The declaration in force at `offset`: the comments before it, later keys winning."""
-    values: dict = {}
+def _declared_at(directives: list[Directive], offset: int, carried: dict) -> Declaration:
+    """The declaration in force at `offset`: the comments before it (after those `carried`
+    from earlier cells), later keys winning."""
+    values: dict = dict(carried)
     for d in directives:
         if d.offset < offset and d.values and not d.problem:
             values.update(d.values)

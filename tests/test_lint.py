@@ -434,3 +434,13 @@ def test_bench_quick_runs_and_prints_its_table():
                     "the same chapter again, engine warm", "10 distinct claims, one process",
                     "one `symbptt check` process, one formula"]
     assert "10 judged" in run_.stdout
+
+
+def test_notebook_declarations_hold_in_later_cells(tmp_path):
+    claim = "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = W^T \\operatorname{diag}(1 - h_t^2)$$"
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["<!-- symbptt: layout=numerator -->"]},
+                          {"cell_type": "markdown", "metadata": {}, "source": [claim]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = write(tmp_path, "n.ipynb", json.dumps(notebook))
+    (finding,) = lint_json(path, "--no-config", "-a", "tanh")
+    assert finding["code"] == "SB102" and "declares numerator" in finding["message"]
