@@ -247,11 +247,11 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--show-proof", action="store_true",
                       help="add check's report (counterexample, readings) to each finding")
     lint.add_argument("--recurrence", "-r", choices=list(FORMS), default=None,
-                      help="the notes' recurrence, unless a config file or the document says")
+                      help="the notes' recurrence; wins over the config file, a document's own comment wins over it")
     lint.add_argument("--layout", "-l", choices=["numerator", "denominator"], default=None,
-                      help="the notes' layout, unless a config file or the document says")
+                      help="the notes' layout; wins over the config file, a document's own comment wins over it")
     lint.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
-                      help="what σ stands for, unless a config file or the document says")
+                      help="what σ stands for; wins over the config file, a document's own comment wins over it")
     lint.add_argument("--config", metavar="FILE", help="read [lint] from FILE instead")
     lint.add_argument("--no-config", action="store_true", help="ignore config files")
     lint.set_defaults(run=_lint)

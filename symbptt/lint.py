@@ -668,7 +668,8 @@ def _strip_gradient(text: str) -> tuple[str, str | None]:
     if len(spans) != 1:
         return body, None
     start, end = spans[0]
-    times = r"\s*(?:\\cdot|\\times|\*|·)?\s*"  # the product sign between factor and gradient
+    space = r"(?:\s|\\[,;:! ]|~)*"
+    times = space + r"(?:\\cdot|\\times|\*|·)?" + space  # the product sign between factor and gradient
     if not body[end:].strip(" .,;") and body[:start].strip():
         return re.sub(times + "$", "", body[:start]), "right"
     if not body[:start].strip():
@@ -751,14 +752,16 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
             out.append(Claim(offset + at, f"{anchor[1]} = {matrix}", expect, side is not None))
         else:
             name, when = anchor[1]
-            for t_start, t_end, _ in _split_top(text, _TERMS):
+            for t_start, t_end, sign in _split_top(text, _TERMS):
                 t_at, term = _text_at(text, t_start, t_end)
                 inner = _state_gradient_in(term)
-                if inner is None or inner[1] == when:
-                    continue
+                if inner is None or inner[1] == when or name and inner[0] and inner[0] != name:
+                    continue  # not the gradient of the same state at another step (∂L/∂o_t)
                 matrix, side = _strip_gradient(term)
                 if side is None or re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
                     continue
+                if sign.strip() in ("-", "−"):
+                    matrix = f"-{matrix}"
                 # The derivative the factor stands for fixes which state is the current one.
                 state = name or inner[0] or _guess_state(matrix)
                 lhs = ""
@@ -838,7 +841,8 @@ class Linter:
         try:
             texts = read_texts(Path(path), kind)
         except FileProblem as exc:
-            return [Finding(path, exc.line, exc.column, "SB301", f"{exc}")]
+            return [Finding(_shown(path), exc.line, exc.column, "SB301", f"{exc}")]
+        path = _shown(path)
         findings: list[Finding] = []
         carried: dict = {}  # declarations of a notebook's earlier cells, which hold in later ones
         layouts: list = []  # (finding location, layout it holds in, …) of undeclared Jacobian claims
@@ -932,6 +936,11 @@ class Linter:
                     f"this Jacobian is in {l} layout ({form}), but the claim at line {other['line']} "
                     f"is in {usual} layout; declare the layout (layout=…) and make them agree"), **w)
                 for w, l, form, proof in layouts if l != usual]
+
+
+def _shown(path: str) -> str:
+    """A path as findings print it: a file name's undecodable bytes as \\x escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _one_line(message: str) -> str:

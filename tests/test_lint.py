@@ -444,3 +444,26 @@ def test_notebook_declarations_hold_in_later_cells(tmp_path):
     path = write(tmp_path, "n.ipynb", json.dumps(notebook))
     (finding,) = lint_json(path, "--no-config", "-a", "tanh")
     assert finding["code"] == "SB102" and "declares numerator" in finding["message"]
+
+
+def test_recursion_terms_keep_their_sign_and_state(tmp_path):
+    text = "\n".join([
+        "<!-- symbptt: recurrence=elman activation=tanh -->",
+        r"$$\delta_{t-1} = g_{t-1} - W^\top \operatorname{diag}(1 - h_t^2)\, \delta_t$$",  # the sign counts
+        r"$$\nabla_{h^{(t)}} L = V^\top \nabla_{o^{(t)}} L + W^\top \operatorname{diag}(1 - (h^{(t+1)})^2) \nabla_{h^{(t+1)}} L$$",
+        "",
+    ])
+    path = write(tmp_path, "s.md", text)
+    formulas = [f for _, _, f in found_claims(path)]
+    assert len(formulas) == 2 and formulas[0].endswith(r"= -W^\top \operatorname{diag}(1 - h_t^2)")
+    assert "V" not in formulas[1]  # ∂L/∂o is an output's gradient, not the recursion's
+    findings = lint_json(path, "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(2, "SB101")]
+
+
+def test_undecodable_file_names_are_shown_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"bad-\xff.md"), "w", encoding="utf-8") as handle:
+        handle.write("$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n")
+    code, out, err = run(tmp_path, "--no-config")
+    assert code == 1 and "bad-\\xff.md:1:" in out and "internal error" not in err
