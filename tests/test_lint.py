@@ -467,3 +467,13 @@ def test_undecodable_file_names_are_shown_escaped(tmp_path):
         handle.write("$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n")
     code, out, err = run(tmp_path, "--no-config")
     assert code == 1 and "bad-\\xff.md:1:" in out and "internal error" not in err
+
+
+def test_derivative_at_the_wrong_point(tmp_path):
+    """σ' written at the previous state where the post-activation form takes it at a_t."""
+    text = ("% symbptt: recurrence=elman\n"
+            "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(\\sigma'(h_{t-1})) W$$\n"
+            "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(\\sigma'(a_t)) W$$\n")
+    findings = lint_json(write(tmp_path, "p.tex", text), "--no-config")
+    assert [(f["line"], f["code"], f["severity"]) for f in findings] == [(2, "SB103", "warning")]
+    assert "pre-activation a_t" in findings[0]["message"]
