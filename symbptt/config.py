@@ -88,7 +88,7 @@ def settings_from_file(path: str | Path) -> dict:
         if not isinstance(value, (str, bool)):
             raise InputError(f"{path}: {key} must be a string or true/false, got {value!r:.40}")
         _one_line(value, f"{path}: {key}")
-    return {KEYS[k]: v for k, v in data.items()}
+    return {KEYS[k]: v for k, v in data.items() if k != "lint"}
 
 
 def lint_table(path: str | Path) -> dict:

@@ -477,3 +477,15 @@ def test_derivative_at_the_wrong_point(tmp_path):
     findings = lint_json(write(tmp_path, "p.tex", text), "--no-config")
     assert [(f["line"], f["code"], f["severity"]) for f in findings] == [(2, "SB103", "warning")]
     assert "pre-activation a_t" in findings[0]["message"]
+
+
+def test_other_commands_accept_a_lint_table(tmp_path, capsys):
+    """[lint] sits beside the notation settings: derive and check read the file as before."""
+    write(tmp_path, "symbptt.toml", 'state = "h"\n\n[lint]\nlayout = "denominator"\n')
+    with _folder(tmp_path):
+        code = main(["check", "W^T diag(sigma'(h))", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0 and json.loads(out)["denominator"]["holds"] in (True, False)
+    write(tmp_path, "symbptt.toml", 'stat = "h"\n')
+    with _folder(tmp_path):
+        assert main(["check", "W"]) == 2  # a misspelt notation key is still refused
