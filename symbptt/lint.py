@@ -734,7 +734,8 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
         has_partial = bool(re.search(r"\\partial|∂|\\nabla", text))
         if anchor is None or has_partial and anchor[0] != "gradient":
             if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
-                anchor = ("jacobian", step if step and len(ds) > 1 else _frac(jac[0]))
+                one = step if step and len(ds) > 1 else (_frac(jac[0]) if jac[0].one_step else None)
+                anchor = ("jacobian", one or _frac(jac[0]), one is not None)
                 continue
             grad = _state_gradient(text)
             if grad is not None:
@@ -749,7 +750,11 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
             if re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
                 continue
             expect = _EXPECT.get(side)
-            out.append(Claim(offset + at, f"{anchor[1]} = {matrix}", expect, side is not None))
+            # ∂h_t/∂h_k = ∏_i J_i: the product's own index fixes the steps of its factor, which
+            # check reads without a derivative on the left (one over t − k steps has no index i).
+            product = not anchor[2] and re.search(r"\\prod|∏", matrix)
+            formula = matrix if product else f"{anchor[1]} = {matrix}"
+            out.append(Claim(offset + at, formula, expect, side is not None))
         else:
             name, when = anchor[1]
             for t_start, t_end, sign in _split_top(text, _TERMS):

@@ -489,3 +489,18 @@ def test_other_commands_accept_a_lint_table(tmp_path, capsys):
     write(tmp_path, "symbptt.toml", 'stat = "h"\n')
     with _folder(tmp_path):
         assert main(["check", "W"]) == 2  # a misspelt notation key is still refused
+
+
+def test_products_over_steps_judge_their_factor(tmp_path):
+    text = "\n".join([
+        "<!-- symbptt: recurrence=pascanu -->",  # Pascanu et al.'s eq. 5, then its correction
+        r"$$\frac{\partial \mathbf{x}_t}{\partial \mathbf{x}_k} = \prod_{t \ge i > k} \mathbf{W}_{rec}^T diag(\sigma'(\mathbf{x}_{i-1}))$$",
+        r"$$\frac{\partial x_t}{\partial x_k} = \prod_{i=k+1}^{t} W \operatorname{diag}(\sigma'(x_{i-1}))$$",
+        "",
+    ])
+    findings = lint_json(write(tmp_path, "p.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(2, "SB101")]
+    # a power over t steps: its factor per step, W, is right for a linear network only
+    linear = write(tmp_path, "w.md", r"$$\frac{\partial h_t}{\partial h_0} = W^t$$" + "\n")
+    assert lint_json(linear, "--no-config", "-a", "identity", "-r", "elman") == []
+    assert [f["code"] for f in lint_json(linear, "--no-config", "-r", "elman")] == ["SB101"]
