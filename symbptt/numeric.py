@@ -107,20 +107,25 @@ _MATH = {sp.tanh: "tanh", sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.cosh: 
          sp.sinh: "sinh", sp.log: "log"}
 
 
-def _python(expr, names: dict) -> str:
-    """`expr` as a fully parenthesised Python expression over floats (math functions)."""
+def _python(expr, names: dict, module=math) -> str:
+    """`expr` as a fully parenthesised Python expression over floats (`math`) or mpmath
+    numbers (`mpmath`, at the caller's working precision), whose functions are `_m`'s."""
     if expr in names:
         return names[expr]
     if expr.is_Number:
-        return repr(float(expr))
+        if module is math:
+            return repr(float(expr))
+        if expr.is_Rational:  # exact to the working precision
+            return f"(_m.mpf({expr.p}) / {expr.q})"
+        raise NotImplementedError(type(expr).__name__)
     if isinstance(expr, sp.Piecewise):
         out = "float('nan')"
         for value, condition in reversed(expr.args):
-            out = f"({_python(value, names)} if {_python(condition, names)} else {out})"
+            out = f"({_python(value, names, module)} if {_python(condition, names, module)} else {out})"
         return out
     if expr is sp.true:
         return "True"
-    args = [_python(a, names) for a in expr.args]
+    args = [_python(a, names, module) for a in expr.args]
     if isinstance(expr, sp.Add):
         return "(" + " + ".join(args) + ")"
     if isinstance(expr, sp.Mul):
@@ -132,25 +137,27 @@ def _python(expr, names: dict) -> str:
     if isinstance(expr, sp.Max):
         return "max(" + ", ".join(args) + ")"
     if type(expr) in _MATH:
-        return f"_math.{_MATH[type(expr)]}({args[0]})"
+        return f"_m.{_MATH[type(expr)]}({args[0]})"
     raise NotImplementedError(type(expr).__name__)
 
 
-def float_function(rows, args):
-    """A Python function of float `args` returning the entries of the matrix `rows` (a
-    SymPy matrix, or nested lists) as nested lists of floats.
+def float_function(rows, args, module=math):
+    """A Python function of `args` returning the entries of the matrix `rows` (a SymPy
+    matrix, or nested lists) as nested lists of floats (`module` math), or of mpmath
+    numbers at the working precision of the call (`module` mpmath).
 
     Generated from the expressions directly, not by `lambdify`, whose code printing costs
     tens of milliseconds per call; expressions outside the few node types above fall back
-    to `lambdify` with the math module.
+    to `lambdify`.
     """
     rows = [list(r) for r in (rows.tolist() if hasattr(rows, "tolist") else rows)]
     names = {a: f"a{k}" for k, a in enumerate(args)}
     try:
-        body = "[" + ", ".join("[" + ", ".join(_python(e, names) for e in r) + "]" for r in rows) + "]"
+        body = "[" + ", ".join("[" + ", ".join(_python(e, names, module) for e in r) + "]"
+                               for r in rows) + "]"
     except NotImplementedError:
-        return sp.lambdify(list(args), rows, modules="math", docstring_limit=0)
-    scope = {"_math": math}
+        return sp.lambdify(list(args), rows, modules=module.__name__, docstring_limit=0)
+    scope = {"_m": module}
     exec(compile(f"def f({', '.join(names.values())}):\n    return {body}\n", "<float_function>",
                  "exec"), scope)  # our own printed expressions, never user text
     return scope["f"]
