@@ -26,7 +26,7 @@ from .errors import InputError
 from .explicit import explicit, jacobian_entries, mismatches
 from .layout import Jacobian, Layout, to_layout
 from .model import DEFAULT_FORM, Recurrence, elementwise
-from .numeric import float_function, largest_norm, orthogonal_columns, random_values, state_step
+from .numeric import numeric_function, largest_norm, orthogonal_columns, random_values, state_step
 from .pascanu import Norm2
 from .steps import Prose, Shape, Step
 
@@ -263,8 +263,8 @@ def _backward_numeric(d: Derivation, n: int = 3, T: int = 4, seed: int = 0) -> f
     """Largest |recursion − central difference| over ∂E/∂x_0 and ∂E/∂W, in mpmath.
 
     The forward pass is `numeric.state_step`; the recursion uses the derived denominator
-    Jacobian, compiled once from our own expressions. E = Σ_t ½‖x_t − y_t‖² at seeded
-    random values.
+    Jacobian, compiled once from our own expressions (`numeric_function`, mpmath).
+    E = Σ_t ½‖x_t − y_t‖² at seeded random values.
     """
     rec = d.recurrence
     env = rec.bindings(n, n + 1)
@@ -275,9 +275,8 @@ def _backward_numeric(d: Derivation, n: int = 3, T: int = 4, seed: int = 0) -> f
     delta_syms = sp.symbols(f"delta_1:{n + 1}", real=True)
     num = lambda e: sp.Matrix(rec.activation.numeric_form(e)).xreplace(fixed)
     args = x_syms + W_syms
-    den = sp.lambdify(args, num(explicit(d.result(Layout.DENOMINATOR), env)), modules="mpmath")
-    term = sp.lambdify(args + list(delta_syms),
-                       num(_gradient_matrix(rec, env, sp.Matrix(delta_syms))), modules="mpmath")
+    den = numeric_function(num(explicit(d.result(Layout.DENOMINATOR), env)), args, mpmath)
+    term = numeric_function(num(_gradient_matrix(rec, env, sp.Matrix(delta_syms))), args + list(delta_syms), mpmath)
     with mpmath.workdps(40):
         mp = lambda v: mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q
         x0 = [mp(values[v]) for v in x_syms]
@@ -362,7 +361,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
     env = rec.bindings(n, 1)
     x_syms, W_syms = list(env[rec.x_prev]), list(env[rec.W])
     no_input = {v: 0 for M in (env[rec.W_in], env[rec.u], env[rec.b]) for v in M}
-    compiled = lambda m: float_function(rec.activation.numeric_form(m).xreplace(no_input), x_syms + W_syms)
+    compiled = lambda m: numeric_function(rec.activation.numeric_form(m).xreplace(no_input), x_syms + W_syms)
     jacobian = compiled(explicit(d.result(Layout.NUMERATOR), env))
     step = compiled(env[rec.x_t])  # the recurrence itself, n×1
     rng = random.Random(seed)

@@ -36,7 +36,7 @@ from .activations import ACTIVATIONS
 from .model import ARG, FORMS, Recurrence, element, elementwise, form_key
 from .pascanu import Norm2
 from .steps import DISPLAY, Fact, Prose
-from .numeric import DIGITS, float_function, random_values
+from .numeric import DIGITS, numeric_function, random_values
 
 #: The forms `infer_form` can tell from a formula's symbols, found by their fields: σ' at the
 #: previous state (pre-activation), at a_t (post-activation), a transposed state (row vectors).
@@ -359,7 +359,7 @@ def _bound_norm(rec, m) -> float:
     if not all(s in values for s in symbols):
         raise ValueError("the bound's matrix has symbols without values")
     with mpmath.workdps(DIGITS):
-        rows = float_function(m, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
+        rows = numeric_function(m, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
     return float(max(mpmath.svd_r(mpmath.matrix(rows), compute_uv=False)))
 
 

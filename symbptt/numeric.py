@@ -98,11 +98,12 @@ def numeric_check(rec: Recurrence, closed_form, n: int, m: int, seed: int = 0) -
     return NumericCheck(n, m, seed, float(worst), float(TOLERANCE))
 
 
-# --- float64 ----------------------------------------------------------------------------
+# --- compiled expressions and float64 ----------------------------------------------------
 # Where 50 digits buy nothing (the bptt curves), float64 in pure Python: numpy is not a
-# dependency, and importing it would cost more start-up than these small matrices take.
+# dependency, and importing it (~0.1 s, a quarter of `import sympy`) would cost more
+# start-up than these 6×6 matrices take.
 
-#: SymPy function → Python's math function of the same name, for `float_function`.
+#: SymPy function → Python's math function of the same name, for `numeric_function`.
 _MATH = {sp.tanh: "tanh", sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.cosh: "cosh",
          sp.sinh: "sinh", sp.log: "log"}
 
@@ -141,7 +142,7 @@ def _python(expr, names: dict, module=math) -> str:
     raise NotImplementedError(type(expr).__name__)
 
 
-def float_function(rows, args, module=math):
+def numeric_function(rows, args, module=math):
     """A Python function of `args` returning the entries of the matrix `rows` (a SymPy
     matrix, or nested lists) as nested lists of floats (`module` math), or of mpmath
     numbers at the working precision of the call (`module` mpmath).
@@ -158,7 +159,7 @@ def float_function(rows, args, module=math):
     except NotImplementedError:
         return sp.lambdify(list(args), rows, modules=module.__name__, docstring_limit=0)
     scope = {"_m": module}
-    exec(compile(f"def f({', '.join(names.values())}):\n    return {body}\n", "<float_function>",
+    exec(compile(f"def f({', '.join(names.values())}):\n    return {body}\n", "<numeric_function>",
                  "exec"), scope)  # our own printed expressions, never user text
     return scope["f"]
 

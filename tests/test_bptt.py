@@ -215,15 +215,15 @@ def test_largest_singular_value_matches_mpmath_also_when_singular_values_cluster
         assert abs(largest_singular_value(rows) - float(exact)) <= 1e-14 * max(float(exact), 1e-300)
 
 
-def test_float_function_agrees_with_sympy_and_falls_back_to_lambdify():
+def test_numeric_function_agrees_with_sympy_and_falls_back_to_lambdify():
     from symbptt.activations import ACTIVATIONS
-    from symbptt.numeric import float_function
+    from symbptt.numeric import numeric_function
 
     x, y = sp.symbols("x y", real=True)
     exprs = [[ACTIVATIONS[a].numeric_form(ACTIVATIONS[a].derivative(x) * y + ACTIVATIONS[a].apply(x) ** 2)
               for a in ("tanh", "sigmoid", "relu", "sigma")],
              [sp.Rational(-3, 7) * x / y, sp.Max(x, 0) - sp.exp(-x), x ** -2, sp.Integer(5)]]
-    f = float_function(exprs, [x, y])
+    f = numeric_function(exprs, [x, y])
     for point in ((0.3, -1.7), (-0.4, 2.5)):
         values = f(*point)
         for row, got_row in zip(exprs, values):
@@ -231,6 +231,6 @@ def test_float_function_agrees_with_sympy_and_falls_back_to_lambdify():
                 exact = float(e.subs({x: sp.Float(point[0], 30), y: sp.Float(point[1], 30)}).evalf(30))
                 assert got == pytest.approx(exact, rel=1e-14, abs=1e-15)
     relu = ACTIVATIONS["relu"]
-    assert float_function([[relu.numeric_form(relu.derivative(x))]], [x])(0.0) == [[0.0]]  # H(0) = 0
-    odd = float_function([[sp.atan(x)]], [x])  # no rule of its own: lambdify with math
+    assert numeric_function([[relu.numeric_form(relu.derivative(x))]], [x])(0.0) == [[0.0]]  # H(0) = 0
+    odd = numeric_function([[sp.atan(x)]], [x])  # no rule of its own: lambdify with math
     assert odd(1.0) == [[pytest.approx(0.7853981633974483)]]
