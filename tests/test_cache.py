@@ -179,3 +179,35 @@ def test_cli_output_is_byte_identical_cold_warm_and_without_cache(tmp_path):
                        for c in commands]
     assert runs["cold"] == runs["warm"] == runs["off"]
     assert (tmp_path / "xdg" / "symbptt" / "grammar.marshal").is_file()
+
+
+def test_a_parser_loaded_from_the_cache_parses_and_errs_as_a_built_one(home, monkeypatch):
+    """The LALR tables read back give the same trees and the same error messages."""
+    from symbptt.errors import InputError
+
+    from .data.corpus import ENTRIES
+
+    texts = [e.formula for e in ENTRIES] + [
+        "W^T diag(sigma'(x)", "W^T diag(sigma'(x)))", r"\frac{1}{2} W", "W =", "W + + x", r"\sum_i W",
+        "dh_prev = W.T @ dh", "W @ (", "x_{t-1", "W_{rec}^\\top \\operatorname{diag}(\\sigma'(x_{i-1}))"]
+
+    def outcomes():
+        out = []
+        for text in texts:
+            try:
+                out.append(repr(grammar.parse(text)))
+            except InputError as exc:
+                out.append(f"error: {exc}")
+        return out
+
+    built = outcomes()  # the first parse builds the tables and stores them
+    assert (home / "symbptt" / "grammar.marshal").is_file()
+    grammar._parser.cache_clear()
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("the parser was built again instead of loaded")
+
+    monkeypatch.setattr(grammar.lark.Lark, "__init__", no_building)
+    loaded = outcomes()
+    assert grammar._parser() is not None and loaded == built
+    assert any(o.startswith("error: ") for o in built) and any(not o.startswith("error") for o in built)
