@@ -129,9 +129,12 @@ _OPTIONS = dict(parser="lalr", propagate_positions=True, maybe_placeholders=Fals
 def _parser() -> lark.Lark:
     """The LALR parser, built once per process. Building its tables takes longer than
     importing lark, so they are kept in the user's cache (`cache`), keyed by the grammar,
-    the options and lark's and Python's versions, as marshal data: plain values, no code, and only bytes
-    whose checksum matches are loaded. Anything unusable there is built again."""
-    key = hashlib.sha256(repr((GRAMMAR, sorted(_OPTIONS.items()), lark.__version__, marshal.version, sys.version)).encode()).hexdigest()
+    the options, lark's and Python's versions, as marshal data: plain values, no code, and
+    only bytes whose checksum matches are loaded (by lark's `_load_from_dict`, which its
+    own cache and standalone parsers use; lark is pinned below 2). Anything unusable is
+    built again."""
+    settings = (GRAMMAR, sorted(_OPTIONS.items()), lark.__version__, marshal.version, sys.version)
+    key = hashlib.sha256(repr(settings).encode()).hexdigest()
     payload = cache.get("grammar.marshal", key)
     if payload is not None:
         try:
