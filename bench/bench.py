@@ -115,9 +115,9 @@ COMMANDS = [
 FIRST_RUN = ("derive", "check")
 
 
-def startup(runs: int) -> dict[str, list[float]]:
-    """Wall times of `import sympy` and of each command in COMMANDS, interleaved so that
-    all see the same machine load, in an empty folder (the defaults: no config file).
+def startup(runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Wall and CPU times of `import sympy` and of each command in COMMANDS, interleaved so
+    that all see the same machine load, in an empty folder (the defaults: no config file).
 
     Bytecode is written as a pip install writes it (this machine may set
     PYTHONDONTWRITEBYTECODE), and one warm-up run of each leaves what any later run finds:
@@ -126,19 +126,26 @@ def startup(runs: int) -> dict[str, list[float]]:
     """
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SYMBPTT_NO_CACHE")}
     commands = {label: [sys.executable, "-m", "symbptt", *args] for label, args, _ in COMMANDS}
-    times: dict[str, list[float]] = {"import sympy": [], **{label: [] for label in commands},
-                                     **{f"{label}, first run": [] for label in FIRST_RUN}}
+    times: dict[str, list[tuple[float, float]]] = {
+        "import sympy": [], **{label: [] for label in commands},
+        **{f"{label}, first run": [] for label in FIRST_RUN}}
     with tempfile.TemporaryDirectory() as work:
         cache = os.path.join(work, "cache")
         out = os.path.join(work, "out")
         os.mkdir(out)
 
         def timed(cmd, cache_home=cache):
+            """(wall seconds, CPU seconds: user + system, which other processes on a busy
+            machine disturb less)."""
             cmd = [a.replace("{out}", out) for a in cmd]
             t = time.perf_counter()
-            subprocess.run(cmd, cwd=work, env={**env, "XDG_CACHE_HOME": cache_home},
-                           stdout=subprocess.DEVNULL, check=True)
-            return time.perf_counter() - t
+            child = subprocess.Popen(cmd, cwd=work, env={**env, "XDG_CACHE_HOME": cache_home},
+                                     stdout=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode:
+                raise subprocess.CalledProcessError(child.returncode, cmd)
+            return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
 
         floor = [sys.executable, "-c", "import sympy"]
         timed(floor)
@@ -177,19 +184,23 @@ def claims_per_second(seconds: float) -> dict:
     return json.loads(out.stdout)
 
 
-def startup_table(times: dict[str, list[float]], runs: int) -> None:
-    floor = min(times["import sympy"]), statistics.median(times["import sympy"])
+def startup_table(times: dict[str, list[tuple[float, float]]], runs: int) -> None:
+    """Wall time, best and median, and their ratios to `import sympy`'s; and the ratio of
+    median CPU times, steadier when other processes share the machine."""
+    wall = {label: [w for w, _ in values] for label, values in times.items()}
+    cpu = {label: statistics.median(c for _, c in values) for label, values in times.items()}
+    floor = min(wall["import sympy"]), statistics.median(wall["import sympy"])
     goals = {label: goal for label, _, goal in COMMANDS}
     print(f"start-up, best and median of {runs}, side by side with import sympy: "
-          f"{floor[0]:.3f} s ({floor[1]:.3f})")
-    print(f"  {'command':<26} {'best s':>7} {'median s':>9} {'ratio':>6} {'(median)':>9} {'goal':>5}")
-    for label, values in times.items():
+          f"{floor[0]:.3f} s ({floor[1]:.3f}), CPU {cpu['import sympy']:.3f} s")
+    print(f"  {'command':<26} {'best s':>7} {'median s':>9} {'ratio':>6} {'(median)':>9} {'cpu':>5} {'goal':>5}")
+    for label, values in wall.items():
         if label == "import sympy":
             continue
         best, median = min(values), statistics.median(values)
         goal = goals.get(label.split(",")[0], 1.3)
         print(f"  {'symbptt ' + label:<26} {best:>7.3f} {median:>9.3f} {best / floor[0]:>6.2f} "
-              f"{'(%.2f)' % (median / floor[1]):>9} {goal:>5.1f}")
+              f"{'(%.2f)' % (median / floor[1]):>9} {cpu[label] / cpu['import sympy']:>5.2f} {goal:>5.1f}")
 
 
 def cpu_model() -> str:
