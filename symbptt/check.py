@@ -258,9 +258,18 @@ def _truth_values(rec: Recurrence, n: int, seed: int):
     """(random values at size n, the numerator truth's entries there as mpf), per seed."""
     env = rec.bindings(n, n + 1)
     values = random_values(rec, env, random.Random(seed))
-    truth = rec.activation.numeric_form(_truth(rec, n)).xreplace(values)
+    return values, _at_digits(rec, _truth(rec, n), values)
+
+
+def _at_digits(rec: Recurrence, matrix: sp.Matrix, values: dict) -> tuple:
+    """`matrix`'s entries at `values` as DIGITS-digit mpf, by generated mpmath code (`evalf`
+    entry by entry was most of a claim's numeric time); claim and truth alike, so that
+    equal expressions give equal numbers."""
+    m = rec.activation.numeric_form(matrix)
+    symbols = sorted(m.free_symbols, key=str)
     with mpmath.workdps(DIGITS):
-        return values, [[mpmath.mpf(sp.N(truth[i, j], DIGITS)) for j in range(n)] for i in range(n)]
+        rows = numeric_function(m, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
+        return tuple(tuple(mpmath.mpf(v) for v in row) for row in rows)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -274,10 +283,7 @@ def _claim_values(rec: Recurrence, claim: sp.Matrix, seed: int) -> tuple:
     """The claim's entries at the random values of `seed`, as DIGITS-digit mpf (once for
     both layouts)."""
     values, _ = _truth_values(rec, claim.rows, seed)
-    claim = rec.activation.numeric_form(claim).xreplace(values)
-    with mpmath.workdps(DIGITS):
-        return tuple(tuple(mpmath.mpf(sp.N(claim[i, j], DIGITS)) for j in range(claim.cols))
-                     for i in range(claim.rows))
+    return _at_digits(rec, claim, values)
 
 
 def _numeric_difference(rec, n, claim, layout, seed):
