@@ -20,6 +20,10 @@ def test_bench_quick_runs_and_prints_its_table():
     assert table[0].split() == ["n", "json", "s", "MB", "markdown", "s", "MB", "latex", "s", "MB",
                                 "md/json", "tex/json"]
     assert [line.split()[0] for line in table[1:3]] == ["32", "64"]
-    startup = run.stdout.split("start-up, best and median of 1: import sympy ")[1].splitlines()
-    assert [line.split(":")[0].strip() for line in startup[1:]] == ["symbptt derive", "symbptt derive, first run"]
-    assert all("ratio" in line for line in startup[1:])
+    startup = run.stdout.split("start-up, best and median of 1, side by side with import sympy: ")[1].splitlines()
+    assert startup[1].split() == ["command", "best", "s", "median", "s", "ratio", "(median)", "cpu", "goal"]
+    rows = [line.split() for line in startup[2:9]]
+    assert [" ".join(r[1:-6]) for r in rows] == ["derive", "check", "bptt", "bptt --plot", "activations",
+                                                  "derive, first run", "check, first run"]
+    assert all(float(r[-1]) in (1.3, 2.0) for r in rows)
+    assert "claims/s each first seen" in startup[9] and "claims/s repeated" in startup[9]
