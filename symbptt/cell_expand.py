@@ -207,6 +207,7 @@ class _Expander:
         self.defs: dict[int, Entry] = {}  # defined atom → its row
         self._vec: dict = {}
         self._ids: dict = {}
+        self._applied: dict = {}
 
     def size(self, d) -> int:
         return int(sp.sympify(d).xreplace(self.dims))
@@ -220,6 +221,12 @@ class _Expander:
 
     def apply(self, body: sp.Expr, x: int) -> Entry:
         """body(X) as an entry: the terms of body, each function of ARG an atom at X."""
+        key = (body, x)
+        if key not in self._applied:
+            self._applied[key] = self._apply(body, x)
+        return self._applied[key]
+
+    def _apply(self, body: sp.Expr, x: int) -> Entry:
         out: Entry = {}
         for coefficient, factors in _terms_of_body(body):
             ids = []
@@ -266,7 +273,10 @@ class _Expander:
             matrices = [a for a in expr.args if getattr(a, "is_Matrix", False)]
             rows = self.vec(matrices[-1])
             for F in reversed(matrices[:-1]):
-                rows = [_row_dot(self.row(F, i), rows) for i in range(self.size(F.shape[0]))]
+                if isinstance(F, sp.MatrixSymbol):  # row i: Σ_k F[i,k] v[k]
+                    rows = [_dot(self.ids(F, i), rows) for i in range(self.size(F.shape[0]))]
+                else:
+                    rows = [_row_dot(self.row(F, i), rows) for i in range(self.size(F.shape[0]))]
             return rows if scalar == 1 else [{t: c * scalar for t, c in r.items()} for r in rows]
         if isinstance(expr, ElementwiseApplyFunction):
             body = expr.function.expr.xreplace({expr.function.variables[0]: ARG})
@@ -315,6 +325,20 @@ class _Expander:
             return {k: e for k, e in out.items() if e}
         if isinstance(F, sp.Identity):
             return row
+        if isinstance(F, sp.MatrixSymbol):  # Σ_k e_k · F[k, :]
+            if len(row) == 1:
+                (k, e), = row.items()
+                return {j: {tuple(sorted(t + (a,))): c for t, c in e.items()}
+                        for j, a in enumerate(self.ids(F, k))}
+            acc = [{} for _ in range(self.size(F.shape[1]))]
+            for k, e in row.items():
+                for o, a in zip(acc, self.ids(F, k)):
+                    get = o.get
+                    for t, c in e.items():
+                        key = tuple(sorted(t + (a,)))
+                        o[key] = get(key, 0) + c
+            out = {j: {t: c for t, c in o.items() if c} for j, o in enumerate(acc)}
+            return {j: e for j, e in out.items() if e}
         out: dict = {}
         for k, e in row.items():
             for j, x in self.row(F, k).items():
@@ -326,6 +350,20 @@ def _sum_rows(entries) -> Entry:
     out: Entry = {}
     for e in entries:
         _add(out, e)
+    return out
+
+
+def _dot(ids: list, rows: list) -> Entry:
+    """Σ_k atom ids[k] · rows[k]."""
+    out: Entry = {}
+    for a, e in zip(ids, rows):
+        for t, c in e.items():
+            key = tuple(sorted(t + (a,)))
+            c = out.get(key, 0) + c
+            if c:
+                out[key] = c
+            else:
+                out.pop(key, None)
     return out
 
 
@@ -354,7 +392,7 @@ class _Differentiator:
                 if inner[0] == "apply" and ex.atom.atoms[a][0] not in ("sub", "apply"):
                     poly = through_itself(inner[1])
                     if poly is not None:
-                        self.gates[a] = (poly, inner[2])
+                        self.gates[a] = ({(a,) * k: c for k, c in poly}, inner[2])
         self._deps: dict = {}
         self._plans: dict = {}
         parents: dict = {}
@@ -372,18 +410,20 @@ class _Differentiator:
 
     def deps(self, a: int) -> frozenset:
         """The previous-state atoms that atom `a` depends on."""
-        d = self._deps.get(a)
+        known = self._deps
+        d = known.get(a)
         if d is None:
             atom = self.ex.atom.atoms[a]
             if a in self.prev:
                 d = frozenset((a,))
             elif a in self.ex.defs:
-                d = frozenset().union(*(self.deps(b) for t in self.ex.defs[a] for b in set(t)))
+                inner = set().union(*self.ex.defs[a])
+                d = frozenset().union(*(known[b] if b in known else self.deps(b) for b in inner))
             elif atom[0] == "apply":
                 d = self.deps(atom[2])
             else:
                 d = frozenset()
-            self._deps[a] = d
+            known[a] = d
         return d
 
     def plan(self, a: int) -> dict:
@@ -392,14 +432,16 @@ class _Differentiator:
         atoms b of the term that depend on v (the product rule; a power p gives p·b^{p-1})."""
         g = self._plans.get(a)
         if g is None:
-            g = {}
+            g, deps = {}, self.deps
             for t, c in self.ex.defs[a].items():
                 for k, b in enumerate(t):
                     if k and t[k - 1] == b:
                         continue
-                    rest = {t[:k] + t[k + 1:]: c * t.count(b)}
-                    for v in self.deps(b):
-                        g.setdefault(v, []).append((b, rest))
+                    vs = deps(b)
+                    if vs:
+                        rest = (t[:k] + t[k + 1:], c * t.count(b))
+                        for v in vs:
+                            g.setdefault(v, []).append((b, rest))
             self._plans[a] = g
         return g
 
@@ -420,19 +462,16 @@ class _Differentiator:
     def _d(self, a: int, v: int, local: dict) -> Entry:
         ex = self.ex
         if a in self.gates:  # v = f(X), f' = P(f): dv = P(v) dX
-            poly, x = self.gates[a]
-            outer = {(a,) * k: c for k, c in poly}
+            outer, x = self.gates[a]
             return _mul(outer, self.d(x, v, local))
         if a in ex.defs:
             out: Entry = {}
-            for b, rest in self.plan(a).get(v, ()):
-                db = self.d(b, v, local)
-                if db:
-                    if out:
-                        _add(out, _mul(rest, db))
-                    else:
-                        out = dict(_mul(rest, db))
-            return out
+            get = out.get
+            for b, (rt, rc) in self.plan(a).get(v, ()):
+                for t, c in self.d(b, v, local).items():
+                    key = tuple(sorted(t + rt)) if t and rt else (t or rt)
+                    out[key] = get(key, 0) + c * rc
+            return {t: c for t, c in out.items() if c}
         _, body, x = ex.atom.atoms[a]  # ("apply", f, X): f'(X) dX
         if body not in self._dbody:
             self._dbody[body] = sp.diff(body, ARG)
@@ -476,26 +515,40 @@ def expand_cell(ch, n: int, m: int) -> CellExpansion:
             ex.row(block, 0)
     except UnsupportedError:
         return expand_cell_sympy(ch, n, m)
-    to, bad, count = _ToSympy(ex), [], 0
-    for v in cell.next:
-        for s in cell.prev:
-            kept = 0
-            columns = [ex.atom((s.name, j + 1)) for j in range(n)]
-            for i in range(n):
+    to = _ToSympy(ex)
+    found: dict = {(v, s): [] for v in cell.next for s in cell.prev}  # block → mismatches
+    columns = {s: [ex.atom((s.name, j + 1)) for j in range(n)] for s in cell.prev}
+    for i in range(n):
+        local: dict = {}  # row i's derivatives, shared by its blocks (dh_t needs dc_t)
+        for v in cell.next:
+            a = ex.atom((v.name, i + 1))
+            for s in cell.prev:
                 want = ex.row(closed[v, s], i) if (v, s) in closed else {}
-                a = ex.atom((v.name, i + 1))
-                local: dict = {}
-                for j, var in enumerate(columns):
+                for j, var in enumerate(columns[s]):
                     got = diff.d(a, var, local)
                     expected = want.get(j, {})
-                    if got != expected and kept < KEEP:  # past KEEP, the block has failed
+                    if got != expected and len(found[v, s]) < KEEP:  # past KEEP, the block has failed
                         # Other terms may still be equal: ask SymPy with every atom written out.
                         g, x = to.entry(got), to.entry(expected)
                         if sp.expand(g - x) != 0:
-                            bad.append((v.name, s.name, i + 1, j + 1, g, x))
-                            kept += 1
-            count += n * n
-    return CellExpansion(n, m, count, tuple(bad), _Blocks(ch, n, m))
+                            found[v, s].append((v.name, s.name, i + 1, j + 1, g, x))
+    bad = tuple(x for block in found.values() for x in block)
+    return CellExpansion(n, m, len(found) * n * n, bad, _Blocks(ch, n, m))
+
+
+def differentiated(cell: Cell, n: int, m: int) -> dict:
+    """(v, s) → the n×n matrix dv_t/ds_{t-1} (numerator layout) as `expand_cell`
+    differentiates it, in SymPy: named quantities' entries (z@t[i]) as symbols, hidden atoms
+    written out. For small n: tests and display."""
+    ex = _Expander(n, m)
+    diff, to = _Differentiator(cell, ex), _ToSympy(ex)
+    out = {}
+    for v in cell.next:
+        for s in cell.prev:
+            local: dict = {}
+            out[v, s] = sp.Matrix(n, n, lambda i, j: to.entry(
+                diff.d(ex.atom((v.name, i + 1)), ex.atom((s.name, j + 1)), local)))
+    return out
 
 
 # --- the reference: SymPy objects throughout -------------------------------------------------
