@@ -12,7 +12,7 @@ For each cell and n, in a fresh process each (so peak memory is per run), m = n 
            seconds are both given: this machine is shared, and CPU time is what the run cost.
   sympy    Matrix.jacobian of the cell written out (`Cell.bindings(n, m, total=True)`): the
            next states as functions of the previous ones, unverified; run up to the n where
-           it would exceed a minute (time ∝ n⁴ assumed from the last run).
+           it would exceed a minute of CPU (time ∝ n⁴ assumed from the last run).
   casadi   casadi.jacobian of the same equations as SX expressions (unverified, for scale),
            when casadi is installed.
 The figures are read by people, never asserted in tests.
@@ -195,7 +195,8 @@ def main() -> int:
     casadi = not args.no_casadi and importlib.util.find_spec("casadi") is not None
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"sympy {__import__('sympy').__version__}"
-          + (f", casadi {__import__('casadi').__version__}" if casadi else ", casadi not installed")
+          + (f", casadi {__import__('casadi').__version__}" if casadi
+             else ", casadi skipped" if args.no_casadi else ", casadi not installed")
           + f"; load average {os.getloadavg()[0]:.1f}")
     print()
     print(f"| cell | n | entries | symbptt s, best / median of {repeat} | CPU s | peak MB | verified "
