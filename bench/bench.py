@@ -12,9 +12,11 @@ For each n it times, in a fresh process each (so peak memory is per n):
 It prints entries, times, their ratio, peak RSS, and the growth exponent fitted to the
 symbptt times for n ≥ 64 (time ∝ n^k; linear in entries is k = 2). Then whole reports: `derive("tanh", dim=n)` rendered as JSON, Markdown and LaTeX, each
 in a fresh process, time and peak RSS (reports print matrices up to 6×6 only, so Markdown
-and LaTeX should cost what JSON costs). Then start-up:
-`python -m symbptt derive` against `python -c "import sympy"`, interleaved runs in an empty
-folder, best and median; "first run" is without Jinja's compiled templates.
+and LaTeX should cost what JSON costs). Then start-up: each command line in COMMANDS against
+`python -c "import sympy"`, interleaved runs in an empty folder, best and median and their
+ratios; "first run" is with an empty cache folder (templates compiled, parser tables built).
+Last, claims per second: `symbptt.check` on the gallery's formulas in one process after
+start-up, each formula first seen, and repeated.
 Speed is measured here, never asserted in tests.
 """
 
@@ -99,32 +101,106 @@ def reports(sizes, repeat: int) -> None:
               + f" {ratio('markdown'):>8.2f} {ratio('latex'):>8.2f}")
 
 
-def startup(runs: int) -> dict[str, list[float]]:
-    """Wall times of `import sympy` and of `python -m symbptt derive`, interleaved so that
-    both see the same machine load, in an empty folder (the defaults: no config file).
+#: Start-up: (label, arguments of `python -m symbptt`, goal as a ratio to `import sympy`).
+#: "{out}" is a fresh folder. The gated cells go here when they land:
+#: ("derive -r gru", ["derive", "-r", "gru"], 1.5), ("derive -r lstm", ["derive", "-r", "lstm"], 1.5).
+COMMANDS = [
+    ("derive", ["derive"], 1.3),
+    ("check", ["check", r"W^T \operatorname{diag}(\sigma'(x_{t-1}))"], 1.3),
+    ("bptt", ["bptt"], 1.3),
+    ("bptt --plot", ["bptt", "--plot", "-o", "{out}/bptt.md"], 2.0),
+    ("activations", ["activations"], 1.3),
+]
+#: Also timed with an empty cache folder: compiled templates and parser tables made again.
+FIRST_RUN = ("derive", "check")
+
+
+def startup(runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Wall and CPU times of `import sympy` and of each command in COMMANDS, interleaved so
+    that all see the same machine load, in an empty folder (the defaults: no config file).
 
     Bytecode is written as a pip install writes it (this machine may set
     PYTHONDONTWRITEBYTECODE), and one warm-up run of each leaves what any later run finds:
-    compiled modules and Jinja's compiled templates. "cold" runs each get an empty temp
-    folder, so the templates are compiled again: a first run.
+    compiled modules and the cache folder's files. "first run" entries each get an empty
+    $XDG_CACHE_HOME.
     """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    floor_cmd = [sys.executable, "-c", "import sympy"]
-    cli_cmd = [sys.executable, "-m", "symbptt", "derive"]
-    times: dict[str, list[float]] = {"floor": [], "warm": [], "cold": []}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SYMBPTT_NO_CACHE")}
+    commands = {label: [sys.executable, "-m", "symbptt", *args] for label, args, _ in COMMANDS}
+    times: dict[str, list[tuple[float, float]]] = {
+        "import sympy": [], **{label: [] for label in commands},
+        **{f"{label}, first run": [] for label in FIRST_RUN}}
     with tempfile.TemporaryDirectory() as work:
-        def timed(cmd, tmpdir=None):
-            t = time.perf_counter()
-            subprocess.run(cmd, cwd=work, env={**env, **({"TMPDIR": tmpdir} if tmpdir else {})},
-                           stdout=subprocess.DEVNULL, check=True)
-            return time.perf_counter() - t
+        cache = os.path.join(work, "cache")
+        out = os.path.join(work, "out")
+        os.mkdir(out)
 
-        timed(floor_cmd), timed(cli_cmd)
+        def timed(cmd, cache_home=cache):
+            """(wall seconds, CPU seconds: user + system, which other processes on a busy
+            machine disturb less)."""
+            cmd = [a.replace("{out}", out) for a in cmd]
+            t = time.perf_counter()
+            child = subprocess.Popen(cmd, cwd=work, env={**env, "XDG_CACHE_HOME": cache_home},
+                                     stdout=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode:
+                raise subprocess.CalledProcessError(child.returncode, cmd)
+            return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
+
+        floor = [sys.executable, "-c", "import sympy"]
+        timed(floor)
+        for cmd in commands.values():
+            timed(cmd)
         for _ in range(runs):
-            times["floor"].append(timed(floor_cmd))
-            times["warm"].append(timed(cli_cmd))
-            times["cold"].append(timed(cli_cmd, tempfile.mkdtemp(dir=work)))
+            times["import sympy"].append(timed(floor))
+            for label, cmd in commands.items():
+                times[label].append(timed(cmd))
+            for label in FIRST_RUN:
+                times[f"{label}, first run"].append(timed(commands[label], tempfile.mkdtemp(dir=work)))
     return times
+
+
+CLAIMS = """
+import json, sys, time
+from symbptt.check import check
+from symbptt.gallery import CHECKS, EXAMPLE_FORMULA
+claims = [(e.formula, e.activation) for e in CHECKS] + [(EXAMPLE_FORMULA, "tanh")]
+check("W^T diag(f'(h))"); check("diag(1 - h^2) W", activation="tanh")  # start-up, both activations
+t = time.perf_counter()
+for formula, activation in claims:
+    check(formula, activation=activation)
+first = len(claims) / (time.perf_counter() - t)
+t, done = time.perf_counter(), 0
+while time.perf_counter() - t < float(sys.argv[1]):
+    for formula, activation in claims:
+        check(formula, activation=activation)
+        done += 1
+print(json.dumps({"first": first, "repeated": done / (time.perf_counter() - t), "claims": len(claims)}))
+"""
+
+
+def claims_per_second(seconds: float) -> dict:
+    out = subprocess.run([sys.executable, "-c", CLAIMS, str(seconds)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def startup_table(times: dict[str, list[tuple[float, float]]], runs: int) -> None:
+    """Wall time, best and median, and their ratios to `import sympy`'s; and the ratio of
+    median CPU times, steadier when other processes share the machine."""
+    wall = {label: [w for w, _ in values] for label, values in times.items()}
+    cpu = {label: statistics.median(c for _, c in values) for label, values in times.items()}
+    floor = min(wall["import sympy"]), statistics.median(wall["import sympy"])
+    goals = {label: goal for label, _, goal in COMMANDS}
+    print(f"start-up, best and median of {runs}, side by side with import sympy: "
+          f"{floor[0]:.3f} s ({floor[1]:.3f}), CPU {cpu['import sympy']:.3f} s")
+    print(f"  {'command':<26} {'best s':>7} {'median s':>9} {'ratio':>6} {'(median)':>9} {'cpu':>5} {'goal':>5}")
+    for label, values in wall.items():
+        if label == "import sympy":
+            continue
+        best, median = min(values), statistics.median(values)
+        goal = goals.get(label.split(",")[0], 1.3)
+        print(f"  {'symbptt ' + label:<26} {best:>7.3f} {median:>9.3f} {best / floor[0]:>6.2f} "
+              f"{'(%.2f)' % (median / floor[1]):>9} {cpu[label] / cpu['import sympy']:>5.2f} {goal:>5.1f}")
 
 
 def cpu_model() -> str:
@@ -182,12 +258,10 @@ def main() -> int:
     print("whole reports, derive(tanh, dim=n) rendered:")
     reports([32, 64] if args.quick else [64, 256, 512], 1 if args.quick else 3)
     times = startup(args.runs)
-    floor = min(times["floor"]), statistics.median(times["floor"])
-    print(f"start-up, best and median of {args.runs}: import sympy {floor[0]:.3f} s ({floor[1]:.3f})")
-    for kind, what in (("warm", "symbptt derive"), ("cold", "symbptt derive, first run")):
-        best, median = min(times[kind]), statistics.median(times[kind])
-        print(f"  {what + ':':<27} {best:.3f} s ({median:.3f}); "
-              f"ratio {best / floor[0]:.2f} ({median / floor[1]:.2f})")
+    startup_table(times, args.runs)
+    rates = claims_per_second(1.0 if args.quick else 5.0)
+    print(f"check in one process after start-up, the gallery's {rates['claims']} formulas: "
+          f"{rates['first']:.1f} claims/s each first seen, {rates['repeated']:.1f} claims/s repeated (goal 50)")
     return 0
 
 

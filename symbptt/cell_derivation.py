@@ -2,9 +2,9 @@
 
 * matrix level (`chain`): partial Jacobians of each equation, then the chain rule through
   the intermediates; every step re-verified explicitly at n = 1, 2, 3;
-* explicit expansion at a concrete n: every entry of every block differentiated by the
-  chain rule at entry level, with gates and candidates kept as named atoms ([z_t]_i), and
-  compared with the closed form's entry;
+* explicit expansion at a concrete n (`cell_expand`): every entry of every block
+  differentiated by the chain rule at entry level, with gates and candidates kept as named
+  atoms ([z_t]_i), and compared with the closed form's entry;
 * numeric: the closed forms at seeded random values against a 30-digit central finite
   difference of the equations evaluated number by number.
 
@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import cached_property
 
 import mpmath
 import sympy as sp
 
 from .activations import logistic
 from .cell import Cell
+from .cell_expand import CellExpansion, expand_cell
 from .cells import CELLS
 from .chain import Chain, chain
 from .errors import InputError
-from .explicit import explicit, mismatches
+from .explicit import explicit
 from .layout import Layout, TotalJacobian, parse_layouts, to_layout
-from .model import ARG, N
 from .steps import Prose, Route, Step
 from .verify import StepCheck, verify_cell_routes
 
@@ -83,69 +82,6 @@ def denominator_route(ch: Chain) -> Route:
                  tuple(steps), None,
                  summary=Prose("Each block transposed: a product reverses its factors, and a diagonal "
                                "matrix is its own transpose."))
-
-
-@dataclass(frozen=True)
-class CellExpansion:
-    """The explicit expansion at n, m: entries compared, and the first mismatches."""
-
-    n: int
-    m: int
-    entries: int
-    mismatches: tuple
-    blocks: dict  # (v, s) → explicit n×n matrix with named atoms (numerator layout)
-
-    @property
-    def verified(self) -> bool:
-        return not self.mismatches
-
-
-class _EntryChain:
-    """d(atom)/d(s_{t-1}[j]) at entry level, by the chain rule through named atoms.
-
-    Every defined name's entry v[i] is an atom whose definition is row i of its right-hand
-    side in terms of other atoms; σ'(g_i) of a gate v = σ(g) is written through v[i] itself
-    (the activation's derivative, SymPy's, with σ(g_i) replaced by the atom)."""
-
-    def __init__(self, cell: Cell, env):
-        self.env, self.rows, self.memo = env, {}, {}
-        for lhs, rhs in cell.equations:
-            value = explicit(rhs, env)
-            for r in range(value.rows):
-                self.rows[env[lhs][r]] = (value[r], rhs, r)
-        self.prev = {e for s in cell.prev for e in env[s]}
-
-    def derivative(self, atom, var) -> sp.Expr:
-        if atom == var:
-            return sp.S.One
-        if atom not in self.rows:
-            return sp.S.Zero
-        key = (atom, var)
-        if key not in self.memo:
-            value, rhs, _ = self.rows[atom]
-            total = sp.S.Zero
-            for a in sorted(value.free_symbols & (set(self.rows) | self.prev), key=str):
-                inner = self.derivative(a, var)
-                if inner != 0:
-                    total += value.diff(a).xreplace({value: atom}) * inner
-            self.memo[key] = sp.expand(total)
-        return self.memo[key]
-
-
-def expand_cell(ch: Chain, n: int, m: int) -> CellExpansion:
-    """Every entry of every next-state block at n, m, by `_EntryChain`, against the closed form."""
-    cell = ch.cell
-    env = cell.bindings(n, m, total=False)
-    entry_chain = _EntryChain(cell, env)
-    bad, blocks, count = [], {}, 0
-    for v in cell.next:
-        for s in cell.prev:
-            closed = explicit(ch.block(v, s), env) if (v, s) in ch.totals else sp.zeros(n, n)
-            blocks[v, s] = closed
-            derived = sp.Matrix(n, n, lambda i, j: entry_chain.derivative(env[v][i], env[s][j]))
-            count += n * n
-            bad += [(v.name, s.name, *x) for x in mismatches(derived, closed)[:3]]
-    return CellExpansion(n, m, count, tuple(bad), blocks)
 
 
 def _random_values(cell: Cell, env, seed: int) -> dict:

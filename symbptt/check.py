@@ -36,7 +36,7 @@ from .activations import ACTIVATIONS
 from .model import ARG, FORMS, Recurrence, element, elementwise, form_key
 from .pascanu import Norm2
 from .steps import DISPLAY, Fact, Prose
-from .numeric import DIGITS, random_values
+from .numeric import DIGITS, numeric_function, random_values
 
 #: The forms `infer_form` can tell from a formula's symbols, found by their fields: σ' at the
 #: previous state (pre-activation), at a_t (post-activation), a transposed state (row vectors).
@@ -155,7 +155,7 @@ class CheckResult:
     def truth(self, layout: Layout | str, form: str | None = None) -> sp.MatrixExpr:
         """The true Jacobian of `form` (default: the main one) in `layout`, as `derive` states
         it: D Wᵀ rather than (W D)ᵀ. Derived by the matrix and denominator routes."""
-        rec = Recurrence(self.recurrence.activation, form=form or self.form.key)
+        rec = _model(self.recurrence.activation, form or self.form.key)
         jacobian = self.jacobians[rec.form]
         if Layout.parse(layout) is not Layout.NUMERATOR:
             jacobian = denominator_route(rec, jacobian).result
@@ -163,7 +163,7 @@ class CheckResult:
 
     def written(self, form: str | None = None) -> tuple[tuple, ...]:
         """The recurrence of `form` (default: the main one) as a report writes it."""
-        return Recurrence(self.recurrence.activation, form=form or self.form.key).written()
+        return _model(self.recurrence.activation, form or self.form.key).written()
 
     # Display: the renderer fills steps.DISPLAY (the engine never imports it).
     def to_markdown(self, notation=None) -> str:
@@ -221,6 +221,20 @@ class CheckResult:
         }
 
 
+@functools.lru_cache(maxsize=None)
+def _model(activation, form: str | None = None) -> Recurrence:
+    """One Recurrence per activation and form in a process: its explicit bindings, built
+    once per size on the instance, then serve every claim judged (the library and `lint`
+    judge many)."""
+    return Recurrence(activation) if form is None else Recurrence(activation, form=form)
+
+
+@functools.lru_cache(maxsize=None)
+def _jacobian(rec: Recurrence) -> sp.MatrixExpr:
+    """`rec`'s one-step Jacobian, numerator layout, by the matrix route (once per process)."""
+    return matrix_route(rec).result
+
+
 @functools.lru_cache(maxsize=64)
 def _truth(rec: Recurrence, n: int) -> sp.Matrix:
     """The recurrence differentiated entry by entry at size n: numerator layout."""
@@ -244,24 +258,52 @@ def _truth_values(rec: Recurrence, n: int, seed: int):
     """(random values at size n, the numerator truth's entries there as mpf), per seed."""
     env = rec.bindings(n, n + 1)
     values = random_values(rec, env, random.Random(seed))
-    truth = rec.activation.numeric_form(_truth(rec, n)).xreplace(values)
+    return values, _at_digits(rec, _truth(rec, n), values)
+
+
+def _at_digits(rec: Recurrence, matrix: sp.Matrix, values: dict) -> tuple:
+    """`matrix`'s entries at `values` as DIGITS-digit mpf, by generated mpmath code (`evalf`
+    entry by entry was most of a claim's numeric time); claim and truth alike, so that
+    equal expressions give equal numbers."""
+    m = rec.activation.numeric_form(matrix)
+    symbols = sorted(m.free_symbols, key=str)
     with mpmath.workdps(DIGITS):
-        return values, [[mpmath.mpf(sp.N(truth[i, j], DIGITS)) for j in range(n)] for i in range(n)]
+        rows = numeric_function(m, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
+        return tuple(tuple(mpmath.mpf(v) for v in row) for row in rows)
+
+
+@functools.lru_cache(maxsize=1024)
+def _claim_at(rec: Recurrence, expr, binding: Binding, n: int) -> sp.Matrix:
+    """The claim written out at size n (the same for both layouts: computed once)."""
+    return explicit(expr, _env(rec, binding, n)[1])
+
+
+@functools.lru_cache(maxsize=1024)
+def _claim_values(rec: Recurrence, claim: sp.Matrix, seed: int) -> tuple:
+    """The claim's entries at the random values of `seed`, as DIGITS-digit mpf (once for
+    both layouts)."""
+    values, _ = _truth_values(rec, claim.rows, seed)
+    return _at_digits(rec, claim, values)
 
 
 def _numeric_difference(rec, n, claim, layout, seed):
     """The largest |claim − truth| over the entries at random values, and where it is."""
-    values, truth = _truth_values(rec, n, seed)
-    claim = rec.activation.numeric_form(claim).xreplace(values)
+    _, truth = _truth_values(rec, n, seed)
+    values = _claim_values(rec, sp.ImmutableMatrix(claim), seed)
     with mpmath.workdps(DIGITS):
         worst, where = mpmath.mpf(0), (1, 1, 0.0, 0.0)
         for i in range(n):
             for j in range(n):
-                a = mpmath.mpf(sp.N(claim[i, j], DIGITS))
+                a = values[i][j]
                 b = truth[i][j] if layout is Layout.NUMERATOR else truth[j][i]
                 if abs(a - b) > worst:
                     worst, where = abs(a - b), (i + 1, j + 1, float(a), float(b))
     return worst, where
+
+
+#: Entry (i, j) of a matrix expression for symbolic i, j, n: the truths' are asked for again
+#: by every claim, and a claim's by each layout.
+_entry_value = functools.lru_cache(maxsize=256)(entry_value)
 
 
 def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
@@ -275,7 +317,7 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     if binding is AT_PRE_ACTIVATION:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
     try:
-        left, right = (entry_value(m, rec) for m in (claim, truth_expr))
+        left, right = (_entry_value(m, rec) for m in (claim, truth_expr))
         return left.dummy_eq(right) or sp.expand(left - right) == 0 or sp.simplify(left - right) == 0
     except Exception:  # SymPy cannot index or compare this expression symbolically: not proved
         return False
@@ -288,9 +330,9 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
     `jacobian` is `rec`'s numerator-layout Jacobian, when the caller has it already.
     """
     for n in SIZES:
-        env, claim_env, truth_num = _env(rec, binding, n)
+        env, _, truth_num = _env(rec, binding, n)
         truth = to_layout(truth_num, layout)
-        claim = explicit(expr, claim_env)
+        claim = _claim_at(rec, expr, binding, n)
         bad = mismatches(claim, truth)
         if not bad:
             continue
@@ -306,14 +348,38 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
 
 
 def _bound(rec, expr, jacobian) -> Bound:
-    env = rec.bindings(3, 2)
-    values = random_values(rec, env, random.Random(0))
-    num = lambda m: rec.activation.numeric_form(m).xreplace(values).evalf(DIGITS)
-    norm = lambda m: float(max(mpmath.svd_r(mpmath.matrix(num(m).tolist()), compute_uv=False)))
-    J = explicit(jacobian, env)
+    J, W, D = _bound_norms(rec, jacobian)
+    return Bound(_bound_norm(rec, explicit(expr, _bound_env(rec))), J, W, D, rec.activation.sup_derivative)
+
+
+def _bound_env(rec):
+    return rec.bindings(3, 2)
+
+
+def _bound_norm(rec, m) -> float:
+    """‖m‖₂ at the bound's random instance (n = 3, seed 0), from DIGITS-digit entries (by
+    generated mpmath code: `evalf` on each entry cost most of a claim's time)."""
+    values = _bound_values(rec)
+    m = rec.activation.numeric_form(m)
+    symbols = sorted(m.free_symbols, key=str)
+    if not all(s in values for s in symbols):
+        raise ValueError("the bound's matrix has symbols without values")
+    with mpmath.workdps(DIGITS):
+        rows = numeric_function(m, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
+    return float(max(mpmath.svd_r(mpmath.matrix(rows), compute_uv=False)))
+
+
+@functools.lru_cache(maxsize=None)
+def _bound_values(rec) -> dict:
+    return random_values(rec, _bound_env(rec), random.Random(0))
+
+
+@functools.lru_cache(maxsize=None)
+def _bound_norms(rec, jacobian) -> tuple[float, float, float]:
+    """‖J‖₂, ‖W‖₂ and ‖diag(σ')‖₂ at the bound's instance: the same for every claim."""
+    env = _bound_env(rec)
     D = explicit(rec.derivative_diag(rec.derivative_point), env)
-    return Bound(norm(explicit(expr, env)), norm(J), norm(env[rec.W]), norm(D),
-                 rec.activation.sup_derivative)
+    return _bound_norm(rec, explicit(jacobian, env)), _bound_norm(rec, env[rec.W]), _bound_norm(rec, D)
 
 
 _RANK = {"proved": 2, "numeric": 1, "refuted": 0}
@@ -321,9 +387,11 @@ _RANK = {"proved": 2, "numeric": 1, "refuted": 0}
 TRUTH_SIZES = (1, 2, 3)
 
 
+@functools.lru_cache(maxsize=None)
 def truth_checked(rec: Recurrence, jacobian) -> bool:
     """The matrix route's Jacobian equals the recurrence differentiated entry by entry, at
-    every size in TRUTH_SIZES: the verification every truth a check report prints carries."""
+    every size in TRUTH_SIZES: the verification every truth a check report prints carries
+    (done once per process for each form, however many claims are judged against it)."""
     return all(not mismatches(explicit(jacobian, rec.bindings(n, n + 1)), _truth(rec, n))
                for n in TRUTH_SIZES)
 
@@ -390,12 +458,12 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     act = infer_activation(claim, activation)
     if recurrence is not None and recurrence not in FORMS:
         raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(FORMS)}")
-    base = Recurrence(act)
+    base = _model(act)
     options = claim_readings(claim, base, roles)
     guess = None if activation else _activation_of_polynomials(options, base)
     if guess:  # 1 − h², h(1 − h): σ' written through the state of a tanh or sigmoid network
         act = ACTIVATIONS[guess]
-        base = Recurrence(act)
+        base = _model(act)
         options = tuple(replace(t, notes=t.notes + (Prose.of(
             f"the activation is taken to be {guess}, whose derivative the formula writes through "
             "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
@@ -405,8 +473,8 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
             c.key == "time" and c.option == "x_t" for c in t.choices)))
     judged, jacobians = [], {}
     for key, cell in FORMS.items():
-        rec = Recurrence(act, form=key)
-        jacobians[key] = matrix_route(rec).result
+        rec = _model(act, key)
+        jacobians[key] = _jacobian(rec)
         bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if cell.post else (AS_WRITTEN,)
         for t in options:
             for binding in bindings:
@@ -423,7 +491,7 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         form = FormChoice(key, "the formula's symbols do not decide"
                           + ("; it holds in this form under one of its readings" if holds else
                              "; the pre-activation form is the default"))
-    main_rec = Recurrence(act, form=form.key)
+    main_rec = _model(act, form.key)
     # The main verdicts come from one reading: the first of those that hold best.
     def main_of(t):
         return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
@@ -438,4 +506,4 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,
                        main, others, tuple(judged),
                        _bound(main_rec, reading.expr, jacobians[main_rec.form]), reading, jacobians,
-                       {key: truth_checked(Recurrence(act, form=key), j) for key, j in jacobians.items()})
+                       {key: truth_checked(_model(act, key), j) for key, j in jacobians.items()})

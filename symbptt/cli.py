@@ -84,6 +84,31 @@ examples:
 """
 
 
+LINT_HELP = """\
+Find the claims about a recurrent Jacobian in course notes (LaTeX, Markdown, Quarto, MyST,
+notebooks) and judge each with check's engine: equations with ∂h_t/∂h_{t-1} (or ∇, ∂h_t/∂h_k
+= ∏ …) on one side, and backward recursions δ_{t-1} = … δ_t or ∂L/∂h_t = … ∂L/∂h_{t+1}.
+Each claim is judged against the recurrence and layout the document declares: in a comment
+(% symbptt: recurrence=elman layout=denominator, or <!-- symbptt: … --> in Markdown), in
+[lint] of symbptt.toml / [tool.symbptt.lint] of pyproject.toml, or with the options below.
+
+codes (docs/lint.md has the details):
+  SB101 error    holds in neither layout        SB201 info     formula not read, not judged
+  SB102 error    holds only in the other layout SB301 error    file cannot be read
+  SB103 warning  right only with σ' at a_t      SB302 warning  math never closed
+  SB104 warning  claims in different layouts    SB303 error    bad symbptt: comment
+A comment `symbptt: ignore[SB101]` (or `ignore`) silences the formula on its line, else the next.
+
+examples:
+  symbptt lint notes/ chapter3.tex rnn.md lecture.ipynb
+  symbptt lint --layout denominator --recurrence elman notes/
+  symbptt lint --format github notes/          annotations in a pull request
+
+exit status: 0 when nothing but info was found, 1 with an error or warning finding, 2 on bad
+usage (a path that does not exist, a bad config file)
+"""
+
+
 DEBUG_HELP = "on an internal error, show the traceback (also SYMBPTT_DEBUG=1)"
 
 
@@ -236,6 +261,27 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
                    help="also regenerate the course-notes example's embedded files in DIR, "
                         "when it has a symbptt.toml (default: examples/course-notes)")
     g.set_defaults(run=_gallery)
+
+    lint = commands.add_parser(
+        "lint", help="check every Jacobian claim in course notes (.tex, .md, .qmd, .ipynb)",
+        description=LINT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_argument("paths", nargs="+", metavar="PATH",
+                      help="files or folders (walked in sorted order, hidden and build folders skipped)")
+    lint.add_argument("--format", "-f", choices=["concise", "json", "github", "sarif"],
+                      default="concise", help="concise (path:line:col: CODE message; default), json, "
+                                              "github (workflow annotations) or sarif (code scanning)")
+    lint.add_argument("--show-proof", action="store_true",
+                      help="add check's report (counterexample, readings) to each finding")
+    lint.add_argument("--recurrence", "-r", choices=list(FORMS), default=None,
+                      help="the notes' recurrence; wins over the config file, a document's own comment wins over it")
+    lint.add_argument("--layout", "-l", choices=["numerator", "denominator"], default=None,
+                      help="the notes' layout; wins over the config file, a document's own comment wins over it")
+    lint.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
+                      help="what σ stands for; wins over the config file, a document's own comment wins over it")
+    lint.add_argument("--config", metavar="FILE", help="read [lint] from FILE instead")
+    lint.add_argument("--no-config", action="store_true", help="ignore config files")
+    lint.set_defaults(run=_lint)
 
     a = commands.add_parser("activations", help="list the activations and their derivatives")
     a.set_defaults(run=_activations)
@@ -479,6 +525,28 @@ def result(args, notation_start: str | Path = "."):
     settings = notation(args.notation, config=args.config, use_config=not args.no_config,
                         start=notation_start)[0]
     return RESULTS[args.command](args), settings
+
+
+def _lint(args) -> int:
+    from .config import find_config, lint_table
+    from .lint import Declaration, Linter, LintConfig, expand, lint_config
+    from .render.lint_report import render_lint
+
+    if args.config and not Path(args.config).is_file():
+        raise InputError(f"--config {args.config!r} is not a file")
+    path = Path(args.config) if args.config else (None if args.no_config else find_config())
+    config = lint_config(lint_table(path), path) if path else LintConfig()
+    expand(args.paths)  # every path exists and is of a known kind, before any output
+    linter = Linter(config, Declaration(args.recurrence, args.layout, args.activation),
+                    show_proof=args.show_proof)
+    report = linter.lint_paths(args.paths)
+    _stdout(render_lint(report.findings, args.format))
+    if args.format == "concise" and sys.stderr is not None:
+        counts = {s: sum(f.severity == s for f in report.findings) for s in ("error", "warning", "info")}
+        plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"
+        print(f"symbptt lint: {plural(report.claims, 'claim')} in {plural(report.files, 'file')}; "
+              + ", ".join(plural(n, s) for s, n in counts.items()), file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def _gallery(args) -> int:

@@ -81,12 +81,26 @@ def settings_from_file(path: str | Path) -> dict:
         if not isinstance(data, dict):
             raise InputError(f"{path}: [tool.symbptt] must be a table of settings, got {data!r:.40}")
     for key, value in data.items():
+        if key == "lint":  # lint's own table (`lint_table`), not a notation setting
+            continue
         if key not in KEYS:
             raise InputError(f"{path}: unknown setting {key!r:.40}; the settings are: {', '.join(KEYS)}")
         if not isinstance(value, (str, bool)):
             raise InputError(f"{path}: {key} must be a string or true/false, got {value!r:.40}")
         _one_line(value, f"{path}: {key}")
-    return {KEYS[k]: v for k, v in data.items()}
+    return {KEYS[k]: v for k, v in data.items() if k != "lint"}
+
+
+def lint_table(path: str | Path) -> dict:
+    """The [lint] table of a config file ([tool.symbptt.lint] in pyproject.toml); {} if none."""
+    path = Path(path)
+    data = _read(path)
+    if path.name == "pyproject.toml":
+        data = _tool(path, data).get("symbptt", {})
+    table = data.get("lint", {}) if isinstance(data, dict) else {}
+    if not isinstance(table, dict):
+        raise InputError(f"{path}: lint must be a table ([lint]), got {table!r:.40}")
+    return table
 
 
 def _one_line(value, what: str) -> None:

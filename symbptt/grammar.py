@@ -11,11 +11,16 @@ the AST (names, numbers, operators) goes further. Accepted, among others::
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import marshal
 import re
+import sys
 from dataclasses import dataclass
 
 import lark
 
+from . import cache
 from .errors import InputError
 
 #: Longest formula accepted, in characters.
@@ -117,7 +122,33 @@ SPACE: /\s+/ | /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|bf|rm)\s+(?=[A-Za-
 %ignore SELF
 """
 
-_PARSER = lark.Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+_OPTIONS = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+@functools.cache
+def _parser() -> lark.Lark:
+    """The LALR parser, built once per process. Building its tables takes longer than
+    importing lark, so they are kept in the user's cache (`cache`), keyed by the grammar,
+    the options, lark's and Python's versions, as marshal data: plain values, no code, and
+    only bytes whose checksum matches are loaded (by lark's `_load_from_dict`, which its
+    own cache and standalone parsers use; lark is pinned below 2). Anything unusable is
+    built again."""
+    settings = (GRAMMAR, sorted(_OPTIONS.items()), lark.__version__, marshal.version, sys.version)
+    key = hashlib.sha256(repr(settings).encode()).hexdigest()
+    payload = cache.get("grammar.marshal", key)
+    if payload is not None:
+        try:
+            data = marshal.loads(payload)
+            return lark.Lark._load_from_dict(data["data"], data["memo"])
+        except Exception:  # from an incompatible lark or Python: build the tables again
+            pass
+    parser = lark.Lark(GRAMMAR, **_OPTIONS)
+    try:
+        data, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+        cache.put("grammar.marshal", key, marshal.dumps({"data": data, "memo": memo}))
+    except (ValueError, TypeError, AttributeError):  # not marshallable: nothing cached
+        pass
+    return parser
 
 
 # --- the AST -------------------------------------------------------------------------
@@ -422,7 +453,7 @@ def parse(text: str) -> Claim:
 def _parse_closing(text: str):
     """The parse tree; a formula that only lacks closing parentheses at its end gets them."""
     try:
-        return _PARSER.parse(text)
+        return _parser().parse(text)
     except (lark.exceptions.UnexpectedEOF, lark.exceptions.UnexpectedToken) as exc:
         token = getattr(exc, "token", None)
         if token is not None and token.type != "$END" or "RPAR" not in exc.expected:
@@ -431,7 +462,7 @@ def _parse_closing(text: str):
         if not 1 <= opened <= 3:
             raise
         try:
-            tree = _PARSER.parse(text + ")" * opened)
+            tree = _parser().parse(text + ")" * opened)
         except lark.exceptions.LarkError:
             raise exc from None
         return lark.Tree("closed", [tree, opened])

@@ -6,7 +6,9 @@ at seeded random values (W non-symmetric, m ≠ n by default) with 50 significan
 
 from __future__ import annotations
 
+import math
 import random
+import sys
 from dataclasses import dataclass
 
 import mpmath
@@ -94,3 +96,114 @@ def numeric_check(rec: Recurrence, closed_form, n: int, m: int, seed: int = 0) -
                 exact = mpmath.mpf(sp.N(closed[r, c], DIGITS))
                 worst = max(worst, abs(fd - exact))
     return NumericCheck(n, m, seed, float(worst), float(TOLERANCE))
+
+
+# --- compiled expressions and float64 ----------------------------------------------------
+# Where 50 digits buy nothing (the bptt curves), float64 in pure Python: numpy is not a
+# dependency, and importing it (~0.1 s, a quarter of `import sympy`) would cost more
+# start-up than these 6×6 matrices take.
+
+#: SymPy function → Python's math function of the same name, for `numeric_function`.
+_MATH = {sp.tanh: "tanh", sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.cosh: "cosh",
+         sp.sinh: "sinh", sp.log: "log"}
+
+
+def _python(expr, names: dict, module=math) -> str:
+    """`expr` as a fully parenthesised Python expression over floats (`math`) or mpmath
+    numbers (`mpmath`, at the caller's working precision), whose functions are `_m`'s."""
+    if expr in names:
+        return names[expr]
+    if expr.is_Number:
+        if module is math:
+            return repr(float(expr))
+        if expr.is_Rational:  # exact to the working precision
+            return f"(_m.mpf({expr.p}) / {expr.q})"
+        raise NotImplementedError(type(expr).__name__)
+    if isinstance(expr, sp.Piecewise):
+        out = "float('nan')"
+        for value, condition in reversed(expr.args):
+            out = f"({_python(value, names, module)} if {_python(condition, names, module)} else {out})"
+        return out
+    if expr is sp.true:
+        return "True"
+    args = [_python(a, names, module) for a in expr.args]
+    if isinstance(expr, sp.Add):
+        return "(" + " + ".join(args) + ")"
+    if isinstance(expr, sp.Mul):
+        return "(" + " * ".join(args) + ")"
+    if isinstance(expr, sp.Pow):
+        return f"({args[0]} ** {args[1]})"
+    if isinstance(expr, sp.StrictGreaterThan):
+        return f"({args[0]} > {args[1]})"
+    if isinstance(expr, sp.Max):
+        return "max(" + ", ".join(args) + ")"
+    if type(expr) in _MATH:
+        return f"_m.{_MATH[type(expr)]}({args[0]})"
+    raise NotImplementedError(type(expr).__name__)
+
+
+def numeric_function(rows, args, module=math):
+    """A Python function of `args` returning the entries of the matrix `rows` (a SymPy
+    matrix, or nested lists) as nested lists of floats (`module` math), or of mpmath
+    numbers at the working precision of the call (`module` mpmath).
+
+    Generated from the expressions directly, not by `lambdify`, whose code printing costs
+    tens of milliseconds per call; expressions outside the few node types above fall back
+    to `lambdify`.
+    """
+    rows = [list(r) for r in (rows.tolist() if hasattr(rows, "tolist") else rows)]
+    names = {a: f"a{k}" for k, a in enumerate(args)}
+    try:
+        body = "[" + ", ".join("[" + ", ".join(_python(e, names, module) for e in r) + "]"
+                               for r in rows) + "]"
+    except NotImplementedError:
+        return sp.lambdify(list(args), rows, modules=module.__name__, docstring_limit=0)
+    scope = {"_m": module}
+    exec(compile(f"def f({', '.join(names.values())}):\n    return {body}\n", "<numeric_function>",
+                 "exec"), scope)  # our own printed expressions, never user text
+    return scope["f"]
+
+
+def orthogonal_columns(cols: list[list[float]]) -> list[list[float]]:
+    """The columns of A V for an orthogonal V that makes them orthogonal, by one-sided
+    (Hestenes) Jacobi rotations; the singular values of A are their norms.
+
+    Pairs are rotated until each is orthogonal to n ε of their norms, which gives each
+    singular value to a relative error of a few n ε (Demmel & Veselić 1992). Convergence
+    is quadratic, and columns that are nearly orthogonal already take one sweep.
+    """
+    cols = [list(c) for c in cols]
+    n = len(cols)
+    tolerance = n * sys.float_info.epsilon
+    for _ in range(60):
+        rotated = False
+        for i in range(n - 1):
+            for j in range(i + 1, n):
+                ci, cj = cols[i], cols[j]
+                g = sum([x * y for x, y in zip(ci, cj)])
+                if g == 0.0:
+                    continue
+                a = sum([x * x for x in ci])
+                b = sum([y * y for y in cj])
+                if abs(g) <= tolerance * math.sqrt(a * b):
+                    continue
+                rotated = True
+                zeta = (b - a) / (2 * g)
+                t = math.copysign(1.0, zeta) / (abs(zeta) + math.hypot(1.0, zeta))
+                c = 1 / math.sqrt(1 + t * t)
+                s = c * t
+                cols[i] = [c * x - s * y for x, y in zip(ci, cj)]
+                cols[j] = [s * x + c * y for x, y in zip(ci, cj)]
+        if not rotated:
+            return cols
+    return cols
+
+
+def largest_norm(cols: list[list[float]]) -> float:
+    """The largest Euclidean norm among `cols`: ‖A‖₂ for the output of `orthogonal_columns`."""
+    return math.sqrt(max(sum([x * x for x in c]) for c in cols))
+
+
+def largest_singular_value(rows: list[list[float]]) -> float:
+    """‖A‖₂ of a small float matrix given by its rows (see `orthogonal_columns`)."""
+    return largest_norm(orthogonal_columns(list(zip(*rows))))

@@ -17,46 +17,47 @@ from .output import Outputs
 COLOURS = ("#1b9e77", "#7570b3", "#d95f02")
 
 
-def _pyplot():
+def _matplotlib():
+    """matplotlib's Figure and Agg canvas, imported on first use: without pyplot, whose
+    backend selection and figure manager a file written once does not need."""
     try:
         import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError:
         raise OutputError("the plot needs matplotlib: pip install 'symbptt[plot]' "
                           "(or leave out --plot)") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
+    return matplotlib, Figure, FigureCanvasAgg
 
 
 def figures(b: Bptt) -> dict[str, bytes]:
     """The figure as PNG and PDF bytes, by suffix; nothing is written."""
-    plt = _pyplot()
-    with plt.rc_context({"font.family": "DejaVu Sans", "font.size": 10, "svg.hashsalt": "symbptt",
-                         "pdf.fonttype": 42}):
-        fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=120)
-        try:
-            for colour, curve in zip(COLOURS, b.curves):
-                steps = range(1, len(curve.norms) + 1)
-                ax.semilogy(steps, curve.bounds, color=colour, linewidth=6, alpha=0.25,
-                            label=f"bound ({curve.scale:g})^(t−k)")
-                ax.semilogy(steps, curve.norms, color=colour, linewidth=1.6,
-                            label=f"γλ₁ = {curve.scale:g}: ‖∂x_t/∂x_k‖₂")
-            d = b.derivation
-            ax.set_xlabel("t − k (steps)")
-            ax.set_ylabel("spectral norm")
-            ax.set_title(f"{d.activation.name}, {d.recurrence.form} form: "
-                         "products of one-step Jacobians and their bound")
-            ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=8, ncol=2, loc="lower left")
-            fig.tight_layout()
-            out = {}
-            for suffix, metadata in ((".png", {"Software": None}),
-                                     (".pdf", {"Creator": None, "Producer": None, "CreationDate": None})):
-                buffer = io.BytesIO()
-                fig.savefig(buffer, format=suffix[1:], metadata=metadata)
-                out[suffix] = buffer.getvalue()
-        finally:
-            plt.close(fig)
+    matplotlib, Figure, FigureCanvasAgg = _matplotlib()
+    with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 10, "svg.hashsalt": "symbptt",
+                                "pdf.fonttype": 42}):
+        fig = Figure(figsize=(6.4, 4.0), dpi=120)
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        for colour, curve in zip(COLOURS, b.curves):
+            steps = range(1, len(curve.norms) + 1)
+            ax.semilogy(steps, curve.bounds, color=colour, linewidth=6, alpha=0.25,
+                        label=f"bound ({curve.scale:g})^(t−k)")
+            ax.semilogy(steps, curve.norms, color=colour, linewidth=1.6,
+                        label=f"γλ₁ = {curve.scale:g}: ‖∂x_t/∂x_k‖₂")
+        d = b.derivation
+        ax.set_xlabel("t − k (steps)")
+        ax.set_ylabel("spectral norm")
+        ax.set_title(f"{d.activation.name}, {d.recurrence.form} form: "
+                     "products of one-step Jacobians and their bound")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8, ncol=2, loc="lower left")
+        fig.tight_layout()
+        out = {}
+        for suffix, metadata in ((".png", {"Software": None}),
+                                 (".pdf", {"Creator": None, "Producer": None, "CreationDate": None})):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=suffix[1:], metadata=metadata)
+            out[suffix] = buffer.getvalue()
     return out
 
 

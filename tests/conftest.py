@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,11 @@ from hypothesis import Phase, settings
 import symbptt
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The suite never touches the user's own cache folder (symbptt.cache): the CLI run in
+# subprocesses inherits this too.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="symbptt-test-cache-")
+os.environ.pop("SYMBPTT_NO_CACHE", None)
 KATEX_DIR = ROOT / "tests" / "js"
 
 # CI is derandomized so a run is reproducible; locally hypothesis explores.

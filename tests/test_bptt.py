@@ -143,3 +143,94 @@ def test_cli_refuses_a_figure_name_a_report_cannot_embed(tmp_path, capsys):
 def test_cli_bad_input(capsys, argv, message):
     code, _, err = run_cli(capsys, *argv)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def _curves_30_digits(d, n, T, seed=0):
+    """The curves as computed before float64: mpmath at 30 digits, SVD of each product."""
+    import random
+
+    import mpmath
+
+    from symbptt.explicit import explicit
+    from symbptt.numeric import state_step
+
+    rec = d.recurrence
+    env = rec.bindings(n, 1)
+    x_syms, W_syms = list(env[rec.x_prev]), list(env[rec.W])
+    no_input = {v: 0 for M in (env[rec.W_in], env[rec.u], env[rec.b]) for v in M}
+    jacobian = sp.lambdify(x_syms + W_syms, rec.activation.numeric_form(
+        explicit(d.result(Layout.NUMERATOR), env)).xreplace(no_input), modules="mpmath")
+    rng = random.Random(seed)
+    out = []
+    with mpmath.workdps(30):
+        orthogonal, _ = mpmath.qr(mpmath.matrix([[rng.gauss(0, 1) for _ in range(n)] for _ in range(n)]))
+        x0 = [mpmath.mpf(rng.uniform(-0.01, 0.01)) for _ in range(n)]
+        for scale in (0.9, 1.0, 1.1):
+            W = orthogonal * (scale / d.activation.sup_derivative)
+            rows = [[W[r, c] for c in range(n)] for r in range(n)]
+            step = state_step(rec, rows, [0] * n)
+            x, product, norms = x0, mpmath.eye(n), []
+            for _ in range(T):
+                product = mpmath.matrix(jacobian(*x, *(v for row in rows for v in row))) * product
+                x = step(x)
+                norms.append(max(mpmath.svd_r(product, compute_uv=False)))
+            out.append(norms)
+    return out
+
+
+@pytest.mark.parametrize("activation, form", [("tanh", "pascanu"), ("sigmoid", "elman"),
+                                              ("relu", "row"), ("tanh", "row-elman")])
+def test_float64_curves_are_within_their_stated_error_of_30_digit_ones(activation, form):
+    """The report says each norm is exact to CURVE_ERROR times its bound: checked against
+    the 30-digit SVDs the curves were computed with before (fewer steps, to stay quick)."""
+    from symbptt.bptt import CURVE_ERROR, curves
+
+    d = derive(activation, dim=2, recurrence=form)
+    fast = curves(d, n=6, T=25)
+    for curve, exact in zip(fast, _curves_30_digits(d, n=6, T=25)):
+        for norm, bound, reference in zip(curve.norms, curve.bounds, exact):
+            assert abs(norm - float(reference)) <= CURVE_ERROR * bound
+
+
+def test_largest_singular_value_matches_mpmath_also_when_singular_values_cluster():
+    import random
+
+    import mpmath
+
+    from symbptt.numeric import largest_singular_value
+
+    rng = random.Random(3)
+    with mpmath.workdps(30):
+        q, _ = mpmath.qr(mpmath.matrix([[rng.gauss(0, 1) for _ in range(5)] for _ in range(5)]))
+    cases = [
+        [[rng.uniform(-1, 1) for _ in range(6)] for _ in range(6)],  # generic
+        [[float(q[r, c]) * 3 for c in range(5)] for r in range(5)],  # all singular values equal
+        [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 0.0, 1e-9]],  # nearly rank one
+        [[0.0, 0.0], [0.0, 0.0]],
+        [[-2.5]],
+    ]
+    for rows in cases:
+        with mpmath.workdps(30):
+            exact = max(mpmath.svd_r(mpmath.matrix(rows), compute_uv=False))
+        assert abs(largest_singular_value(rows) - float(exact)) <= 1e-14 * max(float(exact), 1e-300)
+
+
+def test_numeric_function_agrees_with_sympy_and_falls_back_to_lambdify():
+    from symbptt.activations import ACTIVATIONS
+    from symbptt.numeric import numeric_function
+
+    x, y = sp.symbols("x y", real=True)
+    exprs = [[ACTIVATIONS[a].numeric_form(ACTIVATIONS[a].derivative(x) * y + ACTIVATIONS[a].apply(x) ** 2)
+              for a in ("tanh", "sigmoid", "relu", "sigma")],
+             [sp.Rational(-3, 7) * x / y, sp.Max(x, 0) - sp.exp(-x), x ** -2, sp.Integer(5)]]
+    f = numeric_function(exprs, [x, y])
+    for point in ((0.3, -1.7), (-0.4, 2.5)):
+        values = f(*point)
+        for row, got_row in zip(exprs, values):
+            for e, got in zip(row, got_row):
+                exact = float(e.subs({x: sp.Float(point[0], 30), y: sp.Float(point[1], 30)}).evalf(30))
+                assert got == pytest.approx(exact, rel=1e-14, abs=1e-15)
+    relu = ACTIVATIONS["relu"]
+    assert numeric_function([[relu.numeric_form(relu.derivative(x))]], [x])(0.0) == [[0.0]]  # H(0) = 0
+    odd = numeric_function([[sp.atan(x)]], [x])  # no rule of its own: lambdify with math
+    assert odd(1.0) == [[pytest.approx(0.7853981633974483)]]

@@ -299,3 +299,18 @@ def test_form_results_have_the_documented_shape(form):
 def test_unknown_recurrence_names_the_forms():
     with pytest.raises(symbptt.InputError, match="choose one of: pascanu, elman, row"):
         symbptt.derive(recurrence="lstm")
+
+
+def test_mismatches_treats_functions_as_atoms_and_keeps_the_full_expansion_as_second_opinion():
+    from symbptt.explicit import mismatches
+
+    x, y, w = sp.symbols("x y w", real=True)
+    inner = sp.tanh(w * sp.tanh(x) + y)
+    assert mismatches(sp.Matrix([[(1 - inner**2) * (w + 1) ** 2]]),
+                      sp.Matrix([[w**2 + 2 * w + 1 - inner**2 * (w + 1) ** 2]])) == []
+    # Equal only once the atoms' arguments are expanded: the second opinion sees it.
+    assert mismatches(sp.Matrix([[sp.tanh(2 * (x + y))]]), sp.Matrix([[sp.tanh(2 * x + 2 * y)]])) == []
+    # Not a polynomial (a negative power): expanded instead.
+    assert mismatches(sp.Matrix([[(x**2 + x) / (x + y)]]), sp.Matrix([[x * (x + 1) / (x + y)]])) == []
+    wrong = mismatches(sp.Matrix([[inner * w]]), sp.Matrix([[inner * y]]))
+    assert [(i, j) for i, j, _, _ in wrong] == [(1, 1)]

@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 
 import symbptt
+import symbptt.cache
 from symbptt.errors import TemplateError
 from symbptt.render import DERIVE_FORMATS, FORMATS, environment, render
 from symbptt.steps import Prose
@@ -111,19 +112,16 @@ def test_pascanu_section_bounds_the_true_jacobian_of_each_form():
 
 
 def _jinja_cache_in(tmp_path, monkeypatch):
-    """Jinja's private cache folder, moved under tmp_path."""
-    import os
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    return tmp_path / f"_jinja2-cache-{os.getuid()}"
+    """The user's cache folder (symbptt.cache), moved under tmp_path."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "symbptt"
 
 
 def test_compiled_templates_are_cached_and_give_the_same_report(tmp_path, monkeypatch):
     cache = _jinja_cache_in(tmp_path, monkeypatch)
     first = render(derivation("sigma"), "latex")
     names = [p.name for p in cache.iterdir()]
-    assert len(names) == 3 and all(n.startswith("symbptt-") for n in names)  # report, body, macros
+    assert len(names) == 3 and all(n.startswith("templates-") for n in names)  # report, body, macros
 
     def no_compiling(*args, **kwargs):
         raise AssertionError("a cached template was compiled again")
@@ -138,7 +136,7 @@ def test_a_cache_folder_that_cannot_be_used_only_costs_time(tmp_path, monkeypatc
     expected = render(derivation("tanh"), "markdown")
     cache.unlink()
     cache.mkdir(mode=0o700)
-    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile",
+    monkeypatch.setattr(symbptt.cache.tempfile, "NamedTemporaryFile",
                         lambda **kwargs: (_ for _ in ()).throw(OSError("disk full")))
     assert render(derivation("tanh"), "markdown") == expected
     assert list(cache.iterdir()) == []

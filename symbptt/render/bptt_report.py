@@ -35,6 +35,8 @@ class BpttView(View):
                 for k, s in enumerate(steps, 1)]
 
     def context(self) -> dict:
+        from ..bptt import CURVE_ERROR, CURVE_TOLERANCE
+
         b, d = self.b, self.b.derivation
         rec = d.recurrence
         checks = [{"steps": c.steps, "n": c.n, "layout": c.layout.value, "ok": c.ok} for c in b.product_checks]
@@ -56,6 +58,7 @@ class BpttView(View):
                                         "first state and to {W}", E=b.loss, W=rec.W)),
             "backward_numeric": Tex("%.1e" % b.backward_numeric),
             "bound": self.steps(b.bound, "checked on trajectories, below"),
+            "precision": {"error": Tex("%.0e" % CURVE_ERROR), "tolerance": Tex("%.0e" % CURVE_TOLERANCE)},
             "curves": [{"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
                         "last": Tex("%.3g" % c.norms[-1]), "bound": Tex("%.3g" % c.bounds[-1])}
                        for c in b.curves],
@@ -88,6 +91,8 @@ def render_bptt(b: "Bptt", fmt: str = "markdown", notation: Notation | None = No
 
 def bptt_json(b: "Bptt", view: BpttView) -> str:
     """The JSON BPTT report: formulas as LaTeX, every check and the curves' numbers."""
+    from ..bptt import CURVE_ERROR, CURVE_TOLERANCE
+
     data = {
         "symbptt": __version__,
         "input": {"activation": b.derivation.activation.name, "recurrence": b.derivation.recurrence.form},
@@ -100,6 +105,8 @@ def bptt_json(b: "Bptt", view: BpttView) -> str:
                   for s in b.bound],
         "curves": [{"scale": c.scale, "norms": list(c.norms), "bounds": list(c.bounds), "holds": c.holds}
                    for c in b.curves],
+        "curves_precision": {"float": "float64", "max_error_relative_to_bound": CURVE_ERROR,
+                             "bound_tolerance": CURVE_TOLERANCE},
         "verified": b.verified,
     }
     return dump(data)

@@ -1,5 +1,5 @@
 """The Jinja environment: delimiters LaTeX never uses, a user folder that overrides the
-built-in templates by name, strict undefineds, and Jinja's cache of compiled templates."""
+built-in templates by name, strict undefineds, and compiled templates in the user's cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import __version__
+from .. import __version__, cache
 from ..errors import SymbpttError, TemplateError
 from ..printing import Tex
 from .formats import Format
@@ -33,25 +33,32 @@ _SYNTAX = dict(
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept by Jinja in its private folder under the system temp dir
-    (compiling them is a tenth of `derive`'s start-up). A file is named by the format and
-    the compile settings as well as the template, since both shape the compiled code;
-    Jinja itself checks the template's source and its own version. A cache that cannot be
-    written only makes the next run slower."""
+    """Compiled templates kept in the user's cache folder (`symbptt.cache`; compiling them
+    is a tenth of `derive`'s start-up). A file is named by the format and the compile
+    settings as well as the template, since both shape the compiled code; Jinja itself
+    checks the template's source and its own version. A file that is not the user's own,
+    or is damaged, is compiled again; one that cannot be written only makes the next run
+    slower."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = cache.read_file(self._get_cache_filename(bucket))
+        if data is None:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # damaged: Jinja's checks stop at its magic header and checksum
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+        cache.write_file(self._get_cache_filename(bucket), bucket.bytecode_to_string())
 
 
 def _template_cache(fmt: Format) -> jinja2.BytecodeCache | None:
-    settings = repr((__version__, fmt.name, sorted(_SYNTAX.items()))).encode()
-    try:
-        return _TemplateCache(pattern=f"symbptt-{hashlib.sha256(settings).hexdigest()[:16]}-%s.cache")
-    except (OSError, RuntimeError):  # no private cache folder can be made: compile each time
+    folder = cache.folder()
+    if folder is None:  # caching off, or no private folder: compile each time
         return None
+    settings = repr((__version__, fmt.name, sorted(_SYNTAX.items()))).encode()
+    return _TemplateCache(str(folder), f"templates-{hashlib.sha256(settings).hexdigest()[:16]}-%s.cache")
 
 
 class _UserLoader(jinja2.FileSystemLoader):

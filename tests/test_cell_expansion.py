@@ -1,0 +1,174 @@
+"""The cells' explicit expansion on lightweight atoms: it agrees with SymPy, and it catches errors.
+
+Three independent sides: the fast expansion (`cell_expand.expand_cell`), the former
+SymPy-only expansion (`expand_cell_sympy`), and SymPy's own differentiation of the equations
+written out in full (`Cell.bindings(..., total=True)`, `jacobian_entries`).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from symbptt import cell_expand
+from symbptt.activations import ACTIVATIONS
+from symbptt.cell_derivation import transposed
+from symbptt.cell_expand import KEEP, differentiated, expand_cell, expand_cell_sympy, through_itself
+from symbptt.cells import CELLS
+from symbptt.chain import chain
+from symbptt.explicit import explicit, jacobian_entries
+from symbptt.model import ARG, N
+
+KEYS = list(CELLS)
+
+
+@pytest.fixture(scope="module")
+def chains():
+    return {key: chain(cell) for key, cell in CELLS.items()}
+
+
+class Wrong:
+    """A chain whose closed forms are changed by `change(v, s, block)` (None: the block is
+    claimed to be zero)."""
+
+    def __init__(self, ch, change):
+        self.cell, self._ch, self._change = ch.cell, ch, change
+        self.totals = {k: b for k, b in ch.totals.items()
+                       if k[0] not in ch.cell.next or change(*k, ch.block(*k)) is not None}
+
+    def block(self, v, s):
+        return self._change(v, s, self._ch.block(v, s))
+
+
+def _no_fallback(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("the fast expansion fell back to SymPy")
+    monkeypatch.setattr(cell_expand, "expand_cell_sympy", refuse)
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("n", [1, 2])
+def test_fast_expansion_agrees_with_the_sympy_one(key, n, chains, monkeypatch):
+    ch = chains[key]
+    reference = expand_cell_sympy(ch, n, n + 1)
+    _no_fallback(monkeypatch)
+    fast = expand_cell(ch, n, n + 1)
+    assert fast.verified and reference.verified
+    assert fast.entries == reference.entries == len(ch.cell.states) ** 2 * n * n
+    assert (fast.n, fast.m) == (n, n + 1)
+    assert list(fast.blocks) == list(reference.blocks)
+    for k, matrix in reference.blocks.items():
+        assert isinstance(fast.blocks[k], sp.Matrix) and fast.blocks[k] == matrix
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_differentiated_entries_are_sympys_derivatives_of_the_written_out_cell(key):
+    """The fast route's entries, named atoms written out, against SymPy differentiating the
+    equations written out in full (no named atoms at all)."""
+    cell, n, m = CELLS[key], 2, 3
+    total = cell.bindings(n, m, total=True)
+    partial = cell.bindings(n, m, total=False)
+    back = {partial[lhs][i]: total[lhs][i] for lhs, _ in cell.equations for i in range(n)}
+    got = differentiated(cell, n, m)
+    for v in cell.next:
+        for s in cell.prev:
+            J = jacobian_entries(list(total[v]), list(total[s]))
+            for i in range(n):
+                for j in range(n):
+                    assert sp.expand(got[v, s][i, j].xreplace(back) - J[i, j]) == 0, (v, s, i, j)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_n_1(key, chains, monkeypatch):
+    _no_fallback(monkeypatch)
+    ch = chains[key]
+    e = expand_cell(ch, 1, 1)
+    assert e.verified and e.entries == len(ch.cell.states) ** 2
+    env = ch.cell.bindings(1, 1, total=False)
+    for (v, s), matrix in e.blocks.items():
+        assert matrix.shape == (1, 1)
+        want = explicit(ch.block(v, s), env) if (v, s) in ch.totals else sp.zeros(1, 1)
+        assert matrix == want
+
+
+def _swap(a: str, b: str, where=("h@t", "h@t-1")):
+    """U_a and U_b swapped in block `where` only."""
+    A, B = sp.MatrixSymbol(a, N, N), sp.MatrixSymbol(b, N, N)
+    return lambda v, s, block: block.xreplace({A: B, B: A}) if (v.name, s.name) == where else block
+
+
+@pytest.mark.parametrize("key, change, block", [
+    ("gru", _swap("U_z", "U_r"), ("h@t", "h@t-1")),
+    ("gru-torch", _swap("U_z", "U_r"), ("h@t", "h@t-1")),
+    ("gru-chung", _swap("U_n", "U_r"), ("h@t", "h@t-1")),
+    ("lstm", _swap("U_i", "U_f"), ("h@t", "h@t-1")),
+    ("lstm-peephole", _swap("U_o", "U_g"), ("h@t", "h@t-1")),
+    ("gru", lambda v, s, b: transposed(b), ("h@t", "h@t-1")),
+    ("lstm", lambda v, s, b: transposed(b) if v.name == "c@t" else b, ("c@t", "h@t-1")),
+    ("lstm", lambda v, s, b: None if (v.name, s.name) == ("h@t", "c@t-1") else b, ("h@t", "c@t-1")),
+])
+def test_a_wrong_closed_form_is_caught(key, change, block, chains, monkeypatch):
+    wrong = Wrong(chains[key], change)
+    reference = expand_cell_sympy(wrong, 2, 3)
+    _no_fallback(monkeypatch)
+    e = expand_cell(wrong, 3, 4)
+    assert not e.verified
+    assert {(v, s) for v, s, *_ in e.mismatches} == {block}
+    assert len(e.mismatches) <= KEEP
+    for v, s, i, j, got, expected in e.mismatches:
+        assert 1 <= i <= 3 and 1 <= j <= 3
+        assert sp.expand(got - expected) != 0
+    assert not reference.verified  # the SymPy expansion agrees that it is wrong
+    assert {(v, s) for v, s, *_ in reference.mismatches} == {block}
+
+
+def test_mismatches_at_the_same_entries_as_the_sympy_expansion(chains):
+    wrong = Wrong(chains["gru-torch"], _swap("U_z", "U_n"))
+    fast, reference = expand_cell(wrong, 2, 3), expand_cell_sympy(wrong, 2, 3)
+    assert [x[:4] for x in fast.mismatches] == [x[:4] for x in reference.mismatches]
+    for a, b in zip(fast.mismatches, reference.mismatches):
+        assert sp.expand(a[4] - b[4]) == 0 and sp.expand(a[5] - b[5]) == 0
+
+
+def test_a_closed_form_outside_the_fast_node_types_falls_back_to_sympy(chains):
+    ch = chains["lstm"]
+    odd = Wrong(ch, lambda v, s, b: sp.Transpose(sp.Transpose(b)) if isinstance(b, sp.MatAdd) else b)
+    assert isinstance(odd.block(*ch.cell.next[:1], ch.cell.prev[0]), sp.Transpose)
+    e = expand_cell(odd, 2, 3)
+    assert e.verified and e.entries == 16
+    assert isinstance(e.blocks, dict)  # the SymPy expansion's blocks
+
+
+def test_equal_entries_in_another_form_are_rechecked_not_reported(chains):
+    """diag(1 − z) written as diag(1) − diag(z)·I: other terms structure, same entries."""
+    ch = chains["gru-chung"]
+    one, z = sp.OneMatrix(N, 1), sp.MatrixSymbol("z@t", N, 1)
+    old = sp.DiagMatrix(sp.MatAdd(one, sp.MatMul(-1, z)))
+    new = sp.MatAdd(sp.DiagMatrix(one), sp.MatMul(-1, sp.DiagMatrix(z), sp.Identity(N)))
+    assert old in ch.block(ch.cell.next[0], ch.cell.prev[0]).args
+    e = expand_cell(Wrong(ch, lambda v, s, b: b.xreplace({old: new})), 3, 4)
+    assert e.verified
+
+
+def test_blocks_are_built_when_read(chains):
+    ch = chains["lstm"]
+    e = expand_cell(ch, 8, 9)
+    assert len(e.blocks) == 4 and not e.blocks._built
+    h, c = ch.cell.next
+    assert e.blocks[c, ch.cell.prev[1]] == sp.diag(*[sp.Symbol(f"f@t[{i}]", real=True) for i in range(1, 9)])
+    assert len(e.blocks._built) == 1
+    with pytest.raises(KeyError):
+        e.blocks[h, h]
+
+
+def test_activation_derivatives_through_themselves():
+    s = ACTIVATIONS["sigmoid"].apply(ARG)
+    assert sorted(through_itself(s)) == [(1, 1), (2, -1)]  # σ' = σ − σ²
+    assert sorted(through_itself(ACTIVATIONS["tanh"].apply(ARG))) == [(0, 1), (2, -1)]  # 1 − tanh²
+    assert through_itself(ACTIVATIONS["relu"].apply(ARG)) is None
+    assert through_itself(ACTIVATIONS["sigma"].apply(ARG)) is None
+
+
+def test_derive_cell_uses_the_fast_expansion():
+    from symbptt import cell_derivation
+    assert cell_derivation.expand_cell is expand_cell

@@ -1,0 +1,506 @@
+"""`symbptt lint`: claims found in real notes and judged; formats, exit codes, bad files,
+ignore comments, declarations, determinism.
+
+The notes corpus (tests/data/notes, labelled in tests/data/notes_corpus.py) carries its own
+ground truth: each claim's matrix as the source means it, against torch autograd on the
+source's recurrence (the helpers of tests/test_corpus_truth.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from symbptt.cli import main
+from symbptt.lint import RULES, Linter, claims, lint_config, read_texts, scan_latex, scan_markdown, SUFFIXES
+from symbptt.config import lint_table
+
+from .data.notes_corpus import CLAIMS, FILES, MISSED
+from .test_corpus_truth import _layouts
+
+NOTES = Path(__file__).resolve().parent / "data" / "notes"
+SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+
+
+@contextlib.contextmanager
+def _folder(path):
+    """Run in `path` (contextlib.chdir is Python 3.11+)."""
+    before = os.getcwd()
+    os.chdir(path or before)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def run(*argv, cwd=None) -> tuple[int, str, str]:
+    """`symbptt lint …` in-process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with _folder(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(["lint", *map(str, argv)])
+        except SystemExit as exc:  # argparse's own usage errors
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def lint_json(*argv, cwd=None) -> list[dict]:
+    code, out, err = run(*argv, "--format", "json", cwd=cwd)
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+def found_claims(path: Path) -> list[tuple[int, int, str]]:
+    """(line, column, formula) of every claim lint finds in a file."""
+    kind = SUFFIXES[path.suffix]
+    out = []
+    for text in read_texts(path, kind):
+        scan = scan_latex(text.text) if kind == "latex" else scan_markdown(text.text)
+        for span in scan.spans:
+            out.extend((*text.where(c.offset), c.formula) for c in claims(text.text[span.start:span.end], span.start))
+    return out
+
+
+# --- the notes corpus ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.entry.id for c in CLAIMS])
+def test_notes_truth_matches_autograd(claim):
+    """Each label is the source's truth, from torch autograd, not from symbptt."""
+    assert _layouts(claim.entry) == claim.entry.holds
+
+
+def test_every_labelled_claim_found_and_nothing_else():
+    for name in FILES:
+        found = [(line, col) for line, col, _ in found_claims(NOTES / name)]
+        labelled = sorted((c.line, c.column) for c in CLAIMS if c.file == name)
+        assert sorted(found) == labelled, name
+
+
+@pytest.fixture(scope="module")
+def corpus_findings():
+    findings = lint_json(NOTES, "--config", NOTES / "symbptt.toml")
+    return {(Path(f["path"]).name, f["line"], f["column"]): f for f in findings}
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.entry.id for c in CLAIMS])
+def test_notes_verdict(claim, corpus_findings):
+    """Right claims give no finding; wrong ones the labelled code, at the claim's place."""
+    got = corpus_findings.get((claim.file, claim.line, claim.column))
+    assert (got and got["code"]) == (claim.expected or None), claim.why
+    if claim.expected is None:
+        assert claim.entry.holds, "a claim passes only if it holds in some layout"
+    if claim.expected in ("SB101", "SB102"):
+        assert claim.entry.holds != {"numerator", "denominator"}
+
+
+def test_notes_no_finding_away_from_claims(corpus_findings):
+    places = {(c.file, c.line, c.column) for c in CLAIMS}
+    assert set(corpus_findings) <= places
+
+
+def test_corpus_figures(corpus_findings):
+    """The figures the report quotes: claims found, right ones passing, wrong ones found."""
+    right = [c for c in CLAIMS if c.expected is None]
+    wrong_in_context = [c for c in CLAIMS if c.expected in ("SB101", "SB102")]
+    assert len(CLAIMS) == 7 and len(MISSED) == 2
+    assert len(right) == 3 and len(wrong_in_context) == 2
+    # the two claims read only as information are wrong as printed
+    assert all(c.entry.holds == frozenset() or "Edited" in c.entry.note for c in CLAIMS if c.expected == "SB201")
+
+
+def test_denominator_notes_pass_when_declared():
+    """Notes in denominator layout throughout pass once they say so, and fail when they say
+    numerator: the declared layout is what a Jacobian claim is judged in."""
+    notebook = NOTES / "ccjjllt-day11-rnn.ipynb"
+    code, out, _ = run(notebook, "--no-config", "-r", "elman", "-a", "tanh", "--layout", "denominator")
+    assert (code, out) == (0, "")
+    code, out, _ = run(notebook, "--no-config", "-r", "elman", "-a", "tanh", "--layout", "numerator")
+    assert code == 1 and out.count("SB102") == 2
+    # d2l's backward factor must be the denominator Jacobian whatever the document declares
+    for layout in ("numerator", "denominator"):
+        code, out, _ = run(NOTES / "d2l-en-bptt.md", "--no-config", "-r", "elman", "-a", "identity",
+                           "--layout", layout)
+        assert (code, out) == (0, ""), layout
+
+
+def test_d2l_without_its_activation_is_wrong():
+    """Without d2l's 'no activation', its W_hh^T misses σ': the claim is judged, not waved through."""
+    code, out, _ = run(NOTES / "d2l-en-bptt.md", "--no-config", "-r", "elman")
+    assert code == 1 and re.search(r"d2l-en-bptt\.md:347:300: SB101 ", out)
+
+
+# --- claims in math ------------------------------------------------------------------
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+WRONG_TEX = r"""\documentclass{article}
+\begin{document}
+% symbptt: recurrence=pascanu
+The Jacobian is
+\begin{equation}
+  \frac{\partial \mathbf{x}_t}{\partial \mathbf{x}_{t-1}} = \mathbf{W}^\top \operatorname{diag}(\sigma'(\mathbf{x}_{t-1}))
+\end{equation}
+and in an align,
+\begin{align}
+  \frac{\partial h_t}{\partial h_{t-1}} &= \frac{\partial}{\partial h_{t-1}} \bigl(W \sigma(h_{t-1})\bigr) \\
+                                        &= W \operatorname{diag}(\sigma'(h_{t-1})) \label{eq:j}
+\end{align}
+A cost of \$5 is no math.
+\end{document}
+"""
+
+
+def test_latex_claims_and_positions(tmp_path):
+    path = write(tmp_path, "notes.tex", WRONG_TEX)
+    findings = lint_json(path, "--no-config")
+    assert [(f["line"], f["column"], f["code"]) for f in findings] == [(6, 61, "SB101")]
+    assert WRONG_TEX.splitlines()[5][60:].startswith(r"\mathbf{W}^\top")
+    assert "row" in findings[0]["message"]  # where it would hold: the row-vector form
+    # the align's continuation row is a claim too, and it is right
+    assert [(line, col) for line, col, _ in found_claims(path)] == [(6, 61), (11, 44)]
+
+
+def test_backward_recursions(tmp_path):
+    text = "\n".join([
+        "<!-- symbptt: recurrence=elman activation=tanh -->",
+        r"$$\delta_{t-1} = W^\top \operatorname{diag}(1 - h_t^2)\, \delta_t$$",  # right: column gradient
+        r"$$\delta_{t-1} = \operatorname{diag}(1 - h_t^2) W \delta_t$$",  # the numerator Jacobian: wrong side
+        r"$$\frac{\partial L}{\partial h_{t-1}} = \frac{\partial L}{\partial h_t} \operatorname{diag}(1 - h_t^2) W$$",  # row: right
+        r"$$\frac{\partial L}{\partial h_{t-1}} = g_{t-1} + W^\top \delta_t$$",  # W^T alone misses σ'
+        "",
+    ])
+    findings = lint_json(write(tmp_path, "b.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(3, "SB102"), (5, "SB101")]
+    assert "column on the right" in findings[0]["message"]
+
+
+def test_markdown_spans(tmp_path):
+    text = "\n".join([
+        "Costs $5 and $6, and `$\\frac{\\partial h_t}{\\partial h_{t-1}} = W^T$` is code.",
+        "```python",
+        "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = W^T$$",
+        "```",
+        "```{math}",
+        "\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))",
+        "```",
+        "Inline {math}`\\frac{\\partial x_t}{\\partial x_{t-1}} = W \\operatorname{diag}(\\sigma'(x_{t-1}))` ok.",
+        "\\[ \\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\]",
+        "",
+    ])
+    path = write(tmp_path, "m.qmd", text)
+    assert [(line, col) for line, col, _ in found_claims(path)] == [(6, 41), (8, 55), (9, 44)]
+
+
+# --- formats and exit codes ----------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(tmp_path) -> Path:
+    write(tmp_path, "a.tex", WRONG_TEX)
+    write(tmp_path, "b.md", "Unreadable: $$\\frac{\\partial h_t}{\\partial h_{t-1}} = W \\sqrt{2}$$\n")
+    return tmp_path
+
+
+def test_concise_format_and_exit(mixed):
+    code, out, err = run(mixed, "--no-config", cwd=mixed)
+    assert code == 1
+    assert out.splitlines()[0].startswith(str(mixed / "a.tex") + ":6:61: SB101 ")
+    assert re.fullmatch(r".*b\.md:1:\d+: SB201 not judged: .*", out.splitlines()[1])
+    assert "3 claims in 2 files" in err and "1 error" in err
+
+
+def test_info_only_exits_zero(mixed):
+    code, out, _ = run(mixed / "b.md", "--no-config")
+    assert code == 0 and "SB201" in out
+
+
+def test_json_format(mixed):
+    findings = lint_json(mixed, "--no-config")
+    assert [f["code"] for f in findings] == ["SB101", "SB201"]
+    for f in findings:
+        assert {"path", "line", "column", "code", "severity", "message"} <= set(f)
+        assert f["severity"] == RULES[f["code"]].severity
+        assert isinstance(f["line"], int) and isinstance(f["column"], int)
+
+
+def test_github_format(mixed):
+    code, out, _ = run(mixed / "a.tex", "--no-config", "--format", "github")
+    line = out.strip()
+    assert code == 1 and "\n" not in line
+    assert re.fullmatch(r"::error file=[^,]*a\.tex,line=6,col=61,title=SB101::.+", line)
+
+
+def test_github_escapes_newlines_in_proofs(mixed):
+    _, out, _ = run(mixed / "a.tex", "--no-config", "--format", "github", "--show-proof")
+    assert len(out.strip().splitlines()) == 1 and "%0A" in out
+
+
+def test_sarif_validates_against_schema(mixed):
+    jsonschema = pytest.importorskip("jsonschema")
+    code, out, _ = run(mixed, "--no-config", "--format", "sarif")
+    log = json.loads(out)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    run_ = log["runs"][0]
+    assert log["version"] == "2.1.0" and code == 1
+    rules = [r["id"] for r in run_["tool"]["driver"]["rules"]]
+    assert rules == sorted(RULES)
+    first = run_["results"][0]
+    assert first["ruleId"] == "SB101" and rules[first["ruleIndex"]] == "SB101" and first["level"] == "error"
+    region = first["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (6, 61)
+    assert run_["results"][1]["level"] == "note"
+
+
+def test_show_proof_adds_the_report(mixed):
+    _, plain, _ = run(mixed / "a.tex", "--no-config")
+    _, proof, _ = run(mixed / "a.tex", "--no-config", "--show-proof")
+    assert proof.startswith(plain.splitlines()[0]) and "counterexample" in proof.lower()
+    assert len(proof.splitlines()) > 5 and all(l.startswith("    ") or not l for l in proof.splitlines()[1:])
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["missing.md"], "no such file"),
+    (["notes.docx"], "cannot tell its kind"),
+    (["--layout", "sideways", "x.md"], "invalid choice"),
+])
+def test_bad_usage_exits_2(tmp_path, argv, says):
+    (tmp_path / "notes.docx").write_bytes(b"x")
+    (tmp_path / "ok.md").write_text("$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T$$\n", encoding="utf-8")
+    code, out, err = run(*argv, "ok.md", cwd=tmp_path)
+    assert code == 2 and out == "" and says in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_config_exits_2(tmp_path):
+    write(tmp_path, "symbptt.toml", '[lint]\nlayout = "sideways"\n')
+    write(tmp_path, "ok.md", "nothing\n")
+    code, out, err = run("ok.md", cwd=tmp_path)
+    assert code == 2 and out == "" and "layout must be one of numerator, denominator" in err
+
+
+# --- bad files -----------------------------------------------------------------------
+
+
+def test_bad_files_are_findings_and_others_still_linted(tmp_path):
+    (tmp_path / "a-binary.md").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "b-latin1.tex").write_bytes("ok\nd\xe9j\xe0 vu\n".encode("latin-1"))
+    write(tmp_path, "c-broken.ipynb", '{"cells": [\n  {"cell_type": "markdown", "source": ["x"]\n')
+    write(tmp_path, "d-not-notebook.ipynb", '{"hello": 1}')
+    write(tmp_path, "e-open.tex", "fine $x$ then $\\frac{\\partial h_t}{\\partial h_{t-1}} = W\n\n")
+    write(tmp_path, "f-good.tex", WRONG_TEX)
+    findings = lint_json(tmp_path, "--no-config")
+    got = [(Path(f["path"]).name, f["line"], f["column"], f["code"]) for f in findings]
+    assert got == [
+        ("a-binary.md", 1, 1, "SB301"),
+        ("b-latin1.tex", 2, 2, "SB301"),
+        ("c-broken.ipynb", 3, 1, "SB301"),
+        ("d-not-notebook.ipynb", 1, 1, "SB301"),
+        ("e-open.tex", 1, 15, "SB302"),
+        ("f-good.tex", 6, 61, "SB101"),
+    ]
+    assert "not valid UTF-8" in findings[1]["message"] and "not JSON" in findings[2]["message"]
+
+
+def test_notebook_positions_are_in_the_file(tmp_path):
+    cell = ["Intro with an escaped \"quote\" and é\n", "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n"]
+    notebook = {"cells": [{"cell_type": "code", "source": ["$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W$$"],
+                           "metadata": {}, "outputs": [], "execution_count": None},
+                          {"cell_type": "markdown", "metadata": {}, "source": cell}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    raw = json.dumps(notebook, indent=1, ensure_ascii=False)
+    path = write(tmp_path, "n.ipynb", raw)
+    (finding,) = lint_json(path, "--no-config")
+    line = raw.splitlines()[finding["line"] - 1]
+    assert line[finding["column"] - 1:].startswith("W^T \\\\operatorname")  # the file's own escapes
+
+
+def test_nothing_is_evaluated(tmp_path, monkeypatch):
+    import os
+    calls = []
+    monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
+    text = "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = __import__('os').system('touch pwned')$$\n"
+    findings = lint_json(write(tmp_path, "evil.md", text), "--no-config")
+    assert [f["code"] for f in findings] == ["SB201"] and not calls
+    assert not (tmp_path / "pwned").exists()
+
+
+# --- comments and configuration ------------------------------------------------------
+
+
+def test_ignore_comments(tmp_path):
+    wrong = "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$"
+    text = "\n".join([
+        "<!-- symbptt: ignore[SB101] -->", wrong,                 # the next formula
+        wrong + " <!-- symbptt: ignore -->",                      # its own line
+        "<!-- symbptt: ignore[SB104] -->", wrong,                 # another code: still reported
+        wrong,                                                    # nothing: reported
+        "<!-- symbptt: ignore[SB999] -->",                        # unknown code
+        "",
+    ])
+    findings = lint_json(write(tmp_path, "i.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(5, "SB101"), (6, "SB101"), (7, "SB303")]
+
+
+def test_inline_declarations_override_config(tmp_path):
+    write(tmp_path, "symbptt.toml", '[lint]\nrecurrence = "pascanu"\n\n[lint.paths."rows/"]\nrecurrence = "row"\n')
+    claim = "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n"
+    write(tmp_path, "plain.md", claim)
+    (tmp_path / "rows").mkdir()
+    write(tmp_path, "rows/r.md", claim)
+    write(tmp_path, "rows/back.md", "<!-- symbptt: recurrence=pascanu -->\n" + claim)
+    findings = lint_json(".", cwd=tmp_path)
+    assert [(f["path"], f["code"]) for f in findings] == [
+        ("plain.md", "SB101"), (str(Path("rows/back.md")), "SB101")]
+
+
+def test_layout_from_pyproject(tmp_path):
+    write(tmp_path, "pyproject.toml", '[tool.symbptt.lint]\nlayout = "numerator"\nrecurrence = "pascanu"\n')
+    write(tmp_path, "n.md", "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = \\operatorname{diag}(\\sigma'(x_{t-1})) W^T$$\n")
+    (finding,) = lint_json("n.md", cwd=tmp_path)
+    assert finding["code"] == "SB102" and "declares numerator layout" in finding["message"]
+    assert lint_config(lint_table(tmp_path / "pyproject.toml"), tmp_path / "pyproject.toml").default.layout == "numerator"
+
+
+def test_mixed_layouts_without_declaration(tmp_path):
+    text = "\n".join([
+        "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W \\operatorname{diag}(\\sigma'(x_{t-1}))$$",
+        "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = \\operatorname{diag}(\\sigma'(x_{t-1})) W^T$$",
+        "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W \\operatorname{diag}(\\sigma'(x_{t-1}))$$", ""])
+    findings = lint_json(write(tmp_path, "m.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(2, "SB104")]
+    assert "line 1 is in numerator layout" in findings[0]["message"]
+
+
+def test_bad_directive(tmp_path):
+    text = "% symbptt: recurrence=gru\n$\\frac{\\partial x_t}{\\partial x_{t-1}} = W$\n"
+    findings = lint_json(write(tmp_path, "d.tex", text), "--no-config")
+    assert findings[0]["code"] == "SB303" and "recurrence must be one of" in findings[0]["message"]
+
+
+# --- determinism ---------------------------------------------------------------------
+
+
+def test_same_output_twice_and_sorted_walk(tmp_path):
+    shutil.copytree(NOTES, tmp_path / "notes")
+    (tmp_path / "notes" / ".hidden").mkdir()
+    (tmp_path / "notes" / "_build").mkdir()
+    for folder in (".hidden", "_build"):
+        write(tmp_path / "notes" / folder, "x.md", WRONG_TEX.replace("\\begin{document}", ""))
+    first = run("notes", "--config", "notes/symbptt.toml", cwd=tmp_path)
+    second = run("notes", "--config", "notes/symbptt.toml", cwd=tmp_path)
+    assert first == second and first[0] == 1
+    paths = [line.split(":")[0] for line in first[1].splitlines()]
+    assert paths == sorted(paths) and not any(("hidden" in p or "_build" in p) for p in paths)
+    assert "7 claims in 7 files" in first[2]
+
+
+def test_linter_memoises_repeated_formulas(tmp_path):
+    claim = "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n"
+    path = write(tmp_path, "r.md", claim * 5)
+    linter = Linter()
+    report = linter.lint_paths([str(path)])
+    assert report.claims == 5 and report.judged == 5 and len(linter._judged) == 1
+
+
+def test_pre_commit_hook_matches_the_suffixes_lint_reads():
+    hook = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^  entry: symbptt lint$", hook, re.M) and re.search(r"^- id: symbptt-lint$", hook, re.M)
+    files = re.compile(re.search(r"^  files: (.+)$", hook, re.M).group(1))
+    assert all(files.search(f"notes/ch1{suffix}") for suffix in SUFFIXES)
+    assert not files.search("notes/figure.png")
+
+
+def test_bench_quick_runs_and_prints_its_table():
+    """bench/bench_lint.py still runs (its figures are read by people, never asserted)."""
+    import subprocess
+    import sys
+    bench = Path(__file__).resolve().parent.parent / "bench" / "bench_lint.py"
+    run_ = subprocess.run([sys.executable, str(bench), "--quick"], capture_output=True, text=True, timeout=600)
+    assert run_.returncode == 0, run_.stderr
+    rows = [line.split("  ")[0] for line in run_.stdout.splitlines()[2:]]
+    assert rows == ["start-up (python + import symbptt)", "chapter 19.5 kB, 1 claim(s), cold",
+                    "the same chapter again, engine warm", "10 distinct claims, one process",
+                    "one `symbptt check` process, one formula"]
+    assert "10 judged" in run_.stdout
+
+
+def test_notebook_declarations_hold_in_later_cells(tmp_path):
+    claim = "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = W^T \\operatorname{diag}(1 - h_t^2)$$"
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["<!-- symbptt: layout=numerator -->"]},
+                          {"cell_type": "markdown", "metadata": {}, "source": [claim]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = write(tmp_path, "n.ipynb", json.dumps(notebook))
+    (finding,) = lint_json(path, "--no-config", "-a", "tanh")
+    assert finding["code"] == "SB102" and "declares numerator" in finding["message"]
+
+
+def test_recursion_terms_keep_their_sign_and_state(tmp_path):
+    text = "\n".join([
+        "<!-- symbptt: recurrence=elman activation=tanh -->",
+        r"$$\delta_{t-1} = g_{t-1} - W^\top \operatorname{diag}(1 - h_t^2)\, \delta_t$$",  # the sign counts
+        r"$$\nabla_{h^{(t)}} L = V^\top \nabla_{o^{(t)}} L + W^\top \operatorname{diag}(1 - (h^{(t+1)})^2) \nabla_{h^{(t+1)}} L$$",
+        "",
+    ])
+    path = write(tmp_path, "s.md", text)
+    formulas = [f for _, _, f in found_claims(path)]
+    assert len(formulas) == 2 and formulas[0].endswith(r"= -W^\top \operatorname{diag}(1 - h_t^2)")
+    assert "V" not in formulas[1]  # ∂L/∂o is an output's gradient, not the recursion's
+    findings = lint_json(path, "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(2, "SB101")]
+
+
+def test_undecodable_file_names_are_shown_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"bad-\xff.md"), "w", encoding="utf-8") as handle:
+        handle.write("$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n")
+    code, out, err = run(tmp_path, "--no-config")
+    assert code == 1 and "bad-\\xff.md:1:" in out and "internal error" not in err
+
+
+def test_derivative_at_the_wrong_point(tmp_path):
+    """σ' written at the previous state where the post-activation form takes it at a_t."""
+    text = ("% symbptt: recurrence=elman\n"
+            "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(\\sigma'(h_{t-1})) W$$\n"
+            "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = \\operatorname{diag}(\\sigma'(a_t)) W$$\n")
+    findings = lint_json(write(tmp_path, "p.tex", text), "--no-config")
+    assert [(f["line"], f["code"], f["severity"]) for f in findings] == [(2, "SB103", "warning")]
+    assert "pre-activation a_t" in findings[0]["message"]
+
+
+def test_other_commands_accept_a_lint_table(tmp_path, capsys):
+    """[lint] sits beside the notation settings: derive and check read the file as before."""
+    write(tmp_path, "symbptt.toml", 'state = "h"\n\n[lint]\nlayout = "denominator"\n')
+    with _folder(tmp_path):
+        code = main(["check", "W^T diag(sigma'(h))", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0 and json.loads(out)["denominator"]["holds"] in (True, False)
+    write(tmp_path, "symbptt.toml", 'stat = "h"\n')
+    with _folder(tmp_path):
+        assert main(["check", "W"]) == 2  # a misspelt notation key is still refused
+
+
+def test_products_over_steps_judge_their_factor(tmp_path):
+    text = "\n".join([
+        "<!-- symbptt: recurrence=pascanu -->",  # Pascanu et al.'s eq. 5, then its correction
+        r"$$\frac{\partial \mathbf{x}_t}{\partial \mathbf{x}_k} = \prod_{t \ge i > k} \mathbf{W}_{rec}^T diag(\sigma'(\mathbf{x}_{i-1}))$$",
+        r"$$\frac{\partial x_t}{\partial x_k} = \prod_{i=k+1}^{t} W \operatorname{diag}(\sigma'(x_{i-1}))$$",
+        "",
+    ])
+    findings = lint_json(write(tmp_path, "p.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(2, "SB101")]
+    # a power over t steps: its factor per step, W, is right for a linear network only
+    linear = write(tmp_path, "w.md", r"$$\frac{\partial h_t}{\partial h_0} = W^t$$" + "\n")
+    assert lint_json(linear, "--no-config", "-a", "identity", "-r", "elman") == []
+    assert [f["code"] for f in lint_json(linear, "--no-config", "-r", "elman")] == ["SB101"]
