@@ -27,6 +27,7 @@ from .cell_expand import CellExpansion, expand_cell
 from .cells import CELLS
 from .chain import Chain, chain
 from .errors import InputError
+from .numeric import NumericCheck
 from .explicit import explicit
 from .layout import Layout, TotalJacobian, parse_layouts, to_layout
 from .steps import Prose, Route, Step
@@ -150,21 +151,6 @@ def _number(expr, known: dict):
 
 
 @dataclass(frozen=True)
-class CellNumeric:
-    """The closed forms at one seeded instance against central finite differences."""
-
-    n: int
-    m: int
-    seed: int
-    max_error: float
-    tolerance: float
-
-    @property
-    def passed(self) -> bool:
-        return self.max_error <= self.tolerance
-
-
-@dataclass(frozen=True)
 class Instance:
     """A seeded numeric instance: every symbol's value and the block Jacobian there."""
 
@@ -177,7 +163,7 @@ class Instance:
     torch: dict | None  # the same instance in PyTorch's layout (Cell.torch), else None
 
 
-def _instance(ch: Chain, n: int, m: int, seed: int) -> tuple[Instance, CellNumeric]:
+def _instance(ch: Chain, n: int, m: int, seed: int) -> tuple[Instance, NumericCheck]:
     cell = ch.cell
     env = cell.bindings(n, m, total=False)
     values = _random_values(cell, env, seed)
@@ -221,7 +207,7 @@ def _instance(ch: Chain, n: int, m: int, seed: int) -> tuple[Instance, CellNumer
     num = [[float(x) for x in row] for row in J]
     den = [list(col) for col in zip(*num)]
     return (Instance(n, m, seed, numbers, num, den, torch),
-            CellNumeric(n, m, seed, float(worst), TOLERANCE))
+            NumericCheck(n, m, seed, float(worst), TOLERANCE))
 
 
 @dataclass(frozen=True)
@@ -237,7 +223,7 @@ class CellDerivation:
     routes: tuple[Route, ...]
     checks: tuple[StepCheck, ...]
     expansion: CellExpansion | None
-    numeric: CellNumeric | None
+    numeric: NumericCheck | None
     instance: Instance | None
     variants: tuple = ()  # variants.Comparison per other cell of the family
 

@@ -20,7 +20,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .cell import Cell
 from .layout import Jacobian, Layout, TotalJacobian
-from .matrix import jacobian
+from .matrix import _product, jacobian
 from .model import ARG, N
 from .steps import Prose, Route, Step
 
@@ -175,11 +175,7 @@ def _times(A, B):
     """A·B with identities and zeros dropped."""
     if isinstance(A, sp.ZeroMatrix) or isinstance(B, sp.ZeroMatrix):
         return sp.ZeroMatrix(N, N)
-    if isinstance(B, sp.Identity):
-        return A
-    if isinstance(A, sp.Identity):
-        return B
-    return sp.MatMul(A, B)
+    return _product(A, B)
 
 
 def chain(cell: Cell) -> Chain:

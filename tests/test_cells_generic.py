@@ -11,7 +11,7 @@ from symbptt.cell import Cell, INPUT, state_next, state_prev
 from symbptt.chain import chain
 from symbptt.explicit import explicit, mismatches
 from symbptt.matrix import matrix_route
-from symbptt.model import FORMS, M, N, Recurrence
+from symbptt.model import FORMS, M, Recurrence
 from symbptt.steps import Prose
 from symbptt.verify import verify_cell_routes
 

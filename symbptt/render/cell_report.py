@@ -10,7 +10,7 @@ from .. import __version__
 from ..cell_derivation import CellDerivation
 from ..layout import Entry, Layout, TotalJacobian, definition
 from ..printing import Notation
-from ..steps import Fact, Prose, rule_title
+from ..steps import Fact, Prose
 from .formats import FORMATS, get_format
 from .view import SHOW_MAX, View, dump, fill
 
@@ -34,19 +34,7 @@ class CellView(View):
 
     def context(self) -> dict:
         d, cell = self.d, self.d.cell
-        checks = {(c.route, c.index): c for c in d.checks}
-        routes = []
-        for route in d.routes:
-            steps = []
-            for number, step in enumerate(route.steps, 1):
-                check = checks[(route.key, number)]
-                steps.append({"number": number, "rule": self.prose(rule_title(step.rule)),
-                              "note": self.prose(step.note),
-                              **self.equation(step.lhs, step.rhs, verified_by=check.method),
-                              "verified": check.ok, "method": self.text(check.method),
-                              "definition": False, "detail": self.text(check.detail)})
-            routes.append({"key": route.key, "title": self.text(route.title),
-                           "summary": self.prose(route.summary), "steps": steps})
+        routes = self.routes(d.routes, d.checks)
         method = "evaluated at the seeded instance, n = 2, m = 3"
         J = lambda key: sp.MatrixSymbol(f"J_{key}", 2 * len(cell.states), 2 * len(cell.states))  # noqa: E731
         variants = [{"key": c.key, "title": self.text(c.title), "convention": self.prose(c.convention),

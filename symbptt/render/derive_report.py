@@ -11,7 +11,7 @@ from ..derivation import Derivation
 from ..layout import Jacobian, Layout, definition
 from ..model import DEFAULT_FORM, FORMS
 from ..printing import Notation, Tex
-from ..steps import Prose, Shape, rule_title
+from ..steps import Prose, Shape
 from .formats import Format, get_format
 from .view import SHOW_MAX, View, dump, fill
 
@@ -26,20 +26,7 @@ class ReportView(View):
     def context(self) -> dict:
         d, rec = self.d, self.d.recurrence
         act = d.activation
-        checks = {(c.route, c.index): c for c in d.checks}
-        routes = []
-        for route in d.routes:
-            steps = []
-            for number, step in enumerate(route.steps, 1):
-                check = checks[(route.key, number)]
-                steps.append({
-                    "number": number, "rule": self.prose(rule_title(step.rule)),
-                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs, verified_by=check.method),
-                    "verified": check.ok, "method": self.text(check.method), "definition": False,
-                    "detail": self.text(check.detail),
-                })
-            routes.append({"key": route.key, "title": self.text(route.title),
-                           "summary": self.prose(route.summary), "steps": steps})
+        routes = self.routes(d.routes, d.checks)
         return {
             "version": __version__,
             "activation": {

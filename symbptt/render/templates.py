@@ -4,7 +4,6 @@ built-in templates by name, strict undefineds, and compiled templates in the use
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
 import jinja2

@@ -11,7 +11,7 @@ from pathlib import Path
 import sympy as sp
 
 from ..printing import Notation, PlainPrinter, ProofPrinter, Tex, is_sum, ordered_terms, signed_factors
-from ..steps import Prose
+from ..steps import Prose, rule_title
 from .formats import Format
 from .templates import environment
 
@@ -126,6 +126,25 @@ class View:
                        else self._aligned(left, relation, rhs))
         return {"lhs": left, "rhs": right, "relation": Tex(relation), "split": split, "aligned": aligned,
                 "verified_by": None if verified_by is None else self.text(verified_by)}
+
+    def routes(self, routes, checks) -> list[dict]:
+        """Each route's steps as equations with their re-verification records (`checks`:
+        one StepCheck per step, in order)."""
+        by_step = {(c.route, c.index): c for c in checks}
+        out = []
+        for route in routes:
+            steps = []
+            for number, step in enumerate(route.steps, 1):
+                check = by_step[(route.key, number)]
+                steps.append({
+                    "number": number, "rule": self.prose(rule_title(step.rule)),
+                    "note": self.prose(step.note), **self.equation(step.lhs, step.rhs, verified_by=check.method),
+                    "verified": check.ok, "method": self.text(check.method), "definition": False,
+                    "detail": self.text(check.detail),
+                })
+            out.append({"key": route.key, "title": self.text(route.title),
+                        "summary": self.prose(route.summary), "steps": steps})
+        return out
 
     def fact(self, f) -> dict | None:
         """A `steps.Fact` of the engine as an equation, with its verification record."""
