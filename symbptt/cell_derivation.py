@@ -25,6 +25,7 @@ from .activations import logistic
 from .cell import Cell
 from .cell_expand import CellExpansion, expand_cell
 from .cells import CELLS
+from .cell_index import index_route, verify_index_route
 from .chain import Chain, chain
 from .errors import InputError
 from .numeric import NumericCheck
@@ -262,8 +263,10 @@ def derive_cell(key: str, dim: int | None = 2, layout: str | Layout = "both",
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"seed must be a whole number, got {seed!r}")
     ch = chain(cell)
-    routes = (*ch.routes, denominator_route(ch))
-    checks = verify_cell_routes(routes, cell)
+    index, derived = index_route(ch)
+    denominator = denominator_route(ch)
+    routes = (*ch.routes, index, denominator)
+    checks = verify_cell_routes((*ch.routes, denominator), cell) + verify_index_route(index, ch, derived)
     expansion = numeric = instance = None
     if dim is not None:
         m = inputs if inputs is not None else dim + 1

@@ -26,6 +26,7 @@ RULES: dict[str, str] = {
     "hadamard": "product rule for the Hadamard product: ∂(a ⊙ b)/∂x = diag(b) ∂a/∂x + diag(a) ∂b/∂x",
     "gate-output": "the derivative of the activation, written through the gate's own value",
     "total": "chain rule through every quantity the left side depends on",
+    "index-chain": "chain rule for entries: sum over every name and entry the left side depends on, then sift",
     "collect": "collect the terms with the same right factor",
     "identity": "derivative of the variable itself",
     "elementwise": "derivative of an elementwise function",

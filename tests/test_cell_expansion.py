@@ -172,3 +172,32 @@ def test_activation_derivatives_through_themselves():
 def test_derive_cell_uses_the_fast_expansion():
     from symbptt import cell_derivation
     assert cell_derivation.expand_cell is expand_cell
+
+
+def test_index_route_verifies_every_cell_and_catches_a_wrong_entry():
+    """The index route's shown entries equal the entries' chain rule for every n; a formula
+    with U_z transposed fails both the normal-form and the n = 2 checks."""
+    import sympy as sp
+
+    from symbptt.cell_index import index_route, verify_index_route
+    from symbptt.chain import chain
+    from symbptt.steps import Route, Step
+
+    for cell in CELLS.values():
+        ch = chain(cell)
+        route, derived = index_route(ch)
+        checks = verify_index_route(route, ch, derived)
+        assert checks and all(c.ok for c in checks), cell.key
+        assert sum(s.rule == "entry" for s in route.steps) == len(cell.states) ** 2
+    cell = CELLS["gru"]
+    ch = chain(cell)
+    route, derived = index_route(ch)
+    k, step = next((k, s) for k, s in enumerate(route.steps) if s.rule == "index-chain")
+    U = sp.IndexedBase("U_z")
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    wrong = step.rhs.xreplace({U[i, j]: U[j, i]})
+    assert wrong != step.rhs
+    bad = Route(route.key, route.title, route.layout,
+                route.steps[:k] + (Step("index-chain", step.lhs, wrong),) + route.steps[k + 1:], None)
+    result = verify_index_route(bad, ch, derived)
+    assert not result[k].ok and all(c.ok for n, c in enumerate(result) if n != k)
