@@ -54,6 +54,7 @@ class Cell:
         family: cells with the same family are variants of one another (compared in reports).
         bounded: the states whose entries lie in [-1, 1] at every step (given |h_0| ≤ 1), and
             `bounded_reason` why; a norm bound of the Jacobian may use it.
+        input_name: the input's symbol name (x@t, or u@t for a typed cell that writes u_t).
         notes: what a reader of this cell's Jacobian should know (prose with math slots).
         torch: (PyTorch class, ((parameter, (our names stacked, None a zero bias)), …)) for
             a cell PyTorch ships with the same equations, else None.
@@ -70,6 +71,7 @@ class Cell:
     bounded: tuple[str, ...] = ()
     bounded_reason: Prose | None = None
     notes: tuple[Prose, ...] = ()
+    input_name: str = INPUT
 
     def __post_init__(self):
         defined: set = set()
@@ -100,7 +102,7 @@ class Cell:
 
     @property
     def input(self) -> sp.MatrixSymbol:
-        return sp.MatrixSymbol(INPUT, M, 1)
+        return sp.MatrixSymbol(self.input_name, M, 1)
 
     @property
     def defined(self) -> dict:

@@ -243,18 +243,19 @@ class CellDerivation:
                 and (self.numeric is None or self.numeric.passed))
 
 
-def derive_cell(key: str, dim: int | None = 2, layout: str | Layout = "both",
+def derive_cell(key: "str | Cell", dim: int | None = 2, layout: str | Layout = "both",
                 inputs: int | None = None, seed: int = 0) -> CellDerivation:
     """Derive the one-step Jacobian of library cell `key` (see `cells.CELLS`).
 
     Args:
-        key: a key of `CELLS` (gru, gru-torch, gru-chung, lstm, lstm-peephole).
+        key: a key of `CELLS` (gru, gru-torch, gru-chung, lstm, lstm-peephole), or a `Cell`
+            (such as one typed as equations, `cell_parse.parse_cell`).
         dim: n for the explicit expansion (1..MAX_CELL_DIM), or None for symbolic n only.
         layout: "numerator", "denominator" or "both".
         inputs: m; default dim + 1.
         seed: seed of the numeric instance.
     """
-    cell = get_cell(key)
+    cell = key if isinstance(key, Cell) else get_cell(key)
     layouts = parse_layouts(layout)
     for value, name in ((dim, "dim"), (inputs, "inputs")):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)

@@ -129,8 +129,23 @@ def sifted(expr) -> sp.Expr:
     return expr
 
 
+#: The summation index of a sum inside a function's argument (tanh(Σ_l U_il h_l)).
+L = sp.Symbol("l", integer=True, positive=True)
+
+
+def _inner_named(expr) -> sp.Expr:
+    """Sums inside function arguments with their index named l (each is its own scope)."""
+    rename = lambda e: sp.Sum(e.function.xreplace({e.limits[0][0]: L}), (L, *e.limits[0][1:]))  # noqa: E731
+    calls = {f: f.func(*[a.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, rename)
+                         for a in f.args])
+             for f in expr.atoms(sp.Function) if f.has(sp.Sum)}
+    return expr.xreplace(calls) if calls else expr
+
+
 def normal_form(expr) -> sp.Expr:
-    """Σ_t c_t · Σ_k g_t(k): expanded, one summation index named k, its free factors outside."""
+    """Σ_t c_t · Σ_k g_t(k): expanded, one summation index named k, its free factors outside;
+    sums inside function arguments indexed by l."""
+    expr = _inner_named(expr)
     out = sp.Integer(0)
     for term in sp.Add.make_args(sp.expand(expr)):
         sums = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]

@@ -192,6 +192,11 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
                         "gru (Cho et al.), gru-torch (PyTorch's GRUCell), gru-chung (Chung et al.), "
                         "lstm (PyTorch's LSTMCell), lstm-peephole (Greff et al.), whose activations "
                         "are their own (-a does not apply)")
+    d.add_argument("--cell", action="append", metavar="EQUATION",
+                   help="one equation of your own cell, such as 'h_t = tanh(W h_{t-1} + U x_t + b)' "
+                        "(repeat for several; plain text or LaTeX; ⊙ or * for the entrywise product)")
+    d.add_argument("--cell-file", metavar="PATH",
+                   help="your cell's equations, one a line (lines starting with # are skipped)")
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -367,12 +372,46 @@ def _derivation(args, progress=None):
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     dim = None if args.symbolic else args.dim
-    if args.recurrence in CELL_KEYS:
+    typed = _typed_cell(args)
+    if typed is not None or args.recurrence in CELL_KEYS:
         from .cell_derivation import derive_cell
-        return derive_cell(args.recurrence, dim=dim, layout=args.layout, inputs=args.inputs,
+        return derive_cell(typed or args.recurrence, dim=dim, layout=args.layout, inputs=args.inputs,
                            seed=args.seed)
     return derive(args.activation, dim=dim, layout=args.layout, inputs=args.inputs,
                   seed=args.seed, progress=progress, recurrence=args.recurrence)
+
+
+#: Largest --cell-file accepted, in bytes.
+MAX_CELL_FILE = 20_000
+
+
+def _typed_cell(args):
+    """The cell typed with --cell / --cell-file (parsed, never evaluated), or None."""
+    equations = list(getattr(args, "cell", None) or [])
+    path = getattr(args, "cell_file", None)
+    if path:
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_CELL_FILE + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read --cell-file {path}: {exc.strerror}") from None
+        if len(data) > MAX_CELL_FILE:
+            raise InputError(f"--cell-file {path} is larger than {MAX_CELL_FILE:,} bytes")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"--cell-file {path} is not UTF-8 (byte {exc.start + 1})") from None
+        equations += [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not equations:
+        return None
+    if args.recurrence != DEFAULT_FORM:
+        raise InputError("--cell gives the cell's equations: leave out --recurrence")
+    from .cell_parse import parse_cell
+    return parse_cell(equations)
+
+
+def _is_cell(args) -> bool:
+    return args.recurrence in CELL_KEYS or bool(getattr(args, "cell", None) or getattr(args, "cell_file", None))
 
 
 def _refuse_cell_plot(args) -> None:
@@ -398,7 +437,7 @@ def render_report(args, result, fmt: str, notation, figure: str | None = None) -
     if args.command == "check":
         from .render import render_check
         return render_check(result, fmt, notation=notation, template_dir=args.template_dir)
-    if args.recurrence in CELL_KEYS:  # a gated cell: its own report
+    if _is_cell(args):  # a gated or typed cell: its own report
         from .render.cell_report import render_cell, render_cell_bptt
         if args.command == "bptt":
             return render_cell_bptt(result, fmt, notation, args.template_dir)

@@ -1,0 +1,159 @@
+"""A cell typed as equations (`derive --cell`): parsed by `check`'s grammar, never evaluated.
+
+Each equation is ``name_t = expression``, plain text or LaTeX. Names are read by their time
+index: ``h_{t-1}`` is the previous value of a state h (which an equation must define as
+``h_t``); a name with index t defined on an earlier left side is an intermediate (a gate);
+any other name with index t is the input (one, m×1); a name without a time index is a
+parameter, a matrix where it multiplies a vector from the left, else a bias-like vector.
+``*``, ``\\odot`` and ``⊙`` between vectors are the Hadamard product; ``1`` in a sum of
+vectors is the ones vector; σ and sigmoid are the logistic sigmoid.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .activations import ACTIVATIONS
+from .cell import Cell
+from .errors import InputError
+from .grammar import Binary, Call, Name, Number, Unary, parse
+from .model import M, N, elementwise
+from .steps import Prose
+
+#: Most equations in a typed cell.
+MAX_EQUATIONS = 16
+_FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
+
+
+def _split(text: str, number: int) -> tuple[str, str]:
+    if text.count("=") != 1:
+        raise InputError(f"equation {number}: write one '=' (name_t = expression), got {text!r}")
+    lhs, rhs = text.split("=")
+    return lhs.strip(), rhs.strip()
+
+
+def _time(name: Name, number: int) -> str:
+    """'t', 't-1' or '' for a name's time index (its subscript or superscript)."""
+    index = (name.time or name.sub).replace(" ", "")
+    for time in ("t-1", "t"):
+        if index == time or index.endswith("," + time):
+            return time
+    if index and index[-1:] == "t" or "t-" in index or "t+" in index:
+        raise InputError(f"equation {number}: {name.letter}_{index}: only t and t-1 are time indices here")
+    return ""
+
+
+def _label(name: Name) -> str:
+    """A name's label: its letter and a non-time subscript (W_z → W_z, h_t → h)."""
+    index = name.sub.replace(" ", "")
+    for time in ("t-1", "t"):
+        if index == time:
+            return name.letter
+        if index.endswith("," + time):
+            return f"{name.letter}_{index[: -len(time) - 1]}"
+    return f"{name.letter}_{index}" if index else name.letter
+
+
+class _Translator:
+    """AST → matrix expression, shapes inferred from use (see the module docstring)."""
+
+    def __init__(self, states: set, defined: dict, later: set, number: int):
+        self.states, self.defined, self.later, self.number = states, defined, later, number
+        self.inputs: set = set()
+
+    def fail(self, message: str):
+        raise InputError(f"equation {self.number}: {message}")
+
+    def vector(self, node) -> sp.MatrixExpr:
+        if isinstance(node, Name):
+            time, label = _time(node, self.number), _label(node)
+            if time == "t-1":
+                if label not in self.states:
+                    self.fail(f"{label}_{{t-1}} is used but no equation defines {label}_t")
+                return sp.MatrixSymbol(f"{label}@t-1", N, 1)
+            if time == "t":
+                if label in self.defined:
+                    return self.defined[label]
+                if label in self.later:
+                    self.fail(f"{label}_t is used before its equation: define each name before using it")
+                self.inputs.add(label)
+                return sp.MatrixSymbol(f"{label}@t", M, 1)
+            return sp.MatrixSymbol(label, N, 1)  # a bias or peephole weight
+        if isinstance(node, Number):
+            value = sp.Rational(node.text)
+            return sp.OneMatrix(N, 1) if value == 1 else sp.MatMul(value, sp.OneMatrix(N, 1))
+        if isinstance(node, Unary) and node.op == "neg":
+            return sp.MatMul(-1, self.vector(node.arg))
+        if isinstance(node, Call) and not node.prime and node.power is None and node.func in _FUNCTIONS:
+            return elementwise(ACTIVATIONS[_FUNCTIONS[node.func]], self.vector(node.arg))
+        if isinstance(node, Binary):
+            if node.op in ("add", "sub"):
+                left, right = self.vector(node.left), self.vector(node.right)
+                self.same(left, right, node)
+                return sp.MatAdd(left, right if node.op == "add" else sp.MatMul(-1, right))
+            if node.op in ("times", "matmul") and isinstance(node.left, Number):  # 2 v: a scalar
+                return sp.MatMul(sp.Rational(node.left.text), self.vector(node.right))
+            if node.op == "matmul" and isinstance(node.left, Name) and not _time(node.left, self.number):
+                right = self.vector(node.right)  # W v: the weight is a matrix, n × size of v
+                return sp.MatMul(sp.MatrixSymbol(_label(node.left), N, right.shape[0]), right)
+            if node.op in ("hadamard", "times"):  # ⊙, and * as code writes it
+                left, right = self.vector(node.left), self.vector(node.right)
+                self.same(left, right, node)
+                return sp.HadamardProduct(left, right)
+            if node.op == "matmul":
+                self.fail(f"two vectors side by side at character {node.pos + 1}: write ⊙ (or *) "
+                          "for the entrywise product")
+        self.fail(f"{type(node).__name__.lower()} {getattr(node, 'op', getattr(node, 'func', ''))} "
+                  "is not part of a cell's equations (sums, products, ⊙, σ, tanh, relu)")
+
+    def same(self, a, b, node):
+        if a.shape != b.shape:
+            self.fail(f"a sum or ⊙ of vectors of sizes {a.shape[0]} and {b.shape[0]} "
+                      f"(the input has size m, states and gates n), at character {node.pos + 1}")
+
+
+def _names(node):
+    """Every Name in an AST, in order."""
+    if isinstance(node, Name):
+        yield node
+    for value in vars(node).values() if hasattr(node, "__dataclass_fields__") else ():
+        if hasattr(value, "__dataclass_fields__"):
+            yield from _names(value)
+
+
+def parse_cell(equations: list[str], key: str = "typed") -> Cell:
+    """A `Cell` from equations as typed (see the module docstring); InputError on bad input."""
+    if not equations:
+        raise InputError("--cell: give at least one equation, such as 'h_t = tanh(W h_{t-1} + U x_t + b)'")
+    if len(equations) > MAX_EQUATIONS:
+        raise InputError(f"a cell has at most {MAX_EQUATIONS} equations, got {len(equations)}")
+    sides = [_split(text, k) for k, text in enumerate(equations, 1)]
+    lefts = []
+    for k, (lhs, _) in enumerate(sides, 1):
+        node = parse(lhs).expr
+        if not isinstance(node, Name) or _time(node, k) != "t":
+            raise InputError(f"equation {k}: the left side must be a name at time t, such as h_t, got {lhs!r}")
+        lefts.append(_label(node))
+    if len(set(lefts)) != len(lefts):
+        twice = next(l for l in lefts if lefts.count(l) > 1)
+        raise InputError(f"{twice}_t is defined twice")
+    trees = [parse(rhs).expr for _, rhs in sides]
+    states = {_label(n) for k, tree in enumerate(trees, 1) for n in _names(tree) if _time(n, k) == "t-1"}
+    defined, out, inputs = {}, [], set()
+    for k, ((_, rhs), label) in enumerate(zip(sides, lefts), 1):
+        translator = _Translator(states, defined, set(lefts), k)
+        expr = translator.vector(trees[k - 1])
+        if expr.shape != (N, 1):
+            raise InputError(f"equation {k}: the right side has size m (the input's), not n")
+        symbol = sp.MatrixSymbol(f"{label}@t", N, 1)
+        defined[label] = symbol
+        out.append((symbol, expr))
+        inputs |= translator.inputs
+    if not states:
+        raise InputError("no equation uses a previous state (name_{t-1}): this is not a recurrence")
+    if len(inputs) > 1:
+        raise InputError(f"one input vector at most, got {', '.join(sorted(inputs))}")
+    input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
+    order = tuple(l for l in lefts if l in states)
+    return Cell(key, "the cell as typed", "typed equations", Prose("equations typed by the user"),
+                order, tuple(out), input_name=input_name)

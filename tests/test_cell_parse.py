@@ -1,0 +1,89 @@
+"""Cells typed as equations (derive --cell): every library cell typed the way its source
+writes it gives the library entry's Jacobian blocks; bad input is one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from symbptt.cell_parse import parse_cell
+from symbptt.cells import CELLS
+from symbptt.chain import chain
+from symbptt.errors import InputError
+from symbptt.explicit import explicit, mismatches
+
+from .conftest import run_cli
+
+GATES = [r"z_t = \sigma(W_z x_t + U_z h_{t-1} + b_z)", "r_t = sigmoid(W_r x_t + U_r h_{t-1} + b_r)"]
+LSTM_GATES = ["i_t = σ(W_i x_t + U_i h_{t-1} + b_i)", "f_t = σ(W_f x_t + U_f h_{t-1} + b_f)",
+              r"g_t = \tanh(W_g x_t + U_g h_{t-1} + b_g)"]
+TYPED = {
+    "gru": GATES + [r"n_t = \tanh(W_n x_t + U_n (r_t \odot h_{t-1}) + b_n)",
+                    r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t"],
+    "gru-torch": GATES + ["n_t = tanh(W_n x_t + b_n + r_t * (U_n h_{t-1} + b_hn))",
+                          "h_t = z_t * h_{t-1} + (1 - z_t) * n_t"],
+    "gru-chung": GATES + ["n_t = tanh(W_n x_t + U_n (r_t ⊙ h_{t-1}) + b_n)",
+                          "h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ n_t"],
+    "lstm": LSTM_GATES + ["o_t = σ(W_o x_t + U_o h_{t-1} + b_o)", "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t",
+                          "h_t = o_t ⊙ tanh(c_t)"],
+    "lstm-peephole": ["i_t = σ(W_i x_t + U_i h_{t-1} + p_i ⊙ c_{t-1} + b_i)",
+                      "f_t = σ(W_f x_t + U_f h_{t-1} + p_f ⊙ c_{t-1} + b_f)",
+                      r"g_t = \tanh(W_g x_t + U_g h_{t-1} + b_g)", "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t",
+                      "o_t = σ(W_o x_t + U_o h_{t-1} + p_o ⊙ c_t + b_o)", "h_t = o_t ⊙ tanh(c_t)"],
+}
+
+
+@pytest.mark.parametrize("key", sorted(CELLS))
+def test_typed_library_cell_has_the_library_jacobian(key):
+    assert sorted(TYPED) == sorted(CELLS)
+    library, typed = CELLS[key], parse_cell(TYPED[key])
+    assert set(typed.states) == set(library.states)
+    ours, theirs = chain(typed), chain(library)
+    env = library.bindings(2, 3, total=True)
+    for v in library.next:
+        for s in library.prev:
+            assert not mismatches(explicit(ours.block(v, s), env), explicit(theirs.block(v, s), env)), (v, s)
+
+
+def test_cli_derive_with_typed_cell_and_cell_file(capsys, tmp_path):
+    path = tmp_path / "mycell.txt"
+    path.write_text("# a leaky update\nz_t = sigmoid(W_z x_t + U_z h_{t-1} + b_z)\n\n"
+                    "h_t = (1 - z_t) * h_{t-1} + z_t * tanh(W x_t + U h_{t-1} + b)\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "derive", "--cell-file", str(path), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["verified"] and data["cell"]["states"] == ["h"] and len(data["cell"]["equations"]) == 2
+    code2, out2, _ = run_cli(capsys, "derive", "--format", "json",
+                             "--cell", "z_t = sigmoid(W_z x_t + U_z h_{t-1} + b_z)",
+                             "--cell", "h_t = (1 - z_t) * h_{t-1} + z_t * tanh(W x_t + U h_{t-1} + b)")
+    assert code2 == 0 and out2 == out
+
+
+@pytest.mark.parametrize("equations, message", [
+    (["h_t tanh(W h_{t-1})"], "write one '='"),
+    (["W = tanh(W h_{t-1})"], "left side must be a name at time t"),
+    (["h_t = tanh(W h_{t-1})", "h_t = h_{t-1}"], "defined twice"),
+    (["h_t = z_t h_{t-1}"], "two vectors side by side"),
+    (["h_t = tanh(W h_{t-1}) + x_t"], "vectors of sizes"),
+    (["h_t = tanh(W x_t + b)"], "not a recurrence"),
+    (["h_t = tanh(W x_t + V u_t + U h_{t-1})"], "one input vector at most"),
+    (["z_t = sigmoid(U r_t)", "r_t = sigmoid(W h_{t-1})", "h_t = z_t ⊙ h_{t-1}"], "used before its equation"),
+    (["h_t = tanh(W h_{t-1}) + c_{t-1}"], "no equation defines c_t"),
+    (["h_t = tanh(W h_{t+1})"], "only t and t-1"),
+])
+def test_bad_cells_are_input_errors(equations, message):
+    with pytest.raises(InputError, match=message):
+        parse_cell(equations)
+
+
+def test_cli_bad_cell_input_is_one_line(capsys, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"h_t = \xff\n")
+    for argv, message in ((["--cell", "h_t = z_t h_{t-1}"], "equation 1"),
+                          (["--cell-file", str(bad)], "not UTF-8"),
+                          (["--cell-file", str(tmp_path / "missing.txt")], "cannot read"),
+                          (["--cell", "h_t = tanh(W h_{t-1})", "-r", "elman"], "leave out --recurrence"),
+                          (["--cell", "h_t = __import__('os').system('true')"], "")):
+        code, out, err = run_cli(capsys, "derive", *argv)
+        assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, (argv, err)
