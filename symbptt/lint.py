@@ -542,6 +542,8 @@ class Claim:
     formula: str
     expect: str | None = None
     backward: bool = False
+    because: str = ""  # why `expect`, when not the gradient's side
+    unread: str | None = None  # a claim found but not judged, and why
 
 
 #: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
@@ -712,6 +714,64 @@ def claims(body: str, offset: int) -> list[Claim]:
     return found
 
 
+#: What may stand between two inline math spans of one claim: nothing, or a word or sign of
+#: equality ("$∂h_t/∂h_{t-1}$ is $W^T D$"). Anything else ("and", ",", "+") keeps them apart.
+_CONNECTOR = re.compile(r"[ \t\u00a0]*(?:(=|is|equals|is equal to)[ \t\u00a0]*)?")
+
+
+def _inline_bounds(text: str, span: Span) -> tuple[int, int] | None:
+    """Where an inline span's delimiters start and end ($…$, $`…`$, \\(…\\)); None: display."""
+    if text.startswith("`", span.opened) and text[span.opened - 1:span.opened] == "$":
+        close = span.end
+        while text.startswith("`", close):
+            close += 1
+        return span.opened - 1, close + text.startswith("$", close)
+    if text.startswith("$", span.opened) and not text.startswith("$$", span.opened):
+        return span.opened, span.end + 1
+    if text.startswith("\\(", span.opened):
+        return span.opened, span.end + 2
+    return None
+
+
+def span_claims(text: str, spans: list[Span]) -> list[tuple[Span, Claim]]:
+    """The claims of a text's math spans, each with the span it starts in.
+
+    A claim written across inline spans of one line, joined by nothing or by "=", "is",
+    "equals" only ($∂h_t/∂h_{t-1}$ = $W^T$ $diag(…)$), is read as one formula, but only where no
+    span of the run holds a claim of its own: a complete claim is never extended by what
+    follows it."""
+    spans = sorted(spans, key=lambda s: s.start)
+    runs: list[list[Span]] = []
+    previous = None  # (span, where its closing delimiter ends) of the last inline span
+    for span in spans:
+        bounds = _inline_bounds(text, span)
+        if previous and bounds and _CONNECTOR.fullmatch(text, previous[1], bounds[0]):
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+        previous = (span, bounds[1]) if bounds else None
+    out = []
+    for run in runs:
+        own = [[(span, c) for c in claims(text[span.start:span.end], span.start)] for span in run]
+        if len(run) == 1 or any(own):
+            out.extend(pair for pairs in own for pair in pairs)
+            continue
+        body, starts, origins = "", [], []  # the joined formula; its pieces' places in `text`
+        for k, span in enumerate(run):
+            if k:
+                gap = _CONNECTOR.fullmatch(text, _inline_bounds(text, run[k - 1])[1],
+                                           _inline_bounds(text, span)[0])
+                body += " = " if gap.group(1) else " "
+            starts.append(len(body))
+            origins.append(span.start)
+            body += text[span.start:span.end]
+        for c in claims(body, 0):
+            k = bisect.bisect_right(starts, c.offset) - 1
+            at = origins[k] + min(c.offset - starts[k], run[k].end - run[k].start)
+            out.append((run[k], Claim(at, c.formula, c.expect, c.backward, c.because, c.unread)))
+    return out
+
+
 def _text_at(clean: str, start: int, end: int) -> tuple[int, str]:
     text = clean[start:end]
     lead = len(text) - len(text.lstrip())
@@ -722,6 +782,7 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
     out = []
     anchor = None  # (kind, text): "jacobian" with the derivative, or "gradient" with (name, step)
     step = None  # the one-step derivative a product over steps multiplies, once one is written
+    span = None  # the derivative over several steps (∂h_t/∂h_{t-k}), once one is written
     for k, (start, end, sep) in enumerate(sides):
         if k and sep != "=":
             anchor = None  # ≤, ≈ … : what follows is not claimed equal
@@ -731,6 +792,7 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
         ds = _derivatives(text)
         jac = [d for d in ds if d.jacobian]
         step = next((_frac(d) for d in jac if d.one_step), step)
+        span = next((d for d in jac if not d.one_step), span)
         has_partial = bool(re.search(r"\\partial|∂|\\nabla", text))
         if anchor is None or has_partial and anchor[0] != "gradient":
             if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
@@ -748,6 +810,11 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
                 continue  # a restatement of the chain rule
             matrix, side = _strip_gradient(text)
             if re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
+                continue
+            written = _written_product(matrix, span) if side is None else None
+            if written is not None:
+                formula, expect, because, unread = written
+                out.append(Claim(offset + at, formula, expect, because=because, unread=unread))
                 continue
             expect = _EXPECT.get(side)
             # ∂h_t/∂h_k = ∏_i J_i: the product's own index fixes the steps of its factor, which
@@ -777,6 +844,63 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
                 expect = _EXPECT[side]
                 out.append(Claim(offset + at + t_at, lhs + matrix, expect, True))
     return out
+
+
+_ELLIPSIS = re.compile(r"\\[cl]?dots(?![A-Za-z])|⋯|…|\.{2,}")
+_PRODUCT_SIGNS = re.compile(r"\s*(?:\*|\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|·|\\[cl]?dots(?![A-Za-z])|⋯|…|\.{2,})\s*")
+#: A time index written in a factor: (t), (t-k+1), _{t-1}, _t, ^{(t)}.
+_TIME = re.compile(r"(?:\(|_\{\(?|\^\{\()\s*([A-Za-z](?:\s*[+\-−]\s*(?:\d+|[A-Za-z]))*)\s*(?=\)|\})"
+                   r"|_([A-Za-z])(?![A-Za-z])")
+
+
+def _time_key(index: str) -> str:
+    return re.sub(r"\s", "", index).replace("−", "-")
+
+
+def _time_mark(m: re.Match) -> str:
+    """A time index replaced by #, h_t and h_{t-1} alike (h_{#})."""
+    return "_{#}" if m.group(2) else m.group(0)[:m.start(1) - m.start()] + "#"
+
+
+def _before(index: str) -> str:
+    """The step before `index`: t → t-1, k+1 → k, t-k+1 → t-k."""
+    m = re.fullmatch(r"(.*?)([+-]\d+)?", index)
+    rest, shift = m.group(1), int(m.group(2) or 0) - 1
+    return rest + (f"{shift:+d}" if shift else "")
+
+
+def _written_product(matrix: str, span: "_Derivative | None"):
+    """(formula, expect, because, unread) for a product written out factor by factor with an
+    ellipsis (J_t J_{t-1} ⋯ as A(t) * A(t-1) * .. * A(t-k+1)) on the right of ∂h_t/∂h_{t-k};
+    None when `matrix` is no such product.
+
+    The same factor at every step is judged once, as the Jacobian at its first step, and the
+    order fixes the layout: the latest step first is numerator layout, last is denominator.
+    Factors that differ from step to step (σ'(t) ⋯ σ'(t-k+1) W^k) are no one-step claim check
+    could judge: the claim is reported, not judged."""
+    if span is None or not _ELLIPSIS.search(matrix):
+        return None
+    pieces = [matrix[s:e].strip() for s, e, _ in _split_top(matrix, _PRODUCT_SIGNS)]
+    factors = [p for p in pieces if p]
+    if len(factors) < 2:
+        return None
+    steps, shapes = [], set()
+    for f in factors:
+        times = {_time_key(m.group(1) or m.group(2)) for m in _TIME.finditer(f)}
+        steps.append(times.pop() if len(times) == 1 else None)
+        shapes.add(_TIME.sub(_time_mark, f))
+    last = _time_key(_index(span.num))
+    if len(shapes) == 1 and None not in steps and len(set(steps)) == len(steps) and last in (steps[0], steps[-1]):
+        now = steps[0]
+        state = _base(span.num)
+        lhs = f"\\frac{{\\partial {state}_{{{now}}}}}{{\\partial {state}_{{{_before(now)}}}}}"
+        layout = "numerator" if steps[0] == last else "denominator"
+        because = (f"the product is written with its {'latest' if layout == 'numerator' else 'earliest'} "
+                   f"step first, so its factor must be the {layout}-layout Jacobian")
+        return f"{lhs} = {factors[0]}", layout, because, None
+    return (f"{_frac(span)} = {matrix}", None, "",
+            "a product written out factor by factor whose factors are not one factor repeated at "
+            "each step (nor in an order of steps): no one-step Jacobian to judge")
 
 
 #: The layout a backward factor must hold in, by its gradient's side; "gradient": check reads the side.
@@ -871,14 +995,15 @@ class Linter:
             if d.problem:
                 out.append(Finding(path, *text.where(d.offset), "SB303", f"symbptt comment: {d.problem}"))
         ignores = _ignores(text, scan, directives)
-        for span in sorted(scan.spans, key=lambda s: s.start):
+        for span, claim in span_claims(text.text, scan.spans):
             decl = _declared_at(directives, span.opened, carried).over(base)
-            for claim in claims(text.text[span.start:span.end], span.start):
-                report.claims += 1
-                codes = ignores.get(span.opened)
-                out.extend(f for f in self._judge(path, text, claim, decl, layouts, report)
-                           if f.code not in decl.ignore
-                           and not (codes is not None and (not codes or f.code in codes)))
+            report.claims += 1
+            codes = ignores.get(span.opened)
+            muted = lambda code: code in decl.ignore or codes is not None and (not codes or code in codes)
+            seen = len(layouts)
+            out.extend(f for f in self._judge(path, text, claim, decl, layouts, report) if not muted(f.code))
+            # SB104 is found once the whole file is judged: the claim's ignore comment goes with it
+            layouts[seen:] = [(*entry, muted("SB104")) for entry in layouts[seen:]]
         carried.update(v for d in directives if not d.problem for v in d.values.items())
         return out
 
@@ -898,8 +1023,10 @@ class Linter:
 
     def _judge(self, path, text: Text, claim: Claim, decl: Declaration, layouts, report) -> list[Finding]:
         line, column = text.where(claim.offset)
-        result = self._check(claim.formula, decl)
+        result = None if claim.unread else self._check(claim.formula, decl)
         where = dict(path=path, line=line, column=column, formula=claim.formula)
+        if claim.unread:
+            return [Finding(code="SB201", message=f"not judged: {claim.unread}", **where)]
         if isinstance(result, Exception):
             return [Finding(code="SB201", message=f"not judged: {_one_line(str(result))}", **where)]
         report.judged += 1
@@ -920,7 +1047,8 @@ class Linter:
                 f"the {what} holds in neither layout of {form}{_elsewhere(result)}"), **where)]
         if expect and expect not in holds:
             (other,) = holds
-            why = (f"the gradient is a {'column on the right' if expect == 'denominator' else 'row on the left'}, "
+            why = (claim.because or
+                   f"the gradient is a {'column on the right' if expect == 'denominator' else 'row on the left'}, "
                    f"so the factor must be the {expect}-layout Jacobian" if claim.expect
                    else f"the document declares {expect} layout")
             return [Finding(code="SB102", proof=proof, message=(
@@ -931,16 +1059,16 @@ class Linter:
 
     def _mixed(self, path: str, layouts, base: Declaration) -> list[Finding]:
         """SB104 for undeclared claims in the minority layout (the first claim's, on a tie)."""
-        if "SB104" in base.ignore or len({l for _, l, _, _ in layouts}) < 2:
+        if "SB104" in base.ignore or len({l for _, l, _, _, _ in layouts}) < 2:
             return []
-        counts = {l: sum(1 for _, x, _, _ in layouts if x == l) for l in LAYOUTS}
+        counts = {l: sum(1 for _, x, _, _, _ in layouts if x == l) for l in LAYOUTS}
         first = layouts[0][1]
         usual = max(LAYOUTS, key=lambda l: (counts[l], l == first))
-        other = next(w for w, l, _, _ in layouts if l == usual)
+        other = next(w for w, l, _, _, _ in layouts if l == usual)
         return [Finding(code="SB104", proof=proof, message=(
                     f"this Jacobian is in {l} layout ({form}), but the claim at line {other['line']} "
                     f"is in {usual} layout; declare the layout (layout=…) and make them agree"), **w)
-                for w, l, form, proof in layouts if l != usual]
+                for w, l, form, proof, muted in layouts if l != usual and not muted]
 
 
 def _shown(path: str) -> str:
