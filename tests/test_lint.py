@@ -608,3 +608,11 @@ def test_inline_ignore_of_mixed_layouts(tmp_path):
     assert [(f["line"], f["code"]) for f in findings] == [(5, "SB104")]
     text = text.replace("ignore[SB101]", "ignore")
     assert lint_json(write(tmp_path, "m.md", text), "--no-config") == []
+
+
+def test_ignore_covers_a_claim_written_across_spans(tmp_path):
+    claim = r"$\frac{\partial h_t}{\partial h_{t-1}}$ = $W^T$ $\operatorname{diag}(1 - h_t^2)$"
+    text = "\n".join(["<!-- symbptt: recurrence=elman activation=tanh layout=numerator -->",
+                      claim, claim + " <!-- symbptt: ignore[SB102] -->", ""])
+    findings = lint_json(write(tmp_path, "i.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(2, "SB102")]

@@ -111,10 +111,12 @@ class Linter:
             if d.problem:
                 out.append(Finding(path, *text.where(d.offset), "SB303", f"symbptt comment: {d.problem}"))
         ignores = _ignores(text, scan, directives)
-        for span, claim in span_claims(text.text, scan.spans):
-            decl = _declared_at(directives, span.opened, carried).over(base)
+        for run, claim in span_claims(text.text, scan.spans):
+            decl = _declared_at(directives, run[0].opened, carried).over(base)
             report.claims += 1
-            codes = ignores.get(span.opened)
+            # an ignore comment at any span of a claim written across spans covers the claim
+            muting = [ignores[s.opened] for s in run if s.opened in ignores]
+            codes = None if not muting else () if () in muting else tuple(c for m in muting for c in m)
             muted = lambda code: code in decl.ignore or codes is not None and (not codes or code in codes)
             seen = len(layouts)
             out.extend(f for f in self._judge(path, text, claim, decl, layouts, report) if not muted(f.code))

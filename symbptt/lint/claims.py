@@ -217,8 +217,8 @@ def _inline_bounds(text: str, span: Span) -> tuple[int, int] | None:
     return None
 
 
-def span_claims(text: str, spans: list[Span]) -> list[tuple[Span, Claim]]:
-    """The claims of a text's math spans, each with the span it starts in.
+def span_claims(text: str, spans: list[Span]) -> list[tuple[tuple[Span, ...], Claim]]:
+    """The claims of a text's math spans, each with the spans it is written in.
 
     A claim written across inline spans of one line, joined by nothing or by "=", "is",
     "equals" only ($∂h_t/∂h_{t-1}$ = $W^T$ $diag(…)$), is read as one formula, but only where no
@@ -238,7 +238,7 @@ def span_claims(text: str, spans: list[Span]) -> list[tuple[Span, Claim]]:
     for run in runs:
         own = [[(span, c) for c in claims(text[span.start:span.end], span.start)] for span in run]
         if len(run) == 1 or any(own):
-            out.extend(pair for pairs in own for pair in pairs)
+            out.extend(((span,), c) for pairs in own for span, c in pairs)
             continue
         body, starts, origins = "", [], []  # the joined formula; its pieces' places in `text`
         for k, span in enumerate(run):
@@ -252,7 +252,7 @@ def span_claims(text: str, spans: list[Span]) -> list[tuple[Span, Claim]]:
         for c in claims(body, 0):
             k = bisect.bisect_right(starts, c.offset) - 1
             at = origins[k] + min(c.offset - starts[k], run[k].end - run[k].start)
-            out.append((run[k], Claim(at, c.formula, c.expect, c.backward, c.because, c.unread)))
+            out.append((tuple(run), Claim(at, c.formula, c.expect, c.backward, c.because, c.unread)))
     return out
 
 
