@@ -8,7 +8,9 @@ Each `NoteClaim` is a claim a reader finds in a file, at the line and column whe
 starts, with the ground truth as a corpus `Entry` (the source's recurrence, the claim's matrix
 as the source means it, and the layouts it holds in), which tests/test_lint.py checks against
 torch autograd with tests/test_corpus_truth.py's helpers, and the code `lint` must report for
-it (None: no finding). `MISSED` lists the claims `lint` does not find, and why.
+it (None: no finding). A product over steps written out factor by factor is labelled over two
+steps (``steps=2``: its meaning is the product at k = 2, against the two-step Jacobian).
+`MISSED` lists the claims `lint` does not find, and why (none now).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class NoteClaim:
     entry: Entry
     expected: str | None  # the code lint reports here, None for no finding
     why: str
+    steps: int = 1  # 2: `entry.meaning` is the claim over two steps (a product written out), v.J2's truth
 
 
 D2L = Source(
@@ -109,7 +112,27 @@ CLAIMS: tuple[NoteClaim, ...] = (
         "post", "generic", lambda v: v.diag(v.dact(v.a)) @ v.W, NUM,
         "σ'(t) is, in the post's words, the diagonal matrix of σ' at step t; recurrence "
         "h_t = σ(W_hh h_{t-1} + W_xh x_t)."),
-        None, "the numerator-layout Jacobian (no layout declared, the only claim lint reads): right"),
+        None, "the numerator-layout Jacobian (no layout declared): right"),
+    NoteClaim("aims-attention-2021.md", 7, 77, _entry(
+        "notes:aims-item6", AIMS,
+        r"$`\nabla_{h_{t-k}} h_t`$  = $`\prod_{j=t:t-k+1}\nabla_{h_{j-1}} h_j=`$ $`\sigma^{'}(t)W_{hh}*`$"
+        r"$`\sigma^{'}(t-1)W_{hh}*..*`$$`\sigma^{'}(t-k+1)W_{hh}`$",
+        r"\sigma^{'}(t)W_{hh}", "post", "generic",
+        lambda v: v.diag(v.dact(v.a)) @ v.W @ v.diag(v.dact(v.a_prev)) @ v.W, NUM,
+        "The product over steps written out across five $`…`$ spans; its meaning at k = 2 is "
+        "σ'(t) W_hh σ'(t-1) W_hh, J_t J_{t-1} in numerator layout."),
+        None, "the same factor at each step, latest step first (numerator order), and it is the "
+        "numerator-layout Jacobian: right", steps=2),
+    NoteClaim("aims-attention-2021.md", 11, 78, _entry(
+        "notes:aims-item7", AIMS,
+        r"$`\nabla_{h_{t-k}} h_t`$  = $`\prod_{j=t:t-k+1}\nabla_{h_{j-1}} h_j=`$ $`\sigma^{'}(t)*`$"
+        r"$`\sigma^{'}(t-1)*..*`$$`\sigma^{'}(t-k+1)*W_{hh}^{k}`$",
+        r"\sigma^{'}(t)*\sigma^{'}(t-1)*..*\sigma^{'}(t-k+1)*W_{hh}^{k}", "post", "generic",
+        lambda v: v.diag(v.dact(v.a)) @ v.diag(v.dact(v.a_prev)) @ v.W @ v.W, NEITHER,
+        "The diagonal factors commuted past W_hh, which they do not commute with: at k = 2, "
+        "σ'(t) σ'(t-1) W_hh², not J_t J_{t-1} in either layout."),
+        "SB201", "wrong, but no one factor repeats at each step, so there is no one-step "
+        "Jacobian for check to judge: found, as information", steps=2),
     NoteClaim("ccjjllt-day11-rnn.ipynb", 45, 51, _entry(
         "notes:ccjjllt-jacobian", CCJJLLT,
         r"W_{h}^{\top} \cdot \operatorname{diag}\left(\tanh ^{\prime}\left(a_{t}\right)\right)",
@@ -138,11 +161,6 @@ CLAIMS: tuple[NoteClaim, ...] = (
 )
 
 #: Claims in the files that lint does not find, with the reason.
-MISSED = (
-    ("aims-attention-2021.md", 8, "item 6: ∇_{h_{t-k}} h_t = ∏ ∇_{h_{j-1}} h_j = σ'(t)W_hh * … written "
-     "across five separate $`…`$ spans; lint reads one math span at a time"),
-    ("aims-attention-2021.md", 11, "item 7: the same product with the diagonal factors commuted "
-     "past W_hh (σ'(t) * … * W_hh^k), wrong, split across spans as well"),
-)
+MISSED: tuple = ()
 
 FILES = tuple(sorted({c.file for c in CLAIMS}))

@@ -1,0 +1,330 @@
+"""`lint`: find the recurrent-Jacobian claims in course notes and judge each with `check`.
+
+The pipeline, one file at a time, all in one process:
+
+    read     bytes → text (LaTeX, Markdown/Quarto/MyST) or the Markdown cells of a notebook,
+             each character keeping its line and column in the file
+    math     the math spans ($…$, $$…$$, \\[…\\], \\(…\\), equation/align/… environments,
+             MyST's {math}), and the `symbptt:` comments (declarations, ignores)
+    claims   in each span, equations whose chain of `=` holds a derivative of the state by
+             the state (∂h_t/∂h_{t-1}, ∂h_t/∂h_k = ∏ …) or a backward recursion
+             (δ_{t-1} = … δ_t, ∂L/∂h_t = … ∂L/∂h_{t+1}); the matrix on the other side
+    judge    `check.check` on "derivative = matrix", under the recurrence, activation and
+             layout the document declares; the verdicts become `Finding`s with stable codes
+
+Nothing in a document is evaluated: math is cut out as text and parsed by `check`'s grammar.
+Presentation (concise, JSON, GitHub, SARIF) lives in `render.lint_report`; the command line
+in `cli`.
+
+Modules by job, imports one way: `codes` (codes, findings, declarations) ← `scan` (read and
+math) ← `claims` ← this package (judging, files and configuration), which re-exports the names
+the rest of symbptt uses.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, SymbpttError
+from .claims import Claim, claims, span_claims
+from .codes import (FAILING, LAYOUTS, MAX_BYTES, RULES, SEVERITIES, SKIP_DIRS, SUFFIXES, Declaration,
+                    Finding, Rule, declaration)
+from .scan import Directive, FileProblem, Span, Text, _Scan, read_texts, scan_latex, scan_markdown
+
+__all__ = ["FAILING", "LAYOUTS", "MAX_BYTES", "RULES", "SEVERITIES", "SKIP_DIRS", "SUFFIXES", "Claim",
+           "Declaration", "Directive", "FileProblem", "Finding", "LintConfig", "Linter", "Report", "Rule",
+           "Span", "Text", "claims", "declaration", "expand", "lint_config", "read_texts", "scan_latex",
+           "scan_markdown", "span_claims"]
+
+
+# --- judging -------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Everything one run found: findings (sorted per file, files in order) and counts."""
+
+    findings: list = field(default_factory=list)
+    files: int = 0
+    claims: int = 0
+    judged: int = 0  # claims check could read
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity in FAILING for f in self.findings)
+
+
+class Linter:
+    """Lints files against the declarations of a config and the command line, in one process.
+
+    Judgements are memoised by (formula, recurrence, activation): a chapter repeating a
+    formula pays for it once.
+    """
+
+    def __init__(self, config: "LintConfig | None" = None, override: Declaration = Declaration(),
+                 show_proof: bool = False):
+        self.config = config or LintConfig()
+        self.override = override
+        self.show_proof = show_proof
+        self._judged: dict = {}
+
+    def lint_paths(self, paths: list[str]) -> Report:
+        """Every file under `paths` (folders walked in sorted order), as a Report."""
+        report = Report()
+        for path in expand(paths):
+            report.files += 1
+            report.findings.extend(self.lint_file(path, report))
+        return report
+
+    def lint_file(self, path: str, report: Report | None = None) -> list[Finding]:
+        report = report if report is not None else Report()
+        kind = SUFFIXES.get(Path(path).suffix.lower(), "markdown")
+        base = self.override.over(self.config.for_path(path))
+        try:
+            texts = read_texts(Path(path), kind)
+        except FileProblem as exc:
+            return [Finding(_shown(path), exc.line, exc.column, "SB301", f"{exc}")]
+        path = _shown(path)
+        findings: list[Finding] = []
+        carried: dict = {}  # declarations of a notebook's earlier cells, which hold in later ones
+        layouts: list = []  # (finding location, layout it holds in, …) of undeclared Jacobian claims
+        for text in texts:
+            findings.extend(self._lint_text(path, kind, text, base, carried, layouts, report))
+        findings.extend(self._mixed(path, layouts, base))
+        return sorted(findings, key=Finding.sort_key)
+
+    def _lint_text(self, path, kind, text: Text, base, carried: dict, layouts, report) -> list[Finding]:
+        scan = scan_latex(text.text) if kind == "latex" else scan_markdown(text.text)
+        out = []
+        for offset, message in scan.problems:
+            out.append(Finding(path, *text.where(offset), "SB302", message))
+        directives = sorted(scan.directives, key=lambda d: d.offset)
+        for d in directives:
+            if d.problem is None and d.values:
+                try:
+                    declaration(d.values, "symbptt comment")
+                except InputError as exc:
+                    object.__setattr__(d, "problem", str(exc).removeprefix("symbptt comment: "))
+            if d.problem:
+                out.append(Finding(path, *text.where(d.offset), "SB303", f"symbptt comment: {d.problem}"))
+        ignores = _ignores(text, scan, directives)
+        for run, claim in span_claims(text.text, scan.spans):
+            decl = _declared_at(directives, run[0].opened, carried).over(base)
+            report.claims += 1
+            # an ignore comment at any span of a claim written across spans covers the claim
+            muting = [ignores[s.opened] for s in run if s.opened in ignores]
+            codes = None if not muting else () if () in muting else tuple(c for m in muting for c in m)
+            muted = lambda code: code in decl.ignore or codes is not None and (not codes or code in codes)
+            seen = len(layouts)
+            out.extend(f for f in self._judge(path, text, claim, decl, layouts, report) if not muted(f.code))
+            # SB104 is found once the whole file is judged: the claim's ignore comment goes with it
+            layouts[seen:] = [(*entry, muted("SB104")) for entry in layouts[seen:]]
+        carried.update(v for d in directives if not d.problem for v in d.values.items())
+        return out
+
+    def _check(self, formula: str, decl: Declaration):
+        """`check` on a formula, once per (formula, recurrence, activation) in this run."""
+        from ..check import check
+
+        key = (formula, decl.recurrence, decl.activation)
+        if key not in self._judged:
+            try:
+                self._judged[key] = check(formula, activation=decl.activation, recurrence=decl.recurrence)
+            except SymbpttError as exc:
+                self._judged[key] = exc
+            except RecursionError:  # a pathological formula: not readable, never a crash
+                self._judged[key] = InputError("the formula is nested too deeply to read")
+        return self._judged[key]
+
+    def _judge(self, path, text: Text, claim: Claim, decl: Declaration, layouts, report) -> list[Finding]:
+        line, column = text.where(claim.offset)
+        result = None if claim.unread else self._check(claim.formula, decl)
+        where = dict(path=path, line=line, column=column, formula=claim.formula)
+        if claim.unread:
+            return [Finding(code="SB201", message=f"not judged: {claim.unread}", **where)]
+        if isinstance(result, Exception):
+            return [Finding(code="SB201", message=f"not judged: {_one_line(str(result))}", **where)]
+        report.judged += 1
+        holds = {l for l in LAYOUTS if result.verdict(l).holds}
+        proof = _proof(result) if self.show_proof else None
+        expect = claim.expect or decl.layout
+        if expect == "gradient":  # the gradient inside the formula: check saw which side it is on
+            expect = "numerator" if result.reading.rows else "denominator"
+        what = "backward factor" if claim.backward else "Jacobian"
+        form = _form_title(result)
+        if not holds:
+            shifted = [v for v in result.readings if v.form == result.form.key and v.binding == "pre-activation"]
+            if shifted:
+                return [Finding(code="SB103", proof=proof, message=(
+                    f"right only with σ' at the step's pre-activation a_t, not where it is written: "
+                    f"then it is the {shifted[0].layout.value} Jacobian of {form}"), **where)]
+            return [Finding(code="SB101", proof=proof, message=(
+                f"the {what} holds in neither layout of {form}{_elsewhere(result)}"), **where)]
+        if expect and expect not in holds:
+            (other,) = holds
+            why = (claim.because or
+                   f"the gradient is a {'column on the right' if expect == 'denominator' else 'row on the left'}, "
+                   f"so the factor must be the {expect}-layout Jacobian" if claim.expect
+                   else f"the document declares {expect} layout")
+            return [Finding(code="SB102", proof=proof, message=(
+                f"the {what} is the {other}-layout Jacobian of {form}, but {why}"), **where)]
+        if not claim.expect and not decl.layout and len(holds) == 1:
+            layouts.append((where, next(iter(holds)), form, proof))
+        return []
+
+    def _mixed(self, path: str, layouts, base: Declaration) -> list[Finding]:
+        """SB104 for undeclared claims in the minority layout (the first claim's, on a tie)."""
+        if "SB104" in base.ignore or len({l for _, l, _, _, _ in layouts}) < 2:
+            return []
+        counts = {l: sum(1 for _, x, _, _, _ in layouts if x == l) for l in LAYOUTS}
+        first = layouts[0][1]
+        usual = max(LAYOUTS, key=lambda l: (counts[l], l == first))
+        other = next(w for w, l, _, _, _ in layouts if l == usual)
+        return [Finding(code="SB104", proof=proof, message=(
+                    f"this Jacobian is in {l} layout ({form}), but the claim at line {other['line']} "
+                    f"is in {usual} layout; declare the layout (layout=…) and make them agree"), **w)
+                for w, l, form, proof, muted in layouts if l != usual and not muted]
+
+
+def _shown(path: str) -> str:
+    """A path as findings print it: a file name's undecodable bytes as \\x escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _form_title(result) -> str:
+    from ..model import FORMS
+
+    return f"{FORMS[result.form.key].title} ({result.form.key})"
+
+
+def _elsewhere(result) -> str:
+    """Where else the claim holds, as a hint: another form, or σ' at another point."""
+    from ..model import FORMS
+
+    for v in result.readings:
+        if v.binding == "as-written" and v.form != result.form.key:
+            return (f"; it is the {v.layout.value}-layout Jacobian of {FORMS[v.form].title}: "
+                    f"declare recurrence={v.form} if the notes use it")
+    return ""
+
+
+def _proof(result) -> str:
+    from ..render import render_check
+
+    return render_check(result, "text").rstrip()
+
+
+def _declared_at(directives: list[Directive], offset: int, carried: dict) -> Declaration:
+    """The declaration in force at `offset`: the comments before it (after those `carried`
+    from earlier cells), later keys winning."""
+    values: dict = dict(carried)
+    for d in directives:
+        if d.offset < offset and d.values and not d.problem:
+            values.update(d.values)
+    return declaration(values, "symbptt comment") if values else Declaration()
+
+
+def _ignores(text: Text, scan: _Scan, directives: list[Directive]) -> dict:
+    """Span start → codes to ignore there (() for all): an ignore comment covers the formula
+    on its own line, else the next formula after it."""
+    out: dict = {}
+    spans = sorted(scan.spans, key=lambda s: s.opened)
+    for d in directives:
+        if d.ignore is None or d.problem:
+            continue
+        line = text.where(d.offset)[0]
+        same = [s for s in spans if line in (text.where(s.opened)[0], text.where(max(s.start, s.end - 1))[0])
+                and s.opened < d.offset]
+        target = same[-1] if same else next((s for s in spans if s.opened > d.offset), None)
+        if target is not None:
+            previous = out.get(target.opened)
+            out[target.opened] = () if previous == () or not d.ignore else tuple(previous or ()) + d.ignore
+    return out
+
+
+# --- files and configuration ---------------------------------------------------------
+
+
+def expand(paths: list[str]) -> list[str]:
+    """The files to lint: files as given, folders walked in sorted order (hidden and build
+    folders skipped, only known suffixes); each file once. Raises InputError for a path that
+    does not exist or a file whose kind is unknown."""
+    out, seen = [], set()
+    for given in paths:
+        if not os.path.exists(given):
+            raise InputError(f"{given!r}: no such file or folder")
+        if os.path.isdir(given):
+            found = list(_walk(given))
+        elif Path(given).suffix.lower() in SUFFIXES:
+            found = [given]
+        else:
+            raise InputError(f"{given!r}: cannot tell its kind; lint reads "
+                             f"{', '.join(sorted(SUFFIXES))}")
+        for path in found:
+            key = os.path.normcase(os.path.abspath(path))
+            if key not in seen:
+                seen.add(key)
+                out.append(path)
+    return out
+
+
+def _walk(folder: str):
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        raise InputError(f"{folder!r}: {exc.strerror or exc}") from None
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name not in SKIP_DIRS:
+                yield from _walk(os.path.normpath(os.path.join(folder, entry.name)))
+        elif entry.is_file() and Path(entry.name).suffix.lower() in SUFFIXES:
+            yield os.path.normpath(os.path.join(folder, entry.name))
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """The [lint] table of a config file: a declaration for all files, and per path.
+
+    ``paths`` maps a pattern (a file or folder relative to the config file's folder, or a
+    glob) to a declaration; more specific (longer) patterns win over shorter ones.
+    """
+
+    root: Path | None = None
+    default: Declaration = Declaration()
+    paths: tuple = ()  # ((pattern, Declaration), ...)
+
+    def for_path(self, path: str) -> Declaration:
+        decl = self.default
+        if self.root is None:
+            return decl
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return decl
+        for pattern, own in sorted(self.paths, key=lambda p: len(p[0])):
+            stem = pattern.rstrip("/")
+            if rel == stem or rel.startswith(stem + "/") or fnmatch.fnmatchcase(rel, pattern):
+                decl = own.over(decl)
+        return decl
+
+
+def lint_config(table: dict, path: Path) -> LintConfig:
+    """A LintConfig from a config file's [lint] table (validated; InputError names the file)."""
+    if not isinstance(table, dict):
+        raise InputError(f"{path}: [lint] must be a table")
+    own = {k: v for k, v in table.items() if k != "paths"}
+    paths = table.get("paths", {})
+    if not isinstance(paths, dict) or not all(isinstance(v, dict) for v in paths.values()):
+        raise InputError(f"{path}: [lint.paths] maps a file, folder or glob to a table, such as "
+                         "[lint.paths.\"notes/rnn.md\"]")
+    return LintConfig(path.parent, declaration(own, f"{path}: [lint]"),
+                      tuple((p, declaration(v, f"{path}: [lint.paths.{p!r}]")) for p, v in sorted(paths.items())))

@@ -1,0 +1,408 @@
+"""Finding claims in math for `lint`: equations about ∂(state at t)/∂(state at t−1), products
+over steps and backward recursions, as formulas for `check` (never evaluated), and claims
+written across inline spans of one line."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .scan import Span
+
+# --- claims --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A formula to judge: `formula` as check takes it, `offset` where its matrix starts.
+
+    `expect` is the layout the claim must hold in because of its gradient's side (a backward
+    factor: on the left of a column gradient, denominator; on the right of a row one,
+    numerator), or None: then the document's declared layout applies.
+    """
+
+    offset: int
+    formula: str
+    expect: str | None = None
+    backward: bool = False
+    because: str = ""  # why `expect`, when not the gradient's side
+    unread: str | None = None  # a claim found but not judged, and why
+
+
+#: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
+_NOISE = re.compile(
+    r"\\(?:label|tag\*?|eqref|ref|hspace|vspace)\s*\{[^{}]*\}|\\(?:nonumber|notag|displaystyle|"
+    r"textstyle|limits|qquad|quad|Big|big|bigg|Bigg)(?![A-Za-z])(?!\s*[(\[)\]|])|"
+    r"\\(?:begin|end)\s*\{[A-Za-z*]+\}(?:\{[^{}]*\})?|&|\\underbrace|\\overbrace")
+_RELATIONS = re.compile(r"(?<![<>!:\\])=|\\approx(?![A-Za-z])|\\(?:le|leq|ge|geq|ne|neq|propto|sim|"
+                        r"equiv|coloneqq|triangleq|to|rightarrow|Rightarrow|in)(?![A-Za-z])|[<>≈≤≥≠]")
+_OPEN, _CLOSE = "{([", "})]"
+
+_BASE = r"(?:\\(?:mathbf|boldsymbol|bm|vec|mathrm|text|textbf|mathit|hat|bar|tilde)\s*\{\s*)?" \
+        r"(\\?[A-Za-z]+)"
+#: ∂A/∂B as a fraction, ∂A/∂B with a slash, or ∇_B A (A's and B's text captured).
+_GROUP = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+_DERIVATIVE = re.compile(
+    r"\\[dt]?frac\s*" + r"\{\s*(?:\\partial|∂|d)\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+    r"\s*\{\s*(?:\\partial|∂|d)\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
+    r"|(?:\\partial|∂)\s*(\S+?)\s*/\s*(?:\\partial|∂)\s*([^\s=]+)"
+    r"|\\nabla\s*_\s*" + _GROUP + r"\s*((?:\\[A-Za-z]+\s*\{[^{}]*\}|\\?[A-Za-z])(?:_\{[^{}]*\}|_[A-Za-z0-9])?)")
+_DELTA = re.compile(r"(?:\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?(?:\\delta|δ)\s*\}?"
+                    r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9]))*")
+_LOSS = re.compile(r"\\mathcal\s*\{?\s*[LEJ]|\\ell|ℓ|[LEJC]|\\mathscr\s*\{?\s*[LE]|l(?![A-Za-z])")
+
+
+def _base(text: str) -> str | None:
+    """The name a derivative is of or by: h for \\mathbf{h}_{t-1}, x for x^{(t)}."""
+    m = re.match(r"\s*" + _BASE, text)
+    return m.group(1) if m else None
+
+
+def _index(text: str) -> str:
+    """The time index of h_{t-1}, h^{(t)}, \\mathbf{h}_t: the rest after the base name."""
+    m = re.match(r"\s*" + _BASE + r"\s*\}?(.*)$", text, re.S)
+    rest = m.group(2) if m else text
+    return re.sub(r"[\s{}()^_]|\\left|\\right", "", rest)
+
+
+def _step(index: str) -> tuple[str, int] | None:
+    """t-1 → ("t", -1), (t) → ("t", 0), k+1 → ("k", 1); None for anything else."""
+    m = re.fullmatch(r"([A-Za-z])?([+\-−]\d+)?", index.replace("−", "-"))
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    return m.group(1) or "", int(m.group(2) or 0)
+
+
+@dataclass(frozen=True)
+class _Derivative:
+    start: int
+    end: int
+    num: str
+    den: str
+
+    @property
+    def jacobian(self) -> bool:
+        """∂(state)/∂(state): the same name at two different steps."""
+        a, b = _base(self.num), _base(self.den)
+        return a is not None and a == b and _index(self.num) != _index(self.den)
+
+    @property
+    def one_step(self) -> bool:
+        """Whether the two time indices are one step apart: t and t-1, k+1 and k."""
+        a, b = _step(_index(self.num)), _step(_index(self.den))
+        return a is not None and b is not None and a[0] == b[0] and a[1] - b[1] == 1
+
+    @property
+    def gradient(self) -> bool:
+        """∂(loss)/∂(state): a gradient vector."""
+        return bool(_LOSS.match(self.num.strip())) and _base(self.den) not in (None, _base(self.num))
+
+
+def _frac(d: _Derivative) -> str:
+    return f"\\frac{{\\partial {d.num}}}{{\\partial {d.den}}}"
+
+
+def _derivatives(text: str) -> list[_Derivative]:
+    out = []
+    for m in _DERIVATIVE.finditer(text):
+        if m.group(1) is not None:
+            num, den = m.group(1), m.group(2)
+        elif m.group(3) is not None:
+            num, den = m.group(3), m.group(4)
+        else:
+            den, num = m.group(5), m.group(6)
+        out.append(_Derivative(m.start(), m.end(), num.strip(), den.strip()))
+    return out
+
+
+def _split_top(text: str, pattern: re.Pattern) -> list[tuple[int, int, str]]:
+    """Pieces of `text` between matches of `pattern` at brace depth 0: (start, end, separator
+    before the piece)."""
+    depth, pieces, start, sep = 0, [], 0, ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and text.startswith(("\\{", "\\}"), i):
+            i += 2
+            continue
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = pattern.match(text, i)
+            if m and m.end() > i:
+                pieces.append((start, i, sep))
+                start, sep, i = m.end(), m.group(0), m.end()
+                continue
+        i += 1
+    pieces.append((start, len(text), sep))
+    return pieces
+
+
+_TERMS = re.compile(r"(?<![\^_{(\[])\s*[+\-−]\s*")
+
+
+def _strip_gradient(text: str) -> tuple[str, str | None]:
+    """The matrix of `M g` or `g M` with g a gradient (δ_t, ∂L/∂h_t, ∇_{h_t} L), and the side
+    the gradient is on ("right": a column gradient, "left": a row one); None: no gradient."""
+    body = text.strip()
+    grads = [d for d in _derivatives(body) if d.gradient]
+    deltas = list(_DELTA.finditer(body))
+    spans = [(d.start, d.end) for d in grads] + [(m.start(), m.end()) for m in deltas if m.group(0)]
+    if len(spans) != 1:
+        return body, None
+    start, end = spans[0]
+    space = r"(?:\s|\\[,;:! ]|~)*"
+    times = space + r"(?:\\cdot|\\times|\*|·)?" + space  # the product sign between factor and gradient
+    if not body[end:].strip(" .,;") and body[:start].strip():
+        return re.sub(times + "$", "", body[:start]), "right"
+    if not body[:start].strip():
+        return re.sub("^" + times, "", body[end:]), "left"
+    return body[:start] + r" \delta " + body[end:], "inside"
+
+
+def _state_gradient(text: str) -> tuple[str, str] | None:
+    """(state name, step) when `text` is a gradient at one step: ∂L/∂h_t, δ_{t-1}, δ^{(t)}."""
+    text = text.strip()
+    d = _derivatives(text)
+    if len(d) == 1 and d[0].gradient and d[0].start == 0 and not text[d[0].end:].strip():
+        return _base(d[0].den) or "", _index(d[0].den)
+    m = _DELTA.fullmatch(text)
+    if m:
+        return "", _index(re.sub(r"^.*?(\\delta|δ)\s*\}?", "x", text))
+    return None
+
+
+def claims(body: str, offset: int) -> list[Claim]:
+    """The claims in one math span (text `body` starting at `offset` in the document)."""
+    clean = _NOISE.sub(lambda m: " " * len(m.group(0)), body)
+    chains: list[list[tuple[int, int]]] = []
+    for row_start, row_end, _ in _split_top(clean, re.compile(r"\\\\(?:\[[^\]]*\])?")):
+        row = clean[row_start:row_end]
+        pieces = [(row_start + s, row_start + e, sep) for s, e, sep in _split_top(row, _RELATIONS)]
+        continues = chains and not row[:pieces[0][1] - row_start].strip() and len(pieces) > 1
+        sides: list[tuple[int, int, str]] = []
+        if continues:
+            sides = chains[-1]
+            pieces = pieces[1:]
+        sides = list(sides) + pieces
+        if continues:
+            chains[-1] = sides
+        else:
+            chains.append(sides)
+    found = []
+    for sides in chains:
+        found.extend(_chain_claims(clean, sides, offset))
+    return found
+
+
+#: What may stand between two inline math spans of one claim: nothing, or a word or sign of
+#: equality ("$∂h_t/∂h_{t-1}$ is $W^T D$"). Anything else ("and", ",", "+") keeps them apart.
+_CONNECTOR = re.compile(r"[ \t\u00a0]*(?:(=|is|equals|is equal to)[ \t\u00a0]*)?")
+
+
+def _inline_bounds(text: str, span: Span) -> tuple[int, int] | None:
+    """Where an inline span's delimiters start and end ($…$, $`…`$, \\(…\\)); None: display."""
+    if text.startswith("`", span.opened) and text[span.opened - 1:span.opened] == "$":
+        close = span.end
+        while text.startswith("`", close):
+            close += 1
+        return span.opened - 1, close + text.startswith("$", close)
+    if text.startswith("$", span.opened) and not text.startswith("$$", span.opened):
+        return span.opened, span.end + 1
+    if text.startswith("\\(", span.opened):
+        return span.opened, span.end + 2
+    return None
+
+
+def span_claims(text: str, spans: list[Span]) -> list[tuple[tuple[Span, ...], Claim]]:
+    """The claims of a text's math spans, each with the spans it is written in.
+
+    A claim written across inline spans of one line, joined by nothing or by "=", "is",
+    "equals" only ($∂h_t/∂h_{t-1}$ = $W^T$ $diag(…)$), is read as one formula, but only where no
+    span of the run holds a claim of its own: a complete claim is never extended by what
+    follows it."""
+    spans = sorted(spans, key=lambda s: s.start)
+    runs: list[list[Span]] = []
+    previous = None  # (span, where its closing delimiter ends) of the last inline span
+    for span in spans:
+        bounds = _inline_bounds(text, span)
+        if previous and bounds and _CONNECTOR.fullmatch(text, previous[1], bounds[0]):
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+        previous = (span, bounds[1]) if bounds else None
+    out = []
+    for run in runs:
+        own = [[(span, c) for c in claims(text[span.start:span.end], span.start)] for span in run]
+        if len(run) == 1 or any(own):
+            out.extend(((span,), c) for pairs in own for span, c in pairs)
+            continue
+        body, starts, origins = "", [], []  # the joined formula; its pieces' places in `text`
+        for k, span in enumerate(run):
+            if k:
+                gap = _CONNECTOR.fullmatch(text, _inline_bounds(text, run[k - 1])[1],
+                                           _inline_bounds(text, span)[0])
+                body += " = " if gap.group(1) else " "
+            starts.append(len(body))
+            origins.append(span.start)
+            body += text[span.start:span.end]
+        for c in claims(body, 0):
+            k = bisect.bisect_right(starts, c.offset) - 1
+            at = origins[k] + min(c.offset - starts[k], run[k].end - run[k].start)
+            out.append((tuple(run), Claim(at, c.formula, c.expect, c.backward, c.because, c.unread)))
+    return out
+
+
+def _text_at(clean: str, start: int, end: int) -> tuple[int, str]:
+    text = clean[start:end]
+    lead = len(text) - len(text.lstrip())
+    return start + lead, text.strip().rstrip(".,;").strip()
+
+
+def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
+    out = []
+    anchor = None  # (kind, text): "jacobian" with the derivative, or "gradient" with (name, step)
+    step = None  # the one-step derivative a product over steps multiplies, once one is written
+    span = None  # the derivative over several steps (∂h_t/∂h_{t-k}), once one is written
+    for k, (start, end, sep) in enumerate(sides):
+        if k and sep != "=":
+            anchor = None  # ≤, ≈ … : what follows is not claimed equal
+        at, text = _text_at(clean, start, end)
+        if not text:
+            continue
+        ds = _derivatives(text)
+        jac = [d for d in ds if d.jacobian]
+        step = next((_frac(d) for d in jac if d.one_step), step)
+        span = next((d for d in jac if not d.one_step), span)
+        has_partial = bool(re.search(r"\\partial|∂|\\nabla", text))
+        if anchor is None or has_partial and anchor[0] != "gradient":
+            if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
+                one = step if step and len(ds) > 1 else (_frac(jac[0]) if jac[0].one_step else None)
+                anchor = ("jacobian", one or _frac(jac[0]), one is not None)
+                continue
+            grad = _state_gradient(text)
+            if grad is not None:
+                anchor = ("gradient", grad)
+                continue
+            if anchor is None:
+                continue
+        if anchor[0] == "jacobian":
+            if any(d.jacobian for d in ds):
+                continue  # a restatement of the chain rule
+            matrix, side = _strip_gradient(text)
+            if re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
+                continue
+            written = _written_product(matrix, span) if side is None else None
+            if written is not None:
+                formula, expect, because, unread = written
+                out.append(Claim(offset + at, formula, expect, because=because, unread=unread))
+                continue
+            expect = _EXPECT.get(side)
+            # ∂h_t/∂h_k = ∏_i J_i: the product's own index fixes the steps of its factor, which
+            # check reads without a derivative on the left (one over t − k steps has no index i).
+            product = not anchor[2] and re.search(r"\\prod|∏", matrix)
+            formula = matrix if product else f"{anchor[1]} = {matrix}"
+            out.append(Claim(offset + at, formula, expect, side is not None))
+        else:
+            name, when = anchor[1]
+            for t_start, t_end, sign in _split_top(text, _TERMS):
+                t_at, term = _text_at(text, t_start, t_end)
+                inner = _state_gradient_in(term)
+                if inner is None or inner[1] == when or name and inner[0] and inner[0] != name:
+                    continue  # not the gradient of the same state at another step (∂L/∂o_t)
+                matrix, side = _strip_gradient(term)
+                if side is None or re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
+                    continue
+                if sign.strip() in ("-", "−"):
+                    matrix = f"-{matrix}"
+                # The derivative the factor stands for fixes which state is the current one.
+                state = name or inner[0] or _guess_state(matrix)
+                lhs = ""
+                if step and re.search(r"\\prod|∏", matrix):
+                    lhs = f"{step} = "
+                elif state and inner[1] and when:
+                    lhs = f"\\frac{{\\partial {state}_{{{inner[1]}}}}}{{\\partial {state}_{{{when}}}}} = "
+                expect = _EXPECT[side]
+                out.append(Claim(offset + at + t_at, lhs + matrix, expect, True))
+    return out
+
+
+_ELLIPSIS = re.compile(r"\\[cl]?dots(?![A-Za-z])|⋯|…|\.{2,}")
+_PRODUCT_SIGNS = re.compile(r"\s*(?:\*|\\cdot(?![A-Za-z])|\\times(?![A-Za-z])|·|\\[cl]?dots(?![A-Za-z])|⋯|…|\.{2,})\s*")
+#: A time index written in a factor: (t), (t-k+1), _{t-1}, _t, ^{(t)}.
+_TIME = re.compile(r"(?:\(|_\{\(?|\^\{\()\s*([A-Za-z](?:\s*[+\-−]\s*(?:\d+|[A-Za-z]))*)\s*(?=\)|\})"
+                   r"|_([A-Za-z])(?![A-Za-z])")
+
+
+def _time_key(index: str) -> str:
+    return re.sub(r"\s", "", index).replace("−", "-")
+
+
+def _time_mark(m: re.Match) -> str:
+    """A time index replaced by #, h_t and h_{t-1} alike (h_{#})."""
+    return "_{#}" if m.group(2) else m.group(0)[:m.start(1) - m.start()] + "#"
+
+
+def _before(index: str) -> str:
+    """The step before `index`: t → t-1, k+1 → k, t-k+1 → t-k."""
+    m = re.fullmatch(r"(.*?)([+-]\d+)?", index)
+    rest, shift = m.group(1), int(m.group(2) or 0) - 1
+    return rest + (f"{shift:+d}" if shift else "")
+
+
+def _written_product(matrix: str, span: "_Derivative | None"):
+    """(formula, expect, because, unread) for a product written out factor by factor with an
+    ellipsis (J_t J_{t-1} ⋯ as A(t) * A(t-1) * .. * A(t-k+1)) on the right of ∂h_t/∂h_{t-k};
+    None when `matrix` is no such product.
+
+    The same factor at every step is judged once, as the Jacobian at its first step, and the
+    order fixes the layout: the latest step first is numerator layout, last is denominator.
+    Factors that differ from step to step (σ'(t) ⋯ σ'(t-k+1) W^k) are no one-step claim check
+    could judge: the claim is reported, not judged."""
+    if span is None or not _ELLIPSIS.search(matrix):
+        return None
+    pieces = [matrix[s:e].strip() for s, e, _ in _split_top(matrix, _PRODUCT_SIGNS)]
+    factors = [p for p in pieces if p]
+    if len(factors) < 2:
+        return None
+    steps, shapes = [], set()
+    for f in factors:
+        times = {_time_key(m.group(1) or m.group(2)) for m in _TIME.finditer(f)}
+        steps.append(times.pop() if len(times) == 1 else None)
+        shapes.add(_TIME.sub(_time_mark, f))
+    last = _time_key(_index(span.num))
+    if len(shapes) == 1 and None not in steps and len(set(steps)) == len(steps) and last in (steps[0], steps[-1]):
+        now = steps[0]
+        state = _base(span.num)
+        lhs = f"\\frac{{\\partial {state}_{{{now}}}}}{{\\partial {state}_{{{_before(now)}}}}}"
+        layout = "numerator" if steps[0] == last else "denominator"
+        because = (f"the product is written with its {'latest' if layout == 'numerator' else 'earliest'} "
+                   f"step first, so its factor must be the {layout}-layout Jacobian")
+        return f"{lhs} = {factors[0]}", layout, because, None
+    return (f"{_frac(span)} = {matrix}", None, "",
+            "a product written out factor by factor whose factors are not one factor repeated at "
+            "each step (nor in an order of steps): no one-step Jacobian to judge")
+
+
+#: The layout a backward factor must hold in, by its gradient's side; "gradient": check reads the side.
+_EXPECT = {"right": "denominator", "left": "numerator", "inside": "gradient"}
+
+
+def _state_gradient_in(term: str) -> tuple[str, str] | None:
+    """The gradient a term multiplies, as (state name, step), if it has exactly one."""
+    grads = [d for d in _derivatives(term) if d.gradient]
+    deltas = [m for m in _DELTA.finditer(term) if m.group(0)]
+    if len(grads) + len(deltas) != 1:
+        return None
+    if grads:
+        return _base(grads[0].den) or "", _index(grads[0].den)
+    return "", _index(re.sub(r"^.*?(\\delta|δ)\s*\}?", "x", deltas[0].group(0)))
+
+
+def _guess_state(matrix: str) -> str:
+    """The state letter a backward factor writes (h, x or s with a time index), if any."""
+    m = re.search(r"(?:\\mathbf\{|\\boldsymbol\{)?\b([hxs])\}?\s*(?:_|\^\s*\{?\()", matrix)
+    return m.group(1) if m else ""
