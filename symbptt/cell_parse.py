@@ -139,6 +139,9 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError(f"{twice}_t is defined twice")
     trees = [parse(rhs).expr for _, rhs in sides]
     states = {_label(n) for k, tree in enumerate(trees, 1) for n in _names(tree) if _time(n, k) == "t-1"}
+    undefined = sorted(states - set(lefts))
+    if undefined:
+        raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
     defined, out, inputs = {}, [], set()
     for k, ((_, rhs), label) in enumerate(zip(sides, lefts), 1):
         translator = _Translator(states, defined, set(lefts), k)
