@@ -500,7 +500,7 @@ def _hint(text: str, pos: int) -> str:
     command = re.match(r"\\([A-Za-z]+)", rest)
     if command:
         return _COMMANDS.get(command.group(1),
-                             f"\\{command.group(1)} is not part of the formula language (see the README: check)")
+                             f"\\{command.group(1)} is not part of the formula language (see docs/check.md, accepted syntax)")
     if rest[:1] == "_":
         return "a subscript needs a letter before it"
     if rest[:1] == "&":
