@@ -75,14 +75,13 @@ class Cell:
 
     def __post_init__(self):
         defined: set = set()
-        known = set(self.prev) | {self.input}
+        lefts = {lhs for lhs, _ in self.equations}
         for lhs, rhs in self.equations:
             if lhs in defined:
                 raise InputError(f"cell {self.key}: {lhs.name} is defined twice")
             if lhs.shape != (N, 1) or rhs.shape != (N, 1):
                 raise InputError(f"cell {self.key}: {lhs.name} = … must be an n×1 vector, got {rhs.shape}")
-            later = {s for s in rhs.free_symbols if isinstance(s, sp.MatrixSymbol)} - known - defined
-            used_later = {s for s in later if s in {l for l, _ in self.equations}}
+            used_later = (rhs.free_symbols & lefts) - defined  # itself or a name defined further down
             if used_later:
                 raise InputError(f"cell {self.key}: {lhs.name} uses {sorted(s.name for s in used_later)} before they are defined")
             defined.add(lhs)

@@ -39,7 +39,7 @@ MAX_CELL_DIM = 128
 #: The numeric check and the instance run at min(dim, this).
 NUMERIC_DIM = 4
 DIGITS = 30
-STEP = mpmath.mpf("1e-12")
+STEP = sp.Rational(1, 10**12)  # exact: values are rationals
 #: A central difference errs by O(h²) ≈ 1e-24 here: above this is a wrong closed form.
 TOLERANCE = 1e-15
 
@@ -101,12 +101,20 @@ def _random_values(cell: Cell, env, seed: int) -> dict:
 def jacobian_at(ch: Chain, n: int, m: int, seed: int) -> list:
     """The full numerator-layout Jacobian (blocks in `Cell.states` order) at the seeded
     values of `_random_values`, as mpmath numbers (nested lists)."""
-    cell = ch.cell
-    env = cell.bindings(n, m, total=False)
+    env = ch.cell.bindings(n, m, total=False)
     with mpmath.workdps(DIGITS):
-        known = _forward(cell, env, _random_values(cell, env, seed))
-        return [[_number(explicit(ch.block(v, s), env)[i, j], known) for s in cell.prev for j in range(n)]
-                for v in cell.next for i in range(n)]
+        return jacobian_values(ch, env, _forward(ch.cell, env, _random_values(ch.cell, env, seed)))
+
+
+def jacobian_values(ch: Chain, env, known: dict) -> list:
+    """The full numerator-layout Jacobian (blocks in `Cell.states` order, nested lists) with
+    every entry symbol at its value in `known` (`_forward`'s), as mpmath numbers."""
+    cell = ch.cell
+    n = len(env[cell.prev[0]])
+    blocks = {(v, s): _memo(env, ("block", v, s), lambda: explicit(ch.block(v, s), env))
+              for v in cell.next for s in cell.prev}
+    return [[_number(blocks[v, s][i, j], known) for s in cell.prev for j in range(n)]
+            for v in cell.next for i in range(n)]
 
 
 def _forward(cell: Cell, env, values: dict) -> dict:
@@ -120,12 +128,16 @@ def _forward(cell: Cell, env, values: dict) -> dict:
     return known
 
 
-def _rows(cell: Cell, env, lhs, rhs) -> sp.Matrix:
-    """explicit(rhs) in `env`, memoised in the env's partials memo (shared per size)."""
-    key = ("rows", lhs)
+def _memo(env, key, make):
+    """make(), memoised in the env's partials memo (shared by every Env of one size)."""
     if key not in env.partials:
-        env.partials[key] = explicit(rhs, env)
+        env.partials[key] = make()
     return env.partials[key]
+
+
+def _rows(cell: Cell, env, lhs, rhs) -> sp.Matrix:
+    """explicit(rhs) in `env`, memoised."""
+    return _memo(env, ("rows", lhs), lambda: explicit(rhs, env))
 
 
 #: SymPy function → its mpmath value, for `_number`.
@@ -169,26 +181,18 @@ def _instance(ch: Chain, n: int, m: int, seed: int) -> tuple[Instance, NumericCh
     env = cell.bindings(n, m, total=False)
     values = _random_values(cell, env, seed)
     with mpmath.workdps(DIGITS):
-        known = _forward(cell, env, values)
-        k = len(cell.states)
-        J = [[None] * (k * n) for _ in range(k * n)]
-        for a, v in enumerate(cell.next):
-            for b, s in enumerate(cell.prev):
-                block = explicit(ch.block(v, s), env)
-                for i in range(n):
-                    for j in range(n):
-                        J[a * n + i][b * n + j] = _number(block[i, j], known)
+        J = jacobian_values(ch, env, _forward(cell, env, values))
         worst = mpmath.mpf(0)
         for b, s in enumerate(cell.prev):
             for j in range(n):
                 up, down = dict(values), dict(values)
                 e = env[s][j]
-                up[e] = values[e] + sp.Rational(1, 10**12)
-                down[e] = values[e] - sp.Rational(1, 10**12)
+                up[e] = values[e] + STEP
+                down[e] = values[e] - STEP
                 f_up, f_down = _forward(cell, env, up), _forward(cell, env, down)
                 for a, v in enumerate(cell.next):
                     for i in range(n):
-                        fd = (f_up[env[v][i]] - f_down[env[v][i]]) / (2 * STEP)
+                        fd = (f_up[env[v][i]] - f_down[env[v][i]]) / (2 * mpmath.mpf(STEP.p) / STEP.q)
                         worst = max(worst, abs(fd - J[a * n + i][b * n + j]))
     numbers = {}
     for s in (*cell.parameters, cell.input, *cell.prev):

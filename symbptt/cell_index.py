@@ -22,7 +22,6 @@ import itertools
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .cell import Cell
 from .chain import Chain
 from .errors import UnsupportedError
 from .explicit import explicit, jacobian_entries

@@ -11,6 +11,8 @@ vectors is the ones vector; σ and sigmoid are the logistic sigmoid.
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from .activations import ACTIVATIONS
@@ -22,6 +24,8 @@ from .steps import Prose
 
 #: Most equations in a typed cell.
 MAX_EQUATIONS = 16
+#: A time index other than t and t-1 (t+1, t-2, "i,t+1"): not a cell's.
+_OTHER_TIME = re.compile(r"(?:.*,)?t[+-]\d+")
 _FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
 
 
@@ -38,7 +42,7 @@ def _time(name: Name, number: int) -> str:
     for time in ("t-1", "t"):
         if index == time or index.endswith("," + time):
             return time
-    if index and index[-1:] == "t" or "t-" in index or "t+" in index:
+    if _OTHER_TIME.fullmatch(index):
         raise InputError(f"equation {number}: {name.letter}_{index}: only t and t-1 are time indices here")
     return ""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -178,6 +179,7 @@ def _times(A, B):
     return _product(A, B)
 
 
+@cache  # a cell is frozen data: derive, its variants and bptt ask for the same chain
 def chain(cell: Cell) -> Chain:
     """Partials of every equation and totals of every defined name (see the module docstring)."""
     partials, partial_steps = {}, []
@@ -200,15 +202,15 @@ def chain(cell: Cell) -> Chain:
     for s in cell.prev:
         known = {(p, s): (sp.Identity(N) if p == s else sp.ZeroMatrix(N, N)) for p in cell.prev}
         for v, _ in cell.equations:
-            deps = cell.dependencies(v)
-            pieces = [(partials[v, d], known[d, s]) for d in deps if not isinstance(known[d, s], sp.ZeroMatrix)]
-            if not pieces:
+            live = [d for d in cell.dependencies(v) if not isinstance(known[d, s], sp.ZeroMatrix)]
+            if not live:
                 known[v, s] = sp.ZeroMatrix(N, N)
                 continue
             lhs = TotalJacobian(v, s)
-            stated = _sum([_times(P, TotalJacobian(d, s) if d not in cell.prev else known[d, s])
-                           for (P, _), d in zip(pieces, [d for d in deps if not isinstance(known[d, s], sp.ZeroMatrix)])])
-            value = _sum([_times(P, T) for P, T in pieces])
+            # As stated: a previous state's own total (I) is written out, a name's stays dd/ds.
+            stated = _sum([_times(partials[v, d], known[d, s] if d in cell.prev else TotalJacobian(d, s))
+                           for d in live])
+            value = _sum([_times(partials[v, d], known[d, s]) for d in live])
             collected = collect(value) if not isinstance(value, sp.ZeroMatrix) else value
             chain_steps.append(Step("total", lhs, stated))
             if value != stated:

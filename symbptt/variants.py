@@ -39,11 +39,13 @@ def _matrix(values: list) -> sp.Matrix:
 
 def compare_variants(cell: Cell, seed: int = 0) -> tuple[Comparison, ...]:
     """`cell` against every other cell of its family at the seeded instance, n = 2, m = 3."""
+    others = [c for c in CELLS.values()
+              if c.family and c.family == cell.family and c.key != cell.key and c.states == cell.states]
+    if not others:
+        return ()
     own = jacobian_at(chain(cell), N_COMPARE, N_COMPARE + 1, seed)
     out = []
-    for other in CELLS.values():
-        if other.family != cell.family or other.key == cell.key or other.states != cell.states:
-            continue
+    for other in others:
         theirs = jacobian_at(chain(other), N_COMPARE, N_COMPARE + 1, seed)
         diffs = [abs(a - b) for ra, rb in zip(own, theirs) for a, b in zip(ra, rb)]
         out.append(Comparison(other.key, other.title, other.convention, _matrix(own), _matrix(theirs),

@@ -87,3 +87,8 @@ def test_cli_bad_cell_input_is_one_line(capsys, tmp_path):
                           (["--cell", "h_t = __import__('os').system('true')"], "")):
         code, out, err = run_cli(capsys, "derive", *argv)
         assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_subscripts_that_end_in_t_are_labels_not_times():
+    cell = parse_cell(["h_t = tanh(W_{att} h_{t-1} + b_{out})"])
+    assert [p.name for p in cell.parameters] == ["W_att", "b_out"]

@@ -156,19 +156,13 @@ class View:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
 
     def _aligned(self, left: str, relation: str, m) -> Tex | None:
-        """The body of an aligned display for an explicit matrix wider than a line, or None
-        when it fits after its left side: a vector row by row, [x_t]_i = …, each long sum
-        broken between its terms; a matrix in blocks of whole columns, the first opening
-        its bracket and the last closing it."""
-        if isinstance(m, sp.Add) and not m.is_Matrix and width(self.tex(m)) > ALIGNED_AT:
-            # A long scalar entry: its terms across lines.
-            return Tex(r"&%s \\ &\qquad %s " % (left, relation) + r" \\ &\qquad\quad ".join(self._broken(m)))
-        if isinstance(m, sp.Mul) and not m.is_Matrix and width(self.tex(m)) > ALIGNED_AT:
-            # A long product of sums (a gated cell's entry): broken inside its factors.
-            return Tex(r"&%s \\ &\qquad %s " % (left, relation)
-                       + r" \\ &\qquad\quad ".join(self._lines(m, ALIGNED_AT - 20)))
-        if isinstance(m, (sp.MatAdd, sp.MatMul, sp.DiagMatrix, sp.Transpose)) and width(self.tex(m)) > ALIGNED_AT:
-            # A long matrix expression (a gated cell's Jacobian): broken between its terms.
+        """The body of an aligned display for a right side wider than a line, or None when it
+        fits after its left side: an expression broken between terms (`_lines`); an explicit
+        vector row by row, [x_t]_i = …, each long sum broken between its terms; a matrix in
+        blocks of whole columns, the first opening its bracket and the last closing it."""
+        if isinstance(m, (sp.Add, sp.Mul, sp.DiagMatrix, sp.Transpose)) and width(self.tex(m)) > ALIGNED_AT:
+            # A long expression (a gated cell's Jacobian or entry; MatAdd and MatMul are Add
+            # and Mul): broken between its terms and inside its factors.
             return Tex(r"&%s \\ &\qquad %s " % (left, relation)
                        + r" \\ &\qquad\quad ".join(self._lines(m, ALIGNED_AT - 20)))
         if not isinstance(m, sp.MatrixBase) or width(self.tex(m)) <= ALIGNED_AT:
