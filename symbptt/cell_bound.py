@@ -66,8 +66,8 @@ def interval(expr, known: dict) -> tuple:
     if isinstance(expr, sp.HadamardProduct):
         factors, out = list(expr.args), (sp.Integer(1), sp.Integer(1))
         for v in list(factors):
-            partner = next((f for f in factors if _is_one_minus(f, v)), None)
-            if v in factors and partner is not None and interval(v, known)[0] >= 0 and interval(v, known)[1] <= 1:
+            partner = next((f for f in factors if _is_one_minus(f, v)), None) if v in factors else None
+            if partner is not None and 0 <= interval(v, known)[0] and interval(v, known)[1] <= 1:
                 factors.remove(v)
                 factors.remove(partner)
                 out = _product(out, (sp.Integer(0), sp.Rational(1, 4)))  # v(1 − v) ≤ 1/4 on [0, 1]
@@ -77,8 +77,8 @@ def interval(expr, known: dict) -> tuple:
             if power % 2 == 0:  # v ⊙ v ≥ 0
                 top = sp.Max(lo ** power, hi ** power)
                 part = (sp.Integer(0) if lo <= 0 <= hi else sp.Min(lo ** power, hi ** power), top)
-            else:
-                part = (lo, hi) if power == 1 else _product((lo, hi), (lo ** (power - 1), hi ** (power - 1)))
+            else:  # an odd power is increasing
+                part = (lo ** power, hi ** power)
             out = _product(out, part)
         return out
     if isinstance(expr, ElementwiseApplyFunction):

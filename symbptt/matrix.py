@@ -61,11 +61,11 @@ def _(f: sp.MatMul, x):
     if any(c.has(x) for c in coefficient):
         raise UnsupportedError("x appears in a left factor of a product; only A·g(x) is handled")
     A = sp.MatMul(*coefficient) if len(coefficient) > 1 else coefficient[0]
-    if not A.is_Matrix:  # a scalar c: ∂(c g)/∂x = c ∂g/∂x, with c I for g = x
-        A = sp.MatMul(A, sp.Identity(g.rows)) if g == x else A
-        if g != x:
-            inner, sub = jacobian(g, x)
-            return sp.MatMul(A, inner), [Step("scalar", Jacobian(f, x), sp.MatMul(A, Jacobian(g, x)))] + sub
+    if not A.is_Matrix and g != x:  # a scalar c: ∂(c g)/∂x = c ∂g/∂x
+        inner, sub = jacobian(g, x)
+        return sp.MatMul(A, inner), [Step("scalar", Jacobian(f, x), sp.MatMul(A, Jacobian(g, x)))] + sub
+    if not A.is_Matrix:  # ∂(c x)/∂x = c I
+        A = sp.MatMul(A, sp.Identity(g.rows))
     if g == x:
         return A, [Step("linear", Jacobian(f, x), A)]
     z = sp.MatrixSymbol("z", g.rows, 1)

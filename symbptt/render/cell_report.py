@@ -162,15 +162,14 @@ def render_cell_bptt(b, fmt: str = "markdown", notation: Notation | None = None,
     form = get_format(fmt)
     view = CellBpttView(b, form if form.template else get_format("latex"), notation or Notation())
     if form.template is None:
-        c = view.context()
         data = {"symbptt": __version__, "cell": b.derivation.cell.key, "verified": b.verified,
                 "product": [{"lhs": view.tex(f.lhs), "rhs": view.tex(f.rhs)} for f in b.product],
                 "product_error": b.product_error, "backward_error": b.backward_error,
                 "backward": [{"lhs": view.tex(f.lhs), "rhs": view.tex(f.rhs)} for f in b.backward],
-                "bounds": [{"block": str(c["bounds"][k]["block"]),
+                "bounds": [{"block": view.tex(TotalJacobian(*block)),
                             "bound": None if f is None else view.tex(f.rhs),
                             "unbounded": None if why is None else view.tex(why)}
-                           for k, (f, _, why) in enumerate(b.bounds)],
+                           for f, block, why in b.bounds],
                 "bound_ok": b.bound_ok}
         return dump(data)
     return fill(view, form, "cell-bptt", template_dir)
