@@ -49,13 +49,13 @@ def _time(name: Name, number: int) -> str:
 
 def _label(name: Name) -> str:
     """A name's label: its letter and a non-time subscript (W_z → W_z, h_t → h)."""
-    index = name.sub.replace(" ", "")
+    index, letter = name.sub.replace(" ", ""), name.letter + name.accent  # \tilde h: h~
     for time in ("t-1", "t"):
         if index == time:
-            return name.letter
+            return letter
         if index.endswith("," + time):
-            return f"{name.letter}_{index[: -len(time) - 1]}"
-    return f"{name.letter}_{index}" if index else name.letter
+            return f"{letter}_{index[: -len(time) - 1]}"
+    return f"{letter}_{index}" if index else letter
 
 
 class _Translator:

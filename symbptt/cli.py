@@ -222,10 +222,19 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
                    help="the activation σ stands for (default: the one the formula names, "
                         "tanh/sigmoid/relu, else a generic σ)")
-    c.add_argument("--recurrence", "-r", choices=list(FORMS), default=None,
+    c.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=None,
                    help="the recurrence the main verdict is about (default: the one the formula's "
                         "symbols imply: σ' at the previous state → pascanu, at a_t or written "
-                        "through the current state → elman; else pascanu); the others are readings")
+                        "through the current state → elman; else pascanu); the others are readings. "
+                        "A gated cell (gru, gru-torch, gru-chung, lstm, lstm-peephole) judges the "
+                        "formula as a block of that cell's Jacobian, named on its left side "
+                        "(∂c_t/∂c_{t-1} = …) or by --block")
+    c.add_argument("--cell", action="append", metavar="EQUATION",
+                   help="judge against your own cell: one equation (repeat), as for derive --cell")
+    c.add_argument("--cell-file", metavar="PATH", help="your cell's equations, one a line")
+    c.add_argument("--block", metavar="V,S",
+                   help="the block of a cell's Jacobian, dV_t/dS_{t-1}, when the formula has no "
+                        "left side, e.g. c,c (default: the first state by itself)")
     c.add_argument("--expect", choices=["numerator", "denominator"],
                    help="exit 1 unless the formula holds in this layout (for CI of course notes)")
     _output_options(c, CHECK_FORMATS, "text")
@@ -404,7 +413,7 @@ def _typed_cell(args):
         equations += [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not equations:
         return None
-    if args.recurrence != DEFAULT_FORM:
+    if args.recurrence not in (DEFAULT_FORM, None):
         raise InputError("--cell gives the cell's equations: leave out --recurrence")
     from .cell_parse import parse_cell
     return parse_cell(equations)
@@ -435,8 +444,9 @@ def render_report(args, result, fmt: str, notation, figure: str | None = None) -
     """The report of a command's `result` (from `result()`) in `fmt`, as the command prints
     it; `figure` is the name a bptt report embeds its figure by."""
     if args.command == "check":
-        from .render import render_check
-        return render_check(result, fmt, notation=notation, template_dir=args.template_dir)
+        from .render import render_cell_check, render_check
+        show = render_cell_check if _is_cell(args) else render_check
+        return show(result, fmt, notation=notation, template_dir=args.template_dir)
     if _is_cell(args):  # a gated or typed cell: its own report
         from .render.cell_report import render_cell, render_cell_bptt
         if args.command == "bptt":
@@ -531,11 +541,32 @@ def _roles(args):
 
 
 def _check_result(args, roles=None):
-    """`check()` for parsed `check` arguments."""
+    """`check()` for parsed `check` arguments (a gated or typed cell: `check_cell()`)."""
+    typed = _typed_cell(args)
+    if typed is not None or args.recurrence in CELL_KEYS:
+        given = [flag for flag, value in (("--activation", args.activation), ("--recurrent", args.recurrent),
+                                          ("--state", args.state), ("--define", args.define)) if value]
+        if given:
+            raise InputError(f"{given[0]} applies to the RNN forms: a cell's names and activations "
+                             "are those of its equations")
+        from .cell_check import check_cell
+        return check_cell(args.formula, typed or args.recurrence, _block(args.block))
+    if args.block:
+        raise InputError("--block names a block of a cell's Jacobian: give -r CELL or --cell")
     from .check import check
 
     roles = _roles(args) if roles is None else roles
     return check(args.formula, activation=args.activation, roles=roles, recurrence=args.recurrence)
+
+
+def _block(text: str | None) -> tuple[str, str] | None:
+    """--block V,S as (V, S) letters, or None."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", p) for p in parts):
+        raise InputError(f"--block takes two names, V,S (the block dV_t/dS_{{t-1}}), such as c,c; got {text!r}")
+    return parts[0], parts[1]
 
 
 #: The commands an embedder can run for a result, and the engine call of each.

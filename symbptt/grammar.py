@@ -11,6 +11,7 @@ the AST (names, numbers, operators) goes further. Accepted, among others::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import marshal
@@ -61,6 +62,7 @@ fraction: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
      | "{" sum "}"
      | WRAP sum "}"            -> wrapped
      | NAME                    -> name
+     | ACCENT NAME             -> accented
      | NUMBER                  -> number
      | PROD unary              -> prod
      | PAIR sum COMMA sum RPAR -> pair
@@ -101,7 +103,8 @@ LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mat
 POWER.3: "**" | "^"
 SUBSCRIPT: /_\s*(\\(?:text|textrm|mathrm|mathit|mathbf|rm)\s*\{[^{}]{1,20}\}|\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+|\\[A-Za-z]+)/
          | /(?<=[A-Za-z])(?<!diag)(?<!Diag)\[\s*(?::\s*,\s*)?[A-Za-z_][A-Za-z0-9_]{0,15}\s*(?:[+\-−]\s*\d{1,3}\s*)?\]/
-WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|operatorname|text|textrm|textbf|mathbfit|bf)\s*\{/
+ACCENT.4: /\\(?:tilde|hat|bar|widetilde|widehat)\s+(?=[A-Za-z])/
+WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|widetilde|widehat|overline|operatorname|text|textrm|textbf|mathbfit|bf)\s*\{/
 PROD.3: /\\prod\s*(\\limits\s*)?(_\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?\s*(\^\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?/ | /∏(_(\{[^{}]{0,40}\}|[^\s{}]))?(\^(\{[^{}]{0,40}\}|[^\s{}]))?/
 FRAC.3: /\\[dt]?frac(?![A-Za-z])/
 PARTIAL.3: "\\partial" | "∂" | /\\mathrm\s*\{\s*d\s*\}/ | /d(?=\s+[A-Za-z\\])/
@@ -162,6 +165,9 @@ class Name(Node):
     letter: str  # the base name: a letter (h, W) or a code identifier (Whh, hs, net)
     sub: str = ""
     time: str = ""  # a time index given as a superscript, h^{(t+1)}, or a code index, hs[t]
+    #: An accent over the letter: "~" (\\tilde), "^" (\\hat) or "-" (\\bar): \\tilde h_t, the
+    #: GRU's candidate, is not h_t. `check`'s RNN readings ignore it; a cell's names keep it.
+    accent: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,8 @@ _FUNCS = {"diag": "diag", "Diag": "diag", "tanh": "tanh", "sigmoid": "sigmoid", 
           "phi": "sigma", "varphi": "sigma", "f": "sigma", "g": "sigma", "σ": "sigma", "φ": "sigma"}
 #: A function token without its wrapper (\operatorname{…}, \…, np.…).
 _FUNC_WORD = re.compile(r"(?:\\[A-Za-z]+\s*\{\s*|\\|(?:np|numpy|torch|jnp)\.)?(\w+|σ|φ)\s*\}?")
+#: Accent commands kept on a name (see `Name.accent`).
+_ACCENTS = {"tilde": "~", "widetilde": "~", "hat": "^", "widehat": "^", "bar": "-", "overline": "-"}
 _PAIRS = {"dot": "matmul", "matmul": "matmul", "mm": "matmul", "multiply": "hadamard"}
 
 
@@ -309,12 +317,12 @@ class _ToAst(lark.Transformer):
         base, token = items
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
-            return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time)
+            return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time, base.accent)
         if not isinstance(base, Name) or (base.sub and not token.startswith("[")):
             raise InputError(f"a subscript at position {token.start_pos + 1} needs a letter before it")
         if token.startswith("["):  # code: hs[t], hs[t-1], x[:, t-1]
-            return Name(base.pos, base.letter, base.sub, clean_index(token).lstrip(":,"))
-        return Name(base.pos, base.letter, clean_index(token[1:].lstrip()), base.time)
+            return Name(base.pos, base.letter, base.sub, clean_index(token).lstrip(":,"), base.accent)
+        return Name(base.pos, base.letter, clean_index(token[1:].lstrip()), base.time, base.accent)
 
     def timesup(self, items):
         base, token = items
@@ -322,8 +330,8 @@ class _ToAst(lark.Transformer):
             return base
         index = clean_index(token.lstrip("^ "))
         if not TIME.fullmatch(index) and not base.sub:  # a label: W^{(rec)}, W^{hh}
-            return Name(base.pos, base.letter, index, base.time)
-        return Name(base.pos, base.letter, base.sub, index)
+            return Name(base.pos, base.letter, index, base.time, base.accent)
+        return Name(base.pos, base.letter, base.sub, index, base.accent)
 
     def labelled_transpose(self, items):  # W^{(rec)\top}: a label and a transpose
         base, token = items
@@ -345,10 +353,16 @@ class _ToAst(lark.Transformer):
         return _check_exponent(str(items[0]), items[0].start_pos, str(items[0]))
 
     def wrapped(self, items):
+        accent = _ACCENTS.get(re.sub(r"\W", "", str(items[0])))
+        if accent and isinstance(items[1], Name) and not items[1].accent:  # \tilde{h}_t, \tilde{h_t}
+            return dataclasses.replace(items[1], accent=accent)
         return items[1]
 
     def name(self, items):
         return Name(items[0].start_pos, str(items[0]))
+
+    def accented(self, items):  # \tilde h_t: the accent without braces
+        return self.wrapped([items[0], self.name(items[1:])])
 
     def number(self, items):
         return Number(items[0].start_pos, str(items[0]))

@@ -21,7 +21,7 @@ from sympy.printing.str import StrPrinter
 from .errors import InputError
 from .layout import Layout
 
-_ENTRY = re.compile(r"^(\w+(?:@[\w+-]+)?)\[(\d+)(?:,(\d+))?\]$")  # W[1,2], h@t-1[2]
+_ENTRY = re.compile(r"^(\w+[~^-]?(?:_\w+)?(?:@[\w+-]+)?)\[(\d+)(?:,(\d+))?\]$")  # W[1,2], h@t-1[2]
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
@@ -124,11 +124,18 @@ def identifier_latex(name: str, time: str = "") -> str:
     subscript, never LaTeX's "double subscript" error.
     """
     base, _, suffix = name.partition("_")
+    accent = ACCENTS.get(base[-1:]) if len(base) > 1 else None  # h~: \tilde{h}
+    base = base[:-1] if accent else base
     head = "\\" + base if base in _GREEK else base
+    head = r"%s{%s}" % (accent, head) if accent else head
     parts = [suffix if len(suffix) == 1 or suffix.isdigit() else r"\mathrm{%s}" % suffix] if suffix else []
     parts += [time] if time else []
     return "%s_{%s}" % (head, ",".join(parts)) if parts else head
 
+
+#: A name's accent mark (`grammar.Name.accent`) → its LaTeX command and combining character.
+ACCENTS = {"~": r"\tilde", "^": r"\hat", "-": r"\bar"}
+PLAIN_ACCENTS = {"~": "\u0303", "^": "\u0302", "-": "\u0304"}
 
 #: A name the user gives a role: a letter or Greek name, an optional subscript label.
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]{0,11}(_[A-Za-z0-9]{1,12})?")  # fullmatch: no trailing \n
@@ -235,6 +242,9 @@ class Notation:
             return "∂E/∂" + self.weight
         name, time = self._timed(role) if "@" in role else self._names().get(role, (role, ""))
         name = "δ" if name == "delta" else name
+        base, sep, rest = name.partition("_")
+        if len(base) > 1 and base[-1] in PLAIN_ACCENTS:  # h~ → h̃
+            name = base[:-1] + PLAIN_ACCENTS[base[-1]] + sep + rest
         return name + ("" if not time else f"_{time}" if len(time) == 1 else f"_{{{time}}}")
 
     def entry(self, role: str, indices) -> str:

@@ -13,6 +13,7 @@ untouched.
 """
 
 from .bptt_report import bptt_json, render_bptt
+from .cell_check_report import cell_check_json, render_cell_check
 from .check_report import check_json, render_check
 from .derive_report import render, to_json
 from .formats import CHECK_FORMATS, DERIVE_FORMATS, FORMATS, Format, get_format
@@ -21,6 +22,6 @@ from .view import SHOW_MAX, SPLIT_AT
 
 __all__ = [
     "CHECK_FORMATS", "DERIVE_FORMATS", "FORMATS", "Format", "SHOW_MAX", "SPLIT_AT", "bptt_json",
-    "check_json", "environment", "get_format", "render", "render_bptt", "render_check",
+    "cell_check_json", "check_json", "environment", "get_format", "render", "render_bptt", "render_cell_check", "render_check",
     "template_dir", "to_json",
 ]

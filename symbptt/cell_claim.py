@@ -1,0 +1,262 @@
+"""From a parsed formula to matrix expressions over a cell's own symbols (`check -r gru`).
+
+A formula about a gated cell names the cell's quantities as its source does: U_z, W_n, b_r
+(parameters, by their names in the cell), z_t, r_t, f_t (gates: with index t or without),
+h_{t-1}, c_t (states), \\tilde h_t or \\tilde c_t (a cell's `aliases`: the candidate), I (the
+identity), and the previous step's gates o_{t-1} (a state written through them, as
+h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by their shapes:
+
+* diag(v) is a diagonal matrix; v ⊙ w, v * w and v w of two vectors the entrywise product
+  (z(1 − z) as the literature writes σ'); a number in a sum of vectors the ones vector, in a
+  sum of matrices that many identities;
+* σ'(v), tanh'(v) the activation table's derivative entrywise; tanh²(v), v² entrywise powers;
+* a vector scaling a matrix without diag (v ⊙ M, v * M): its rows, diag(v) M, or its
+  columns, M diag(v): two readings;
+* σ'(z_t) of a gate z_t = σ(a): σ' at z_t as written, or at its pre-activation a (σ(a)(1 − σ(a))
+  written z(1 − z) is σ' at a): two readings.
+
+Nothing is evaluated: the AST is walked.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from .activations import ACTIVATIONS
+from .cell import Cell
+from .cell_parse import _label
+from .errors import InputError
+from .grammar import Binary, Call, Claim, Name, Node, Number, Unary
+from .model import ARG, N
+from .steps import Prose
+
+#: σ in a gated cell is the logistic sigmoid (the gates'); f, g, φ are read as σ too.
+_FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
+#: At most this many readings of one formula are judged.
+MAX_READINGS = 16
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """One reading of a formula: its matrix expression and the choices that led to it."""
+
+    expr: sp.MatrixExpr
+    choices: tuple[tuple[str, str], ...]  # (choice key, option)
+    notes: tuple[Prose, ...]  # each choice as a sentence fragment
+
+    @property
+    def at_pre_activation(self) -> bool:
+        return any(option == "pre-activation" for _, option in self.choices)
+
+
+def _time(name: Name) -> str:
+    index = (name.time or name.sub).replace(" ", "").strip("()")
+    for time in ("t-1", "t"):
+        if index == time or index.endswith("," + time):
+            return time
+    return ""
+
+
+class _Reader:
+    """AST → matrix expression over `cell`'s symbols; `fixed` holds the options chosen."""
+
+    def __init__(self, cell: Cell, fixed: dict):
+        self.cell, self.fixed = cell, fixed
+        self.points: dict = {}  # choice key → (options, texts), in the order met
+        self.names = self._names()
+
+    def _names(self) -> dict:
+        """label → symbol at time t, for the names a formula may use without an index."""
+        cell = self.cell
+        out = {s.name: s for s in cell.parameters}
+        out.update({l.name.split("@")[0]: l for l, _ in cell.equations})
+        out.update({alias: out[target] for alias, target in cell.aliases if target in out})
+        return out
+
+    def choose(self, key: str, options: tuple[str, ...], texts: tuple[Prose, ...]) -> str:
+        self.points.setdefault(key, (options, texts))
+        return self.fixed.get(key, options[0])
+
+    def fail(self, node: Node, message: str):
+        raise InputError(f"{message} (at character {node.pos + 1})")
+
+    # names ------------------------------------------------------------------------------
+    def name(self, node: Name) -> sp.MatrixExpr:
+        cell, time = self.cell, _time(node)
+        label = _label(Name(node.pos, node.letter, "" if time else node.sub, "", node.accent))
+        if time and node.sub and node.sub.replace(" ", "") not in ("t", "t-1"):  # W_{z,t}: a label
+            label = _label(node)
+        label = dict(cell.aliases).get(label, label)
+        if label == "I" and not time:
+            return sp.Identity(N)
+        states = set(cell.states)
+        if time == "t-1":
+            if label in states:
+                return sp.MatrixSymbol(f"{label}@t-1", N, 1)
+            if label in self.names and self.names[label] in cell.intermediates:
+                return sp.MatrixSymbol(f"{label}@t-1", N, 1)  # the previous step's gate
+        elif label in states:
+            if time == "t":
+                return sp.MatrixSymbol(f"{label}@t", N, 1)
+            self.fail(node, f"write {label}_t or {label}_{{t-1}}: {label} is a state of the cell")
+        elif label in self.names:
+            return self.names[label]
+        elif time == "t" and f"{label}@t" == cell.input.name:
+            return cell.input
+        known = sorted({*self.names, *states, "I"})
+        self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
+                        f"{cell.key}; its names: {', '.join(known)}")
+
+    # nodes ------------------------------------------------------------------------------
+    def value(self, node: Node):
+        """A matrix expression, or a SymPy number for a scalar."""
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Number):
+            return sp.Rational(node.text)
+        if isinstance(node, Unary):
+            if node.op == "neg":
+                return -self.value(node.arg) if _scalar(self.value(node.arg)) else sp.MatMul(-1, self.value(node.arg))
+            if node.op == "transpose":
+                arg = self.value(node.arg)
+                return arg if _scalar(arg) else sp.Transpose(arg)
+            self.fail(node, "a product over steps is not a one-step block; give the block's formula")
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        self.fail(node, f"{type(node).__name__.lower()} is not part of a gated-cell formula "
+                        "(names, diag, σ, σ', tanh, sums, products, ⊙, transposes)")
+
+    def vector(self, node: Node) -> sp.MatrixExpr:
+        v = self.value(node)
+        if _scalar(v):
+            return v * sp.OneMatrix(N, 1) if v != 1 else sp.OneMatrix(N, 1)
+        if v.shape[1] != 1:
+            self.fail(node, "a matrix where a vector is expected (inside diag, σ or ⊙)")
+        return v
+
+    def call(self, node: Call):
+        if node.func == "diag":
+            if node.prime or node.power:
+                self.fail(node, "diag takes no prime or power")
+            return sp.DiagMatrix(self.vector(node.arg))
+        if node.func not in _FUNCTIONS:
+            self.fail(node, f"{node.func} is not an activation of the table (σ, tanh, relu)")
+        act = ACTIVATIONS[_FUNCTIONS[node.func]]
+        arg = self.vector(node.arg)
+        if node.prime:
+            arg = self._point(node, arg, act)
+            body = act.derivative(ARG)
+        else:
+            body = act.apply(ARG)
+        if node.power:
+            body = body ** node.power
+        return ElementwiseApplyFunction(sp.Lambda(ARG, body), arg)
+
+    def _point(self, node: Call, arg, act):
+        """σ'(v) of a gate v = σ(a): at v as written, or at a (the confusion z(1 − z) invites)."""
+        rhs = self.cell.defined.get(arg) if isinstance(arg, sp.MatrixSymbol) else None
+        if not (isinstance(rhs, ElementwiseApplyFunction) and rhs.function(ARG) == act.apply(ARG)):
+            return arg
+        option = self.choose(f"point@{node.pos}", ("as-written", "pre-activation"), (
+            Prose.of("σ' taken at {v} itself, as written", v=arg),
+            Prose.of("σ' taken at the pre-activation of {v} (σ'(a) for {v} = σ(a))", v=arg)))
+        return rhs.expr if option == "pre-activation" else arg
+
+    def binary(self, node: Binary):
+        if node.op == "power":
+            base = self.value(node.left)
+            if _scalar(base):
+                return base ** node.right
+            if base.shape[1] != 1:
+                self.fail(node, "a power of a matrix is not a one-step block")
+            return sp.HadamardProduct(*[base] * node.right) if node.right > 1 else base
+        left, right = self.value(node.left), self.value(node.right)
+        if node.op in ("add", "sub"):
+            if node.op == "sub":
+                right = -right if _scalar(right) else sp.MatMul(-1, right)
+            return self._sum(left, right, node)
+        if _scalar(left) or _scalar(right):
+            return left * right if _scalar(left) and _scalar(right) else sp.MatMul(left, right)
+        vec_l, vec_r = left.shape[1] == 1, right.shape[1] == 1
+        if vec_l and vec_r:  # v ⊙ w, v * w, v w: the entrywise product
+            if left.shape != right.shape:
+                self.fail(node, "an entrywise product of vectors of different sizes")
+            return sp.HadamardProduct(left, right)
+        if node.op in ("hadamard", "times") and (vec_l or vec_r):
+            vec, matrix = (left, right) if vec_l else (right, left)
+            option = self.choose(f"scaling@{node.pos}", ("rows", "columns"), (
+                Prose.of("the vector {v} scales the rows, diag({v}) times the matrix", v=vec),
+                Prose.of("the vector {v} scales the columns, the matrix times diag({v})", v=vec)))
+            return (sp.MatMul(sp.DiagMatrix(vec), matrix) if option == "rows"
+                    else sp.MatMul(matrix, sp.DiagMatrix(vec)))
+        if node.op == "hadamard":
+            self.fail(node, "an entrywise product of two matrices is not a Jacobian block here")
+        if left.shape[1] != right.shape[0]:
+            self.fail(node, f"a product of shapes {_shown(left.shape)} and {_shown(right.shape)}")
+        return sp.MatMul(left, right)
+
+    def _sum(self, left, right, node):
+        if _scalar(left) and _scalar(right):
+            return left + right
+        if _scalar(left) or _scalar(right):
+            number, other = (left, right) if _scalar(left) else (right, left)
+            filler = sp.OneMatrix(N, 1) if other.shape[1] == 1 else sp.Identity(N)
+            return sp.MatAdd(sp.MatMul(number, filler) if number != 1 else filler, other)
+        if left.shape != right.shape:
+            self.fail(node, f"a sum of shapes {_shown(left.shape)} and {_shown(right.shape)}")
+        return sp.MatAdd(left, right)
+
+
+def _scalar(value) -> bool:
+    return not isinstance(value, sp.MatrixExpr)
+
+
+def _shown(shape) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
+    """(v_t, s_{t-1}): the derivative the claim is about, from its left side, else `block`
+    (state or gate labels), else the first state by itself."""
+    if claim.lhs is not None:
+        num, den = claim.lhs
+        v, s = (dict(cell.aliases).get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
+                for n in (num, den))
+        if _time(den) != "t-1" or s not in cell.states:
+            raise InputError(f"the derivative is by {den.letter}_{{{den.sub}}}: write one by a previous "
+                             f"state, {', '.join(s + '_{t-1}' for s in cell.states)}")
+        if _time(num) != "t":
+            raise InputError(f"the derivative is of {num.letter}_{{{num.sub}}}: write one of a quantity at t")
+    else:
+        v, s = block or (cell.states[0], cell.states[0])
+        if s not in cell.states:
+            raise InputError(f"--block {v},{s}: {s} is not a state of {cell.key} ({', '.join(cell.states)})")
+    defined = {l.name.split("@")[0]: l for l, _ in cell.equations}
+    if v not in defined:
+        raise InputError(f"{v}_t is not defined by {cell.key}: give one of {', '.join(defined)}")
+    return defined[v], sp.MatrixSymbol(f"{s}@t-1", N, 1)
+
+
+def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
+    """Every reading of the claim's right side (see the module docstring), at most
+    MAX_READINGS, the plain one (first options) first."""
+    first = _Reader(cell, {})
+    expr = first.value(claim.expr)
+    if _scalar(expr) or expr.shape != (N, N):
+        raise InputError("the formula is not an n×n matrix: write the block itself, such as "
+                         "diag(f_t), or diag(z_t) + diag(z_t ⊙ (1 − z_t)) U_z")
+    keys = list(first.points)
+    out = []
+    for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
+        fixed = dict(zip(keys, combo))
+        reader = _Reader(cell, fixed)
+        notes = tuple(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()
+                      if len(first.points[k][0]) > 1)
+        out.append(CellReading(reader.value(claim.expr), tuple(fixed.items()), notes))
+    return tuple(out)

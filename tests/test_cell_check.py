@@ -1,0 +1,238 @@
+"""`check -r CELL`: verdicts against PyTorch autograd on the cells written in torch.
+
+Each formula's meaning is written in torch by hand from the same instance's gates; the true
+block is torch.autograd's Jacobian of the cell written in torch from its paper (numerator
+layout; its transpose for the denominator). The labels check must give, for the cell asked
+about, each variant of its family and the LSTM's c-alone reading, come from there.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from torch.autograd.functional import jacobian
+
+from symbptt.cell_check import check_cell
+from symbptt.cell_parse import parse_cell
+from symbptt.cli import main
+from symbptt.errors import InputError
+
+N, M = 3, 2
+DT = torch.float64
+
+
+def _params(seed: int, names) -> dict:
+    g = torch.Generator().manual_seed(seed)
+    out = {}
+    for name in names:
+        shape = (N, M) if name.startswith("W") else (N, N) if name.startswith("U") else (N,)
+        out[name] = torch.randn(*shape, generator=g, dtype=DT) / 1.5
+    return out
+
+
+GRU_NAMES = [f"{w}_{k}" for w in "WUb" for k in "zrn"] + ["b_hn"]
+LSTM_NAMES = [f"{w}_{k}" for w in "WUb" for k in "ifgo"] + ["p_i", "p_f", "p_o"]
+
+
+def _gru(key, p, x, h):
+    """Cho et al. (gru), PyTorch (gru-torch: reset after the product), Chung et al. (z swapped)."""
+    z = torch.sigmoid(p["W_z"] @ x + p["U_z"] @ h + p["b_z"])
+    r = torch.sigmoid(p["W_r"] @ x + p["U_r"] @ h + p["b_r"])
+    if key == "gru-torch":
+        n = torch.tanh(p["W_n"] @ x + p["b_n"] + r * (p["U_n"] @ h + p["b_hn"]))
+    else:
+        n = torch.tanh(p["W_n"] @ x + p["U_n"] @ (r * h) + p["b_n"])
+    new = (1 - z) * h + z * n if key == "gru-chung" else z * h + (1 - z) * n
+    return {"z": z, "r": r, "n": n, "h": new}
+
+
+def _lstm(key, p, x, h, c):
+    """Without peepholes (PyTorch's LSTMCell), or Greff et al.'s vanilla LSTM."""
+    peep = key == "lstm-peephole"
+    pre = lambda k, extra=0: p[f"W_{k}"] @ x + p[f"U_{k}"] @ h + p[f"b_{k}"] + (extra if peep else 0)  # noqa: E731
+    i = torch.sigmoid(pre("i", p["p_i"] * c))
+    f = torch.sigmoid(pre("f", p["p_f"] * c))
+    g = torch.tanh(pre("g"))
+    c2 = f * c + i * g
+    o = torch.sigmoid(pre("o", p["p_o"] * c2))
+    return {"i": i, "f": f, "g": g, "o": o, "c": c2, "h": o * torch.tanh(c2)}
+
+
+def _instance(seed):
+    g = torch.Generator().manual_seed(100 + seed)
+    x = torch.randn(M, generator=g, dtype=DT)
+    c = torch.randn(N, generator=g, dtype=DT)
+    o_prev = torch.sigmoid(torch.randn(N, generator=g, dtype=DT))
+    return x, c, o_prev, o_prev * torch.tanh(c)  # h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})
+
+
+def _targets(key):
+    """(target name, J(seed) → the numerator block, v(seed) → the quantities a meaning uses)."""
+    family = ("gru", "gru-torch", "gru-chung") if key.startswith("gru") else ("lstm", "lstm-peephole")
+    return family
+
+
+def _truth(key, block, through, seed):
+    """The true numerator block and the instance's quantities, by torch autograd."""
+    x, c, o_prev, h = _instance(seed)
+    if key.startswith("gru"):
+        p = _params(seed, GRU_NAMES)
+        J = jacobian(lambda s: _gru(key, p, x, s)[block[0]], h)
+        return J, dict(p, **_gru(key, p, x, h), h_prev=h, x=x)
+    p = _params(seed, LSTM_NAMES)
+    v, s = block
+    if through:  # c alone as the state: h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})
+        J = jacobian(lambda cc: _lstm(key, p, x, o_prev * torch.tanh(cc), cc)[v], c)
+    elif s == "c":
+        J = jacobian(lambda cc: _lstm(key, p, x, h, cc)[v], c)
+    else:
+        J = jacobian(lambda hh: _lstm(key, p, x, hh, c)[v], h)
+    return J, dict(p, **_lstm(key, p, x, h, c), h_prev=h, c_prev=c, o_prev=o_prev, x=x)
+
+
+def D(v):
+    return torch.diag(v)
+
+
+# (formula, its block (v, s), its meaning in torch over the instance's quantities q)
+FORMULAS = [
+    (r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t)", ("c", "c"), lambda q: D(q["f"])),
+    (r"\partial c_t/\partial c_{t-1} = diag(f_t) + (diag(c_{t-1} ⊙ f_t ⊙ (1-f_t)) U_f + diag(g_t ⊙ i_t ⊙ (1-i_t)) U_i"
+     r" + diag(i_t ⊙ (1-g_t^2)) U_g) diag(o_{t-1} ⊙ (1 - tanh^2(c_{t-1})))", ("c", "c"),
+     lambda q: D(q["f"]) + (D(q["c_prev"] * q["f"] * (1 - q["f"])) @ q["U_f"] + D(q["g"] * q["i"] * (1 - q["i"])) @ q["U_i"]
+                            + D(q["i"] * (1 - q["g"] ** 2)) @ q["U_g"]) @ D(q["o_prev"] * (1 - torch.tanh(q["c_prev"]) ** 2))),
+    (r"\partial h_t/\partial c_{t-1} = diag(o_t ⊙ (1 - tanh^2(c_t)) ⊙ f_t)", ("h", "c"),
+     lambda q: D(q["o"] * (1 - torch.tanh(q["c"]) ** 2) * q["f"])),
+    (r"\partial h_t/\partial h_{t-1} = diag(z_t) + diag((h_{t-1} - \tilde h_t) ⊙ z_t ⊙ (1 - z_t)) U_z"
+     r" + diag((1 - z_t) ⊙ (1 - \tilde h_t^2)) U_n diag(r_t) + diag((1 - z_t) ⊙ (1 - \tilde h_t^2)) U_n diag(h_{t-1} ⊙ r_t ⊙ (1 - r_t)) U_r",
+     ("h", "h"),
+     lambda q: D(q["z"]) + D((q["h_prev"] - q["n"]) * q["z"] * (1 - q["z"])) @ q["U_z"]
+     + D((1 - q["z"]) * (1 - q["n"] ** 2)) @ q["U_n"] @ D(q["r"])
+     + D((1 - q["z"]) * (1 - q["n"] ** 2)) @ q["U_n"] @ D(q["h_prev"] * q["r"] * (1 - q["r"])) @ q["U_r"]),
+    (r"\partial h_t/\partial h_{t-1} = diag(1 - z_t) + diag((\tilde h_t - h_{t-1}) ⊙ z_t ⊙ (1 - z_t)) U_z"
+     r" + diag(z_t ⊙ (1 - \tilde h_t^2)) U_n diag(r_t) + diag(z_t ⊙ (1 - \tilde h_t^2)) U_n diag(h_{t-1} ⊙ r_t ⊙ (1 - r_t)) U_r",
+     ("h", "h"),
+     lambda q: D(1 - q["z"]) + D((q["n"] - q["h_prev"]) * q["z"] * (1 - q["z"])) @ q["U_z"]
+     + D(q["z"] * (1 - q["n"] ** 2)) @ q["U_n"] @ D(q["r"])
+     + D(q["z"] * (1 - q["n"] ** 2)) @ q["U_n"] @ D(q["h_prev"] * q["r"] * (1 - q["r"])) @ q["U_r"]),
+    (r"\partial h_t/\partial h_{t-1} = diag(z_t) + U_z^T diag((h_{t-1} - n_t) ⊙ z_t ⊙ (1 - z_t))", ("h", "h"),
+     lambda q: D(q["z"]) + q["U_z"].T @ D((q["h_prev"] - q["n"]) * q["z"] * (1 - q["z"]))),
+    (r"\partial h_t/\partial h_{t-1} = diag(z_t) + diag((h_{t-1} - n_t) ⊙ z_t ⊙ (1 - z_t)) U_z"
+     r" + diag((1 - z_t) ⊙ (1 - n_t^2) ⊙ r_t) U_n + diag((1 - z_t) ⊙ (1 - n_t^2) ⊙ (U_n h_{t-1} + b_hn) ⊙ r_t ⊙ (1 - r_t)) U_r",
+     ("h", "h"),
+     lambda q: D(q["z"]) + D((q["h_prev"] - q["n"]) * q["z"] * (1 - q["z"])) @ q["U_z"]
+     + D((1 - q["z"]) * (1 - q["n"] ** 2) * q["r"]) @ q["U_n"]
+     + D((1 - q["z"]) * (1 - q["n"] ** 2) * (q["U_n"] @ q["h_prev"] + q["b_hn"]) * q["r"] * (1 - q["r"])) @ q["U_r"]),
+]
+
+
+def _labels(key, block, meaning, through=False):
+    """The layouts in which `meaning` is the block, at every seed (torch)."""
+    out = set()
+    for layout in ("numerator", "denominator"):
+        ok = True
+        for seed in (0, 1):
+            J, q = _truth(key, block, through, seed)
+            claim = meaning(q)
+            ok &= torch.allclose(claim, J if layout == "numerator" else J.T, atol=1e-10)
+        if ok:
+            out.add(layout)
+    return out
+
+
+@pytest.mark.parametrize("text,block,meaning", FORMULAS, ids=range(len(FORMULAS)))
+def test_verdicts_agree_with_torch(text, block, meaning):
+    key = "lstm" if block[1] == "c" or "c_t" in text else "gru"
+    names = {"gru": ("gru", "gru-torch", "gru-chung"), "lstm": ("lstm", "lstm-peephole")}[key]
+    needs_bhn = "b_hn" in text
+    for asked in names:
+        if needs_bhn and asked != "gru-torch":
+            continue
+        r = check_cell(text, asked)
+        plain = [v for v in r.all_verdicts if not v.reading.choices or not v.reading.notes]
+        seen = set()
+        for v in plain:
+            target = (v.target.cell.key, bool(v.target.through))
+            labels = _labels(target[0], block, meaning, through=target[1])
+            assert v.holds == (v.layout.value in labels), (asked, target, v.layout, v.status, labels)
+            seen.add(target)
+        assert (asked, False) in seen
+        main = {l.value for l, v in r.verdicts.items() if v.holds}
+        assert main == _labels(asked, block, meaning), asked
+
+
+def test_the_c_alone_reading_is_judged_for_the_lstm():
+    r = check_cell(FORMULAS[1][0], "lstm")
+    assert not any(v.holds for v in r.verdicts.values())
+    held = {(v.target.key, v.layout.value) for v in r.readings}
+    assert ("lstm:through", "numerator") in held
+
+
+def test_sigma_prime_of_a_gate_has_the_pre_activation_reading():
+    """σ'(z_t) written for z ⊙ (1 − z): as written it is σ'(σ(a)), wrong; at a it holds."""
+    r = check_cell(r"\partial z_t/\partial h_{t-1} = diag(\sigma'(z_t)) U_z", "gru")
+    by = {(v.reading.at_pre_activation, v.layout.value): v.holds for v in r.all_verdicts if v.target.cell.key == "gru"}
+    assert by[(False, "numerator")] is False and by[(True, "numerator")] is True
+    assert r.verdict("numerator").reading.at_pre_activation  # the main verdict says which reading
+    x, c, o_prev, h = _instance(0)
+    p = _params(0, GRU_NAMES)
+    J = jacobian(lambda s: _gru("gru", p, x, s)["z"], h)
+    z = _gru("gru", p, x, h)["z"]
+    assert torch.allclose(D(z * (1 - z)) @ p["U_z"], J)
+    assert not torch.allclose(D(torch.sigmoid(z) * (1 - torch.sigmoid(z))) @ p["U_z"], J)
+
+
+def test_a_typed_cell_is_checked_in_its_own_names():
+    cell = parse_cell([r"z_t = \sigma(W_z x_t + U_z h_{t-1} + b_z)", r"\tilde{h}_t = tanh(W x_t + U h_{t-1} + b)",
+                       r"h_t = (1 - z_t) * h_{t-1} + z_t * \tilde h_t"])
+    right = r"diag(1-z_t) + diag(z_t ⊙ (1 - \tilde h_t^2)) U + diag((\tilde h_t - h_{t-1}) ⊙ z_t ⊙ (1 - z_t)) U_z"
+    r = check_cell(right, cell)
+    assert r.verdict("numerator").status == "proved" and not r.verdict("denominator").holds
+    assert r.truth_verified
+    wrong = check_cell(right.replace("diag(1-z_t)", "diag(z_t)"), cell)
+    assert not wrong.verdict("numerator").holds
+    c = wrong.verdict("numerator").counterexample
+    assert c is not None and abs(c.claim_value - c.truth_value) > 1e-6
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["-r", "gru", "diag(f_t)"], "f_t is not a quantity of gru"),
+    (["-r", "gru", "diag(z_t)", "--block", "c,c"], "c is not a state of gru"),
+    (["-r", "gru", "diag(z_t)", "--block", "c"], "--block takes two names"),
+    (["-r", "lstm", r"\partial h_t/\partial x_{t-1} = U_i"], "write one by a previous state"),
+    (["-r", "gru", "z_t"], "not an n×n matrix"),
+    (["-r", "gru", "diag(z_t)", "-a", "tanh"], "--activation applies to the RNN forms"),
+    (["diag(z_t)", "--block", "h,h"], "--block names a block of a cell"),
+    (["-r", "gru", "diag(z_t) + U_z h_{t-1}"], "a sum of shapes n×n and n×1"),
+    (["-r", "gru", "diag(z_t) U_z x_t"], "a product of shapes n×n and m×1"),
+])
+def test_bad_cell_checks_are_one_line_errors(argv, message, capsys):
+    assert main(["check", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_cli_cell_check_json_and_expect(capsys):
+    text = FORMULAS[0][0]
+    assert main(["check", "-r", "lstm-peephole", text, "--format", "json", "--expect", "numerator"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["cell"] == "lstm-peephole" and data["numerator"]["status"] == "refuted"
+    assert {(r["cell"], r["layout"]) for r in data["readings"]} == {("lstm", "numerator"), ("lstm", "denominator")}
+    assert main(["check", "-r", "lstm", text, "--expect", "denominator"]) == 0
+    assert "PROVED" in capsys.readouterr().out
+
+
+def test_cell_check_reports_are_deterministic(capsys):
+    for fmt in ("text", "markdown", "latex", "json"):
+        outs = []
+        for _ in range(2):
+            assert main(["check", "-r", "gru", "--format", fmt, FORMULAS[5][0]]) == 0
+            outs.append(capsys.readouterr().out)
+        assert outs[0] == outs[1] and outs[0]
+
+
+def test_unknown_names_are_refused_not_evaluated():
+    with pytest.raises(InputError):
+        check_cell("diag(__import__)", "gru")
