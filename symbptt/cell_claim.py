@@ -193,13 +193,13 @@ class _Reader:
             option = self.choose(f"scaling@{node.pos}", ("rows", "columns"), (
                 Prose.of("the vector {v} scales the rows, diag({v}) times the matrix", v=vec),
                 Prose.of("the vector {v} scales the columns, the matrix times diag({v})", v=vec)))
-            return (sp.MatMul(sp.DiagMatrix(vec), matrix) if option == "rows"
-                    else sp.MatMul(matrix, sp.DiagMatrix(vec)))
+            return (_product(sp.DiagMatrix(vec), matrix) if option == "rows"
+                    else _product(matrix, sp.DiagMatrix(vec)))
         if node.op == "hadamard":
             self.fail(node, "an entrywise product of two matrices is not a Jacobian block here")
         if left.shape[1] != right.shape[0]:
             self.fail(node, f"a product of shapes {_shown(left.shape)} and {_shown(right.shape)}")
-        return sp.MatMul(left, right)
+        return _product(left, right)
 
     def _sum(self, left, right, node):
         if _scalar(left) and _scalar(right):
@@ -211,6 +211,11 @@ class _Reader:
         if left.shape != right.shape:
             self.fail(node, f"a sum of shapes {_shown(left.shape)} and {_shown(right.shape)}")
         return sp.MatAdd(left, right)
+
+
+def _product(*factors) -> sp.MatMul:
+    """A product with the factors of products spliced in: A (B C) is A B C, as written."""
+    return sp.MatMul(*[a for f in factors for a in (f.args if isinstance(f, sp.MatMul) else (f,))])
 
 
 def _scalar(value) -> bool:

@@ -12,7 +12,7 @@ from ..layout import Layout, TotalJacobian, definition
 from ..printing import Notation, Tex
 from ..steps import DISPLAY, Fact, Prose
 from .formats import CHECK_FORMATS, FORMATS, Format, get_format
-from .view import View, dump, fill
+from .view import ALIGNED_AT, View, dump, fill, width
 
 if TYPE_CHECKING:
     from ..cell_check import CellCheckResult, CellVerdict
@@ -51,6 +51,12 @@ class CellCheckView(View):
         how = self.choices(v.reading)
         return Tex(f"{statement} ({how})") if how else statement
 
+    def _broken_display(self, expr) -> Tex | None:
+        """The body of an aligned display of a formula wider than a line (None if it fits)."""
+        if self.fmt.name == "text" or width(self.tex(expr)) <= ALIGNED_AT:
+            return None
+        return Tex("&" + r" \\ &\quad ".join(self._lines(expr, ALIGNED_AT - 6)))
+
     def _counterexample(self, v) -> dict | None:
         c = v.counterexample
         if c is None:
@@ -74,6 +80,7 @@ class CellCheckView(View):
             "version": __version__,
             "input": self.code(r.text),
             "parsed": self.tex(best.expr),
+            "parsed_lines": self._broken_display(best.expr),
             "reading": self.choices(best),
             "cell": {"key": cell.key, "title": self.text(cell.title), "source": self.text(cell.source),
                      "convention": self.prose(cell.convention)},
