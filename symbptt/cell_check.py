@@ -79,6 +79,8 @@ class CellCounterexample:
     entry: tuple[int, int]
     claim_value: float
     truth_value: float
+    claim_entry: sp.Expr  # the entry with every gate and state an entry symbol ([f_t]_1)
+    truth_entry: sp.Expr
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,9 @@ def judge(reading: CellReading, target: Target, layout: Layout, truth=None) -> C
                         worst, where = abs(got[r][c] - want[r][c]), (r, c)
             if worst > TOLERANCE:
                 r, c = where
-                example = CellCounterexample(n, n + 1, seed, (r + 1, c + 1), float(got[r][c]), float(want[r][c]))
+                entries = [explicit(m, _instance(target.cell, n, seed)[0])[r, c] for m in (expr, truth)]
+                example = CellCounterexample(n, n + 1, seed, (r + 1, c + 1), float(got[r][c]), float(want[r][c]),
+                                             *entries)
                 return CellVerdict(target, layout, reading, "refuted", example)
     return CellVerdict(target, layout, reading, "proved" if _proved(expr, truth, target.cell) else "numeric")
 

@@ -62,6 +62,9 @@ class CellCheckView(View):
         if c is None:
             return None
         return {"n": c.n, "m": c.m, "seed": c.seed, "position": f"({c.entry[0]}, {c.entry[1]})",
+                "claim_entry": self.tex(c.claim_entry), "truth_entry": self.tex(c.truth_entry),
+                "claim_lines": self._broken_display(c.claim_entry),
+                "truth_lines": self._broken_display(c.truth_entry),
                 "claim_value": Tex("%.6g" % c.claim_value), "truth_value": Tex("%.6g" % c.truth_value)}
 
     def context(self) -> dict:
@@ -113,6 +116,7 @@ def cell_check_json(result: "CellCheckResult", notation: Notation | None = None)
                 "reading": [{"choice": key.split("@")[0], "option": option} for key, option in v.reading.choices],
                 "counterexample": None if c is None else {
                     "n": c.n, "m": c.m, "seed": c.seed, "entry": list(c.entry),
+                    "claim_entry": tex.tex(c.claim_entry), "truth_entry": tex.tex(c.truth_entry),
                     "claim_value": c.claim_value, "truth_value": c.truth_value}}
 
     best = next(iter(result.verdicts.values())).reading
