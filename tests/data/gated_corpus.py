@@ -132,7 +132,7 @@ LSTM_NICO = (
 
 LEGALASPRO_URL = ("https://github.com/legalaspro/rnn_gru_lstm_experiments/blob/"
                   "962fd2d405b5cab7a4a09ab8d2f2f7395b036f12/simple-gru.ipynb")
-LEGALASPRO_TITLE = ("legalaspro, rnn_gru_lstm_experiments, notebook 'simple-gru.ipynb' (numpy GRU "
+LEGALASPRO_TITLE = ("legalaspro (Dmitri Manajev), rnn_gru_lstm_experiments, notebook 'simple-gru.ipynb' (numpy GRU "
                     "with a Markdown derivation of its backward pass, 2025)")
 LEGALASPRO_MD_36 = Source(
     title=LEGALASPRO_TITLE, url=LEGALASPRO_URL,
@@ -174,7 +174,7 @@ COURSERA_CODE = Source(
 )
 
 WEBER = Source(
-    title="Nir Weber (weberna), 'Why LSTMs Stop Your Gradients From Vanishing: A View from the "
+    title="Noah Weber (weberna), 'Why LSTMs Stop Your Gradients From Vanishing: A View from the "
     "Backwards Pass' (blog post, 2017-11-15)",
     url="https://github.com/weberna/weberna.github.io/blob/ca6a746674c1d0872ff69da7cfd405007b65c5b0/"
     "_posts/2017-11-15-LSTM-Vanishing-Gradients.md",
@@ -185,8 +185,7 @@ WEBER = Source(
 
 NICO_URL = ("https://github.com/nicodjimenez/lstm/blob/1785a9d1f195f59e3384ccba5d80b75782fc0917/"
             "lstm.py")
-NICO_TITLE = "Nicolas Jimenez (nicodjimenez), lstm: 'Minimal, clean example of lstm neural network "\
-    "training in python', lstm.py"
+NICO_TITLE = "nicodjimenez, lstm (a basic LSTM written from scratch in numpy, GitHub), lstm.py (2015)"
 NICO_S = Source(
     title=NICO_TITLE, url=NICO_URL,
     where="LstmNode.top_diff_is: 'ds = self.state.o * top_diff_h + top_diff_s' and "
@@ -240,7 +239,7 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "dpre\\_act) + W_r^T dr_t$.  \n"
         "3. The partial from the update gate: $W_z^T dz_t$.\n"
         "dpre_act = dtilde_h * (1 - tilde_h**2)\n"
-        "dr_t = \\bigl[\\underbrace{(W_{\\tilde{h}} h_{t-1} + b_{\\tilde{h}h})}_{(\\ast)}\\bigr] "
+        "dr_t\n= \\bigl[\\underbrace{(W_{\\tilde{h}} h_{t-1} + b_{\\tilde{h}h})}_{(\\ast)}\\bigr] "
         "\\odot dpre\\_act\n"
         "dr_t \\;\\times\\; r_t \\; (1 - r_t).\n"
         "dz_t = dh_t \\odot (h_{t-1} - \\tilde{h}_t).\n"
@@ -504,10 +503,10 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "di = self.state.g * ds\n"
         "dg = self.state.i * ds\n"
         "df = self.s_prev * ds\n"
-        "di_input = (1 - self.state.i) * self.state.i * di \n"
-        "df_input = (1 - self.state.f) * self.state.f * df \n"
-        "do_input = (1 - self.state.o) * self.state.o * do \n"
-        "dg_input = (1 - self.state.g ** 2) * dg\n"
+        "di_input = (1. - self.state.i) * self.state.i * di \n"
+        "df_input = (1. - self.state.f) * self.state.f * df \n"
+        "do_input = (1. - self.state.o) * self.state.o * do \n"
+        "dg_input = (1. - self.state.g ** 2) * dg\n"
         "dxc = np.zeros_like(self.xc)\n"
         "dxc += np.dot(self.param.wi.T, di_input)\n"
         "dxc += np.dot(self.param.wf.T, df_input)\n"
@@ -540,9 +539,9 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "di = self.state.g * ds\n"
         "dg = self.state.i * ds\n"
         "df = self.s_prev * ds\n"
-        "di_input = (1 - self.state.i) * self.state.i * di \n"
-        "df_input = (1 - self.state.f) * self.state.f * df \n"
-        "dg_input = (1 - self.state.g ** 2) * dg\n"
+        "di_input = (1. - self.state.i) * self.state.i * di \n"
+        "df_input = (1. - self.state.f) * self.state.f * df \n"
+        "dg_input = (1. - self.state.g ** 2) * dg\n"
         "dxc += np.dot(self.param.wi.T, di_input)\n"
         "dxc += np.dot(self.param.wf.T, df_input)\n"
         "dxc += np.dot(self.param.wg.T, dg_input)\n"
