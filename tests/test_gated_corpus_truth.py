@@ -60,6 +60,16 @@ def _gru_legalaspro_code(p, x, prev):
     return {"z": z, "r": r, "htilde": htilde, "h": z * h + (1 - z) * htilde}
 
 
+def _gru_zh_blog(p, x, prev):
+    """The Chinese GRU post, §1: no biases, z keeps the candidate, net is the candidate's input."""
+    h = prev["h"]
+    z = sig(p.W_zh @ h + p.W_zx @ x)
+    r = sig(p.W_rh @ h + p.W_rx @ x)
+    net = p.W_hh @ (r * h) + p.W_hx @ x
+    htilde = tanh(net)
+    return {"z": z, "r": r, "net": net, "htilde": htilde, "h": (1 - z) * h + z * htilde}
+
+
 def _lstm_coursera(p, x, prev):
     """lstm_cell_forward: concat = [a_prev; xt], Wf = [W_f | W_fx], c_next, a_next."""
     a, c = prev["a"], prev["c"]
@@ -106,6 +116,9 @@ TORCH_CELLS = {
     corpus.GRU_LEGALASPRO_CODE: (
         _params("Wxz:nm Whz:nn bz:n Wxr:nm Whr:nn br:n Wxh:nm Whh:nn bh:n"),
         ("h",), _gru_legalaspro_code),
+    corpus.GRU_CSDN_ZH: (
+        _params("W_zh:nn W_zx:nm W_rh:nn W_rx:nm W_hh:nn W_hx:nm"),
+        ("h",), _gru_zh_blog),
     corpus.LSTM_COURSERA: (
         _params("W_f:nn W_fx:nm b_f:n W_u:nn W_ux:nm b_u:n W_c:nn W_cx:nm b_c:n W_o:nn W_ox:nm b_o:n"),
         ("a", "c"), _lstm_coursera),
@@ -218,4 +231,5 @@ def test_enough_entries_and_a_mix_of_verdicts():
     verdicts = {e.holds for e in ENTRIES}
     assert frozenset(LAYOUTS) in verdicts and frozenset() in verdicts
     assert frozenset({"denominator"}) in verdicts or frozenset({"numerator"}) in verdicts
-    assert {e.library for e in ENTRIES} >= {"gru", "gru-torch", "lstm"}
+    assert {e.library for e in ENTRIES} >= {"gru", "gru-torch", "gru-chung", "lstm"}
+    assert len({e.source.language for e in ENTRIES}) >= 2

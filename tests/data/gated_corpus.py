@@ -93,6 +93,17 @@ GRU_LEGALASPRO_CODE = (
     "h_t = z_t * h_{t-1} + (1 - z_t) * htilde_t",
 )
 
+#: "GRU 参数梯度推导与梯度消失分析" (blog), §1: biases ignored, W_•·[h_{t-1}, x_t] split into
+#: W_{•h} h_{t-1} + W_{•x} x_t (W_{hh} is the post's W_h^h); z_t keeps the candidate (Chung et al.);
+#: net_h, the candidate's pre-activation, is the post's own name (§2).
+GRU_CSDN_ZH = (
+    r"z_t = \sigma(W_{zh} h_{t-1} + W_{zx} x_t)",
+    r"r_t = \sigma(W_{rh} h_{t-1} + W_{rx} x_t)",
+    r"\text{net}_t = W_{hh} (r_t \odot h_{t-1}) + W_{hx} x_t",
+    r"\text{htilde}_t = \tanh(\text{net}_t)",
+    r"h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \text{htilde}_t",
+)
+
 #: deeplearning.ai "Building your Recurrent Neural Network - Step by Step", lstm_cell_forward:
 #: concat = [a_prev; xt], ft = sigmoid(Wf concat + bf), ...; W_f is Wf[:, :n_a], W_{fx} Wf[:, n_a:].
 LSTM_COURSERA = (
@@ -150,6 +161,15 @@ LEGALASPRO_CODE = Source(
     where="code cell defining lossFunGRU, backward loop: dh_tilde, dz, drhp, dr and "
     "dhnext = dh_fz_inner + dh_fz + dh_fhh + dh_fr",
     language="en", kind="code",
+)
+
+GRU_ZH_BLOG = Source(
+    title="'GRU 参数梯度推导与梯度消失分析' (GRU parameter gradients and vanishing-gradient analysis, "
+    "blog post), as mirrored on coloradmin.cn (the same text is at "
+    "http://www.lryc.cn/article/2400594.html)",
+    url="http://www.coloradmin.cn/o/2400594.html",
+    where="§3 '时间反向传播与梯度消失分析', '∂h_i/∂h_{i-1} 的具体形式'; cell from §1 'GRU 前向计算回顾'",
+    language="zh", kind="blog",
 )
 
 COURSERA_URL = ("https://github.com/Kulbear/deep-learning-coursera/blob/"
@@ -322,6 +342,35 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "h_tilde = np.tanh(np.dot(Wxh, xs[t]) + np.dot(Whh, r_t * hs[t-1]) + bh), "
         "h_t = z_t * hs[t-1] + (1 - z_t) * h_tilde: the reset gate before the product).",
         means="the backward factor of dh_{t-1} = M dh_t (denominator layout)",
+    ),
+    GatedEntry(
+        id="zh-blog-gru-chung-paths",
+        source=GRU_ZH_BLOG,
+        printed="∂h_i/∂h_{i-1} = diag(1 - z_i) + // 直接传递项\n"
+        "diag(z_i ⊙ tanh'(net_{h_i})) · W_h^h · diag(r_i) + // 候选状态路径\n"
+        "(∂h_i/∂z_i) · (∂z_i/∂h_{i-1}) + // 更新门路径\n"
+        "(∂h_i/∂r_i) · (∂r_i/∂h_{i-1}) // 重置门路径",
+        formula=r"\frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(1 - z_t) + "
+        r"\operatorname{diag}(z_t \odot \tanh'(\text{net}_t)) \cdot W_{hh} \cdot \operatorname{diag}(r_t) "
+        r"+ \frac{\partial h_t}{\partial z_t} \cdot \frac{\partial z_t}{\partial h_{t-1}} + "
+        r"\frac{\partial h_t}{\partial r_t} \cdot \frac{\partial r_t}{\partial h_{t-1}}",
+        cell=GRU_CSDN_ZH,
+        library="gru-chung",
+        block=("h", "h"),
+        meaning=lambda v: (v.diag(1 - v.z)
+                           + v.diag(v.z * (1 - v.tanh(v.net) ** 2)) @ v.W_hh @ v.diag(v.r)
+                           + v.diag(v.htilde - v.h_prev) @ v.diag(_sig_prime(v.z)) @ v.W_zh
+                           + v.diag(v.z * (1 - v.htilde ** 2)) @ v.W_hh @ v.diag(v.h_prev)
+                           @ v.diag(_sig_prime(v.r)) @ v.W_rh),
+        holds=NUM,
+        note="Rendered text (four lines, with the post's comments) typed as LaTeX in the cell's "
+        "names: the step index i written t, W_h^h (the post: 'W_h 中对应 h_{i-1} 的子矩阵') written "
+        "W_{hh}, net_{h_i} written \\text{net}_t, the comments dropped. The partials are read as the "
+        "paths the comments name: ∂h_t/∂z_t = diag(\\tilde h_t − h_{t-1}), ∂z_t/∂h_{t-1} = "
+        "diag(σ'(·)) W_{zh}, ∂h_t/∂r_t = diag(z_t ⊙ tanh'(net_t)) W_{hh} diag(h_{t-1}) (through "
+        "the candidate), ∂r_t/∂h_{t-1} = diag(σ'(·)) W_{rh}. The post ignores biases; the library "
+        "cell gru-chung has them.",
+        means="the one-step Jacobian, each gate's path written as a product of partial derivatives",
     ),
     GatedEntry(
         id="coursera-lstm-eq16-dc-next",
