@@ -510,7 +510,7 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "…. Scalar notation read as vectors: C_{t-1}σ'(·)W_f*o_{t-1}tanh'(C_{t-1}) as "
         "diag(C_{t-1} ⊙ σ'(a_f)) W_f diag(o_{t-1} ⊙ tanh'(C_{t-1})), σ'(·) at the gate's own "
         "pre-activation. The formula uses o_{t-1}, the previous step's output gate, which the cell "
-        "does not define (v.o_prev).",
+        "does not define (v.o_prev). The post leaves biases off; the library cell lstm has them.",
         means="the total derivative of C_t by C_{t-1} with C alone as the state, through "
         "h_{t-1} = o_{t-1} ⊙ tanh(C_{t-1}) with o_{t-1} held fixed (a derivative across two steps "
         "of the cell); the (C, C) block of the one-step Jacobian of the pair (h, C) is diag(f_t)",
