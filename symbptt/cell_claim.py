@@ -30,7 +30,7 @@ from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
 from .errors import InputError
-from .grammar import Binary, Call, Claim, Name, Node, Number, Unary
+from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Unary
 from .model import ARG, N
 from .steps import Prose
 
@@ -87,10 +87,7 @@ class _Reader:
     # names ------------------------------------------------------------------------------
     def name(self, node: Name) -> sp.MatrixExpr:
         cell, time = self.cell, _time(node)
-        label = _label(Name(node.pos, node.letter, "" if time else node.sub, "", node.accent))
-        if time and node.sub and node.sub.replace(" ", "") not in ("t", "t-1"):  # W_{z,t}: a label
-            label = _label(node)
-        label = dict(cell.aliases).get(label, label)
+        label = dict(cell.aliases).get(_label(node), _label(node))
         if label == "I" and not time:
             return sp.Identity(N)
         states = set(cell.states)
@@ -129,8 +126,30 @@ class _Reader:
             return self.call(node)
         if isinstance(node, Binary):
             return self.binary(node)
+        if isinstance(node, Fraction):
+            return self.derivative(node)
         self.fail(node, f"{type(node).__name__.lower()} is not part of a gated-cell formula "
                         "(names, diag, σ, σ', tanh, sums, products, ⊙, transposes)")
+
+    def derivative(self, node: Fraction) -> sp.MatrixExpr:
+        """∂v_t/∂d on the right: v's derivative by d through every name that depends on d,
+        all else held (∂h_t/∂r_t through the candidate; by a previous state, the block
+        itself): ∂h_t/∂z_t · ∂z_t/∂h_{t-1} is the path through z, as a reader means it."""
+        v, d = (self.value(side) if isinstance(side, Name) else None for side in (node.num, node.den))
+        cell = self.cell
+        if not (isinstance(v, sp.MatrixSymbol) and v in cell.defined and isinstance(d, sp.MatrixSymbol)
+                and (d in cell.defined or d in cell.prev)):
+            self.fail(node, "a derivative on the right must be of a quantity the cell defines by one "
+                            "it uses, such as ∂h_t/∂z_t or ∂z_t/∂h_{t-1}")
+        from .chain import chain  # the cell's partial derivatives, derived once
+        partials = chain(cell).partials
+        through = {d: sp.Identity(N)}
+        for lhs, _ in cell.equations:
+            terms = [sp.MatMul(partials[lhs, u], through[u]) for u in cell.dependencies(lhs)
+                     if u in through and (lhs, u) in partials and lhs != d]
+            if terms:
+                through[lhs] = sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
+        return through.get(v, sp.ZeroMatrix(N, N))
 
     def vector(self, node: Node) -> sp.MatrixExpr:
         v = self.value(node)
@@ -188,7 +207,7 @@ class _Reader:
             if left.shape != right.shape:
                 self.fail(node, "an entrywise product of vectors of different sizes")
             return sp.HadamardProduct(left, right)
-        if node.op in ("hadamard", "times") and (vec_l or vec_r):
+        if node.op in ("hadamard", "times") and (vec_l or vec_r) or (node.op == "matmul" and vec_l):
             vec, matrix = (left, right) if vec_l else (right, left)
             option = self.choose(f"scaling@{node.pos}", ("rows", "columns"), (
                 Prose.of("the vector {v} scales the rows, diag({v}) times the matrix", v=vec),
@@ -208,9 +227,16 @@ class _Reader:
             number, other = (left, right) if _scalar(left) else (right, left)
             filler = sp.OneMatrix(N, 1) if other.shape[1] == 1 else sp.Identity(N)
             return sp.MatAdd(sp.MatMul(number, filler) if number != 1 else filler, other)
+        if {left.shape, right.shape} == {(N, 1), (N, N)}:  # f_t + …: a vector as its diag
+            left, right = (self._diagonal(x) if x.shape == (N, 1) else x for x in (left, right))
         if left.shape != right.shape:
             self.fail(node, f"a sum of shapes {_shown(left.shape)} and {_shown(right.shape)}")
         return sp.MatAdd(left, right)
+
+    def _diagonal(self, vec) -> sp.MatrixExpr:
+        """A vector where a matrix is meant (∂c_t/∂c_{t-1} = f_t), as its diagonal matrix."""
+        self.points.setdefault("diagonal", (("diag",), (Prose.of("the vector {v} read as diag({v})", v=vec),)))
+        return sp.DiagMatrix(vec)
 
 
 def _product(*factors) -> sp.MatMul:
@@ -253,6 +279,8 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     MAX_READINGS, the plain one (first options) first."""
     first = _Reader(cell, {})
     expr = first.value(claim.expr)
+    if not _scalar(expr) and expr.shape == (N, 1):
+        expr = first._diagonal(expr)
     if _scalar(expr) or expr.shape != (N, N):
         raise InputError("the formula is not an n×n matrix: write the block itself, such as "
                          "diag(f_t), or diag(z_t) + diag(z_t ⊙ (1 − z_t)) U_z")
@@ -261,7 +289,8 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
         fixed = dict(zip(keys, combo))
         reader = _Reader(cell, fixed)
-        notes = tuple(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()
-                      if len(first.points[k][0]) > 1)
-        out.append(CellReading(reader.value(claim.expr), tuple(fixed.items()), notes))
+        notes = tuple(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items())
+        value = reader.value(claim.expr)
+        out.append(CellReading(reader._diagonal(value) if value.shape == (N, 1) else value,
+                               tuple(fixed.items()), notes))
     return tuple(out)
