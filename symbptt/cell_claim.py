@@ -29,6 +29,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
+from .claim import _check_cost
 from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Unary
 from .model import ARG, N
@@ -291,6 +292,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         reader = _Reader(cell, fixed)
         notes = tuple(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items())
         value = reader.value(claim.expr)
+        _check_cost(value)  # before any work: a product of many matrices is refused at once
         out.append(CellReading(reader._diagonal(value) if value.shape == (N, 1) else value,
                                tuple(fixed.items()), notes))
     return tuple(out)
