@@ -31,7 +31,7 @@ from .cell import Cell
 from .cell_parse import _label
 from .claim import _check_cost
 from .errors import InputError
-from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Unary
+from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, N
 from .steps import Prose
 
@@ -69,6 +69,29 @@ class _Reader:
         self.cell, self.fixed = cell, fixed
         self.points: dict = {}  # choice key → (options, texts), in the order met
         self.names = self._names()
+        self.placeholders: dict = {}  # position of σ'(·) → the pre-activation it stands for
+
+    def resolve_placeholders(self, node: Node) -> None:
+        """σ'(·) followed in a product by a gate's weight, as scalar-style notes write
+        ∂f_t/∂h_{t-1} = σ'(·) W_f: σ' at the pre-activation of the one gate of that activation
+        whose equation the weight appears in."""
+        leaves = list(_factors(node))
+        for k, leaf in enumerate(leaves[:-1]):
+            nxt = leaves[k + 1]
+            if not (isinstance(leaf, Call) and leaf.prime and isinstance(leaf.arg, Placeholder)
+                    and isinstance(nxt, Name) and leaf.func in _FUNCTIONS):
+                continue
+            weight = self.names.get(_label(nxt))
+            function = ACTIVATIONS[_FUNCTIONS[leaf.func]].apply(ARG)
+            found = [rhs.expr for _, rhs in self.cell.equations
+                     if isinstance(rhs, ElementwiseApplyFunction) and rhs.function(ARG) == function
+                     and weight is not None and weight in rhs.expr.free_symbols]
+            if len(found) == 1:
+                self.placeholders[leaf.pos] = found[0]
+                self.choose(f"placeholder@{leaf.pos}", ("gate",), (Prose.of(
+                    "σ'(·) before {W} taken at the pre-activation {a}", W=weight, a=found[0]),))
+        for child in _children(node):
+            self.resolve_placeholders(child)
 
     def _names(self) -> dict:
         """label → symbol at time t, for the names a formula may use without an index."""
@@ -168,6 +191,12 @@ class _Reader:
         if node.func not in _FUNCTIONS:
             self.fail(node, f"{node.func} is not an activation of the table (σ, tanh, relu)")
         act = ACTIVATIONS[_FUNCTIONS[node.func]]
+        if isinstance(node.arg, Placeholder):
+            arg = self.placeholders.get(node.pos)
+            if arg is None:
+                self.fail(node, f"{node.func}'(·): write its argument, or put the weight of its gate "
+                                "right after it (σ'(·) W_f is σ' at f_t's pre-activation)")
+            return ElementwiseApplyFunction(sp.Lambda(ARG, act.derivative(ARG) ** (node.power or 1)), arg)
         arg = self.vector(node.arg)
         if node.prime:
             arg = self._point(node, arg, act)
@@ -210,13 +239,21 @@ class _Reader:
             return sp.HadamardProduct(left, right)
         if node.op in ("hadamard", "times") and (vec_l or vec_r) or (node.op == "matmul" and vec_l):
             vec, matrix = (left, right) if vec_l else (right, left)
-            option = self.choose(f"scaling@{node.pos}", ("rows", "columns"), (
-                Prose.of("the vector {v} scales the rows, diag({v}) times the matrix", v=vec),
-                Prose.of("the vector {v} scales the columns, the matrix times diag({v})", v=vec)))
+            rows = (Prose.of("the vector {v} scales the rows, diag({v}) times the matrix", v=vec),)
+            columns = (Prose.of("the vector {v} scales the columns, the matrix times diag({v})", v=vec),)
+            # The side the vector is written on comes first: v ⊙ M scales rows, M * v columns.
+            option = self.choose(f"scaling@{node.right.pos}", ("rows", "columns") if vec_l else ("columns", "rows"),
+                                 rows + columns if vec_l else columns + rows)
             return (_product(sp.DiagMatrix(vec), matrix) if option == "rows"
                     else _product(matrix, sp.DiagMatrix(vec)))
         if node.op == "hadamard":
             self.fail(node, "an entrywise product of two matrices is not a Jacobian block here")
+        if node.op == "matmul" and vec_r and _ends_in_diag(left):  # W_f * o_{t-1} tanh'(c_{t-1})
+            option = self.choose(f"chain@{node.right.pos}", ("columns", "product"), (
+                Prose.of("the vector {v} scales the columns, as the diagonal before it does", v=right),
+                Prose.of("the matrix applied to the vector {v}", v=right)))
+            if option == "columns":
+                return _product(left, sp.DiagMatrix(right))
         if left.shape[1] != right.shape[0]:
             self.fail(node, f"a product of shapes {_shown(left.shape)} and {_shown(right.shape)}")
         return _product(left, right)
@@ -238,6 +275,26 @@ class _Reader:
         """A vector where a matrix is meant (∂c_t/∂c_{t-1} = f_t), as its diagonal matrix."""
         self.points.setdefault("diagonal", (("diag",), (Prose.of("the vector {v} read as diag({v})", v=vec),)))
         return sp.DiagMatrix(vec)
+
+
+def _ends_in_diag(matrix) -> bool:
+    """A product whose last factor is diagonal: scalar-style notes continue it entrywise."""
+    last = matrix.args[-1] if isinstance(matrix, sp.MatMul) else matrix
+    return isinstance(last, sp.DiagMatrix)
+
+
+def _children(node: Node):
+    return [getattr(node, f) for f in ("left", "right", "arg", "num", "den")
+            if isinstance(getattr(node, f, None), Node)]
+
+
+def _factors(node: Node):
+    """The leaves of a chain of products, in order (((a b) c) * d → a, b, c, d)."""
+    if isinstance(node, Binary) and node.op in ("matmul", "times", "hadamard"):
+        yield from _factors(node.left)
+        yield from _factors(node.right)
+    else:
+        yield node
 
 
 def _product(*factors) -> sp.MatMul:
@@ -279,6 +336,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     """Every reading of the claim's right side (see the module docstring), at most
     MAX_READINGS, the plain one (first options) first."""
     first = _Reader(cell, {})
+    first.resolve_placeholders(claim.expr)
     expr = first.value(claim.expr)
     if not _scalar(expr) and expr.shape == (N, 1):
         expr = first._diagonal(expr)
@@ -286,13 +344,20 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         raise InputError("the formula is not an n×n matrix: write the block itself, such as "
                          "diag(f_t), or diag(z_t) + diag(z_t ⊙ (1 − z_t)) U_z")
     keys = list(first.points)
-    out = []
+    out, errors = [], []
     for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
         fixed = dict(zip(keys, combo))
         reader = _Reader(cell, fixed)
+        reader.placeholders = first.placeholders
         notes = tuple(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items())
-        value = reader.value(claim.expr)
-        _check_cost(value)  # before any work: a product of many matrices is refused at once
+        try:  # a reading that does not fit (a matrix inside diag, too large) is not one
+            value = reader.value(claim.expr)
+            _check_cost(value)  # before any work: a product of many matrices is refused at once
+        except InputError as exc:
+            errors.append(exc)
+            continue
         out.append(CellReading(reader._diagonal(value) if value.shape == (N, 1) else value,
                                tuple(fixed.items()), notes))
+    if not out:
+        raise errors[0]
     return tuple(out)
