@@ -14,7 +14,7 @@ from .layout import Jacobian, Layout
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Derivation", "derive", "InputError", "OutputError",
-    "SymbpttError", "UnsupportedError", "Jacobian", "Layout", "derive_cell", "cell_bptt", "CELLS",
+    "SymbpttError", "UnsupportedError", "Jacobian", "Layout", "derive_cell", "cell_bptt", "check_cell", "CELLS",
 ]
 __version__ = "0.1.0"
 
@@ -27,6 +27,9 @@ def __getattr__(name: str):
     if name == "cell_bptt":
         from .cell_bptt import cell_bptt
         return cell_bptt
+    if name == "check_cell":
+        from .cell_check import check_cell
+        return check_cell
     raise AttributeError(f"module 'symbptt' has no attribute {name!r}")
 
 # The renderer attaches Derivation's display methods (to_markdown, _repr_latex_, ...):

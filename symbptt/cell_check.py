@@ -45,7 +45,7 @@ from .grammar import Claim, parse
 from .layout import Layout, to_layout
 from .model import M, N, element_matrix
 from .numeric import DIGITS
-from .steps import Prose
+from .steps import DISPLAY
 
 SIZES = (1, 2, 3)
 SEEDS = (0, 1)
@@ -121,6 +121,22 @@ class CellCheckResult:
 
     def verdict(self, layout: Layout | str) -> CellVerdict:
         return self.verdicts[Layout.parse(layout)]
+
+    # Display: the renderer fills steps.DISPLAY (the engine never imports it).
+    def to_markdown(self, notation=None) -> str:
+        """The Markdown report."""
+        return DISPLAY["cell-check"](self, "markdown", notation)
+
+    def to_latex(self, fragment: bool = True, notation=None) -> str:
+        """The LaTeX report: an \\input-able fragment, or a standalone document."""
+        return DISPLAY["cell-check"](self, "latex-fragment" if fragment else "latex", notation)
+
+    def to_text(self, notation=None) -> str:
+        """The plain-text report, as `symbptt check -r CELL` prints it."""
+        return DISPLAY["cell-check"](self, "text", notation)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
 
 def _shift(expr):
