@@ -542,22 +542,27 @@ def _at_two_steps(items: list, span: "_Derivative"):
                       lambda m: f"^{{{exponent(m.group(1) or m.group(2))}}}"
                       if exponent(m.group(1) or m.group(2)) is not None else m.group(0), text)
         placed.append((text, offsets))
-    # an ellipsis between A(t-1) and A(t-k+1) closes at k = 2: they are one factor
-    out = []
+    # An ellipsis repeats the block of factors before it down to the block after it (the
+    # same factors, a step apart or more): at k = 2 it closes where the two blocks are the
+    # same step (A(t-1) ⋯ A(t-k+1): one block), or stands for nothing where they are a step apart.
     for k, item in enumerate(placed):
-        if item is None:
-            before = placed[k - 1] if k else None
-            after = placed[k + 1] if k + 1 < len(placed) else None
-            if before is None or after is None or _TIME.sub(_time_mark, before[0]) != _TIME.sub(_time_mark, after[0]):
-                return None
-            if before[1] == after[1]:
-                placed[k + 1] = "same"
-            elif not before[1] or len(before[1]) != len(after[1]) or \
-                    any(abs(a - b) != 1 for a, b in zip(before[1], after[1])):
-                return None
+        if item is not None:
             continue
-        if item != "same":
-            out.append(item)
+        for p in range(1, len(placed)):
+            before, after = placed[max(0, k - p):k], placed[k + 1:k + 1 + p]
+            if len(before) < p or len(after) < p or any(x is None or x == "same" for x in before + after):
+                return None
+            if all(_TIME.sub(_time_mark, a[0]) == _TIME.sub(_time_mark, b[0]) for a, b in zip(before, after)) \
+                    and any(a[1] for a in before):
+                break
+        else:
+            return None
+        apart = {x - y for a, b in zip(before, after) for x, y in zip(a[1], b[1])}
+        if apart == {0}:
+            placed[k + 1:k + 1 + p] = ["same"] * p
+        elif apart != {1}:
+            return None
+    out = [item for item in placed if item is not None and item != "same"]
     factors = []
     for text, offsets in out:
         if not offsets:
