@@ -39,6 +39,13 @@ TOLERANCE = mpmath.mpf("1e-20")
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """A factor's reading, as check's activation guess takes it."""
+
+    expr: sp.MatrixExpr
+
+
+@dataclass(frozen=True)
 class TwoStepVerdict:
     """Where the product holds: (form, layout) pairs; and, for the main form, a differing
     entry when it holds in neither layout: (n, i, j, claim value, true value) in numerator
@@ -147,11 +154,18 @@ def judge_two_steps(factors: tuple, state: str = "h", activation: str | None = N
     if not factors:
         raise InputError("a product with no factor")
     if activation is None:
-        found = {infer_activation(parse(text), None).name
-                 for text, _ in factors}
+        found = {infer_activation(parse(text), None).name for text, _ in factors}
         found.discard("sigma")
+        if not found:  # σ' written through the state, 1 − h² or h(1 − h), as check reads it
+            from .check import _activation_of_polynomials
+
+            base = _model("sigma", next(iter(FORMS)))
+            for options in _translations(state, factors, base, Roles()):
+                guess = _activation_of_polynomials([_Reading(e) for e, _ in options], base)
+                if guess:
+                    found.add(guess)
         if len(found) > 1:
-            raise InputError(f"the product mixes activations ({', '.join(sorted(found))})")
+            raise InputError(f"the product mixes activations ({', '.join(sorted(found))}); declare one")
         activation = found.pop() if found else "sigma"
     if recurrence is not None and recurrence not in FORMS:
         raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(FORMS)}")

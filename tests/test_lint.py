@@ -721,3 +721,13 @@ def test_a_product_with_no_two_step_instance_is_information(tmp_path):
     text = r"$$\frac{\partial h_t}{\partial h_{t-k}} = \sigma'(t) * \sigma'(t-1) * .. * \sigma'(t-k+3) * W^{k}$$" + "\n"
     findings = lint_json(write(tmp_path, "q.md", text), "--no-config", "-r", "elman")
     assert [f["code"] for f in findings] == ["SB201"]
+
+
+def test_every_code_is_documented():
+    """Each code in the docs' table with its severity and name, and in `lint --help`."""
+    from symbptt.cli import LINT_HELP
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "lint.md").read_text(encoding="utf-8")
+    for code, rule in RULES.items():
+        assert f"| {code} | {rule.severity} | {rule.name} |" in docs, code
+        assert re.search(rf"{code} {rule.severity}", LINT_HELP), code

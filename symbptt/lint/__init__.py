@@ -231,6 +231,8 @@ class Linter:
             proof = (f"at n = {n}, entry ({i}, {j}) at random values: the product {a:.6g}, the Jacobian "
                      f"∂{state}_t/∂{state}_{{t-2}} differentiated {b:.6g} (numerator layout)")
         holds = {l.value for l in result.holds}
+        if not holds and decl.recurrence is None:  # judged in every form: it holds in none
+            form = f"any form of the recurrence ({', '.join(FORMS)})"
         if not holds:
             hint = ""
             if result.elsewhere:
