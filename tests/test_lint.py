@@ -584,7 +584,8 @@ def test_a_complete_claim_is_not_extended_by_the_next_span(tmp_path):
 
 def test_written_out_products(tmp_path):
     """∂h_t/∂h_k written out factor by factor: its factor is judged in the layout its order
-    implies; factors that differ from step to step are found, not judged."""
+    implies; a factor check cannot read (D_t) is found, not judged (factors that differ from
+    step to step: test_products_of_different_factors_are_judged_at_two_steps)."""
     text = "\n".join([
         "<!-- symbptt: recurrence=elman -->",
         r"$$\frac{\partial h_t}{\partial h_k} = D_t W \cdots D_{k+1} W$$",  # no factor per step is readable

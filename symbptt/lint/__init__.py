@@ -10,7 +10,9 @@ The pipeline, one file at a time, all in one process:
              the state (∂h_t/∂h_{t-1}, ∂h_t/∂h_k = ∏ …) or a backward recursion
              (δ_{t-1} = … δ_t, ∂L/∂h_t = … ∂L/∂h_{t+1}); the matrix on the other side
     judge    `check.check` on "derivative = matrix", under the recurrence, activation and
-             layout the document declares; the verdicts become `Finding`s with stable codes
+             layout the document declares (a product written out whose factors differ from
+             step to step: `two_steps`, at two steps); the verdicts become `Finding`s with
+             stable codes
 
 Nothing in a document is evaluated: math is cut out as text and parsed by `check`'s grammar.
 Presentation (concise, JSON, GitHub, SARIF) lives in `render.lint_report`; the command line
