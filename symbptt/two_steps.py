@@ -55,6 +55,10 @@ class TwoStepVerdict:
     holds: frozenset  # of Layout, for `form`
     elsewhere: tuple  # ((form, Layout), …): other forms where it holds
     counterexample: tuple | None = None
+    #: holding in neither layout, what would make it hold: "symmetric" (W = Wᵀ: only its
+    #: transposes are wrong), "diagonal" (W commuting with the diagonal matrices: its factors
+    #: are in the wrong order, σ'(t) σ'(t-1) W² for σ'(t) W σ'(t-1) W), or None
+    would_hold_if: str | None = None
 
 
 @functools.lru_cache(maxsize=None)
@@ -116,15 +120,37 @@ def _holds(rec: Recurrence, factors, layout: Layout):
         before, now, truth = _trajectory(rec, n)
         if layout is Layout.DENOMINATOR:
             truth = truth.T
-        claim = sp.eye(n)
-        for expr, step in factors:
-            claim = claim * explicit(expr, before if step == -1 else now)
+        claim = _product(rec, factors, n)
         if not mismatches(claim, truth):
             continue
         bad = _refuted(rec, n, claim, truth)
         if bad is not None:
             return (n, *bad)
     return None
+
+
+def _product(rec: Recurrence, factors, n: int) -> sp.Matrix:
+    before, now, _ = _trajectory(rec, n)
+    claim = sp.eye(n)
+    for expr, step in factors:
+        claim = claim * explicit(expr, before if step == -1 else now)
+    return claim
+
+
+def _with_W(rec: Recurrence, factors, layout: Layout, kind: str) -> bool:
+    """Whether the product is ∂x_t/∂x_{t-2} in `layout` once W is diagonal or symmetric
+    (`kind`), at n = 2, 3."""
+    for n in (2, 3):
+        W = rec.bindings(n, n + 1)[rec.W]
+        if kind == "diagonal":
+            special = {W[i, j]: 0 for i in range(n) for j in range(n) if i != j}
+        else:
+            special = {W[i, j]: W[j, i] for i in range(n) for j in range(n) if i > j}
+        truth = _trajectory(rec, n)[2]
+        truth = truth.T if layout is Layout.DENOMINATOR else truth
+        if mismatches(_product(rec, factors, n).xreplace(special), truth.xreplace(special)):
+            return False
+    return True
 
 
 def _translations(state: str, factors, rec: Recurrence, roles):
@@ -172,11 +198,13 @@ def judge_two_steps(factors: tuple, state: str = "h", activation: str | None = N
     keys = [recurrence] if recurrence else list(FORMS)
     holds: dict = {}
     example: dict = {}
+    combinations: dict = {}
     for key in keys:
         rec = _model(activation, key)
         options = _translations(state, factors, rec, Roles())
+        combinations[key] = list(itertools.islice(itertools.product(*options), MAX_COMBINATIONS))
         for layout in Layout:
-            for combination in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
+            for combination in combinations[key]:
                 bad = _holds(rec, combination, layout)
                 if bad is None:
                     holds.setdefault(key, set()).add(layout)
@@ -186,5 +214,10 @@ def judge_two_steps(factors: tuple, state: str = "h", activation: str | None = N
     main = recurrence or next((k for k in keys if k in holds), keys[0])
     elsewhere = tuple((k, l) for k in keys if k != main for l in Layout if l in holds.get(k, ()))
     mine = frozenset(holds.get(main, ()))
+    would = None
+    for kind in ("symmetric", "diagonal") if not mine else ():
+        if any(_with_W(_model(activation, main), c, l, kind) for c in combinations[main] for l in Layout):
+            would = kind
+            break
     return TwoStepVerdict(main, mine, elsewhere,
-                          None if mine else example.get((main, Layout.NUMERATOR)))
+                          None if mine else example.get((main, Layout.NUMERATOR)), would)

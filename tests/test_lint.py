@@ -689,21 +689,26 @@ def test_a_gradient_between_the_factors(tmp_path, rhs, meaning, truth, code):
         assert "denominator-layout Jacobian" in findings[0]["message"] and "on the right" in findings[0]["message"]
 
 
-TWO_STEPS = [  # (the product written out, its meaning at k = 2, truth over two steps, code undeclared, numerator notes)
+TWO_STEPS = [  # (the product written out, its meaning at k = 2, truth over two steps, code undeclared,
+               #  code in numerator notes, what the message says would make it hold)
     (r"\sigma'(t) * \sigma'(t-1) * .. * \sigma'(t-k+1) * W^{k}",  # the blog's item 7
-     lambda v: v.diag(v.dact(v.a)) @ v.diag(v.dact(v.a_prev)) @ v.W @ v.W, NONE_, "SB101", "SB101"),
+     lambda v: v.diag(v.dact(v.a)) @ v.diag(v.dact(v.a_prev)) @ v.W @ v.W, NONE_, "SB101", "SB101", "wrong order"),
     (r"\sigma'(t) * W \sigma'(t-1) * .. * W \sigma'(t-k+1) * W",  # near miss: regrouped, right
-     lambda v: v.diag(v.dact(v.a)) @ v.W @ v.diag(v.dact(v.a_prev)) @ v.W, NUM_, None, None),
+     lambda v: v.diag(v.dact(v.a)) @ v.W @ v.diag(v.dact(v.a_prev)) @ v.W, NUM_, None, None, None),
     (r"W^T * \sigma'(t-k+1) W^T * \cdots * \sigma'(t-1) W^T * \sigma'(t)",  # earliest step first
-     lambda v: v.W.T @ v.diag(v.dact(v.a_prev)) @ v.W.T @ v.diag(v.dact(v.a)), DEN_, None, "SB102"),
+     lambda v: v.W.T @ v.diag(v.dact(v.a_prev)) @ v.W.T @ v.diag(v.dact(v.a)), DEN_, None, "SB102", None),
     (r"W * \sigma'(t) * \cdots * W * \sigma'(t-k+1)",  # σ' on the wrong side of W
-     lambda v: v.W @ v.diag(v.dact(v.a)) @ v.W @ v.diag(v.dact(v.a_prev)), NONE_, "SB101", "SB101"),
+     lambda v: v.W @ v.diag(v.dact(v.a)) @ v.W @ v.diag(v.dact(v.a_prev)), NONE_, "SB101", "SB101", "wrong order"),
+    (r"\sigma'(t) * W^T \sigma'(t-1) * .. * W^T \sigma'(t-k+1) * W^T",  # numerator order, Wᵀ
+     lambda v: v.diag(v.dact(v.a)) @ v.W.T @ v.diag(v.dact(v.a_prev)) @ v.W.T, NONE_, "SB101", "SB101",
+     "transposes are wrong"),
 ]
 
 
-@pytest.mark.parametrize("product, meaning, truth, code, declared", TWO_STEPS,
-                         ids=["commuted", "near-miss", "denominator", "wrong-side"])
-def test_products_of_different_factors_are_judged_at_two_steps(tmp_path, product, meaning, truth, code, declared):
+@pytest.mark.parametrize("product, meaning, truth, code, declared, hint", TWO_STEPS,
+                         ids=["commuted", "near-miss", "denominator", "wrong-side", "transposed"])
+def test_products_of_different_factors_are_judged_at_two_steps(tmp_path, product, meaning, truth, code,
+                                                               declared, hint):
     """A product written out whose factors differ from step to step is judged at k = 2, where
     its ellipsis closes, against the recurrence composed twice and differentiated."""
     assert _torch_truth(meaning, "generic", steps=2) == truth
@@ -712,6 +717,7 @@ def test_products_of_different_factors_are_judged_at_two_steps(tmp_path, product
     assert [f["code"] for f in findings] == ([code] if code else [])
     if code:
         assert "at two steps" in findings[0]["message"] and "neither layout" in findings[0]["message"]
+        assert hint in findings[0]["message"]
     findings = lint_json(write(tmp_path, "n.md", "<!-- symbptt: recurrence=elman layout=numerator -->\n" + line),
                          "--no-config")
     assert [f["code"] for f in findings] == ([declared] if declared else [])

@@ -241,6 +241,11 @@ class Linter:
                 other, layout = result.elsewhere[0]
                 hint = (f"; it is the {layout.value}-layout one of {FORMS[other].title}: declare "
                         f"recurrence={other} if the notes use it")
+            if result.would_hold_if == "diagonal":
+                hint = ("; it would hold only if W commuted with the diagonal matrices: its factors "
+                        "are in the wrong order") + hint
+            elif result.would_hold_if == "symmetric":
+                hint = "; it would hold only if W were symmetric: its transposes are wrong" + hint
             return [Finding(code="SB101", proof=proof, message=(
                 f"{at_two}, which is ∂{state}_t/∂{state}_{{t-2}} in neither layout of {form}: that is "
                 f"J_t J_{{t-1}} in numerator layout, J_{{t-1}}ᵀ J_tᵀ in denominator, one one-step "
