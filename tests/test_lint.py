@@ -738,3 +738,14 @@ def test_every_code_is_documented():
     for code, rule in RULES.items():
         assert f"| {code} | {rule.severity} | {rule.name} |" in docs, code
         assert re.search(rf"{code} {rule.severity}", LINT_HELP), code
+
+
+def test_a_product_at_two_steps_counts_toward_the_files_layout(tmp_path):
+    """Undeclared, a product judged at two steps in denominator order beside a numerator
+    Jacobian is in the minority layout: SB104, as any claim."""
+    text = "\n".join(["<!-- symbptt: recurrence=elman -->",
+                      r"$$\frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}(\sigma'(a_t)) W$$",
+                      r"$$\frac{\partial h_t}{\partial h_{t-k}} = W^T * \sigma'(t-k+1) W^T * \cdots * \sigma'(t-1) W^T * \sigma'(t)$$",
+                      ""])
+    findings = lint_json(write(tmp_path, "m.md", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(3, "SB104")]

@@ -147,7 +147,7 @@ class Linter:
         if claim.unread:
             return [Finding(code="SB201", message=f"not judged: {claim.unread}", **where)]
         if claim.product:
-            return self._judge_product(claim, decl, where, report)
+            return self._judge_product(claim, decl, where, report, layouts)
         result = self._check(claim.formula, decl)
         typo = ""
         if claim.typo:
@@ -206,7 +206,7 @@ class Linter:
             layouts.append((where, next(iter(holds)), form, proof))
         return []
 
-    def _judge_product(self, claim: Claim, decl: Declaration, where: dict, report) -> list[Finding]:
+    def _judge_product(self, claim: Claim, decl: Declaration, where: dict, report, layouts) -> list[Finding]:
         """A product over steps written out, judged at two steps against ∂h_t/∂h_{t-2}."""
         from ..model import FORMS
         from ..two_steps import judge_two_steps
@@ -255,6 +255,8 @@ class Linter:
             return [Finding(code="SB102", proof=proof, message=(
                 f"{at_two}, the {other}-layout ∂{state}_t/∂{state}_{{t-2}} of {form}, but the document "
                 f"declares {decl.layout} layout"), **where)]
+        if not decl.layout and len(holds) == 1:
+            layouts.append((where, next(iter(holds)), form, proof))
         return []
 
     def _mixed(self, path: str, layouts, base: Declaration) -> list[Finding]:
