@@ -24,7 +24,7 @@ import mpmath
 import sympy as sp
 
 from .activations import ACTIVATIONS
-from .claim import infer_activation, readings
+from .claim import Roles, infer_activation, readings
 from .errors import InputError
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import parse
@@ -175,8 +175,6 @@ def judge_two_steps(factors: tuple, state: str = "h", activation: str | None = N
     """The product of `factors` ((text, step), … with step 0, −1 or None), as ∂x_t/∂x_{t-2}.
 
     Raises InputError when a factor cannot be read."""
-    from .claim import Roles
-
     if not factors:
         raise InputError("a product with no factor")
     if activation is None:

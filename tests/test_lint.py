@@ -749,3 +749,19 @@ def test_a_product_at_two_steps_counts_toward_the_files_layout(tmp_path):
                       ""])
     findings = lint_json(write(tmp_path, "m.md", text), "--no-config")
     assert [(f["line"], f["code"]) for f in findings] == [(3, "SB104")]
+
+
+@pytest.mark.parametrize("factors, meaning, truth", [
+    (((r"W", 0), (r"W", -1)), lambda v: v.W @ v.W, NUM_),
+    (((r"W^T", -1), (r"W^T", 0)), lambda v: v.W.T @ v.W.T, DEN_),
+    (((r"W", 0), (r"W^T", -1)), lambda v: v.W @ v.W.T, NONE_),
+])
+def test_two_step_engine_against_autograd(factors, meaning, truth):
+    """symbptt.two_steps on its own, a linear network: its verdicts are torch autograd's."""
+    from symbptt.layout import Layout
+    from symbptt.two_steps import judge_two_steps
+
+    assert _torch_truth(meaning, "identity", steps=2) == truth
+    verdict = judge_two_steps(factors, "h", "identity", "elman")
+    assert {l.value for l in verdict.holds} == truth
+    assert all(isinstance(l, Layout) for l in verdict.holds)
