@@ -662,7 +662,10 @@ def _power(value, exponent: int, node: Node):
         return value ** exponent
     if exponent == 1:
         return value
-    raise InputError(f"the power at position {node.pos + 1} applies to a vector entrywise, not to a matrix")
+    if isinstance(exponent, int) and exponent > 1 and value.shape[0] == value.shape[1]:
+        return _mul(*[value] * exponent)  # W²: a square matrix times itself
+    raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a matrix: only a "
+                     "square matrix takes a power, a whole one from 1 (W² is W W)")
 
 
 def _combine(a: _Vec, b: _Vec, op, node: Node) -> _Vec:

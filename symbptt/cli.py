@@ -97,6 +97,7 @@ codes (docs/lint.md has the details):
   SB102 error    holds only in the other layout SB301 error    file cannot be read
   SB103 warning  right only with σ' at a_t      SB302 warning  math never closed
   SB104 warning  claims in different layouts    SB303 error    bad symbptt: comment
+  SB105 error    gradient between the factors   SB202 warning  likely typo (j_{j-1}: h_{j-1})
 A comment `symbptt: ignore[SB101]` (or `ignore`) silences the formula on its line, else the next.
 
 examples:

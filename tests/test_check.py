@@ -191,6 +191,8 @@ def test_defined_names_and_extra_matrix_names():
     ("exec('1')", "unexpected"),
     ("9**9**9**9", "exponent 9 at position 4"),
     ("x^99999", "only whole powers from 0 to 8"),
+    ("W^0", "only a square matrix takes a power, a whole one from 1"),
+    ("W_in^2", "only a square matrix takes a power"),
     ("W^T diag(", "ends too early"),
     ("W ) D", "unexpected ')' at position 3"),
     ("Q W", "unknown name 'Q' at position 1"),
@@ -311,3 +313,13 @@ def test_the_bound_does_not_speak_for_a_formula_above_it():
 def test_hints_for_what_people_paste(text, hint):
     with pytest.raises(InputError, match=re.escape(hint)):
         check(text)
+
+
+def test_a_whole_power_of_a_matrix_is_the_matrix_times_itself():
+    """W² is W W (a product written out over two steps ends in W_hh^k, k = 2); a power of a
+    vector stays entrywise."""
+    r = check(r"\frac{\partial h_t}{\partial h_{t-1}} = W_{hh}^{2}", activation="identity", recurrence="elman")
+    assert str(r.expr) == "W*W" and not any(v.holds for v in r.verdicts.values())
+    r = check(r"(\operatorname{diag}(\sigma'(a_t)) W)^1", recurrence="elman")
+    assert r.verdict("numerator").holds
+    assert str(check("x^2 W").expr) == str(check("diag(x_{t-1}^2) W").expr)

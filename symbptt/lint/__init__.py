@@ -10,7 +10,9 @@ The pipeline, one file at a time, all in one process:
              the state (∂h_t/∂h_{t-1}, ∂h_t/∂h_k = ∏ …) or a backward recursion
              (δ_{t-1} = … δ_t, ∂L/∂h_t = … ∂L/∂h_{t+1}); the matrix on the other side
     judge    `check.check` on "derivative = matrix", under the recurrence, activation and
-             layout the document declares; the verdicts become `Finding`s with stable codes
+             layout the document declares (a product written out whose factors differ from
+             step to step: `two_steps`, at two steps); the verdicts become `Finding`s with
+             stable codes
 
 Nothing in a document is evaluated: math is cut out as text and parsed by `check`'s grammar.
 Presentation (concise, JSON, GitHub, SARIF) lives in `render.lint_report`; the command line
@@ -141,12 +143,18 @@ class Linter:
 
     def _judge(self, path, text: Text, claim: Claim, decl: Declaration, layouts, report) -> list[Finding]:
         line, column = text.where(claim.offset)
-        result = None if claim.unread else self._check(claim.formula, decl)
         where = dict(path=path, line=line, column=column, formula=claim.formula)
         if claim.unread:
             return [Finding(code="SB201", message=f"not judged: {claim.unread}", **where)]
+        if claim.product:
+            return self._judge_product(claim, decl, where, report, layouts)
+        result = self._check(claim.formula, decl)
+        typo = ""
+        if claim.typo:
+            written, read = claim.typo
+            typo = f"{written} is no value at any step (its letter is the step index): read as {read}, a likely typo; "
         if isinstance(result, Exception):
-            return [Finding(code="SB201", message=f"not judged: {_one_line(str(result))}", **where)]
+            return [Finding(code="SB201", message=f"not judged: {typo}{_one_line(str(result))}", **where)]
         report.judged += 1
         holds = {l for l in LAYOUTS if result.verdict(l).holds}
         proof = _proof(result) if self.show_proof else None
@@ -155,14 +163,32 @@ class Linter:
             expect = "numerator" if result.reading.rows else "denominator"
         what = "backward factor" if claim.backward else "Jacobian"
         form = _form_title(result)
+        misplaced = ""
+        if claim.between:
+            misplaced = (f"; and the gradient {claim.between} stands between its factors, where no "
+                         "matrix–vector product puts it")
+            if holds:
+                layout = "denominator" if "denominator" in holds else "numerator"
+                side = "right, as a column" if layout == "denominator" else "left, as a row"
+                return [Finding(code="SB105", proof=proof, message=(
+                    f"{typo}the gradient {claim.between} stands between the factors of the matrix that "
+                    f"multiplies it, where no matrix–vector product puts it; without it, the factors are "
+                    f"the {layout}-layout Jacobian of {form}: the gradient belongs on the {side}"), **where)]
         if not holds:
             shifted = [v for v in result.readings if v.form == result.form.key and v.binding == "pre-activation"]
-            if shifted:
+            fitting = [v for v in shifted if not expect or v.layout.value == expect]
+            if fitting:
                 return [Finding(code="SB103", proof=proof, message=(
-                    f"right only with σ' at the step's pre-activation a_t, not where it is written: "
-                    f"then it is the {shifted[0].layout.value} Jacobian of {form}"), **where)]
+                    f"{typo}right only with σ' at the step's pre-activation a_t, not where it is written: "
+                    f"then it is the {fitting[0].layout.value} Jacobian of {form}{misplaced}"), **where)]
+            hint = _elsewhere(result)
+            if shifted:
+                why = claim.because or (f"the document declares {expect} layout" if not claim.expect else
+                                        f"its gradient needs the {expect}-layout Jacobian")
+                hint = (f"; with σ' at the step's pre-activation a_t it would be the "
+                        f"{shifted[0].layout.value}-layout Jacobian, but {why}")
             return [Finding(code="SB101", proof=proof, message=(
-                f"the {what} holds in neither layout of {form}{_elsewhere(result)}"), **where)]
+                f"{typo}the {what} holds in neither layout of {form}{hint}{misplaced}"), **where)]
         if expect and expect not in holds:
             (other,) = holds
             why = (claim.because or
@@ -170,8 +196,66 @@ class Linter:
                    f"so the factor must be the {expect}-layout Jacobian" if claim.expect
                    else f"the document declares {expect} layout")
             return [Finding(code="SB102", proof=proof, message=(
-                f"the {what} is the {other}-layout Jacobian of {form}, but {why}"), **where)]
+                f"{typo}the {what} is the {other}-layout Jacobian of {form}, but {why}"), **where)]
+        if claim.typo:
+            return [Finding(code="SB202", proof=proof, message=(
+                f"{claim.typo[0]} is no value at any step (its letter is the step index): likely a typo "
+                f"for {claim.typo[1]}, with which the {what} is the "
+                f"{' and '.join(sorted(holds))}-layout Jacobian of {form}"), **where)]
         if not claim.expect and not decl.layout and len(holds) == 1:
+            layouts.append((where, next(iter(holds)), form, proof))
+        return []
+
+    def _judge_product(self, claim: Claim, decl: Declaration, where: dict, report, layouts) -> list[Finding]:
+        """A product over steps written out, judged at two steps against ∂h_t/∂h_{t-2}."""
+        from ..model import FORMS
+        from ..two_steps import judge_two_steps
+
+        factors, state, shown = claim.product
+        key = ("two-steps", factors, state, decl.recurrence, decl.activation)
+        if key not in self._judged:
+            try:
+                self._judged[key] = judge_two_steps(factors, state, decl.activation, decl.recurrence)
+            except SymbpttError as exc:
+                self._judged[key] = exc
+            except RecursionError:
+                self._judged[key] = InputError("the formula is nested too deeply to read")
+        result = self._judged[key]
+        if isinstance(result, Exception):
+            return [Finding(code="SB201", message=(
+                f"not judged: the product at two steps, {shown}: {_one_line(str(result))}"), **where)]
+        report.judged += 1
+        form = f"{FORMS[result.form].title} ({result.form})"
+        at_two = f"at two steps (∂{state}_t/∂{state}_{{t-2}}) the product reads {shown}"
+        proof = None
+        if result.counterexample and self.show_proof:
+            n, i, j, a, b = result.counterexample
+            proof = (f"at n = {n}, entry ({i}, {j}) at random values: the product {a:.6g}, the Jacobian "
+                     f"∂{state}_t/∂{state}_{{t-2}} differentiated {b:.6g} (numerator layout)")
+        holds = {l.value for l in result.holds}
+        if not holds and decl.recurrence is None:  # judged in every form: it holds in none
+            form = f"any form of the recurrence ({', '.join(FORMS)})"
+        if not holds:
+            hint = ""
+            if result.elsewhere:
+                other, layout = result.elsewhere[0]
+                hint = (f"; it is the {layout.value}-layout one of {FORMS[other].title}: declare "
+                        f"recurrence={other} if the notes use it")
+            if result.would_hold_if == "diagonal":
+                hint = ("; it would hold only if W commuted with the diagonal matrices: its factors "
+                        "are in the wrong order") + hint
+            elif result.would_hold_if == "symmetric":
+                hint = "; it would hold only if W were symmetric: its transposes are wrong" + hint
+            return [Finding(code="SB101", proof=proof, message=(
+                f"{at_two}, which is ∂{state}_t/∂{state}_{{t-2}} in neither layout of {form}: that is "
+                f"J_t J_{{t-1}} in numerator layout, J_{{t-1}}ᵀ J_tᵀ in denominator, one one-step "
+                f"Jacobian per step in the order of the steps{hint}"), **where)]
+        if decl.layout and decl.layout not in holds:
+            (other,) = holds
+            return [Finding(code="SB102", proof=proof, message=(
+                f"{at_two}, the {other}-layout ∂{state}_t/∂{state}_{{t-2}} of {form}, but the document "
+                f"declares {decl.layout} layout"), **where)]
+        if not decl.layout and len(holds) == 1:
             layouts.append((where, next(iter(holds)), form, proof))
         return []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .scan import Span
 
@@ -28,6 +28,9 @@ class Claim:
     backward: bool = False
     because: str = ""  # why `expect`, when not the gradient's side
     unread: str | None = None  # a claim found but not judged, and why
+    typo: tuple | None = None  # (as written, as read): a name that cannot be there, read as the state
+    between: str | None = None  # the gradient printed between the factors of `formula`'s matrix
+    product: tuple | None = None  # (factors ((text, step), …), state, the product at two steps as text)
 
 
 #: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
@@ -252,7 +255,7 @@ def span_claims(text: str, spans: list[Span]) -> list[tuple[tuple[Span, ...], Cl
         for c in claims(body, 0):
             k = bisect.bisect_right(starts, c.offset) - 1
             at = origins[k] + min(c.offset - starts[k], run[k].end - run[k].start)
-            out.append((tuple(run), Claim(at, c.formula, c.expect, c.backward, c.because, c.unread)))
+            out.append((tuple(run), replace(c, offset=at)))
     return out
 
 
@@ -297,15 +300,19 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
                 continue
             written = _written_product(matrix, span) if side is None else None
             if written is not None:
-                formula, expect, because, unread = written
-                out.append(Claim(offset + at, formula, expect, because=because, unread=unread))
+                out.append(Claim(offset + at, **written))
                 continue
+            between = _between(text) if side == "inside" else None
+            if between is not None:
+                matrix, side = between[0], None
             expect = _EXPECT.get(side)
             # ∂h_t/∂h_k = ∏_i J_i: the product's own index fixes the steps of its factor, which
             # check reads without a derivative on the left (one over t − k steps has no index i).
             product = not anchor[2] and re.search(r"\\prod|∏", matrix)
+            matrix, typo = _typo(matrix, anchor[1])
             formula = matrix if product else f"{anchor[1]} = {matrix}"
-            out.append(Claim(offset + at, formula, expect, side is not None))
+            out.append(Claim(offset + at, formula, expect, side is not None or between is not None,
+                             typo=typo, between=between and between[1]))
         else:
             name, when = anchor[1]
             for t_start, t_end, sign in _split_top(text, _TERMS):
@@ -314,6 +321,9 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
                 if inner is None or inner[1] == when or name and inner[0] and inner[0] != name:
                     continue  # not the gradient of the same state at another step (∂L/∂o_t)
                 matrix, side = _strip_gradient(term)
+                between = _between(term) if side == "inside" else None
+                if between is not None:  # W^T (∇L) diag(…): judged without it, reported as misplaced
+                    matrix = between[0]
                 if side is None or re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
                     continue
                 if sign.strip() in ("-", "−"):
@@ -325,9 +335,67 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
                     lhs = f"{step} = "
                 elif state and inner[1] and when:
                     lhs = f"\\frac{{\\partial {state}_{{{inner[1]}}}}}{{\\partial {state}_{{{when}}}}} = "
-                expect = _EXPECT[side]
-                out.append(Claim(offset + at + t_at, lhs + matrix, expect, True))
+                expect = None if between else _EXPECT[side]
+                matrix, typo = _typo(matrix, lhs)
+                out.append(Claim(offset + at + t_at, lhs + matrix, expect, True, typo=typo,
+                                 between=between and between[1]))
     return out
+
+
+_GROUP_OPEN = re.compile(r"(?:\\left|\\[Bb]igg?l?)?\s*\($")
+_GROUP_CLOSE = re.compile(r"\s*(?:\\right|\\[Bb]igg?r?)?\s*\)")
+#: What may follow a gradient for it to stand between two factors: a factor, not ⊙, +, ….
+_NOT_A_FACTOR = re.compile(r"\s*(?:\\odot|⊙|\\circ|∘|\\otimes|\*|\+|-|−|=|$)")
+
+
+def _depth(text: str) -> int:
+    text = text.replace("\\{", "").replace("\\}", "")
+    return sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
+
+
+def _between(text: str) -> tuple[str, str] | None:
+    """(the matrix without its gradient, the gradient as written) when a gradient stands
+    between two factors of a product, as in W^T (∇_{h^{(t+1)}} L) diag(1 − (h^{(t+1)})²):
+    a matrix times a column times a matrix is no matrix–vector product. None otherwise (the
+    gradient at an end, or inside a group of its own: W^T (δ_t ⊙ σ'(a_t)))."""
+    body = text.strip()
+    grads = [(d.start, d.end) for d in _derivatives(body) if d.gradient]
+    grads += [(m.start(), m.end()) for m in _DELTA.finditer(body) if m.group(0)]
+    if len(grads) != 1:
+        return None
+    start, end = grads[0]
+    left, right = body[:start].rstrip(), body[end:]
+    opened, closed = _GROUP_OPEN.search(left), _GROUP_CLOSE.match(right)
+    if opened and closed:
+        left, right = left[:opened.start()], right[closed.end():]
+    space = r"(?:\s|\\[,;:! ]|~)*"
+    times = space + r"(?:\\cdot|\\times|·)?" + space
+    left, right = re.sub(times + "$", "", left), re.sub("^" + times, "", right)
+    if not left.strip() or not right.strip(" .,;") or _NOT_A_FACTOR.match(right) or _depth(left):
+        return None
+    return f"{left.strip()} {right.strip()}", body[start:end].strip()
+
+
+def _typo(matrix: str, lhs: str) -> tuple[str, tuple | None]:
+    """`matrix` with a name that cannot be there read as the state, and (as written, as
+    read); None when there is none. The step index itself with a time subscript (j_{j-1}
+    where the claim is ∂h_j/∂h_{j-1}) is no value at any step: read as h_{j-1}."""
+    ds = [d for d in _derivatives(lhs) if d.jacobian]
+    if not ds:
+        return matrix, None
+    state, now = _base(ds[0].num), _step(_index(ds[0].num))
+    if not state or not now or not now[0] or now[0] == state.lstrip("\\"):
+        return matrix, None
+    letter = now[0]
+    pattern = re.compile(r"(?<![A-Za-z\\])" + letter + r"(\s*_\s*(?:\{([^{}]*)\}|([A-Za-z0-9])))")
+    for m in pattern.finditer(matrix):
+        index = _step(_index("x" + m.group(1)))
+        if index is not None and index[0] == letter:
+            written = matrix[m.start():m.end()]
+            read = state + m.group(1)
+            fixed = matrix[:m.start()] + read + matrix[m.end():]
+            return fixed, (written.strip(), read.strip())
+    return matrix, None
 
 
 _ELLIPSIS = re.compile(r"\\[cl]?dots(?![A-Za-z])|⋯|…|\.{2,}")
@@ -353,19 +421,25 @@ def _before(index: str) -> str:
     return rest + (f"{shift:+d}" if shift else "")
 
 
-def _written_product(matrix: str, span: "_Derivative | None"):
-    """(formula, expect, because, unread) for a product written out factor by factor with an
-    ellipsis (J_t J_{t-1} ⋯ as A(t) * A(t-1) * .. * A(t-k+1)) on the right of ∂h_t/∂h_{t-k};
-    None when `matrix` is no such product.
+def _written_product(matrix: str, span: "_Derivative | None") -> dict | None:
+    """The Claim fields (formula, expect, because; product or unread) for a product written
+    out factor by factor with an ellipsis (J_t J_{t-1} ⋯ as A(t) * A(t-1) * .. * A(t-k+1)) on
+    the right of ∂h_t/∂h_{t-k}; None when `matrix` is no such product.
 
     The same factor at every step is judged once, as the Jacobian at its first step, and the
     order fixes the layout: the latest step first is numerator layout, last is denominator.
-    Factors that differ from step to step (σ'(t) ⋯ σ'(t-k+1) W^k) are no one-step claim check
-    could judge: the claim is reported, not judged."""
+    Factors that differ from step to step (σ'(t) ⋯ σ'(t-k+1) W^k) are judged as the product
+    at two steps (k = 2, where the ellipsis closes: σ'(t) σ'(t-1) W²) against ∂h_t/∂h_{t-2};
+    a product that has no such instance is reported, not judged."""
     if span is None or not _ELLIPSIS.search(matrix):
         return None
-    pieces = [matrix[s:e].strip() for s, e, _ in _split_top(matrix, _PRODUCT_SIGNS)]
-    factors = [p for p in pieces if p]
+    items = []  # factors, and None where an ellipsis stands
+    for s, e, sep in _split_top(matrix, _PRODUCT_SIGNS):
+        if _ELLIPSIS.search(sep):
+            items.append(None)
+        if matrix[s:e].strip():
+            items.append(matrix[s:e].strip())
+    factors = [p for p in items if p is not None]
     if len(factors) < 2:
         return None
     steps, shapes = [], set()
@@ -381,10 +455,145 @@ def _written_product(matrix: str, span: "_Derivative | None"):
         layout = "numerator" if steps[0] == last else "denominator"
         because = (f"the product is written with its {'latest' if layout == 'numerator' else 'earliest'} "
                    f"step first, so its factor must be the {layout}-layout Jacobian")
-        return f"{lhs} = {factors[0]}", layout, because, None
-    return (f"{_frac(span)} = {matrix}", None, "",
+        return dict(formula=f"{lhs} = {factors[0]}", expect=layout, because=because)
+    formula = f"{_frac(span)} = {matrix}"
+    two = _at_two_steps(items, span)
+    if two is None:
+        return dict(formula=formula, unread=(
             "a product written out factor by factor whose factors are not one factor repeated at "
-            "each step (nor in an order of steps): no one-step Jacobian to judge")
+            "each step, and that has no instance over two steps to judge"))
+    return dict(formula=formula, product=two)
+
+
+def _linear(index: str) -> dict | None:
+    """t-k+1 → {"t": 1, "k": -1, "": 1}; None for anything that is not a sum of letters and
+    whole numbers."""
+    text = _time_key(index)
+    if not re.fullmatch(r"(?:[+-]?(?:\d+|[A-Za-z]))+", text):
+        return None
+    out: dict = {}
+    for sign, term in re.findall(r"([+-]?)(\d+|[A-Za-z])", text):
+        key, value = ("", int(term)) if term.isdigit() else (term, 1)
+        out[key] = out.get(key, 0) + (-value if sign == "-" else value)
+    return {k: v for k, v in out.items() if v or k == ""}
+
+
+def _at_two_steps(items: list, span: "_Derivative"):
+    """(factors ((text, step), …), state, the product at two steps as written) for a product
+    over the steps of ∂h_t/∂h_{t-k} written out (`items`: factors, None for an ellipsis), at
+    the k that makes it two steps, or None when it has no such instance.
+
+    Each factor's time indices are moved to the step it sits at (σ'(t-1) is σ' at step t-1:
+    σ'(t) read at step t−1; step None: a factor of no step, as W_hh^k, whose k is fixed too)."""
+    now, then = _linear(_index(span.num)), _linear(_index(span.den))
+    state = _base(span.num)
+    if now is None or then is None or not state or [k for k in now if k] == [] or len(now) > 2:
+        return None
+    t = next(k for k in now if k)
+    if now[t] != 1:
+        return None
+    diff = {k: now.get(k, 0) - then.get(k, 0) for k in {*now, *then}}
+    unknown = [k for k, v in diff.items() if k and k != t and v]
+    if len(unknown) > 1 or unknown and abs(diff[unknown[0]]) != 1:
+        return None
+    value: dict = {}  # the unknown letter as a sum over t and a number
+    if unknown:
+        u, c = unknown[0], diff[unknown[0]]
+        value = {k: -v * c for k, v in diff.items() if k != u}
+        value[""] = (2 - diff.get("", 0)) * c
+    elif diff.get("", 0) != 2 or diff.get(t, 0):
+        return None
+
+    def offset(text: str) -> int | None:
+        """The step of a time index, relative to t: t-k+1 at k = 2 → −1."""
+        terms = _linear(text)
+        if terms is None:
+            return None
+        total = {"": 0, t: 0}
+        for k, v in terms.items():
+            for k2, v2 in (value.items() if unknown and k == unknown[0] else ((k, 1),)):
+                if k2 not in total:
+                    return None
+                total[k2] += v * v2
+        return total[""] if total[t] == 1 else None
+
+    def exponent(text: str) -> int | None:
+        terms = _linear(text)
+        if terms is None or not unknown or unknown[0] not in terms:
+            return None
+        total = {"": 0, t: 0}
+        for k, v in terms.items():
+            for k2, v2 in (value.items() if k == unknown[0] else ((k, 1),)):
+                if k2 not in total:
+                    return None
+                total[k2] += v * v2
+        return total[""] if total[t] == 0 and total[""] >= 0 else None
+
+    placed = []  # (text at two steps, step relative to t or None)
+    for item in items:
+        if item is None:
+            placed.append(None)
+            continue
+        offsets = [offset(m.group(1) or m.group(2)) for m in _TIME.finditer(item)]
+        if None in offsets:
+            return None
+        text = _retime(item, lambda index: _shown_index(t, offset(index)))
+        text = re.sub(r"\^\s*(?:\{([^{}()]*)\}|([A-Za-z]))",
+                      lambda m: f"^{{{exponent(m.group(1) or m.group(2))}}}"
+                      if exponent(m.group(1) or m.group(2)) is not None else m.group(0), text)
+        placed.append((text, offsets))
+    # An ellipsis repeats the block of factors before it down to the block after it (the
+    # same factors, a step apart or more): at k = 2 it closes where the two blocks are the
+    # same step (A(t-1) ⋯ A(t-k+1): one block), or stands for nothing where they are a step apart.
+    for k, item in enumerate(placed):
+        if item is not None:
+            continue
+        for p in range(1, len(placed)):
+            before, after = placed[max(0, k - p):k], placed[k + 1:k + 1 + p]
+            if len(before) < p or len(after) < p or any(x is None or x == "same" for x in before + after):
+                return None
+            if all(_TIME.sub(_time_mark, a[0]) == _TIME.sub(_time_mark, b[0]) for a, b in zip(before, after)) \
+                    and any(a[1] for a in before):
+                break
+        else:
+            return None
+        apart = {x - y for a, b in zip(before, after) for x, y in zip(a[1], b[1])}
+        if apart == {0}:
+            placed[k + 1:k + 1 + p] = ["same"] * p
+        elif apart != {1}:
+            return None
+    out = [item for item in placed if item is not None and item != "same"]
+    factors = []
+    for text, offsets in out:
+        if not offsets:
+            factors.append((text, None))
+            continue
+        at = max(min(max(offsets), 0), -1)  # the step the factor is read at: t or t-1
+        if any(o - at not in (0, -1) for o in offsets):
+            return None
+        shifted = _retime(text, lambda index, at=at: _shown_index(t, _linear(index).get("", 0) - at))
+        factors.append((shifted, at))
+    if not any(step is not None for _, step in factors):
+        return None
+    return tuple(factors), state, " ".join(text for text, _ in out)
+
+
+def _shown_index(t: str, offset: int | None) -> str:
+    if offset is None:
+        raise ValueError
+    return t if offset == 0 else f"{t}{offset:+d}"
+
+
+def _retime(text: str, new) -> str:
+    """`text` with each time index replaced by new(index)."""
+    out, last = [], 0
+    for m in _TIME.finditer(text):
+        group = 1 if m.group(1) is not None else 2
+        index = new(m.group(group))
+        out.append(text[last:m.start(group)])
+        out.append(index if group == 1 or len(index) == 1 else f"{{{index}}}")
+        last = m.end(group)
+    return "".join(out) + text[last:]
 
 
 #: The layout a backward factor must hold in, by its gradient's side; "gradient": check reads the side.

@@ -34,8 +34,14 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "the claim holds only with σ' taken at the step's pre-activation a_t, not where it is written"),
     Rule("SB104", "warning", "mixed-layouts",
          "no layout is declared, and the file's claims hold in different layouts"),
+    Rule("SB105", "error", "gradient-between-factors",
+         "the gradient a backward factor multiplies is printed between the factors of the matrix "
+         "(W^T (∇L) diag(…)), where no matrix–vector product puts it; the factors themselves are right"),
     Rule("SB201", "info", "unreadable-formula",
          "a formula that looks like a claim could not be read; it is not judged"),
+    Rule("SB202", "warning", "likely-typo",
+         "a name that is no value at any step (the step index with a time subscript, j_{j-1}): read "
+         "as the state, the claim holds; the name is likely a typo"),
     Rule("SB301", "error", "unreadable-file",
          "the file cannot be linted: binary, not UTF-8, unreadable, or a notebook that is not JSON"),
     Rule("SB302", "warning", "unterminated-math",

@@ -105,7 +105,9 @@ CLAIMS: tuple[NoteClaim, ...] = (
         "post", "generic", lambda v: v.W.T @ v.diag(v.dact(v.h_prev)), NEITHER,
         "Recurrence h_t = σ(W^{(hh)} h_{t-1} + W^{(hx)} x_{[t]}); 'j_{j-1}' is the notes' typo "
         "for h_{j-1}, read as such in meaning."),
-        "SB201", "wrong in both layouts, but the typo j_{j-1} makes it unreadable: information only"),
+        "SB101", "j_{j-1} is no value at any step (j is the step index): read as h_{j-1}, a likely typo "
+        "the finding names, it is wrong in both layouts (σ' at h_{j-1}, not a_j; and in numerator "
+        "notes W^T on the left)"),
     NoteClaim("aims-attention-2021.md", 3, 33, _entry(
         "notes:aims-item5", AIMS,
         r"$`\nabla_{h_{t-1}} h_t = \sigma^{'}(t)W_{hh}`$", r"\sigma^{'}(t)W_{hh}",
@@ -131,8 +133,9 @@ CLAIMS: tuple[NoteClaim, ...] = (
         lambda v: v.diag(v.dact(v.a)) @ v.diag(v.dact(v.a_prev)) @ v.W @ v.W, NEITHER,
         "The diagonal factors commuted past W_hh, which they do not commute with: at k = 2, "
         "σ'(t) σ'(t-1) W_hh², not J_t J_{t-1} in either layout."),
-        "SB201", "wrong, but no one factor repeats at each step, so there is no one-step "
-        "Jacobian for check to judge: found, as information", steps=2),
+        "SB101", "no one factor repeats at each step, so the product is judged at two steps "
+        "(k = 2, where its ellipsis closes): σ'(t) σ'(t-1) W_hh² is ∂h_t/∂h_{t-2} in neither layout",
+        steps=2),
     NoteClaim("ccjjllt-day11-rnn.ipynb", 45, 51, _entry(
         "notes:ccjjllt-jacobian", CCJJLLT,
         r"W_{h}^{\top} \cdot \operatorname{diag}\left(\tanh ^{\prime}\left(a_{t}\right)\right)",
@@ -157,7 +160,8 @@ CLAIMS: tuple[NoteClaim, ...] = (
         "post", "tanh", lambda v: v.W.T @ v.diag(1 - v.h ** 2), DEN,
         "Edited for the truth: the gradient printed between W^⊤ and diag is dropped (as printed, "
         "W^⊤ g diag(…) is no matrix times g). h^{(t+1)} is the current state."),
-        "SB201", "the gradient sits between the factors, as printed: not read, information only"),
+        "SB105", "the gradient sits between the factors, as printed (no matrix–vector product puts it "
+        "there); the factors around it are the denominator-layout Jacobian: the gradient belongs on the right"),
 )
 
 #: Claims in the files that lint does not find, with the reason.
