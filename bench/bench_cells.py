@@ -6,10 +6,12 @@
 For each cell and n, in a fresh process each (so peak memory is per run), m = n + 1:
   symbptt  expand_cell(): every entry of every block dv_t/ds_{t-1} (4n² for the LSTM's state
            (h, c), n² for a GRU) differentiated by the entry-level chain rule through named
-           atoms and compared with the closed form's entry; asserted verified. The time
-           includes the one-time symbolic check σ' = σ(1 − σ), tanh' = 1 − tanh²; the matrix-
-           level derivation (`chain(cell)`) is done before the clock starts. Wall and CPU
-           seconds are both given: this machine is shared, and CPU time is what the run cost.
+           atoms and compared with the closed form's entry (a matrix product's sum such as
+           U_n diag(h ⊙ r ⊙ (1 − r)) U_r kept factored on both sides, see cell_expand);
+           asserted verified. The time includes the one-time symbolic check σ' = σ(1 − σ),
+           tanh' = 1 − tanh²; the matrix-level derivation (`chain(cell)`) is done before the
+           clock starts. Wall and CPU seconds are both given: this machine is shared, and CPU
+           time is what the run cost.
   sympy    Matrix.jacobian of the cell written out (`Cell.bindings(n, m, total=True)`): the
            next states as functions of the previous ones, unverified; run up to the n where
            it would exceed a minute of CPU (time ∝ n⁴ assumed from the last run).

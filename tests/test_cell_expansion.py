@@ -122,9 +122,86 @@ def test_a_wrong_closed_form_is_caught(key, change, block, chains, monkeypatch):
     assert {(v, s) for v, s, *_ in reference.mismatches} == {block}
 
 
-def test_mismatches_at_the_same_entries_as_the_sympy_expansion(chains):
-    wrong = Wrong(chains["gru-torch"], _swap("U_z", "U_n"))
+H, R = sp.MatrixSymbol("h@t-1", N, 1), sp.MatrixSymbol("r@t", N, 1)
+#: The vector of the GRUs' sum term U_n diag(h ⊙ r ⊙ (1 − r)) U_r, as the chain writes it.
+MIDDLE = sp.HadamardProduct(H, R, sp.MatAdd(sp.OneMatrix(N, 1), sp.MatMul(-1, R)))
+
+
+def _middle(new):
+    """The sum term's vector h ⊙ r ⊙ (1 − r) replaced by `new` in block (h_t, h_{t-1})."""
+    return lambda v, s, block: block.xreplace({MIDDLE: new}) if (v.name, s.name) == ("h@t", "h@t-1") else block
+
+
+def _other_cell(key):
+    """Block (h_t, h_{t-1}) of another cell's closed form: z and 1 − z swapped for the GRUs."""
+    other = chain(CELLS[key])
+    return lambda v, s, block: other.block(v, s) if (v.name, s.name) == ("h@t", "h@t-1") else block
+
+
+def _transposed_u_r(v, s, block):
+    U = sp.MatrixSymbol("U_r", N, N)
+    return block.xreplace({U: U.T}) if (v.name, s.name) == ("h@t", "h@t-1") else block
+
+
+@pytest.mark.parametrize("n", [3, 8])
+@pytest.mark.parametrize("key, change", [
+    ("gru", _transposed_u_r),
+    ("gru-chung", _transposed_u_r),
+    ("gru", _swap("U_n", "U_r")),
+    ("gru", _other_cell("gru-chung")),
+    ("gru-chung", _other_cell("gru")),
+    ("gru", _middle(sp.HadamardProduct(R, sp.MatAdd(sp.OneMatrix(N, 1), sp.MatMul(-1, R))))),
+    ("gru-chung", _middle(sp.HadamardProduct(H, R))),
+])
+def test_a_wrong_sum_term_is_caught(key, change, n, chains, monkeypatch):
+    """The GRUs' closed forms with U_r transposed, U_n and U_r swapped, z and 1 − z swapped,
+    or a wrong vector in U_n diag(h ⊙ r ⊙ (1 − r)) U_r: the factored sums do not hide it."""
+    wrong = Wrong(chains[key], change)
+    h_t, h = chains[key].cell.next[0], chains[key].cell.prev[0]
+    assert wrong.block(h_t, h) != chains[key].block(h_t, h)
+    _no_fallback(monkeypatch)
+    e = expand_cell(wrong, n, n + 1)
+    assert not e.verified
+    assert {(v, s) for v, s, *_ in e.mismatches} == {("h@t", "h@t-1")}
+    assert len(e.mismatches) == KEEP
+    for v, s, i, j, got, expected in e.mismatches:
+        assert 1 <= i <= n and 1 <= j <= n
+        assert sp.expand(got - expected) != 0
+
+
+@pytest.mark.parametrize("key", ["gru", "gru-chung"])
+def test_the_gru_sum_term_is_compared_factored(key, chains, monkeypatch):
+    """Cho's and Chung's GRUs at n = 8: every entry of U_n diag(h ⊙ r ⊙ (1 − r)) U_r agrees
+    as a sum atom on both sides, none written out (that comparison would mean a mismatch)."""
+    made = []
+    sum_atom = cell_expand._Expander.sum
+
+    def counted(self, *args):
+        made.append(args)
+        return sum_atom(self, *args)
+
+    def refuse(self, e):
+        raise AssertionError("an entry's sums were written out")
+    monkeypatch.setattr(cell_expand._Expander, "sum", counted)
+    monkeypatch.setattr(cell_expand._Expander, "flat", refuse)
+    _no_fallback(monkeypatch)
+    e = expand_cell(chains[key], 8, 9)
+    assert e.verified and e.entries == 64
+    assert {(F, G) for F, _, _, G, _ in made} == {("U_n", "U_r")}
+    assert {(i, j) for _, i, _, _, j in made} == {(i, j) for i in range(1, 9) for j in range(1, 9)}
+    assert len({u for _, _, u, _, _ in made}) == 1  # one vector h ⊙ r ⊙ (1 − r), both sides
+
+
+@pytest.mark.parametrize("key, change", [
+    ("gru-torch", _swap("U_z", "U_n")),
+    ("gru", _swap("U_z", "U_n")),
+    ("gru-chung", _middle(sp.HadamardProduct(H, R))),
+])
+def test_mismatches_at_the_same_entries_as_the_sympy_expansion(key, change, chains):
+    """The same entries reported, with the same values (sum atoms written out)."""
+    wrong = Wrong(chains[key], change)
     fast, reference = expand_cell(wrong, 2, 3), expand_cell_sympy(wrong, 2, 3)
+    assert fast.mismatches
     assert [x[:4] for x in fast.mismatches] == [x[:4] for x in reference.mismatches]
     for a, b in zip(fast.mismatches, reference.mismatches):
         assert sp.expand(a[4] - b[4]) == 0 and sp.expand(a[5] - b[5]) == 0
