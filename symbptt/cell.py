@@ -55,6 +55,8 @@ class Cell:
         bounded: the states whose entries lie in [-1, 1] at every step (given |h_0| ≤ 1), and
             `bounded_reason` why; a norm bound of the Jacobian may use it.
         input_name: the input's symbol name (x@t, or u@t for a typed cell that writes u_t).
+        selector: how the command line selects the cell, when not ``-r KEY`` (a typed cell:
+            ``--cell …``).
         notes: what a reader of this cell's Jacobian should know (prose with math slots).
         torch: (PyTorch class, ((parameter, (our names stacked, None a zero bias)), …)) for
             a cell PyTorch ships with the same equations, else None.
@@ -72,6 +74,7 @@ class Cell:
     bounded_reason: Prose | None = None
     notes: tuple[Prose, ...] = ()
     input_name: str = INPUT
+    selector: str = ""
 
     def __post_init__(self):
         defined: set = set()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .activations import logistic
+from .activations import logistic, relu
 from .cell import Cell
 from .cell_expand import CellExpansion, expand_cell
 from .cells import CELLS
@@ -141,11 +141,13 @@ def _rows(cell: Cell, env, lhs, rhs) -> sp.Matrix:
 
 
 #: SymPy function → its mpmath value, for `_number`.
-_FUNCTIONS = {sp.tanh: mpmath.tanh, sp.exp: mpmath.exp, logistic: lambda v: 1 / (1 + mpmath.exp(-v))}
+_FUNCTIONS = {sp.tanh: mpmath.tanh, sp.exp: mpmath.exp, logistic: lambda v: 1 / (1 + mpmath.exp(-v)),
+              relu: lambda v: max(v, mpmath.mpf(0)),
+              sp.Heaviside: lambda v: mpmath.mpf(1 if v > 0 else 0)}  # H(0) = 0, as relu's fdiff
 
 
 def _number(expr, known: dict):
-    """`expr` (sums, products, integer powers, tanh, exp and the logistic of entry symbols)
+    """`expr` (sums, products, integer powers, tanh, exp, the logistic, relu and its step of entry symbols)
     evaluated on mpmath numbers, node by node: no code is generated from the expression."""
     if expr.is_Symbol:
         return known[expr]

@@ -163,4 +163,4 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
     order = tuple(l for l in lefts if l in states)
     return Cell(key, "the cell as typed", "typed equations", Prose("equations typed by the user"),
-                order, tuple(out), input_name=input_name)
+                order, tuple(out), input_name=input_name, selector="--cell …")

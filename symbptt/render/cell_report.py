@@ -140,6 +140,7 @@ class CellBpttView(View):
         return {
             "version": __version__,
             "cell": {"key": cell.key, "title": self.text(cell.title), "stacked": stack,
+                     "selector": self.text(cell.selector or f"-r {cell.key}"),
                      "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
                                                    **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
                      "bounded_reason": self.prose(cell.bounded_reason)},
