@@ -55,8 +55,9 @@ def transposed(expr) -> sp.MatrixExpr:
     """(expr)ᵀ written out: a sum termwise, a product reversed, diag(v)ᵀ = diag(v), Iᵀ = I."""
     if isinstance(expr, sp.MatAdd):
         return sp.MatAdd(*[transposed(a) for a in expr.args])
-    if isinstance(expr, sp.MatMul):
-        return sp.MatMul(*[transposed(a) for a in reversed(expr.args)])
+    if isinstance(expr, sp.MatMul):  # a scalar factor stays in front: (c A B)ᵀ = c Bᵀ Aᵀ
+        scalars = [a for a in expr.args if not a.is_Matrix]
+        return sp.MatMul(*scalars, *[transposed(a) for a in reversed(expr.args) if a.is_Matrix])
     if isinstance(expr, (sp.DiagMatrix, sp.Identity, sp.ZeroMatrix)) or not expr.is_Matrix:
         return expr
     if isinstance(expr, sp.Transpose):
