@@ -179,3 +179,18 @@ def test_cell_api_errors_name_the_file_cell_and_equation(tmp_path):
                     encoding="utf-8")
     with pytest.raises(InputError, match=r"symbptt.toml: \[cells.c\]: equation 2: two vectors side by side"):
         cell("c", start=tmp_path)
+
+
+def test_undecodable_cell_text_is_one_line(capsys):
+    for argv in (["derive", "--cell", "h_t = \udcff"], ["bptt", "-r", "le\udcffaky"]):
+        code, out, err = run_cli(capsys, *argv)
+        assert code == 2 and out == "" and "is not valid UTF-8" in err and len(err.splitlines()) == 1
+
+
+def test_lint_and_notation_ignore_the_cells_table(course, capsys):
+    (course / "notes.md").write_text("$$\\frac{\\partial h_t}{\\partial h_{t-1}} = W^T diag(f'(h_{t-1}))$$\n",
+                                     encoding="utf-8")
+    code, out, err = run_cli(capsys, "lint", "notes.md")
+    assert code in (0, 1) and "error: " not in err
+    code, out, _ = run_cli(capsys, "derive", "--symbolic", "--format", "json")
+    assert code == 0 and json.loads(out)["verified"]
