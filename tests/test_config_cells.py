@@ -125,6 +125,8 @@ BAD = [
      "unknown recurrence 'nope' for -r: the forms are pascanu, elman, row, row-elman; the library "
      "cells gru, gru-torch, gru-chung, lstm, lstm-peephole; the cells of"),
     ('[cells.leaky]\nequations = ["h_t = h_{t-1} ** 99999"]\n', "leaky", "[cells.leaky]"),
+    ('[cells.leaky]\nequations = ["h_t = tanh(W h_{t-1})", "c_t = tanh(W h_{t-1} +)"]\n', "leaky",
+     "symbptt.toml: [cells.leaky]: equation 2: unexpected ')' at position 17"),
 ]
 
 
