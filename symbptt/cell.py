@@ -57,6 +57,8 @@ class Cell:
         input_name: the input's symbol name (x@t, or u@t for a typed cell that writes u_t).
         aliases: (label, label of an intermediate): other names a formula may give it, such
             as h~ (\\tilde h) for the GRU's candidate n.
+        selector: how the command line selects the cell, when not ``-r KEY`` (a typed cell:
+            ``--cell …``).
         notes: what a reader of this cell's Jacobian should know (prose with math slots).
         torch: (PyTorch class, ((parameter, (our names stacked, None a zero bias)), …)) for
             a cell PyTorch ships with the same equations, else None.
@@ -75,6 +77,7 @@ class Cell:
     notes: tuple[Prose, ...] = ()
     input_name: str = INPUT
     aliases: tuple[tuple[str, str], ...] = ()
+    selector: str = ""
 
     def __post_init__(self):
         defined: set = set()

@@ -1,7 +1,8 @@
 """A norm bound of a cell's Jacobian block, read off its closed form, where one exists.
 
 Entry ranges come from the data: a gate v = σ(g) lies in σ's range (the activation table:
-(0, 1) for the logistic, (-1, 1) for tanh), a state in `Cell.bounded` in [-1, 1], the ones
+(0, 1) for the logistic, (-1, 1) for tanh), an activation's derivative σ'(g) in [-γ, γ] (γ = sup|σ'|,
+1 for relu's step H), a state in `Cell.bounded` in [-1, 1], the ones
 vector is 1. Interval arithmetic over the vector expression inside each diag(…) bounds
 its entries (with v ⊙ (1 − v) ≤ 1/4 for v in [0, 1], and v ⊙ v ≥ 0); then
 ‖Σ A_k‖₂ ≤ Σ ‖A_k‖₂, ‖A B‖₂ ≤ ‖A‖₂ ‖B‖₂, ‖diag(v)‖₂ = max_i |v_i|, ‖Uᵀ‖₂ = ‖U‖₂.
@@ -86,7 +87,7 @@ def interval(expr, known: dict) -> tuple:
         for act in ACTIVATIONS.values():
             if act.range and body == act.apply(ARG):
                 return act.range
-            if act.sup_derivative is not None and act.range and sp.expand(body - act.derivative(ARG)) == 0:
+            if act.sup_derivative is not None and sp.expand(body - act.derivative(ARG)) == 0:  # |σ'| ≤ γ
                 return (-act.sup_derivative, act.sup_derivative)
         raise Unbounded(expr)
     raise Unbounded(expr)

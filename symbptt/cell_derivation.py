@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .activations import logistic
+from .activations import logistic, relu
 from .cell import Cell
 from .cell_expand import CellExpansion, expand_cell
 from .cells import CELLS
@@ -55,8 +55,9 @@ def transposed(expr) -> sp.MatrixExpr:
     """(expr)ᵀ written out: a sum termwise, a product reversed, diag(v)ᵀ = diag(v), Iᵀ = I."""
     if isinstance(expr, sp.MatAdd):
         return sp.MatAdd(*[transposed(a) for a in expr.args])
-    if isinstance(expr, sp.MatMul):
-        return sp.MatMul(*[transposed(a) for a in reversed(expr.args)])
+    if isinstance(expr, sp.MatMul):  # a scalar factor stays in front: (c A B)ᵀ = c Bᵀ Aᵀ
+        scalars = [a for a in expr.args if not a.is_Matrix]
+        return sp.MatMul(*scalars, *[transposed(a) for a in reversed(expr.args) if a.is_Matrix])
     if isinstance(expr, (sp.DiagMatrix, sp.Identity, sp.ZeroMatrix)) or not expr.is_Matrix:
         return expr
     if isinstance(expr, sp.Transpose):
@@ -141,11 +142,13 @@ def _rows(cell: Cell, env, lhs, rhs) -> sp.Matrix:
 
 
 #: SymPy function → its mpmath value, for `_number`.
-_FUNCTIONS = {sp.tanh: mpmath.tanh, sp.exp: mpmath.exp, logistic: lambda v: 1 / (1 + mpmath.exp(-v))}
+_FUNCTIONS = {sp.tanh: mpmath.tanh, sp.exp: mpmath.exp, logistic: lambda v: 1 / (1 + mpmath.exp(-v)),
+              relu: lambda v: max(v, mpmath.mpf(0)),
+              sp.Heaviside: lambda v: mpmath.mpf(1 if v > 0 else 0)}  # H(0) = 0, as relu's fdiff
 
 
 def _number(expr, known: dict):
-    """`expr` (sums, products, integer powers, tanh, exp and the logistic of entry symbols)
+    """`expr` (sums, products, integer powers, tanh, exp, the logistic, relu and its step of entry symbols)
     evaluated on mpmath numbers, node by node: no code is generated from the expression."""
     if expr.is_Symbol:
         return known[expr]

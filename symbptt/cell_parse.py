@@ -125,6 +125,14 @@ def _names(node):
             yield from _names(value)
 
 
+def _parse(text: str, number: int):
+    """The AST of one side of equation `number`; a grammar error names the equation."""
+    try:
+        return parse(text).expr
+    except InputError as exc:
+        raise InputError(f"equation {number}: {exc}") from None
+
+
 def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     """A `Cell` from equations as typed (see the module docstring); InputError on bad input."""
     if not equations:
@@ -134,14 +142,14 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     sides = [_split(text, k) for k, text in enumerate(equations, 1)]
     lefts = []
     for k, (lhs, _) in enumerate(sides, 1):
-        node = parse(lhs).expr
+        node = _parse(lhs, k)
         if not isinstance(node, Name) or _time(node, k) != "t":
             raise InputError(f"equation {k}: the left side must be a name at time t, such as h_t, got {lhs!r}")
         lefts.append(_label(node))
     if len(set(lefts)) != len(lefts):
         twice = next(l for l in lefts if lefts.count(l) > 1)
         raise InputError(f"{twice}_t is defined twice")
-    trees = [parse(rhs).expr for _, rhs in sides]
+    trees = [_parse(rhs, k) for k, (_, rhs) in enumerate(sides, 1)]
     states = {_label(n) for k, tree in enumerate(trees, 1) for n in _names(tree) if _time(n, k) == "t-1"}
     undefined = sorted(states - set(lefts))
     if undefined:
@@ -163,4 +171,4 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
     order = tuple(l for l in lefts if l in states)
     return Cell(key, "the cell as typed", "typed equations", Prose("equations typed by the user"),
-                order, tuple(out), input_name=input_name)
+                order, tuple(out), input_name=input_name, selector="--cell …")

@@ -153,6 +153,10 @@ def collect(expr) -> sp.MatrixExpr:
             vec = (rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest)) if rest else sp.OneMatrix(N, 1)
             residual.append(vec if c == 1 else sp.MatMul(c, vec))
         shared = [f for f in parts[0][1] if f in common]
+        if len(parts) == 1 and parts[0][0] != 1:  # one term c diag(d) T: c stays a scalar, not c·1 ⊙ d
+            d = shared[0] if len(shared) == 1 else sp.HadamardProduct(*shared)
+            out.append(sp.MatMul(parts[0][0], sp.DiagMatrix(d), *tail))
+            continue
         vector = shared[:]
         if len(residual) > 1 or not isinstance(residual[0], sp.OneMatrix):
             vector = [sp.MatAdd(*residual) if len(residual) > 1 else residual[0], *shared]

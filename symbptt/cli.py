@@ -163,6 +163,15 @@ def _notation_options(parser) -> None:
     group.add_argument("--no-config", action="store_true", help="ignore config files")
 
 
+def _cell_options(parser) -> None:
+    """--cell and --cell-file, a cell typed as equations (derive and bptt)."""
+    parser.add_argument("--cell", action="append", metavar="EQUATION",
+                        help="one equation of your own cell, such as 'h_t = tanh(W h_{t-1} + U x_t + b)' "
+                             "(repeat for several; plain text or LaTeX; ⊙ or * for the entrywise product)")
+    parser.add_argument("--cell-file", metavar="PATH",
+                        help="your cell's equations, one a line (lines starting with # are skipped)")
+
+
 def _notation(args):
     from .config import notation
 
@@ -186,18 +195,14 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     )
     d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
                    help="the elementwise activation σ (default: sigma, a generic function)")
-    d.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=DEFAULT_FORM,
+    d.add_argument("--recurrence", "-r", default=DEFAULT_FORM, metavar="FORM|CELL",
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
                         "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
                         "row-elman: x_tᵀ = σ(x_{t-1}ᵀ W + u_tᵀ W_inᵀ + bᵀ); the gated cells "
                         "gru (Cho et al.), gru-torch (PyTorch's GRUCell), gru-chung (Chung et al.), "
                         "lstm (PyTorch's LSTMCell), lstm-peephole (Greff et al.), whose activations "
-                        "are their own (-a does not apply)")
-    d.add_argument("--cell", action="append", metavar="EQUATION",
-                   help="one equation of your own cell, such as 'h_t = tanh(W h_{t-1} + U x_t + b)' "
-                        "(repeat for several; plain text or LaTeX; ⊙ or * for the entrywise product)")
-    d.add_argument("--cell-file", metavar="PATH",
-                   help="your cell's equations, one a line (lines starting with # are skipped)")
+                        "are their own (-a does not apply); or a cell of the config file ([cells.NAME])")
+    _cell_options(d)
     d.add_argument("--dim", "-n", type=int, default=2, metavar="N",
                    help=f"size n of the explicit expansion, 1..{MAX_DIM} (default: 2)")
     d.add_argument("--inputs", "-m", type=int, default=None, metavar="M",
@@ -223,13 +228,13 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     c.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
                    help="the activation σ stands for (default: the one the formula names, "
                         "tanh/sigmoid/relu, else a generic σ)")
-    c.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=None,
+    c.add_argument("--recurrence", "-r", default=None, metavar="FORM|CELL",
                    help="the recurrence the main verdict is about (default: the one the formula's "
                         "symbols imply: σ' at the previous state → pascanu, at a_t or written "
                         "through the current state → elman; else pascanu); the others are readings. "
-                        "A gated cell (gru, gru-torch, gru-chung, lstm, lstm-peephole) judges the "
-                        "formula as a block of that cell's Jacobian, named on its left side "
-                        "(∂c_t/∂c_{t-1} = …) or by --block")
+                        "A gated cell (gru, gru-torch, gru-chung, lstm, lstm-peephole) or a cell of "
+                        "the config file ([cells.NAME]) judges the formula as a block of that cell's "
+                        "Jacobian, named on its left side (∂c_t/∂c_{t-1} = …) or by --block")
     c.add_argument("--cell", action="append", metavar="EQUATION",
                    help="judge against your own cell: one equation (repeat), as for derive --cell")
     c.add_argument("--cell-file", metavar="PATH", help="your cell's equations, one a line")
@@ -255,9 +260,11 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     )
     b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
                    default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
-    b.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=DEFAULT_FORM,
-                   help="the form of the recurrence (default: pascanu), or a gated cell: "
-                        f"{', '.join(CELL_KEYS)} (its blocks, backward recursion and bounds)")
+    b.add_argument("--recurrence", "-r", default=DEFAULT_FORM, metavar="FORM|CELL",
+                   help=f"the form of the recurrence: {', '.join(FORMS)} (default: pascanu), or a "
+                        f"gated cell: {', '.join(CELL_KEYS)}, or a cell of the config file "
+                        "([cells.NAME]) (its blocks, backward recursion and bounds)")
+    _cell_options(b)
     _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",
                    help="with -o, also write PATH-figure.png and .pdf (the norm-vs-steps figure) "
@@ -382,11 +389,10 @@ def _derivation(args, progress=None):
     if args.dim < 1:
         raise InputError(f"--dim must be a whole number from 1 to {MAX_DIM}, got {args.dim}")
     dim = None if args.symbolic else args.dim
-    typed = _typed_cell(args)
-    if typed is not None or args.recurrence in CELL_KEYS:
+    cell = resolve_cell(args)
+    if cell is not None:
         from .cell_derivation import derive_cell
-        return derive_cell(typed or args.recurrence, dim=dim, layout=args.layout, inputs=args.inputs,
-                           seed=args.seed)
+        return derive_cell(cell, dim=dim, layout=args.layout, inputs=args.inputs, seed=args.seed)
     return derive(args.activation, dim=dim, layout=args.layout, inputs=args.inputs,
                   seed=args.seed, progress=progress, recurrence=args.recurrence)
 
@@ -420,22 +426,55 @@ def _typed_cell(args):
     return parse_cell(equations)
 
 
+def resolve_cell(args, start: str | Path | None = None):
+    """The cell parsed arguments select, or None for an RNN form: a `Cell` typed with --cell /
+    --cell-file, the key of a library cell (`cells.CELLS`), or a `Cell` of the config file
+    (`config.cell`: -r NAME with a [cells.NAME] table). -r with a name that is none of these
+    is an `InputError` listing the forms, the library cells and the config file's cells.
+
+    The config file is --config's, else none with --no-config, else the one found from
+    `start` (default: `args.config_start`, which `result()` sets, else the current folder).
+    Resolved once: the answer is kept on `args`.
+    """
+    if "_cell" in vars(args):
+        return args._cell
+    from .config import cell, cell_names
+
+    start = start or getattr(args, "config_start", ".")
+    options = dict(config=getattr(args, "config", None), use_config=not getattr(args, "no_config", False),
+                   start=start)
+    path, names = cell_names(**options)  # a config cell named like a library cell is refused here
+    found = _typed_cell(args)
+    if found is None and args.recurrence in CELL_KEYS:
+        found = args.recurrence
+    elif found is None and args.recurrence is not None and args.recurrence not in FORMS:
+        found = cell(args.recurrence, **options)
+        if found is None:
+            where = (f"the cells of {path}: {', '.join(names)}" if names else
+                     f"no [cells.NAME] in {path}" if path else "no config file with [cells.NAME]")
+            raise InputError(f"unknown recurrence {args.recurrence!r:.40} for -r: the forms are "
+                             f"{', '.join(FORMS)}; the library cells {', '.join(CELL_KEYS)}; {where}")
+    args._cell = found
+    return found
+
+
 def _is_cell(args) -> bool:
-    return args.recurrence in CELL_KEYS or bool(getattr(args, "cell", None) or getattr(args, "cell_file", None))
+    return resolve_cell(args) is not None
 
 
 def _refuse_cell_plot(args) -> None:
-    if args.plot and args.recurrence in CELL_KEYS:
+    if args.plot and _is_cell(args):
         raise InputError("--plot draws the RNN forms' (γλ₁)^t curves; a gated cell has no single "
                          "γλ₁: its report gives a bound per block instead")
 
 
 def _bptt_result(args):
-    """`bptt()` for parsed `bptt` arguments (a gated cell: `cell_bptt()`)."""
+    """`bptt()` for parsed `bptt` arguments (a gated, typed or config cell: `cell_bptt()`)."""
     _refuse_cell_plot(args)
-    if args.recurrence in CELL_KEYS:
+    cell = resolve_cell(args)
+    if cell is not None:
         from .cell_bptt import cell_bptt
-        return cell_bptt(args.recurrence)
+        return cell_bptt(cell)
     from .bptt import bptt
 
     return bptt(args.activation, args.recurrence)
@@ -543,15 +582,15 @@ def _roles(args):
 
 def _check_result(args, roles=None):
     """`check()` for parsed `check` arguments (a gated or typed cell: `check_cell()`)."""
-    typed = _typed_cell(args)
-    if typed is not None or args.recurrence in CELL_KEYS:
+    cell = resolve_cell(args)
+    if cell is not None:
         given = [flag for flag, value in (("--activation", args.activation), ("--recurrent", args.recurrent),
                                           ("--state", args.state), ("--define", args.define)) if value]
         if given:
             raise InputError(f"{given[0]} applies to the RNN forms: a cell's names and activations "
                              "are those of its equations")
         from .cell_check import check_cell
-        return check_cell(args.formula, typed or args.recurrence, _block(args.block))
+        return check_cell(args.formula, cell, _block(args.block))
     if args.block:
         raise InputError("--block names a block of a cell's Jacobian: give -r CELL or --cell")
     from .check import check
@@ -595,6 +634,7 @@ def result(args, notation_start: str | Path = "."):
     _check_template_dir(args)
     settings = notation(args.notation, config=args.config, use_config=not args.no_config,
                         start=notation_start)[0]
+    args.config_start = notation_start  # -r NAME finds a config cell where the notation is found
     return RESULTS[args.command](args), settings
 
 
@@ -641,7 +681,7 @@ def _activations(args) -> int:
 
 #: Fields holding text that reaches a report (paths are not among them: a file name may be
 #: any bytes).
-TEXT_ARGUMENTS = ("formula", "define", "notation", "recurrent", "state")
+TEXT_ARGUMENTS = ("formula", "define", "notation", "recurrent", "state", "cell", "recurrence")
 
 
 def _check_text(args) -> None:

@@ -13,10 +13,22 @@ current folder upwards applies. ``--notation KEY=VALUE`` uses the same keys::
     bold = false
     transpose = "T"        # top (default), T or intercal
     diag = "diag"
+
+A cell of your own lives there too, under a name that ``-r NAME`` then selects (`cell`)::
+
+    [cells.leaky]
+    equations = ["h_t = 0.8 * h_{t-1} + 0.2 * tanh(W h_{t-1} + U x_t + b)"]
+    title = "the leaky RNN of my notes"       # optional: how a report names it
+    source = "Lecture 7, eq. 3"               # optional: printed in reports
+
+(``[tool.symbptt.cells.leaky]`` in pyproject.toml.) A name is a word such as leaky or my-gru,
+and may not be a library cell's or a recurrence form's key: ``-r gru`` always means the
+library's GRU, so a ``[cells.gru]`` is an error rather than a silent choice.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -26,6 +38,14 @@ from .printing import Notation
 
 #: Config and --notation keys → Notation fields.
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(Notation)}
+#: Tables of a config file that are not notation settings: lint's and the cells'.
+TABLES = ("lint", "cells")
+#: A config cell's name: a lower-case word, digits and hyphens (what -r takes).
+CELL_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+#: Longest config cell name, title and source, in characters.
+MAX_CELL_NAME, MAX_CELL_TEXT = 32, 400
+#: The keys of a [cells.NAME] table.
+CELL_KEYS = ("equations", "title", "source")
 
 
 def find_config(start: str | Path = ".") -> Path | None:
@@ -81,14 +101,14 @@ def settings_from_file(path: str | Path) -> dict:
         if not isinstance(data, dict):
             raise InputError(f"{path}: [tool.symbptt] must be a table of settings, got {data!r:.40}")
     for key, value in data.items():
-        if key == "lint":  # lint's own table (`lint_table`), not a notation setting
+        if key in TABLES:  # lint's and the cells' own tables, not notation settings
             continue
         if key not in KEYS:
             raise InputError(f"{path}: unknown setting {key!r:.40}; the settings are: {', '.join(KEYS)}")
         if not isinstance(value, (str, bool)):
             raise InputError(f"{path}: {key} must be a string or true/false, got {value!r:.40}")
         _one_line(value, f"{path}: {key}")
-    return {KEYS[k]: v for k, v in data.items() if k != "lint"}
+    return {KEYS[k]: v for k, v in data.items() if k not in TABLES}
 
 
 def lint_table(path: str | Path) -> dict:
@@ -145,3 +165,99 @@ def notation(options: list[str] = (), config: str | Path | None = None,
         return Notation(**settings), path
     except InputError as exc:
         raise InputError(f"{path}: {exc}" if path and not options else str(exc)) from None
+
+
+def _symbptt_table(path: Path) -> dict:
+    """The file's symbptt settings: the whole file, or pyproject.toml's [tool.symbptt]."""
+    data = _read(path)
+    if path.name == "pyproject.toml":
+        data = _tool(path, data).get("symbptt", {})
+    return data if isinstance(data, dict) else {}
+
+
+def cells_table(path: str | Path) -> dict:
+    """The [cells] table of a config file ([tool.symbptt.cells] in pyproject.toml), {} if
+    none: name → its own table, every name checked (a word, no library cell's or form's key)."""
+    path = Path(path)
+    table = _symbptt_table(path).get("cells", {})
+    if not isinstance(table, dict):
+        raise InputError(f"{path}: cells must be a table of cells ([cells.NAME]), got {table!r:.40}")
+    from .cells import CELLS
+    from .model import FORMS
+
+    for name, cell in table.items():
+        if len(name) > MAX_CELL_NAME or not CELL_NAME.fullmatch(name):
+            raise InputError(f"{path}: [cells.{name!r:.40}]: a cell's name is a lower-case word "
+                             f"(letters, digits, hyphens) of at most {MAX_CELL_NAME} characters, such as leaky")
+        if name in CELLS or name in FORMS:
+            what = "library cell" if name in CELLS else "recurrence form"
+            raise InputError(f"{path}: [cells.{name}] has the name of the {what} {name}; -r {name} "
+                             "always means that one: rename your cell")
+        if not isinstance(cell, dict):
+            raise InputError(f"{path}: cells.{name} must be a table ([cells.{name}]) with equations, got {cell!r:.40}")
+    return table
+
+
+def cell_names(config: str | Path | None = None, use_config: bool = True, start: str | Path = ".") -> tuple[Path | None, tuple[str, ...]]:
+    """(the config file, the names of its cells in file order); (None, ()) without one."""
+    path = _config_path(config, use_config, start)
+    return (path, tuple(cells_table(path))) if path else (None, ())
+
+
+def _config_path(config, use_config: bool, start) -> Path | None:
+    if config:
+        if not Path(config).is_file():
+            raise InputError(f"--config {str(config)!r} is not a file")
+        return Path(config)
+    return find_config(start) if use_config else None
+
+
+def cell(name: str, config: str | Path | None = None, use_config: bool = True,
+         start: str | Path = "."):
+    """The cell `name` of the config file in force (`config`, or the one found from `start`
+    when `use_config`), parsed, never evaluated: a `Cell` whose key is `name`, or None when
+    there is no config file or it has no such cell. A cell that does not parse is an
+    `InputError` naming the file, the cell and the equation.
+    """
+    path = _config_path(config, use_config, start)
+    if path is None:
+        return None
+    table = cells_table(path)
+    if name not in table:
+        return None
+    entry, where = table[name], f"{path}: [cells.{name}]"
+    unknown = sorted(set(entry) - set(CELL_KEYS))
+    if unknown:
+        raise InputError(f"{where}: unknown key {unknown[0]!r:.40}; a cell takes {', '.join(CELL_KEYS)}")
+    equations = entry.get("equations")
+    if isinstance(equations, str):
+        equations = [equations]
+    if not isinstance(equations, list) or not equations or not all(isinstance(e, str) for e in equations):
+        raise InputError(f"{where}: equations must be a list of strings, such as "
+                         f"[\"h_t = tanh(W h_{{t-1}} + U x_t + b)\"], got {equations!r:.60}")
+    texts = {}
+    for key in ("title", "source"):
+        value = entry.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_CELL_TEXT:
+            raise InputError(f"{where}: {key} must be a non-empty string of at most {MAX_CELL_TEXT} "
+                             f"characters, got {value!r:.40}")
+        _one_line(value, f"{where}: {key}")
+        texts[key] = " ".join(value.split())
+    for k, equation in enumerate(equations, 1):
+        _one_line(equation, f"{where}: equation {k}")
+    from .cell_parse import parse_cell
+
+    try:
+        parsed = parse_cell(equations, key=name)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    from dataclasses import replace
+
+    from .steps import Prose
+
+    file = path.name if path.name.isprintable() else "the config file"
+    return replace(parsed, selector="", title=texts.get("title", f"the cell {name} of {file}"),
+                   source=texts.get("source", f"{file}, [cells.{name}]"),
+                   convention=Prose.of("the equations of {table}", table=f"[cells.{name}] in {file}"))

@@ -47,6 +47,45 @@ CELL_BPTT: tuple[str, ...] = ("gru", "lstm")
 
 
 @dataclass(frozen=True)
+class TypedCell:
+    """A cell from a course, typed as its notes write it (`derive --cell`), and its source."""
+
+    key: str
+    equations: tuple[str, ...]
+    title: str
+    source: str
+    convention: str
+    seed: int = 0  # of the report's numeric instance
+
+
+#: Typed cells from courses: each a derive report (CELL_FORMATS) and a BPTT report.
+TYPED_CELLS: tuple[TypedCell, ...] = (
+    TypedCell(
+        "ctrnn-mit-bcs",
+        (r"r_t = r_{t-1} + 0.2 \cdot (-r_{t-1} + \operatorname{relu}(W_r r_{t-1} + W_x x_t + b_r))",),
+        "the continuous-time RNN of an MIT BCS tutorial, one Euler step",
+        "G. R. Yang, Tutorial: Recurrent neural networks for cognitive neuroscience (prepared for a "
+        "2h session at MIT BCS), https://github.com/gyyang/nn-brain/blob/master/RNN_tutorial.ipynb, "
+        "section Defining a recurrent neural network: the Euler step of tau dr/dt = -r + f(W_r r + "
+        "W_x x + b_r), with f = ReLU, tau = 100 ms and dt = 20 ms as in its code (whose class CTRNN "
+        "applies the ReLU to the whole update instead)",
+        "the state keeps 1 - dt/tau = 4/5 of itself (the leak) and moves dt/tau = 1/5 of the way to "
+        "the rectified drive", seed=2),  # seed 2: one unit above ReLU's kink, one below
+)
+
+
+def typed_cell(entry: TypedCell):
+    """The `Cell` of a typed gallery entry: its equations parsed, its title and source set."""
+    from dataclasses import replace
+
+    from .cell_parse import parse_cell
+    from .steps import Prose
+
+    return replace(parse_cell(list(entry.equations), key=entry.key), title=entry.title,
+                   source=entry.source, convention=Prose(entry.convention))
+
+
+@dataclass(frozen=True)
 class CheckEntry:
     """One formula from the literature, checked against the recurrence its source uses."""
 
@@ -143,6 +182,14 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
             result = cell_bptt(key)
             for fmt in ("markdown", "latex"):
                 add(folder / f"bptt-{key}{FORMATS[fmt].suffix}", render_cell_bptt(result, fmt))
+        for entry in TYPED_CELLS:
+            cell = typed_cell(entry)
+            derivation = derive_cell(cell, dim=2, seed=entry.seed)
+            for fmt in CELL_FORMATS:
+                add(folder / f"cell-{entry.key}{FORMATS[fmt].suffix}", render_cell(derivation, fmt))
+            result = cell_bptt(cell, seed=entry.seed)
+            for fmt in ("markdown", "latex"):
+                add(folder / f"bptt-{entry.key}{FORMATS[fmt].suffix}", render_cell_bptt(result, fmt))
         for entry in CHECKS:
             result = check(entry.formula, activation=entry.activation)
             if result.form.key != entry.recurrence:  # the source's own form is the headline

@@ -325,9 +325,10 @@ class ProofPrinter(LatexPrinter):
             if args[0] == 1:
                 args = args[1:]
         return sign + " ".join(
+            self._print(a) if k == 0 and a.is_Rational else  # a leading scalar: 1/5 W, not (1/5) W
             r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) else
             self._print(a) if isinstance(a, sp.Mul) or (isinstance(a, sp.HadamardProduct) and len(args) == 1) else
-            self.parenthesize(a, PRECEDENCE["Mul"], False) for a in args)
+            self.parenthesize(a, PRECEDENCE["Mul"], False) for k, a in enumerate(args))
 
     def _ordered(self, expr, order=None) -> list:
         # SymPy's order, then stably: numbers, terms in the state, products, symbols.

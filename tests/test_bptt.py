@@ -138,7 +138,7 @@ def test_cli_refuses_a_figure_name_a_report_cannot_embed(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["bptt", "--plot"], "--plot needs -o PATH"),
     (["bptt", "-a", "sigma"], "invalid choice: 'sigma'"),
-    (["bptt", "-r", "gru-keras"], "invalid choice: 'gru-keras'"),
+    (["bptt", "-r", "gru-keras"], "unknown recurrence 'gru-keras' for -r"),
 ])
 def test_cli_bad_input(capsys, argv, message):
     code, _, err = run_cli(capsys, *argv)

@@ -92,3 +92,11 @@ def test_cli_bad_cell_input_is_one_line(capsys, tmp_path):
 def test_subscripts_that_end_in_t_are_labels_not_times():
     cell = parse_cell(["h_t = tanh(W_{att} h_{t-1} + b_{out})"])
     assert [p.name for p in cell.parameters] == ["W_att", "b_out"]
+
+
+def test_typed_relu_cell_is_checked_numerically(capsys):
+    """relu and its step H (H(0) = 0) evaluate at the numeric instance, as tanh and σ do."""
+    code, out, err = run_cli(capsys, "derive", "--format", "json",
+                             "--cell", "h_t = relu(0.8 * h_{t-1} + 0.2 * (W_x x_t + b_x + W_h h_{t-1} + b_h))")
+    data = json.loads(out)
+    assert code == 0 and err == "" and data["verified"] and data["numeric"]["passed"]

@@ -97,7 +97,7 @@ def test_symbolic_only(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["-r", "gru", "--dim", "0"], "--dim"),
     (["-r", "gru", "--dim", "999"], "dim must be a whole number from 1 to 128"),
-    (["-r", "nope"], "invalid choice"),
+    (["-r", "nope"], "unknown recurrence 'nope' for -r"),
 ])
 def test_bad_input_is_one_line_exit_2(capsys, argv, message):
     code, out, err = run_cli(capsys, "derive", *argv)

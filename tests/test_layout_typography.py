@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_GALLERY, CHECKS, GALLERY
+from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_GALLERY, CHECKS, GALLERY, TYPED_CELLS
 
 from .conftest import ROOT
 from .test_tools import compile_tex
@@ -25,7 +25,8 @@ REPORTS = ROOT / "reports"
 DERIVE = [e.stem for e in GALLERY]
 BPTT = [f"bptt-{form}" for form in BPTT_FORMS]
 CHECK = [e.stem for e in CHECKS]
-CELLS = [f"cell-{key}" for key in CELL_GALLERY] + [f"bptt-{key}" for key in CELL_BPTT]
+CELLS = ([f"cell-{key}" for key in CELL_GALLERY] + [f"bptt-{key}" for key in CELL_BPTT]
+         + [f"{kind}-{e.key}" for e in TYPED_CELLS for kind in ("cell", "bptt")])
 #: pdflatex reports "Overfull \hbox (12.3pt too wide)"; up to this much is invisible.
 TOLERANCE_PT = 1.0
 _OVERFULL = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")

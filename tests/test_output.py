@@ -249,6 +249,7 @@ def test_gallery_writes_nothing_when_the_example_fails(capsys, tmp_path, monkeyp
     monkeypatch.setattr(symbptt.gallery, "BPTT_FORMS", ())
     monkeypatch.setattr(symbptt.gallery, "CELL_GALLERY", ())
     monkeypatch.setattr(symbptt.gallery, "CELL_BPTT", ())
+    monkeypatch.setattr(symbptt.gallery, "TYPED_CELLS", ())
     example = tmp_path / "example"
     example.mkdir()
     (example / "symbptt.toml").write_text('state = "not a name"\n')

@@ -9,7 +9,7 @@ import sympy as sp
 from .. import __version__
 from ..cell_derivation import CellDerivation
 from ..layout import Entry, Layout, TotalJacobian, definition
-from ..printing import Notation
+from ..printing import Notation, Tex
 from ..steps import Fact, Prose
 from .formats import FORMATS, get_format
 from .view import SHOW_MAX, View, dump, fill
@@ -48,7 +48,8 @@ class CellView(View):
                      "convention": self.prose(cell.convention),
                      "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
                                                    **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
-                     "blocks": len(cell.states) ** 2, "notes": [self.prose(p) for p in cell.notes]},
+                     "blocks": len(cell.states) ** 2, "notes": [self.prose(p) for p in cell.notes],
+                     "weights": _weights(cell) and self.prose(_weights(cell))},
             "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations],
             "definitions": [{"name": l.value, "definition": self.fact(Fact(definition(l).lhs, definition(l).rhs,
                                                                              "definition"))} for l in Layout],
@@ -140,6 +141,9 @@ class CellBpttView(View):
         return {
             "version": __version__,
             "cell": {"key": cell.key, "title": self.text(cell.title), "stacked": stack,
+                     "selector": cell.selector and self.text(cell.selector),
+                     "loss": {"name": self.text(cell.states[0]), "tex": _at_t(self.tex(cell.next[0])),
+                              "arg": Tex("(%s)" % _at_t(self.tex(cell.next[0])))},
                      "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
                                                    **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
                      "bounded_reason": self.prose(cell.bounded_reason)},
@@ -173,3 +177,31 @@ def render_cell_bptt(b, fmt: str = "markdown", notation: Notation | None = None,
                 "bound_ok": b.bound_ok}
         return dump(data)
     return fill(view, form, "cell-bptt", template_dir)
+
+
+def _weights(cell) -> Prose | None:
+    """The cell's weight matrices by shape, when the library's convention (input weights W_•
+    n×m, recurrent weights U_• n×n) does not describe them (a typed cell's W_r is n×n); None
+    when it does."""
+    from ..model import N
+
+    found = sorted({s for _, rhs in cell.equations for s in rhs.free_symbols
+                    if isinstance(s, sp.MatrixSymbol) and s.shape[1] != 1}, key=lambda s: s.name)
+    inputs = [s for s in found if s.shape[1] != N]
+    recurrent = [s for s in found if s.shape[1] == N]
+    if all(s.name.startswith("W") for s in inputs) and all(s.name.startswith("U") for s in recurrent):
+        return None
+    parts, math = [], {}
+    for group, size in ((inputs, "n×m"), (recurrent, "n×n")):
+        if group:
+            names = ", ".join("{w%d}" % (len(math) + k) for k in range(len(group)))
+            math.update({f"w{len(math) + k}": s for k, s in enumerate(group)})
+            kind = "input" if size == "n×m" else "recurrent"
+            parts.append(f"the {kind} weight{'s' if len(group) > 1 else ''} {names} "
+                         f"{'are' if len(group) > 1 else 'is'} {size}")
+    return Prose.of(", ".join(parts), **math)
+
+
+def _at_t(tex) -> Tex:
+    """A state at time t as the loss E_t(h_t) writes it: h_t, not h_{t}."""
+    return Tex(tex[:-4] + "_t") if tex.endswith("_{t}") else tex
