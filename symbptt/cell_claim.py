@@ -83,13 +83,13 @@ class _Reader:
                 continue
             weight = self.names.get(_label(nxt))
             function = ACTIVATIONS[_FUNCTIONS[leaf.func]].apply(ARG)
-            found = [rhs.expr for _, rhs in self.cell.equations
+            found = [(lhs, rhs.expr) for lhs, rhs in self.cell.equations
                      if isinstance(rhs, ElementwiseApplyFunction) and rhs.function(ARG) == function
                      and weight is not None and weight in rhs.expr.free_symbols]
             if len(found) == 1:
-                self.placeholders[leaf.pos] = found[0]
+                (gate, self.placeholders[leaf.pos]), = found
                 self.choose(f"placeholder@{leaf.pos}", ("gate",), (Prose.of(
-                    "σ'(·) before {W} taken at the pre-activation {a}", W=weight, a=found[0]),))
+                    "σ'(·) before {W} taken at the pre-activation of {v}", W=weight, v=gate),))
         for child in _children(node):
             self.resolve_placeholders(child)
 
@@ -239,8 +239,7 @@ class _Reader:
             return sp.HadamardProduct(left, right)
         if node.op in ("hadamard", "times") and (vec_l or vec_r) or (node.op == "matmul" and vec_l):
             vec, matrix = (left, right) if vec_l else (right, left)
-            rows = (Prose.of("the vector {v} scales the rows, diag({v}) times the matrix", v=vec),)
-            columns = (Prose.of("the vector {v} scales the columns, the matrix times diag({v})", v=vec),)
+            rows, columns = (_ROWS,), (_COLUMNS,)
             # The side the vector is written on comes first: v ⊙ M scales rows, M * v columns.
             option = self.choose(f"scaling@{node.right.pos}", ("rows", "columns") if vec_l else ("columns", "rows"),
                                  rows + columns if vec_l else columns + rows)
@@ -250,8 +249,7 @@ class _Reader:
             self.fail(node, "an entrywise product of two matrices is not a Jacobian block here")
         if node.op == "matmul" and vec_r and _ends_in_diag(left):  # W_f * o_{t-1} tanh'(c_{t-1})
             option = self.choose(f"chain@{node.right.pos}", ("columns", "product"), (
-                Prose.of("the vector {v} scales the columns, as the diagonal before it does", v=right),
-                Prose.of("the matrix applied to the vector {v}", v=right)))
+                _COLUMNS, Prose("a vector after a product ending in diag(…) is multiplied by it")))
             if option == "columns":
                 return _product(left, sp.DiagMatrix(right))
         if left.shape[1] != right.shape[0]:
@@ -275,6 +273,11 @@ class _Reader:
         """A vector where a matrix is meant (∂c_t/∂c_{t-1} = f_t), as its diagonal matrix."""
         self.points.setdefault("diagonal", (("diag",), (Prose.of("the vector {v} read as diag({v})", v=vec),)))
         return sp.DiagMatrix(vec)
+
+
+#: How a vector scaling a matrix without diag was read (the same words for every such place).
+_ROWS = Prose("a vector before a matrix scales its rows, diag(v) M")
+_COLUMNS = Prose("a vector after a matrix scales its columns, M diag(v)")
 
 
 def _ends_in_diag(matrix) -> bool:
@@ -349,7 +352,8 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         fixed = dict(zip(keys, combo))
         reader = _Reader(cell, fixed)
         reader.placeholders = first.placeholders
-        notes = tuple(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items())
+        # each kind of choice said once (a scaled row is a scaled row wherever it is)
+        notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()))
         try:  # a reading that does not fit (a matrix inside diag, too large) is not one
             value = reader.value(claim.expr)
             _check_cost(value)  # before any work: a product of many matrices is refused at once

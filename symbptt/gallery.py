@@ -15,7 +15,8 @@ from .errors import OutputError
 from .output import Outputs
 from .check import check
 from .cell_derivation import derive_cell
-from .render import FORMATS, render, render_bptt, render_check
+from .cell_check import check_cell
+from .render import FORMATS, render, render_bptt, render_cell_check, render_check
 from .render.cell_report import render_cell, render_cell_bptt
 
 
@@ -111,6 +112,41 @@ CHECKS: tuple[CheckEntry, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class CellCheckEntry:
+    """A formula about a gated cell, checked as a block of a library cell or of its source's
+    own cell (typed)."""
+
+    stem: str
+    formula: str
+    cell: "str | TypedCell"
+    block: tuple[str, str] | None = None
+    formats: tuple[str, ...] = ("markdown", "latex", "text")
+
+
+CELL_CHECKS: tuple[CellCheckEntry, ...] = (
+    # The forget-gate diagonal, as the deeplearning.ai assignment and blog posts state it for
+    # their LSTM without peepholes, judged for Greff et al.'s vanilla LSTM, which has them.
+    CellCheckEntry("check-lstm-peephole-forget", r"\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t)",
+                   "lstm-peephole"),
+    CellCheckEntry(
+        "check-weber-lstm",
+        r"\frac{\partial C_t}{\partial C_{t-1}} = C_{t-1}\sigma'(\cdot)W_f*o_{t-1}tanh'(C_{t-1}) "
+        r"+ \widetilde{C}_t\sigma'(\cdot)W_i*o_{t-1}tanh'(C_{t-1}) + i_t\tanh'(\cdot)W_C*o_{t-1}tanh'(C_{t-1}) + f_t",
+        TypedCell("weber-lstm", (
+            r"f_t = \sigma(W_f h_{t-1} + W_{fx} x_t)", r"i_t = \sigma(W_i h_{t-1} + W_{ix} x_t)",
+            r"o_t = \sigma(W_o h_{t-1} + W_{ox} x_t)", r"\widetilde{C}_t = \tanh(W_C h_{t-1} + W_{Cx} x_t)",
+            r"C_t = f_t \odot C_{t-1} + i_t \odot \widetilde{C}_t", r"h_t = o_t \odot \tanh(C_t)"),
+            "the LSTM of N. Weber's post, its concatenated weights split",
+            "N. Weber, Why LSTMs Stop Your Gradients From Vanishing: A View from the Backwards Pass "
+            "(2017), https://weberna.github.io/blog/2017/11/15/LSTM-Vanishing-Gradients.html, section "
+            "Looking at the full LSTM gradient (its four lines joined); the cell of its LSTM Equation "
+            "Reference, W_f [h_{t-1}, x_t] written W_f h_{t-1} + W_fx x_t",
+            "no biases; C_t is the cell state"),
+        ("C", "C")),
+)
+
+
 #: The course-notes example: files embedded by its notes.tex and notes.md, and how to make
 #: them (in the notation of the folder's symbptt.toml).
 EXAMPLE_FORMULA = r"W^T \operatorname{diag}(\sigma'(x_{i-1}))"
@@ -196,6 +232,11 @@ def build(folder: str | Path, outputs: Outputs | None = None) -> list[Path]:
                 result = check(entry.formula, activation=entry.activation, recurrence=entry.recurrence)
             for fmt in entry.formats:
                 add(folder / filename(entry, fmt), render_check(result, fmt))
+        for entry in CELL_CHECKS:
+            cell = typed_cell(entry.cell) if isinstance(entry.cell, TypedCell) else entry.cell
+            result = check_cell(entry.formula, cell, entry.block)
+            for fmt in entry.formats:
+                add(folder / filename(entry, fmt), render_cell_check(result, fmt))
         for form in BPTT_FORMS:
             result, stem = bptt("tanh", form), f"bptt-{form}"
             for suffix, data in figures(result).items():

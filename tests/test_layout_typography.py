@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_GALLERY, CHECKS, GALLERY, TYPED_CELLS
+from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_CHECKS, CELL_GALLERY, CHECKS, GALLERY, TYPED_CELLS
 
 from .conftest import ROOT
 from .test_tools import compile_tex
@@ -24,7 +24,7 @@ from .test_tools import compile_tex
 REPORTS = ROOT / "reports"
 DERIVE = [e.stem for e in GALLERY]
 BPTT = [f"bptt-{form}" for form in BPTT_FORMS]
-CHECK = [e.stem for e in CHECKS]
+CHECK = [e.stem for e in (*CHECKS, *CELL_CHECKS)]
 CELLS = ([f"cell-{key}" for key in CELL_GALLERY] + [f"bptt-{key}" for key in CELL_BPTT]
          + [f"{kind}-{e.key}" for e in TYPED_CELLS for kind in ("cell", "bptt")])
 #: pdflatex reports "Overfull \hbox (12.3pt too wide)"; up to this much is invisible.

@@ -250,6 +250,7 @@ def test_gallery_writes_nothing_when_the_example_fails(capsys, tmp_path, monkeyp
     monkeypatch.setattr(symbptt.gallery, "CELL_GALLERY", ())
     monkeypatch.setattr(symbptt.gallery, "CELL_BPTT", ())
     monkeypatch.setattr(symbptt.gallery, "TYPED_CELLS", ())
+    monkeypatch.setattr(symbptt.gallery, "CELL_CHECKS", ())
     example = tmp_path / "example"
     example.mkdir()
     (example / "symbptt.toml").write_text('state = "not a name"\n')

@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_GALLERY, CHECKS, GALLERY, TYPED_CELLS
+from symbptt.gallery import BPTT_FORMS, CELL_BPTT, CELL_CHECKS, CELL_GALLERY, CHECKS, GALLERY, TYPED_CELLS
 
 from .conftest import ROOT
 
@@ -49,7 +49,7 @@ def compile_tex(pdflatex: str, source: Path, workdir: Path) -> str:
 
 def test_gallery_is_not_empty():
     assert len(TEX) == len(MARKDOWN) == (len(GALLERY) + len(CHECKS) + len(BPTT_FORMS) + len(CELL_GALLERY)
-                                         + len(CELL_BPTT) + 2 * len(TYPED_CELLS)) and len(FRAGMENTS) == 2
+                                         + len(CELL_BPTT) + 2 * len(TYPED_CELLS) + len(CELL_CHECKS)) and len(FRAGMENTS) == 2
 
 
 @pytest.mark.tools

@@ -38,7 +38,7 @@ class CellCheckView(View):
         block = TotalJacobian(t.v, t.s, v.layout)
         if t.through:
             (w_prev, rhs, _), *_ = t.through
-            return Prose.of(f"it is the {v.layout.value}-layout derivative {{block}} of {t.cell.title} "
+            return Prose.of(f"it is the {v.layout.value}-layout derivative {{block}} of {t.cell.title}, "
                             "with {s} alone as the state, {w} taken through it ({eq}, its gates held)",
                             block=block, s=t.s, w=w_prev, eq=sp.Eq(w_prev, rhs, evaluate=False))
         if t.cell is self.r.cell:

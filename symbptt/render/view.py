@@ -224,7 +224,9 @@ class View:
                 out += [first, *pieces[1:]]
             return out
         if isinstance(expr, sp.Add) and not expr.is_Matrix:
-            return self._printer.add_terms(expr)
+            # a long term (an entry's product of gates and sigmoids) breaks between its factors
+            return [piece for term in self._printer.add_terms(expr)
+                    for piece in (_factors_of(term) if width(term) > ALIGNED_AT else [term])]
         if isinstance(expr, sp.Mul) and not expr.is_Matrix:
             negative, factors = signed_factors(expr)
             out = ["-"] if negative else []
@@ -283,6 +285,26 @@ class View:
             first = not lines and not current
             current += term[2:] if first and term.startswith("+ ") else (" " + term if current else term)
         return lines + [current]
+
+def _factors_of(tex: str) -> list[str]:
+    """A printed product split at its top-level spaces (outside every group and
+    \\left…\\right pair): its factors, between which a line may break."""
+    out, depth, start, k = [], 0, 0, 0
+    while k < len(tex):
+        if tex.startswith(r"\left", k) and not tex.startswith(r"\left.", k):
+            depth += 1
+        elif tex.startswith(r"\right", k):
+            depth -= 1
+        elif tex[k] == "{":
+            depth += 1
+        elif tex[k] == "}":
+            depth -= 1
+        elif tex[k] == " " and depth == 0 and tex[start:k].strip() not in ("", "+", "-"):
+            out.append(tex[start:k].strip())
+            start = k + 1
+        k += 1
+    return out + [tex[start:].strip()]
+
 
 def fill(view, form: Format, kind: str, template_dir: str | Path | None) -> str:
     """The `kind` template (report, check or bptt) of `form`, filled with `view`'s context."""
