@@ -295,8 +295,9 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
                                               "github (workflow annotations) or sarif (code scanning)")
     lint.add_argument("--show-proof", action="store_true",
                       help="add check's report (counterexample, readings) to each finding")
-    lint.add_argument("--recurrence", "-r", choices=list(FORMS), default=None,
-                      help="the notes' recurrence; wins over the config file, a document's own comment wins over it")
+    lint.add_argument("--recurrence", "-r", choices=[*FORMS, *CELL_KEYS], default=None,
+                      help="the notes' recurrence (an RNN form or a gated cell: gru, lstm, …); wins over "
+                           "the config file, a document's own comment wins over it")
     lint.add_argument("--layout", "-l", choices=["numerator", "denominator"], default=None,
                       help="the notes' layout; wins over the config file, a document's own comment wins over it")
     lint.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,

@@ -765,3 +765,36 @@ def test_two_step_engine_against_autograd(factors, meaning, truth):
     verdict = judge_two_steps(factors, "h", "identity", "elman")
     assert {l.value for l in verdict.holds} == truth
     assert all(isinstance(l, Layout) for l in verdict.holds)
+
+
+# --- gated cells: recurrence=gru, lstm, … --------------------------------------------------
+
+def _cell_expectations():
+    """(cell, formula, declared layout, expected code or None), the truth from torch autograd
+    on the cells written in torch (tests/test_cell_check.py's labels)."""
+    from .test_cell_check import FORMULAS, _labels
+
+    out = []
+    for cell, k, layout in (("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),
+                            ("gru-chung", 4, "numerator"), ("gru-chung", 4, "denominator"), ("gru", 3, "denominator")):
+        text, block, meaning = FORMULAS[k]
+        holds = _labels(cell, block, meaning)
+        code = "SB101" if not holds else "SB102" if layout not in holds else None
+        out.append((cell, text, layout, code))
+    return out
+
+
+@pytest.mark.parametrize("cell,text,layout,code", _cell_expectations())
+def test_lint_judges_claims_about_a_gated_cell(cell, text, layout, code, tmp_path):
+    note = tmp_path / "notes.md"
+    note.write_text(f"<!-- symbptt: recurrence={cell} layout={layout} -->\n\nThe block: $${text}$$\n")
+    found = lint_json(note)
+    assert [f["code"] for f in found] == ([code] if code else []), [f["message"] for f in found]
+
+
+def test_a_gated_cell_finding_names_the_variant_that_holds(tmp_path):
+    note = tmp_path / "notes.md"
+    note.write_text("<!-- symbptt: recurrence=lstm-peephole -->\n"
+                    r"$$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t)$$" "\n")
+    code, out, err = run(note)
+    assert code == 1 and "SB101" in out and "declare recurrence=lstm " in out

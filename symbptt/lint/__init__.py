@@ -131,10 +131,16 @@ class Linter:
         """`check` on a formula, once per (formula, recurrence, activation) in this run."""
         from ..check import check
 
+        from ..cells import CELLS
+
         key = (formula, decl.recurrence, decl.activation)
         if key not in self._judged:
             try:
-                self._judged[key] = check(formula, activation=decl.activation, recurrence=decl.recurrence)
+                if decl.recurrence in CELLS:  # a gated cell: the claim is one of its blocks
+                    from ..cell_check import check_cell
+                    self._judged[key] = check_cell(formula, decl.recurrence)
+                else:
+                    self._judged[key] = check(formula, activation=decl.activation, recurrence=decl.recurrence)
             except SymbpttError as exc:
                 self._judged[key] = exc
             except RecursionError:  # a pathological formula: not readable, never a crash
@@ -156,6 +162,8 @@ class Linter:
         if isinstance(result, Exception):
             return [Finding(code="SB201", message=f"not judged: {typo}{_one_line(str(result))}", **where)]
         report.judged += 1
+        if hasattr(result, "target"):  # a gated cell's block
+            return self._judge_cell(claim, decl, result, where, layouts)
         holds = {l for l in LAYOUTS if result.verdict(l).holds}
         proof = _proof(result) if self.show_proof else None
         expect = claim.expect or decl.layout
@@ -202,6 +210,42 @@ class Linter:
                 f"{claim.typo[0]} is no value at any step (its letter is the step index): likely a typo "
                 f"for {claim.typo[1]}, with which the {what} is the "
                 f"{' and '.join(sorted(holds))}-layout Jacobian of {form}"), **where)]
+        if not claim.expect and not decl.layout and len(holds) == 1:
+            layouts.append((where, next(iter(holds)), form, proof))
+        return []
+
+    def _judge_cell(self, claim: Claim, decl: Declaration, result, where: dict, layouts) -> list[Finding]:
+        """A claim about a block of a gated cell (recurrence=gru, lstm, …): SB101 with the
+        reading that would make it right (a variant, c alone as the state, σ' at a gate's
+        pre-activation), SB102 in the other layout."""
+        from ..render import render_cell_check
+
+        holds = {l for l in LAYOUTS if result.verdict(l).holds}
+        proof = render_cell_check(result, "text").rstrip() if self.show_proof else None
+        expect = None if claim.expect == "gradient" else claim.expect or decl.layout
+        form = f"{result.cell.title} ({result.cell.key})"
+        block = f"block d{result.target.v.name.split('@')[0]}_t/d{result.target.s.name.split('@')[0]}_{{t-1}}"
+        if not holds:
+            hint = ""
+            for v in result.readings:
+                if v.target.cell is not result.cell:
+                    hint = (f"; it is the {v.layout.value}-layout {block} of {v.target.cell.title}: declare "
+                            f"recurrence={v.target.cell.key} if the notes use it")
+                elif v.target.through:
+                    hint = (f"; it is the {v.layout.value}-layout derivative with "
+                            f"{result.target.s.name.split('@')[0]} alone as the state (the other state "
+                            "written through it): say so, or give the block")
+                elif v.reading.at_pre_activation:
+                    hint = f"; it is the {v.layout.value}-layout block with σ' at a gate's pre-activation, not at the gate"
+                if hint:
+                    break
+            return [Finding(code="SB101", proof=proof, message=(
+                f"the {block} holds in neither layout of {form}{hint}"), **where)]
+        if expect and expect not in holds:
+            (other,) = holds
+            return [Finding(code="SB102", proof=proof, message=(
+                f"the {block} is the {other}-layout one of {form}, but the document declares {expect} layout"),
+                **where)]
         if not claim.expect and not decl.layout and len(holds) == 1:
             layouts.append((where, next(iter(holds)), form, proof))
         return []

@@ -103,9 +103,10 @@ class Declaration:
 def declaration(values: dict, where: str) -> Declaration:
     """A Declaration from key → value pairs (a config table or a comment), validated."""
     from ..activations import ACTIVATIONS
+    from ..cells import CELLS
     from ..model import FORMS
 
-    allowed = {"recurrence": tuple(FORMS), "layout": LAYOUTS, "activation": tuple(ACTIVATIONS)}
+    allowed = {"recurrence": (*FORMS, *CELLS), "layout": LAYOUTS, "activation": tuple(ACTIVATIONS)}
     out = {}
     for key, value in values.items():
         if key == "ignore":
