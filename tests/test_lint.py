@@ -419,7 +419,7 @@ def test_mixed_layouts_without_declaration(tmp_path):
 
 
 def test_bad_directive(tmp_path):
-    text = "% symbptt: recurrence=gru\n$\\frac{\\partial x_t}{\\partial x_{t-1}} = W$\n"
+    text = "% symbptt: recurrence=transformer\n$\\frac{\\partial x_t}{\\partial x_{t-1}} = W$\n"
     findings = lint_json(write(tmp_path, "d.tex", text), "--no-config")
     assert findings[0]["code"] == "SB303" and "recurrence must be one of" in findings[0]["message"]
 
