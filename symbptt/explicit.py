@@ -7,7 +7,7 @@ step: each node type has one small rule, and Jacobians are differentiated entry 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import singledispatch
+from functools import reduce, singledispatch
 from typing import Sequence
 
 import sympy as sp
@@ -31,7 +31,7 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dic
 
     def partial(term, v):
         if (term, v) not in partials:
-            partials[term, v] = term.diff(v)
+            partials[term, v] = derivative(term, v, partials)
         return partials[term, v]
 
     rows = []
@@ -42,6 +42,41 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dic
                 by_var[v].append(term)
         rows.append([sp.Add(*[partial(t, v) for t in by_var.get(v, ())]) for v in xs])
     return sp.Matrix(rows) if rows else sp.zeros(0, len(xs))
+
+
+def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr:
+    """∂expr/∂v, built as SymPy's `diff` builds it (the sum, product, power and chain rules,
+    each function's own derivative from its `fdiff`), without `diff`'s final assumptions
+    query on every intermediate result (is it zero?), which took most of the time on the
+    cells' composed entries. A zero is recognised structurally, so the result is `diff`'s
+    up to terms that cancel only under assumptions: equal after `expand`, what every
+    comparison here uses. Other nodes go to `diff`. `memo` caches (subexpression, v).
+    """
+    memo = {} if memo is None else memo
+    key = (expr, v)
+    if key in memo:
+        return memo[key]
+    if expr.is_Symbol or expr.is_Number or v not in expr.free_symbols:
+        out = sp.S.One if expr == v else sp.S.Zero
+    elif expr.is_Add:
+        out = sp.Add(*[derivative(a, v, memo) for a in expr.args])
+    elif expr.is_Mul and expr.is_commutative:  # as Mul._eval_derivative
+        args, terms = list(expr.args), []
+        for k in range(len(args)):
+            d = derivative(args[k], v, memo)
+            if d != 0:
+                terms.append(reduce(lambda a, b: a * b, args[:k] + [d] + args[k + 1:], sp.S.One))
+        out = sp.Add.fromiter(terms)
+    elif expr.is_Pow and v not in expr.exp.free_symbols:  # as Pow._eval_derivative, dexp = 0
+        out = expr * (derivative(expr.base, v, memo) * expr.exp / expr.base)
+    elif (isinstance(expr, sp.Function) and len(expr.args) == 1
+          and type(expr)._eval_derivative is sp.Function._eval_derivative):
+        d = derivative(expr.args[0], v, memo)
+        out = sp.Add(expr.fdiff(1) * d) if d != 0 else sp.S.Zero
+    else:
+        out = expr.diff(v)
+    memo[key] = out
+    return out
 
 
 @singledispatch
