@@ -137,8 +137,21 @@ def _(expr: sp.MatMul, env):
             out = sp.Matrix(out.rows, out.cols, lambda i, j, out=out, v=v: out[i, j] * v[j])
             continue
         m = explicit(a, env)
-        out = m if out is None else out * m
+        out = m if out is None else product(out, m)
     return out if scalar == 1 else out * scalar
+
+
+def product(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
+    """a·b: entry (i, j) is the sum of a_ik b_kj over the k where neither is 0, as SymPy's
+    product computes it, without its check of every entry for infinities (0·e ≠ 0), an
+    assumptions query (is_finite) on each symbolic entry. Entries here are finite: sums,
+    products and powers of activations, exp and entry symbols."""
+    if a.cols != b.rows:
+        raise sp.ShapeError(f"matrix product of {a.shape} and {b.shape}")
+    rows = [[(k, a[i, k]) for k in range(a.cols) if a[i, k] != 0] for i in range(a.rows)]
+    entries = [[sp.Add(*[x * b[k, j] for k, x in row if b[k, j] != 0]) for j in range(b.cols)]
+               for row in rows]
+    return sp.Matrix(a.rows, b.cols, [e for row in entries for e in row])
 
 
 @explicit.register

@@ -326,3 +326,16 @@ def test_derivative_is_diffs():
         for e in exprs:
             for v in (x, y, z):
                 assert derivative(e, v) == e.diff(v)
+
+
+def test_product_is_sympys():
+    """`product` gives SymPy's matrix product, entry for entry, zeros skipped alike."""
+    from symbptt.explicit import product
+
+    x, y = sp.symbols("x y", real=True)
+    a = sp.Matrix([[sp.tanh(x), 0, 2], [x * y, 1 - sp.tanh(y) ** 2, 0]])
+    b = sp.Matrix([[1, x], [0, 0], [y, sp.tanh(x + y)]])
+    assert list(product(a, b)) == list(a * b)
+    assert product(sp.zeros(0, 3), b).shape == (0, 2)
+    with pytest.raises(sp.ShapeError):
+        product(b, b)
