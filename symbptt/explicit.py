@@ -50,14 +50,21 @@ def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr
     query on every intermediate result (is it zero?), which took most of the time on the
     cells' composed entries. A zero is recognised structurally, so the result is `diff`'s
     up to terms that cancel only under assumptions: equal after `expand`, what every
-    comparison here uses. Other nodes go to `diff`. `memo` caches (subexpression, v).
+    comparison here uses. `v` is a symbol or an entry [x]_k (Indexed); other nodes (a sum,
+    an entry, a piecewise) go to `diff`. `memo` caches (subexpression, v).
     """
     memo = {} if memo is None else memo
     key = (expr, v)
     if key in memo:
         return memo[key]
-    if expr.is_Symbol or expr.is_Number or v not in expr.free_symbols:
-        out = sp.S.One if expr == v else sp.S.Zero
+    if not (v.is_Symbol or isinstance(v, sp.Indexed)):
+        out = expr.diff(v)
+    elif expr == v:
+        out = sp.S.One
+    elif expr.is_Number or (v not in expr.free_symbols if v.is_Symbol else not expr.has(v.base)):
+        out = sp.S.Zero
+    elif expr.is_Atom or isinstance(expr, sp.Indexed):
+        out = expr.diff(v)
     elif expr.is_Add:
         out = sp.Add(*[derivative(a, v, memo) for a in expr.args])
     elif expr.is_Mul and expr.is_commutative:  # as Mul._eval_derivative
