@@ -61,7 +61,7 @@ def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr
         out = expr.diff(v)
     elif expr == v:
         out = sp.S.One
-    elif expr.is_Number or (v not in expr.free_symbols if v.is_Symbol else not expr.has(v.base)):
+    elif expr.is_Number or _free_of(expr, v):
         out = sp.S.Zero
     elif expr.is_Atom or isinstance(expr, sp.Indexed):
         out = expr.diff(v)
@@ -74,7 +74,7 @@ def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr
             if d != 0:
                 terms.append(reduce(lambda a, b: a * b, args[:k] + [d] + args[k + 1:], sp.S.One))
         out = sp.Add.fromiter(terms)
-    elif expr.is_Pow and v not in expr.exp.free_symbols:  # as Pow._eval_derivative, dexp = 0
+    elif expr.is_Pow and _free_of(expr.exp, v):  # as Pow._eval_derivative, dexp = 0
         out = expr * (derivative(expr.base, v, memo) * expr.exp / expr.base)
     elif (isinstance(expr, sp.Function) and len(expr.args) == 1
           and type(expr)._eval_derivative is sp.Function._eval_derivative):
@@ -84,6 +84,12 @@ def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr
         out = expr.diff(v)
     memo[key] = out
     return out
+
+
+def _free_of(expr, v) -> bool:
+    """`expr` does not depend on `v`: a symbol not free in it, or an entry [x]_k of a vector x
+    that `expr` never mentions (an entry [x]_l, l ≠ k, may still depend on it: δ_kl)."""
+    return v not in expr.free_symbols if v.is_Symbol else not expr.has(v.base)
 
 
 @singledispatch
