@@ -23,7 +23,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .derivation import Derivation, derive
 from .errors import InputError
-from .explicit import explicit, jacobian_entries, mismatches
+from .explicit import derivative, explicit, jacobian_entries, mismatches, product
 from .layout import Jacobian, Layout, to_layout
 from .model import DEFAULT_FORM, Recurrence, elementwise
 from .numeric import numeric_function, largest_norm, orthogonal_columns, random_values, state_step
@@ -154,9 +154,9 @@ def _product_check(d: Derivation, steps: int, n: int) -> list[ProductCheck]:
     numerator = sp.eye(n)
     denominator = sp.eye(n)
     for i in range(steps, 0, -1):
-        numerator = numerator * at_step(Layout.NUMERATOR, i)
+        numerator = product(numerator, at_step(Layout.NUMERATOR, i))
     for i in range(1, steps + 1):
-        denominator = denominator * at_step(Layout.DENOMINATOR, i)
+        denominator = product(denominator, at_step(Layout.DENOMINATOR, i))
     return [ProductCheck(steps, n, Layout.NUMERATOR, not mismatches(total, numerator)),
             ProductCheck(steps, n, Layout.DENOMINATOR, not mismatches(to_layout(total, Layout.DENOMINATOR), denominator))]
 
@@ -245,7 +245,7 @@ def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
     rec = d.recurrence
     env, x0, states = _compose(rec, n, n + 1, T)
     y = [sp.Matrix(n, 1, lambda i, j, s=s: sp.Symbol(f"y{s}_{i + 1}", real=True)) for s in range(T + 1)]
-    E = sum(((states[s] - y[s]).T * (states[s] - y[s]))[0] / 2 for s in range(1, T + 1))
+    E = sum(product((states[s] - y[s]).T, states[s] - y[s])[0] / 2 for s in range(1, T + 1))
     den = explicit(d.result(Layout.DENOMINATOR), env)
     delta_syms = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"delta_{i + 1}", real=True))
     term = _gradient_matrix(rec, env, delta_syms)
@@ -253,9 +253,10 @@ def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
     for t in range(T, 0, -1):
         local = dict(zip(x0, states[t - 1]))
         dW += term.xreplace({**local, **dict(zip(delta_syms, delta))})
-        delta = den.xreplace(local) * delta + ((states[t - 1] - y[t - 1]) if t > 1 else sp.zeros(n, 1))
-    direct_x0 = sp.Matrix([E.diff(v) for v in x0])
-    direct_W = env[rec.W].applyfunc(lambda w: E.diff(w))
+        delta = product(den.xreplace(local), delta) + ((states[t - 1] - y[t - 1]) if t > 1 else sp.zeros(n, 1))
+    memo: dict = {}  # subexpressions of E shared by the derivatives
+    direct_x0 = sp.Matrix([derivative(E, v, memo) for v in x0])
+    direct_W = env[rec.W].applyfunc(lambda w: derivative(E, w, memo))
     return not mismatches(delta, direct_x0) and not mismatches(dW, direct_W)
 
 

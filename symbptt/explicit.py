@@ -7,7 +7,7 @@ step: each node type has one small rule, and Jacobians are differentiated entry 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import singledispatch
+from functools import reduce, singledispatch
 from typing import Sequence
 
 import sympy as sp
@@ -31,7 +31,7 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dic
 
     def partial(term, v):
         if (term, v) not in partials:
-            partials[term, v] = term.diff(v)
+            partials[term, v] = derivative(term, v, partials)
         return partials[term, v]
 
     rows = []
@@ -42,6 +42,54 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dic
                 by_var[v].append(term)
         rows.append([sp.Add(*[partial(t, v) for t in by_var.get(v, ())]) for v in xs])
     return sp.Matrix(rows) if rows else sp.zeros(0, len(xs))
+
+
+def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr:
+    """∂expr/∂v, built as SymPy's `diff` builds it (the sum, product, power and chain rules,
+    each function's own derivative from its `fdiff`), without `diff`'s final assumptions
+    query on every intermediate result (is it zero?), which took most of the time on the
+    cells' composed entries. A zero is recognised structurally, so the result is `diff`'s
+    up to terms that cancel only under assumptions: equal after `expand`, what every
+    comparison here uses. `v` is a symbol or an entry [x]_k (Indexed); other nodes (a sum,
+    an entry, a piecewise) go to `diff`. `memo` caches (subexpression, v).
+    """
+    memo = {} if memo is None else memo
+    key = (expr, v)
+    if key in memo:
+        return memo[key]
+    if not (v.is_Symbol or isinstance(v, sp.Indexed)):
+        out = expr.diff(v)
+    elif expr == v:
+        out = sp.S.One
+    elif expr.is_Number or _free_of(expr, v):
+        out = sp.S.Zero
+    elif expr.is_Atom or isinstance(expr, sp.Indexed):
+        out = expr.diff(v)
+    elif expr.is_Add:
+        out = sp.Add(*[derivative(a, v, memo) for a in expr.args])
+    elif expr.is_Mul and expr.is_commutative:  # as Mul._eval_derivative
+        args, terms = list(expr.args), []
+        for k in range(len(args)):
+            d = derivative(args[k], v, memo)
+            if d != 0:
+                terms.append(reduce(lambda a, b: a * b, args[:k] + [d] + args[k + 1:], sp.S.One))
+        out = sp.Add.fromiter(terms)
+    elif expr.is_Pow and _free_of(expr.exp, v):  # as Pow._eval_derivative, dexp = 0
+        out = expr * (derivative(expr.base, v, memo) * expr.exp / expr.base)
+    elif (isinstance(expr, sp.Function) and len(expr.args) == 1
+          and type(expr)._eval_derivative is sp.Function._eval_derivative):
+        d = derivative(expr.args[0], v, memo)
+        out = sp.Add(expr.fdiff(1) * d) if d != 0 else sp.S.Zero
+    else:
+        out = expr.diff(v)
+    memo[key] = out
+    return out
+
+
+def _free_of(expr, v) -> bool:
+    """`expr` does not depend on `v`: a symbol not free in it, or an entry [x]_k of a vector x
+    that `expr` never mentions (an entry [x]_l, l ≠ k, may still depend on it: δ_kl)."""
+    return v not in expr.free_symbols if v.is_Symbol else not expr.has(v.base)
 
 
 @singledispatch
@@ -102,8 +150,21 @@ def _(expr: sp.MatMul, env):
             out = sp.Matrix(out.rows, out.cols, lambda i, j, out=out, v=v: out[i, j] * v[j])
             continue
         m = explicit(a, env)
-        out = m if out is None else out * m
+        out = m if out is None else product(out, m)
     return out if scalar == 1 else out * scalar
+
+
+def product(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
+    """a·b: entry (i, j) is the sum of a_ik b_kj over the k where neither is 0, as SymPy's
+    product computes it, without its check of every entry for infinities (0·e ≠ 0), an
+    assumptions query (is_finite) on each symbolic entry. Entries here are finite: sums,
+    products and powers of activations, exp and entry symbols."""
+    if a.cols != b.rows:
+        raise sp.ShapeError(f"matrix product of {a.shape} and {b.shape}")
+    rows = [[(k, a[i, k]) for k in range(a.cols) if a[i, k] != 0] for i in range(a.rows)]
+    entries = [[sp.Add(*[x * b[k, j] for k, x in row if b[k, j] != 0]) for j in range(b.cols)]
+               for row in rows]
+    return sp.Matrix(a.rows, b.cols, [e for row in entries for e in row])
 
 
 @explicit.register

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import symbptt
 from symbptt.activations import ACTIVATIONS
-from symbptt.explicit import explicit, jacobian_entries, mismatches
+from symbptt.explicit import derivative, explicit, jacobian_entries, mismatches
 from symbptt.layout import Jacobian, Layout, to_layout
 from symbptt.model import ARG, Recurrence
 from symbptt.steps import Route, Step
@@ -314,3 +314,28 @@ def test_mismatches_treats_functions_as_atoms_and_keeps_the_full_expansion_as_se
     assert mismatches(sp.Matrix([[(x**2 + x) / (x + y)]]), sp.Matrix([[x * (x + 1) / (x + y)]])) == []
     wrong = mismatches(sp.Matrix([[inner * w]]), sp.Matrix([[inner * y]]))
     assert [(i, j) for i, j, _, _ in wrong] == [(1, 1)]
+
+
+def test_derivative_is_diffs():
+    """`derivative` builds what SymPy's diff builds, on composed entries of every activation."""
+    x, y, z = sp.symbols("x y z", real=True)
+    for act in ("tanh", "sigmoid", "relu", "identity", "sigma"):
+        f = ACTIVATIONS[act].apply
+        exprs = [f(x * y + 2 * f(z * x - 1)) * (1 - f(y) ** 2), 3 * f(x) ** 3 / (1 + y ** 2),
+                 sp.exp(f(x) * z) + x * y * z, f(f(f(x) + y) * x)]
+        for e in exprs:
+            for v in (x, y, z):
+                assert derivative(e, v) == e.diff(v)
+
+
+def test_product_is_sympys():
+    """`product` gives SymPy's matrix product, entry for entry, zeros skipped alike."""
+    from symbptt.explicit import product
+
+    x, y = sp.symbols("x y", real=True)
+    a = sp.Matrix([[sp.tanh(x), 0, 2], [x * y, 1 - sp.tanh(y) ** 2, 0]])
+    b = sp.Matrix([[1, x], [0, 0], [y, sp.tanh(x + y)]])
+    assert list(product(a, b)) == list(a * b)
+    assert product(sp.zeros(0, 3), b).shape == (0, 2)
+    with pytest.raises(sp.ShapeError):
+        product(b, b)
