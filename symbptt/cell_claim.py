@@ -128,7 +128,7 @@ class _Reader:
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
-        known = sorted({*self.names, *states, "I"})
+        known = sorted({*map(_written, self.names), *states, "I"})
         self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
                         f"{cell.key}; its names: {', '.join(known)}")
 
@@ -303,6 +303,13 @@ def _factors(node: Node):
 def _product(*factors) -> sp.MatMul:
     """A product with the factors of products spliced in: A (B C) is A B C, as written."""
     return sp.MatMul(*[a for f in factors for a in (f.args if isinstance(f, sp.MatMul) else (f,))])
+
+
+def _written(label: str) -> str:
+    """A label as a formula writes it: h~ as \\tilde{h}, c^ as \\hat{c} (`grammar.Name.accent`)."""
+    base, sep, rest = label.partition("_")
+    command = {"~": "tilde", "^": "hat", "-": "bar"}.get(base[-1:]) if len(base) > 1 else None
+    return (f"\\{command}{{{base[:-1]}}}" if command else base) + sep + rest
 
 
 def _scalar(value) -> bool:
