@@ -128,9 +128,13 @@ def _names(node):
 def _parse(text: str, number: int):
     """The AST of one side of equation `number`; a grammar error names the equation."""
     try:
-        return parse(text).expr
+        claim = parse(text)
     except InputError as exc:
         raise InputError(f"equation {number}: {exc}") from None
+    if claim.closed:  # `check` closes and says so; an equation is a definition: no guessing
+        raise InputError(f"equation {number}: {claim.closed} closing parenthes{'is' if claim.closed == 1 else 'es'} "
+                         f"missing at its end: {text!r:.80}")
+    return claim.expr
 
 
 def parse_cell(equations: list[str], key: str = "typed") -> Cell:

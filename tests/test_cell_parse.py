@@ -100,3 +100,8 @@ def test_typed_relu_cell_is_checked_numerically(capsys):
                              "--cell", "h_t = relu(0.8 * h_{t-1} + 0.2 * (W_x x_t + b_x + W_h h_{t-1} + b_h))")
     data = json.loads(out)
     assert code == 0 and err == "" and data["verified"] and data["numeric"]["passed"]
+
+
+def test_an_unclosed_parenthesis_is_an_error_not_a_guess():
+    with pytest.raises(InputError, match="equation 1: 1 closing parenthesis missing"):
+        parse_cell(["h_t = tanh(W h_{t-1} + U x_t + b"])
