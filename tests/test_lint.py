@@ -798,3 +798,29 @@ def test_a_gated_cell_finding_names_the_variant_that_holds(tmp_path):
                     r"$$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t)$$" "\n")
     code, out, err = run(note)
     assert code == 1 and "SB101" in out and "declare recurrence=lstm " in out
+
+
+@pytest.mark.parametrize("layout,codes", [("numerator", []), ("denominator", ["SB102"])])
+def test_a_claim_over_several_rows_is_judged_whole(layout, codes, tmp_path):
+    """Rows that go on without a relation ("&\\quad + …") continue the right side: the Cho GRU
+    block (numerator per torch, tests/test_cell_check.py) split over three rows."""
+    from .test_cell_check import FORMULAS, _labels
+
+    text, block, meaning = FORMULAS[3]
+    assert _labels("gru", block, meaning) == {"numerator"}
+    lhs, rhs = text.split("=", 1)
+    terms = rhs.split(" + ")
+    rows = " + ".join(terms[:2]) + r" \\ &\quad + " + " + ".join(terms[2:3]) + r" \\ &\qquad + " + " + ".join(terms[3:])
+    note = tmp_path / "notes.tex"
+    note.write_text(f"% symbptt: recurrence=gru layout={layout}\n\\begin{{align}}\n{lhs} &= {rows}\n\\end{{align}}\n")
+    assert [f["code"] for f in lint_json(note)] == codes
+
+
+def test_an_rnn_claim_over_two_rows_is_not_cut_at_the_break(tmp_path):
+    note = tmp_path / "notes.tex"
+    note.write_text("% symbptt: recurrence=pascanu layout=numerator\n\\begin{align}\n"
+                    "\\frac{\\partial h_t}{\\partial h_{t-1}} &= W \\\\\n&\\quad \\mathrm{diag}(\\sigma'(h_{t-1}))\n"
+                    "\\end{align}\n")
+    assert lint_json(note) == []
+    note.write_text(note.read_text().replace("&= W", "&= W^\\top"))
+    assert [f["code"] for f in lint_json(note)] == ["SB101"]

@@ -181,23 +181,33 @@ def _state_gradient(text: str) -> tuple[str, str] | None:
 def claims(body: str, offset: int) -> list[Claim]:
     """The claims in one math span (text `body` starting at `offset` in the document)."""
     clean = _NOISE.sub(lambda m: " " * len(m.group(0)), body)
+    rows = _split_top(clean, re.compile(r"\\\\(?:\[[^\]]*\])?"))
+    # The row breaks as spaces (same length): a side written over several rows is one text.
+    joined = list(clean)
+    for (_, end, _), (start, _, _) in zip(rows, rows[1:]):
+        joined[end:start] = " " * (start - end)
+    joined = "".join(joined)
     chains: list[list[tuple[int, int]]] = []
-    for row_start, row_end, _ in _split_top(clean, re.compile(r"\\\\(?:\[[^\]]*\])?")):
+    for row_start, row_end, _ in rows:
         row = clean[row_start:row_end]
         pieces = [(row_start + s, row_start + e, sep) for s, e, sep in _split_top(row, _RELATIONS)]
-        continues = chains and not row[:pieces[0][1] - row_start].strip() and len(pieces) > 1
+        starts_with_relation = not row[:pieces[0][1] - row_start].strip() and len(pieces) > 1
+        if chains and len(pieces) == 1 and row.strip():  # "&\quad + …": the last side goes on
+            last_start, _, sep = chains[-1][-1]
+            chains[-1][-1] = (last_start, row_end, sep)
+            continue
         sides: list[tuple[int, int, str]] = []
-        if continues:
+        if chains and starts_with_relation:
             sides = chains[-1]
             pieces = pieces[1:]
         sides = list(sides) + pieces
-        if continues:
+        if chains and starts_with_relation:
             chains[-1] = sides
         else:
             chains.append(sides)
     found = []
     for sides in chains:
-        found.extend(_chain_claims(clean, sides, offset))
+        found.extend(_chain_claims(joined, sides, offset))
     return found
 
 
