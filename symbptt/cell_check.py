@@ -314,10 +314,16 @@ def check_cell(text: str, cell: "Cell | str", block: tuple[str, str] | None = No
     def score(reading):
         ranks = [_RANK[x.status] for x in own if x.reading == reading]
         return max(ranks), sum(ranks)
-    best = max(options, key=lambda r: (*score(r), -options.index(r)))
+    # The main verdict reads σ' where the formula puts it; σ' moved to a gate's pre-activation
+    # is a reading (the formula as written is what a reader copies).
+    literal = [r for r in options if not r.at_pre_activation]
+    best = max(literal, key=lambda r: (*score(r), -options.index(r)))
     main = {x.layout: x for x in own if x.reading == best}
-    settled = {(main_target.key, l) for l, x in main.items() if x.holds}
-    others = tuple(x for x in judged if x.holds and (x.target.key, x.layout) not in settled
-                   and not (x.target == main_target and x.reading == best))
+    # Readings are listed where the main verdict fails (elsewhere they repeat it), and a
+    # variant only where the asked cell under the same reading does not already hold.
+    own_held = {(x.layout, x.reading.choices) for x in own if x.holds}
+    others = tuple(x for x in judged if x.holds and not main[x.layout].holds
+                   and not (x.target == main_target and x.reading == best)
+                   and (x.target.cell is cell or (x.layout, x.reading.choices) not in own_held))
     return CellCheckResult(text, claim, main_target, main, others, tuple(judged),
                            truth_of(main_target), truth_checked(main_target))

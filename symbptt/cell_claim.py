@@ -129,8 +129,12 @@ class _Reader:
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
         known = sorted({*map(_written, self.names), *states, "I"})
+        from .cells import CELLS  # a name of another cell of the family: say which
+        owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
+                  and label in {p.name for p in c.parameters} | {l.name.split("@")[0] for l, _ in c.equations}]
+        elsewhere = f" (it is one of {', '.join(owners)}: give -r {owners[0]})" if owners else ""
         self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
-                        f"{cell.key}; its names: {', '.join(known)}")
+                        f"{cell.key}{elsewhere}; its names: {', '.join(known)}")
 
     # nodes ------------------------------------------------------------------------------
     def value(self, node: Node):
@@ -169,8 +173,10 @@ class _Reader:
         partials = chain(cell).partials
         through = {d: sp.Identity(N)}
         for lhs, _ in cell.equations:
-            terms = [sp.MatMul(partials[lhs, u], through[u]) for u in cell.dependencies(lhs)
-                     if u in through and (lhs, u) in partials and lhs != d]
+            terms = [partials[lhs, u] if isinstance(through[u], sp.Identity) else _product(partials[lhs, u], through[u])
+                     for u in cell.dependencies(lhs)
+                     if u in through and (lhs, u) in partials and lhs != d
+                     and not isinstance(partials[lhs, u], sp.ZeroMatrix)]
             if terms:
                 through[lhs] = sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
         return through.get(v, sp.ZeroMatrix(N, N))
@@ -188,8 +194,12 @@ class _Reader:
             if node.prime or node.power:
                 self.fail(node, "diag takes no prime or power")
             return sp.DiagMatrix(self.vector(node.arg))
+        if node.func == "sech" and not node.prime and node.power and node.power % 2 == 0:
+            # sech² = 1 − tanh²: tanh' as many notes write it
+            body = (1 - ACTIVATIONS["tanh"].apply(ARG) ** 2) ** (node.power // 2)
+            return ElementwiseApplyFunction(sp.Lambda(ARG, body), self.vector(node.arg))
         if node.func not in _FUNCTIONS:
-            self.fail(node, f"{node.func} is not an activation of the table (σ, tanh, relu)")
+            self.fail(node, f"{node.func} is not an activation of the table (σ, tanh, relu; sech², sech⁴, …)")
         act = ACTIVATIONS[_FUNCTIONS[node.func]]
         if isinstance(node.arg, Placeholder):
             arg = self.placeholders.get(node.pos)
@@ -212,9 +222,10 @@ class _Reader:
         rhs = self.cell.defined.get(arg) if isinstance(arg, sp.MatrixSymbol) else None
         if not (isinstance(rhs, ElementwiseApplyFunction) and rhs.function(ARG) == act.apply(ARG)):
             return arg
+        f = "σ" if node.func == "sigma" else node.func
         option = self.choose(f"point@{node.pos}", ("as-written", "pre-activation"), (
-            Prose.of("σ' taken at {v} itself, as written", v=arg),
-            Prose.of("σ' taken at the pre-activation of {v} (σ'(a) for {v} = σ(a))", v=arg)))
+            Prose.of(f"{f}' taken at {{v}} itself, as written", v=arg),
+            Prose.of(f"{f}' taken at the pre-activation a of {{v}} = {f}(a), not at {{v}}", v=arg)))
         return rhs.expr if option == "pre-activation" else arg
 
     def binary(self, node: Binary):
@@ -325,6 +336,10 @@ def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
     (state or gate labels), else the first state by itself."""
     if claim.lhs is not None:
         num, den = claim.lhs
+        named = (_label(num), _label(den))
+        if block is not None and tuple(block) != named:
+            raise InputError(f"--block {','.join(block)} and the formula's left side "
+                             f"(d{named[0]}_t/d{named[1]}_{{t-1}}) name different blocks: give one")
         v, s = (dict(cell.aliases).get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
                 for n in (num, den))
         if _time(den) != "t-1" or s not in cell.states:

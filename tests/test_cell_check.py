@@ -175,7 +175,9 @@ def test_sigma_prime_of_a_gate_has_the_pre_activation_reading():
     r = check_cell(r"\partial z_t/\partial h_{t-1} = diag(\sigma'(z_t)) U_z", "gru")
     by = {(v.reading.at_pre_activation, v.layout.value): v.holds for v in r.all_verdicts if v.target.cell.key == "gru"}
     assert by[(False, "numerator")] is False and by[(True, "numerator")] is True
-    assert r.verdict("numerator").reading.at_pre_activation  # the main verdict says which reading
+    # the main verdict is the formula as written; the pre-activation reading is listed
+    assert not r.verdict("numerator").holds and not r.verdict("numerator").reading.at_pre_activation
+    assert any(v.reading.at_pre_activation and v.layout.value == "numerator" for v in r.readings)
     x, c, o_prev, h = _instance(0)
     p = _params(0, GRU_NAMES)
     J = jacobian(lambda s: _gru("gru", p, x, s)["z"], h)
@@ -205,6 +207,9 @@ def test_a_typed_cell_is_checked_in_its_own_names():
     (["-r", "gru", "x_t"], "not an n×n matrix"),
     (["-r", "gru", "diag(z_t)", "-a", "tanh"], "--activation applies to the RNN forms"),
     (["diag(z_t)", "--block", "h,h"], "--block names a block of a cell"),
+    (["-r", "lstm", r"\partial c_t/\partial c_{t-1} = diag(f_t)", "--block", "h,h"], "name different blocks"),
+    (["-r", "lstm", "diag(f_t ⊙ p_f)", "--block", "c,c"], "it is one of lstm-peephole: give -r lstm-peephole"),
+    (["-r", "lstm", "diag(sech(c_t))", "--block", "h,c"], "sech², sech⁴"),
     (["-r", "gru", "diag(z_t) + W_z"], "a sum of shapes n×n and n×m"),
     (["-r", "gru", "diag(z_t) U_z x_t"], "a product of shapes n×n and m×1"),
 ])
@@ -246,6 +251,11 @@ def test_derivatives_on_the_right_are_the_paths_through_the_cell():
             r" + \partial h_t/\partial r_t \partial r_t/\partial h_{t-1} + diag((1 - z_t) ⊙ (1 - n_t^2)) U_n diag(r_t)")
     r = check_cell(text, "gru")
     assert r.verdict("numerator").holds and not r.verdict("denominator").holds
+
+
+def test_sech_squared_is_tanh_prime():
+    r = check_cell(r"\partial h_t/\partial c_{t-1} = diag(o_t ⊙ \mathrm{sech}^2(c_t) ⊙ f_t)", "lstm")
+    assert {l.value for l, v in r.verdicts.items() if v.holds} == _labels("lstm", FORMULAS[2][1], FORMULAS[2][2])
 
 
 def test_unknown_names_are_refused_not_evaluated():
