@@ -80,7 +80,8 @@ exponent: NUMBER | "{" NUMBER "}"
 
 FUNC.3: /\\(?:operatorname|mathrm|text|textrm|mathit|textit|mathsf|textsf|rm)\s*\{\s*(?:[A-Z]\s*(?=diag))?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech)\s*\}/
       | /\\(?:sigma|tanh|phi|varphi|sech)(?![A-Za-z])/
-      | /(?:np\.|numpy\.|torch\.|jnp\.)?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech|sigma|phi|f|g)(?![A-Za-z0-9_])/
+      | /(?:np\.|numpy\.|torch\.|jnp\.)?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech|sigma|phi)(?![A-Za-z0-9_])/
+      | /(?:f|g)(?=\s*\}?\s*(?:\(|'|′|’|\\left|\\prime|\\[bB]igg?l?|\^(?!\s*\{?\s*[(<]|\s*\{?\s*\\langle)))/
       | "σ" | "φ"
 DOT.4: /\\dot(?![A-Za-z])/
 CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivative|prime)\s*\(/
@@ -425,12 +426,12 @@ _EXPECTED = {
 }
 
 
-def parse(text: str) -> Claim:
+def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
     """Parse a formula into a `Claim`; raises InputError with the position on bad input."""
     if not isinstance(text, str) or not text.strip():
         raise InputError("the formula is empty; give one such as \"W^T diag(sigma'(x))\"")
-    if len(text) > MAX_LENGTH:
-        raise InputError(f"the formula has {len(text)} characters; at most {MAX_LENGTH} are accepted")
+    if len(text) > max_length:
+        raise InputError(f"the formula has {len(text)} characters; at most {max_length} are accepted")
     if any(ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF for c in text):
         bad = next(c for c in text if ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF)
         raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "

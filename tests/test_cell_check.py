@@ -261,3 +261,19 @@ def test_sech_squared_is_tanh_prime():
 def test_unknown_names_are_refused_not_evaluated():
     with pytest.raises(InputError):
         check_cell("diag(__import__)", "gru")
+
+
+@pytest.mark.parametrize("key", ["gru", "gru-torch", "gru-chung", "lstm", "lstm-peephole"])
+def test_the_reports_own_latex_reads_back(key):
+    """A round trip of printer and reader: the true block as the report prints it in LaTeX
+    (several hundred characters), pasted back, holds in its own layout only where it should."""
+    from symbptt.render import cell_check_json
+
+    state = "h"
+    r = check_cell(rf"\frac{{\partial {state}_t}}{{\partial {state}_{{t-1}}}} = I", key)
+    truth = json.loads(cell_check_json(r))["truth"]
+    for layout, tex in truth.items():
+        back = check_cell(tex, key, (state, state))
+        assert back.verdict(layout).status == "proved", (key, layout)
+        other = "denominator" if layout == "numerator" else "numerator"
+        assert not back.verdict(other).holds  # these blocks are not symmetric
