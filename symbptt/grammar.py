@@ -109,6 +109,7 @@ WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|wide
 PROD.3: /\\prod\s*(\\limits\s*)?(_\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?\s*(\^\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))?/ | /∏(_(\{[^{}]{0,40}\}|[^\s{}]))?(\^(\{[^{}]{0,40}\}|[^\s{}]))?/
 FRAC.3: /\\[dt]?frac(?![A-Za-z])/
 PARTIAL.3: "\\partial" | "∂" | /\\mathrm\s*\{\s*d\s*\}/ | /d(?=\s+[A-Za-z\\])/
+         | /d(?=[A-Za-z]_(?:\{[^{}]{1,12}\}|[A-Za-z0-9]{1,3})\s*\/)/ | /(?<=\/)d(?=[A-Za-z]_)/ | /(?<=\/ )d(?=[A-Za-z]_)/
 PLACEHOLDER.5: /(?:\\cdot|\\bullet|\\cdotp|\.|·|•|∙|⋅|\\,|\\ )+(?=\s*(?:\\right|\\[bB]igg?r?)?\s*[)\]])/
 NAME: /[A-Za-z][A-Za-z0-9]*/
 NUMBER: /\d{1,6}(\.\d{1,6})?/

@@ -253,6 +253,12 @@ def test_derivatives_on_the_right_are_the_paths_through_the_cell():
     assert r.verdict("numerator").holds and not r.verdict("denominator").holds
 
 
+def test_the_block_as_the_text_report_prints_it_is_accepted():
+    """`block: dc_t/dc_{t-1}` in the text report: pasted back as a left side, it parses."""
+    r = check_cell("dc_t/dc_{t-1} = diag(f_t)", "lstm")
+    assert r.verdict("numerator").status == "proved" and "dc_t/dc_{t-1}" in r.to_text()
+
+
 def test_sech_squared_is_tanh_prime():
     r = check_cell(r"\partial h_t/\partial c_{t-1} = diag(o_t ⊙ \mathrm{sech}^2(c_t) ⊙ f_t)", "lstm")
     assert {l.value for l, v in r.verdicts.items() if v.holds} == _labels("lstm", FORMULAS[2][1], FORMULAS[2][2])
