@@ -13,9 +13,14 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 * a vector scaling a matrix without diag (v ⊙ M, v * M): its rows, diag(v) M, or its
   columns, M diag(v): two readings;
 * σ'(z_t) of a gate z_t = σ(a): σ' at z_t as written, or at its pre-activation a (σ(a)(1 − σ(a))
-  written z(1 − z) is σ' at a): two readings.
+  written z(1 − z) is σ' at a): two readings, the first the main one;
+* a vector where the block is meant (∂c_t/∂c_{t-1} = f_t) or in a sum of matrices: diag(v);
+* ∂v_t/∂d on the right: v's derivative by d through every name between them (`derivative`);
+* scalar-style notes: σ'(·) before a gate's weight (σ'(·) W_f) is σ' at that gate's
+  pre-activation, and a vector after a product ending in diag(…) scales its columns;
+* sech²(v) is 1 − tanh²(v).
 
-Nothing is evaluated: the AST is walked.
+Nothing is evaluated: the AST is walked, and a reading's cost is bounded before any work.
 """
 
 from __future__ import annotations
