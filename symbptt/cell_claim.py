@@ -33,7 +33,6 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS
 from .cell import Cell
-from .cell_parse import _label
 from .claim import _check_cost
 from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
@@ -59,19 +58,45 @@ class CellReading:
         return any(option == "pre-activation" for _, option in self.choices)
 
 
-def _time(name: Name) -> str:
-    index = (name.time or name.sub).replace(" ", "").strip("()")
-    for time in ("t-1", "t"):
+#: A left side ∂v_{t+1}/∂s_t (the Deep Learning book's indexing) is the same block one step
+#: later: its times are read one step back.
+_ONE_STEP_BACK = {"t+1": "t", "t": "t-1"}
+
+
+def _index(name: Name) -> str:
+    return (name.time or name.sub).replace(" ", "").replace("−", "-").strip("()")
+
+
+def _time(name: Name, back: bool = False) -> str:
+    """'t', 't-1' or '' (no time index): a name's time, read one step back when `back`."""
+    index = _index(name)
+    for time in ("t+1", "t-1", "t"):
         if index == time or index.endswith("," + time):
-            return time
+            return _ONE_STEP_BACK.get(time, "") if back else ("" if time == "t+1" else time)
     return ""
+
+
+def _label(name: Name) -> str:
+    """A name's label without its time index (W_z → W_z, h_{t+1} → h, \\tilde h_t → h~)."""
+    index, letter = name.sub.replace(" ", ""), name.letter + name.accent
+    for time in ("t+1", "t-1", "t"):
+        if index == time:
+            return letter
+        if index.endswith("," + time):
+            return f"{letter}_{index[: -len(time) - 1]}"
+    return f"{letter}_{index}" if index else letter
+
+
+def _one_step_later(claim: Claim) -> bool:
+    """Whether the left side is ∂v_{t+1}/∂s_t."""
+    return claim.lhs is not None and _index(claim.lhs[0]) == "t+1" and _index(claim.lhs[1]) == "t"
 
 
 class _Reader:
     """AST → matrix expression over `cell`'s symbols; `fixed` holds the options chosen."""
 
-    def __init__(self, cell: Cell, fixed: dict):
-        self.cell, self.fixed = cell, fixed
+    def __init__(self, cell: Cell, fixed: dict, back: bool = False):
+        self.cell, self.fixed, self.back = cell, fixed, back
         self.points: dict = {}  # choice key → (options, texts), in the order met
         self.names = self._names()
         self.placeholders: dict = {}  # position of σ'(·) → the pre-activation it stands for
@@ -115,7 +140,7 @@ class _Reader:
 
     # names ------------------------------------------------------------------------------
     def name(self, node: Name) -> sp.MatrixExpr:
-        cell, time = self.cell, _time(node)
+        cell, time = self.cell, _time(node, self.back)
         label = dict(cell.aliases).get(_label(node), _label(node))
         if label == "I" and not time:
             return sp.Identity(N)
@@ -347,10 +372,11 @@ def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
                              f"(d{named[0]}_t/d{named[1]}_{{t-1}}) name different blocks: give one")
         v, s = (dict(cell.aliases).get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
                 for n in (num, den))
-        if _time(den) != "t-1" or s not in cell.states:
+        back = _one_step_later(claim)
+        if _time(den, back) != "t-1" or s not in cell.states:
             raise InputError(f"the derivative is by {den.letter}_{{{den.sub}}}: write one by a previous "
                              f"state, {', '.join(s + '_{t-1}' for s in cell.states)}")
-        if _time(num) != "t":
+        if _time(num, back) != "t":
             raise InputError(f"the derivative is of {num.letter}_{{{num.sub}}}: write one of a quantity at t")
     else:
         v, s = block or (cell.states[0], cell.states[0])
@@ -365,7 +391,11 @@ def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
 def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     """Every reading of the claim's right side (see the module docstring), at most
     MAX_READINGS, the plain one (first options) first."""
-    first = _Reader(cell, {})
+    back = _one_step_later(claim)
+    first = _Reader(cell, {}, back)
+    if back:
+        first.points["step"] = (("back",), (Prose("every time index read one step back: the block "
+                                                  "∂·_{t+1}/∂·_t is ∂·_t/∂·_{t-1}"),))
     first.resolve_placeholders(claim.expr)
     expr = first.value(claim.expr)
     if not _scalar(expr) and expr.shape == (N, 1):
@@ -377,7 +407,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     out, errors = [], []
     for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
         fixed = dict(zip(keys, combo))
-        reader = _Reader(cell, fixed)
+        reader = _Reader(cell, fixed, back)
         reader.placeholders = first.placeholders
         # each kind of choice said once (a scaled row is a scaled row wherever it is)
         notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()))

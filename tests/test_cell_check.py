@@ -259,6 +259,20 @@ def test_the_block_as_the_text_report_prints_it_is_accepted():
     assert r.verdict("numerator").status == "proved" and "dc_t/dc_{t-1}" in r.to_text()
 
 
+@pytest.mark.parametrize("k", [0, 3])
+def test_a_block_one_step_later_is_read_one_step_back(k):
+    """∂c_{t+1}/∂c_t = diag(f_{t+1}) (the Deep Learning book's indexing) is ∂c_t/∂c_{t-1} =
+    diag(f_t): the same verdicts, by the torch labels; diag(f_t) there is the previous gate."""
+    text, block, meaning = FORMULAS[k]
+    cell = "lstm" if block[1] == "c" else "gru"
+    later = text.replace("_{t-1}", "_{PREV}").replace("_t", "_{t+1}").replace("_{PREV}", "_t")
+    r = check_cell(later, cell)
+    assert "_{t+1}" in later and {l.value for l, v in r.verdicts.items() if v.holds} == _labels(cell, block, meaning)
+    assert "one step back" in str(r.verdict("numerator").reading.notes[0].text)
+    if k == 0:
+        assert not any(v.holds for v in check_cell(later.replace("f_{t+1}", "f_t"), cell).verdicts.values())
+
+
 def test_sech_squared_is_tanh_prime():
     r = check_cell(r"\partial h_t/\partial c_{t-1} = diag(o_t ⊙ \mathrm{sech}^2(c_t) ⊙ f_t)", "lstm")
     assert {l.value for l, v in r.verdicts.items() if v.holds} == _labels("lstm", FORMULAS[2][1], FORMULAS[2][2])
