@@ -662,6 +662,9 @@ def _power(value, exponent: int, node: Node):
         return value ** exponent
     if exponent == 1:
         return value
+    if not isinstance(value, sp.Basic):  # a gradient (δ_t², dh**2): no matrix to multiply
+        raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a gradient, "
+                         "which the factor multiplies; a power belongs to a matrix or an entrywise function")
     if isinstance(exponent, int) and exponent > 1 and value.shape[0] == value.shape[1]:
         return _mul(*[value] * exponent)  # W²: a square matrix times itself
     raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a matrix: only a "

@@ -193,6 +193,7 @@ def test_defined_names_and_extra_matrix_names():
     ("x^99999", "only whole powers from 0 to 8"),
     ("W^0", "only a square matrix takes a power, a whole one from 1"),
     ("W_in^2", "only a square matrix takes a power"),
+    ("delta_t^2", "applies to a gradient"),
     ("W^T diag(", "ends too early"),
     ("W ) D", "unexpected ')' at position 3"),
     ("Q W", "unknown name 'Q' at position 1"),
