@@ -43,7 +43,7 @@ from .errors import InputError, UnsupportedError
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
 from .layout import Layout, to_layout
-from .model import M, N, element_matrix
+from .model import N, element_matrix
 from .numeric import DIGITS
 from .steps import DISPLAY
 
