@@ -33,10 +33,12 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS
 from .cell import Cell
+from .cell_parse import _label
 from .claim import _check_cost
 from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, N
+from .printing import ACCENTS
 from .steps import Prose
 
 #: σ in a gated cell is the logistic sigmoid (the gates'); f, g, φ are read as σ too.
@@ -74,17 +76,6 @@ def _time(name: Name, back: bool = False) -> str:
         if index == time or index.endswith("," + time):
             return _ONE_STEP_BACK.get(time, "") if back else ("" if time == "t+1" else time)
     return ""
-
-
-def _label(name: Name) -> str:
-    """A name's label without its time index (W_z → W_z, h_{t+1} → h, \\tilde h_t → h~)."""
-    index, letter = name.sub.replace(" ", ""), name.letter + name.accent
-    for time in ("t+1", "t-1", "t"):
-        if index == time:
-            return letter
-        if index.endswith("," + time):
-            return f"{letter}_{index[: -len(time) - 1]}"
-    return f"{letter}_{index}" if index else letter
 
 
 def _one_step_later(claim: Claim) -> bool:
@@ -349,8 +340,8 @@ def _product(*factors) -> sp.MatMul:
 def _written(label: str) -> str:
     """A label as a formula writes it: h~ as \\tilde{h}, c^ as \\hat{c} (`grammar.Name.accent`)."""
     base, sep, rest = label.partition("_")
-    command = {"~": "tilde", "^": "hat", "-": "bar"}.get(base[-1:]) if len(base) > 1 else None
-    return (f"\\{command}{{{base[:-1]}}}" if command else base) + sep + rest
+    command = ACCENTS.get(base[-1:]) if len(base) > 1 else None
+    return (f"{command}{{{base[:-1]}}}" if command else base) + sep + rest
 
 
 def _scalar(value) -> bool:

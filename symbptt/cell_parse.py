@@ -48,9 +48,9 @@ def _time(name: Name, number: int) -> str:
 
 
 def _label(name: Name) -> str:
-    """A name's label: its letter and a non-time subscript (W_z → W_z, h_t → h)."""
+    """A name's label: its letter and a non-time subscript (W_z → W_z, h_t → h, h_{t+1} → h)."""
     index, letter = name.sub.replace(" ", ""), name.letter + name.accent  # \tilde h: h~
-    for time in ("t-1", "t"):
+    for time in ("t+1", "t-1", "t"):
         if index == time:
             return letter
         if index.endswith("," + time):
