@@ -195,11 +195,14 @@ def _instance(cell: Cell, n: int, seed: int):
         return env, _forward(cell, env, values)
 
 
-def _values(expr, n: int, cell: Cell, seed: int) -> list:
+@functools.lru_cache(maxsize=512)
+def _values(expr, n: int, cell: Cell, seed: int) -> tuple:
+    """`expr`'s entries at the instance (n, seed): a truth is asked for by every reading and
+    layout, a reading by every layout, so each is written out once."""
     env, known = _instance(cell, n, seed)
     matrix = explicit(expr, env)
     with mpmath.workdps(DIGITS):
-        return [[_number(matrix[r, c], known) for c in range(n)] for r in range(n)]
+        return tuple(tuple(_number(matrix[r, c], known) for c in range(n)) for r in range(n))
 
 
 def _proved(expr, truth, cell: Cell) -> bool:
