@@ -131,12 +131,10 @@ class Linter:
         """`check` on a formula, once per (formula, recurrence, activation) in this run."""
         from ..check import check
 
-        from ..cells import CELLS
-
         key = (formula, decl.recurrence, decl.activation)
         if key not in self._judged:
             try:
-                if decl.recurrence in CELLS:  # a gated cell: the claim is one of its blocks
+                if decl.recurrence in _cell_keys():  # a gated cell: the claim is one of its blocks
                     from ..cell_check import check_cell
                     self._judged[key] = check_cell(formula, decl.recurrence)
                 else:
@@ -162,7 +160,7 @@ class Linter:
         if isinstance(result, Exception):
             return [Finding(code="SB201", message=f"not judged: {typo}{_one_line(str(result))}", **where)]
         report.judged += 1
-        if hasattr(result, "target"):  # a gated cell's block
+        if decl.recurrence in _cell_keys():  # a gated cell's block, judged by check_cell
             return self._judge_cell(claim, decl, result, where, layouts)
         holds = {l for l in LAYOUTS if result.verdict(l).holds}
         proof = _proof(result) if self.show_proof else None
@@ -315,6 +313,13 @@ class Linter:
                     f"this Jacobian is in {l} layout ({form}), but the claim at line {other['line']} "
                     f"is in {usual} layout; declare the layout (layout=…) and make them agree"), **w)
                 for w, l, form, proof, muted in layouts if l != usual and not muted]
+
+
+def _cell_keys():
+    """The library cells a document may declare (recurrence=lstm): their claims are blocks."""
+    from ..cells import CELLS
+
+    return CELLS
 
 
 def _shown(path: str) -> str:

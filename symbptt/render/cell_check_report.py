@@ -133,7 +133,8 @@ def cell_check_json(result: "CellCheckResult", notation: Notation | None = None)
         "verdicts": [verdict(v) for v in result.all_verdicts],
     }
     for layout, v in result.verdicts.items():
-        data[layout.value] = {k: verdict(v)[k] for k in ("status", "counterexample")} | {"holds": v.holds}
+        shown = verdict(v)
+        data[layout.value] = {"status": shown["status"], "counterexample": shown["counterexample"], "holds": v.holds}
     return dump(data)
 
 
