@@ -112,7 +112,7 @@ class CellCheckResult:
     readings: tuple[CellVerdict, ...]  # other targets and readings that hold
     all_verdicts: tuple[CellVerdict, ...]
     truth: sp.MatrixExpr  # the block, numerator layout
-    truth_verified: bool
+    truth_verified: bool  # every block judged against (the asked one, variants, through) verified
 
     @property
     def cell(self) -> Cell:
@@ -249,22 +249,18 @@ def judge(reading: CellReading, target: Target, layout: Layout, truth=None) -> C
 @functools.lru_cache(maxsize=None)
 def truth_checked(target: Target) -> bool:
     """The block equals the cell written out and differentiated entry by entry, at every
-    size in TRUTH_SIZES (with w_{t-1} written out as a function of s_{t-1} when through)."""
+    size in TRUTH_SIZES; taken through, with each w_{t-1} written out from its equation at
+    t − 1 (the previous step's gates entry symbols) and the cell written out over it."""
     cell, truth = target.cell, truth_of(target)
     for n in TRUTH_SIZES:
-        env = cell.bindings(n, n + 1, total=True)
-        prev = dict(env)
-        for w_prev, rhs, _ in target.through:  # w_{t-1} as its equation at t − 1
-            for lhs, _ in cell.equations:
-                if lhs not in cell.next:
-                    name = lhs.name[:-2] + "@t-1"
-                    prev[sp.MatrixSymbol(name, N, 1)] = element_matrix(name, n, 1, vector=True)
-            prev[w_prev] = explicit(rhs, prev)
+        env = cell.bindings(n, n + 1, total=True)  # a copy: rebinding it changes nothing shared
         if target.through:
-            env = cell.bindings(n, n + 1, total=True).copy()
-            for w_prev, *_ in target.through:
-                env[w_prev] = prev[w_prev]
-            for lhs, rhs in cell.equations:  # the cell written out again over the new h_{t-1}
+            for lhs in cell.intermediates:
+                name = lhs.name[:-2] + "@t-1"
+                env[sp.MatrixSymbol(name, N, 1)] = element_matrix(name, n, 1, vector=True)
+            for w_prev, rhs, _ in target.through:
+                env[w_prev] = explicit(rhs, env)
+            for lhs, rhs in cell.equations:
                 env[lhs] = explicit(rhs, env)
         expected = jacobian_entries(list(env[target.v]), list(env[target.s]), env.partials)
         if mismatches(explicit(truth, env), expected):
@@ -332,4 +328,4 @@ def check_cell(text: str, cell: "Cell | str", block: tuple[str, str] | None = No
                    and not (x.target == main_target and x.reading == best)
                    and (x.target.cell is cell or (x.layout, x.reading.choices) not in own_held))
     return CellCheckResult(text, claim, main_target, main, others, tuple(judged),
-                           truth_of(main_target), truth_checked(main_target))
+                           truth_of(main_target), all(truth_checked(t) for t in {x.target for x in judged}))

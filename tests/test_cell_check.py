@@ -297,3 +297,19 @@ def test_the_reports_own_latex_reads_back(key):
         assert back.verdict(layout).status == "proved", (key, layout)
         other = "denominator" if layout == "numerator" else "numerator"
         assert not back.verdict(other).holds  # these blocks are not symmetric
+
+
+def test_the_c_alone_truth_is_verified_and_a_wrong_one_is_caught(monkeypatch):
+    """truth_checked differentiates the cell written out over h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1}):
+    the block without its path through h_{t-1} must fail it."""
+    import symbptt.cell_check as cc
+    from symbptt.cells import CELLS
+    from symbptt.model import N
+    import sympy as sp
+
+    cell = CELLS["lstm"]
+    c_t, c_prev = sp.MatrixSymbol("c@t", N, 1), sp.MatrixSymbol("c@t-1", N, 1)
+    through = next(t for t in cc._targets(cell, c_t, c_prev) if t.through)
+    assert cc.truth_checked.__wrapped__(through)
+    monkeypatch.setattr(cc, "truth_of", lambda t: cc.chain(t.cell).block(t.v, t.s))
+    assert not cc.truth_checked.__wrapped__(through)
