@@ -17,6 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import Activation
 from .errors import InputError
+from .explicit import product
 
 #: Symbolic dimensions: n the state size, m the input size.
 N = sp.Symbol("n", integer=True, positive=True)
@@ -239,12 +240,13 @@ class Recurrence:
             env[s] = element_matrix(s.name, rows, cols, vector=s.shape[1] == 1)
         x = env[self.x_prev]
         weight = env[self.W].T if self.cell.rows else env[self.W]
-        env[self.a_t] = weight * x + env[self.W_in] * env[self.u] + env[self.b]
+        drive = product(env[self.W_in], env[self.u]) + env[self.b]
+        env[self.a_t] = product(weight, x) + drive
         sigma = self.activation.apply
         if self.cell.post:
             env[self.x_t] = env[self.a_t].applyfunc(sigma)
         else:
-            env[self.x_t] = weight * x.applyfunc(sigma) + env[self.W_in] * env[self.u] + env[self.b]
+            env[self.x_t] = product(weight, x.applyfunc(sigma)) + drive
         return env
 
 

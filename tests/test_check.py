@@ -307,6 +307,33 @@ def test_the_bound_does_not_speak_for_a_formula_above_it():
     assert "the bound says nothing about it" in render_check(r, "text")
 
 
+@pytest.mark.parametrize("text, activation", [
+    ("W^T diag(sigma'(x_{t-1}))", None), ("diag(1 - h^2) W", "tanh"), ("W W^T diag(f'(x))", None),
+    ("W diag(relu'(h_{t-1}))", "relu")])
+def test_the_bound_norms_in_float64_are_the_30_digit_norms(text, activation):
+    """The bound's norms come from float64 entries and one-sided Jacobi; here SymPy
+    evaluates the same matrices at 30 digits and mpmath takes their singular values."""
+    import mpmath
+    import sympy as sp
+
+    from symbptt.check import _bound_env, _bound_values
+    from symbptt.explicit import explicit
+
+    r = check(text, activation=activation)
+    rec, env = r.recurrence, _bound_env(r.recurrence)
+    values = _bound_values(rec)
+
+    def norm(m):
+        m = rec.activation.numeric_form(m).xreplace(values)
+        with mpmath.workdps(30):
+            rows = [[mpmath.mpf(sp.N(e, 30)) for e in row] for row in m.tolist()]
+            return max(mpmath.svd_r(mpmath.matrix(rows), compute_uv=False))
+
+    D = explicit(rec.derivative_diag(rec.derivative_point), env)
+    for got, m in ((r.bound.W, env[rec.W]), (r.bound.D, D), (r.bound.claim, explicit(r.expr, env))):
+        assert abs(got - float(norm(m))) <= 1e-13 * float(norm(m))
+
+
 @pytest.mark.parametrize("text, hint", [
     ("dh_prev = W.T @ dh", "paste only its right-hand side"),
     ("W diag(sigma'(x t-1))", "lost its subscript"),
