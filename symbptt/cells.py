@@ -99,9 +99,12 @@ _PEEPHOLE = Prose.of(
     "With peepholes {dcc} is no longer {f}: the gates {i} and {fg} see {cp}, which adds the terms "
     "derived below, and {o} sees {ct}.", dcc=TotalJacobian(c_t, c), f=sp.DiagMatrix(f), i=i, fg=f, cp=c, o=o, ct=c_t)
 
-#: What formulas call the candidate: \\tilde h_t, \\hat h_t (GRU); \\tilde c_t, \\hat c_t (LSTM).
-_CANDIDATE_H = (("h~", "n"), ("h^", "n"))
-_CANDIDATE_C = (("c~", "g"), ("c^", "g"))
+#: What formulas call the candidate: \\tilde h_t, \\hat h_t (GRU); \\tilde c_t, \\hat c_t (LSTM);
+#: and the gates as deeplearning.ai's course writes them: Γ_u, Γ_r (GRU), Γ_f, Γ_u or Γ_i, Γ_o
+#: (LSTM). The course's GRU keeps the candidate with Γ_u (Chung's convention): under the Cho
+#: or PyTorch GRU that formula is judged a variant, which is what it is.
+_CANDIDATE_H = (("h~", "n"), ("h^", "n"), ("Gamma_u", "z"), ("Gamma_r", "r"))
+_CANDIDATE_C = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"))
 
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",

@@ -111,7 +111,7 @@ FRAC.3: /\\[dt]?frac(?![A-Za-z])/
 PARTIAL.3: "\\partial" | "∂" | /\\mathrm\s*\{\s*d\s*\}/ | /d(?=\s+[A-Za-z\\])/
          | /d(?=[A-Za-z]_(?:\{[^{}]{1,12}\}|[A-Za-z0-9]{1,3})\s*\/)/ | /(?<=\/)d(?=[A-Za-z]_)/ | /(?<=\/ )d(?=[A-Za-z]_)/
 PLACEHOLDER.5: /(?:\\cdot|\\bullet|\\cdotp|\.|·|•|∙|⋅|\\,|\\ )+(?=\s*(?:\\right|\\[bB]igg?r?)?\s*[)\]])/
-NAME: /[A-Za-z][A-Za-z0-9]*/
+NAME: /[A-Za-z][A-Za-z0-9]*/ | /\\Gamma(?![A-Za-z])/ | "Γ"
 NUMBER: /\d{1,6}(\.\d{1,6})?/
 LPAR: /\\left\s*(?:[(\[]|\\\{|\\lbrack|\\lparen)|\\[bB]igg?l?\s*(?:[(\[]|\\\{)|[(\[]|\\\{/
 RPAR: /\\right\s*(?:[)\]]|\\\}|\\rbrack|\\rparen)|\\[bB]igg?r?\s*(?:[)\]]|\\\})|[)\]]|\\\}/
@@ -360,8 +360,9 @@ class _ToAst(lark.Transformer):
             return dataclasses.replace(items[1], accent=accent)
         return items[1]
 
-    def name(self, items):
-        return Name(items[0].start_pos, str(items[0]))
+    def name(self, items):  # Γ (deeplearning.ai's gates, Γ_f) is the name Gamma, as SymPy prints it
+        text = str(items[0])
+        return Name(items[0].start_pos, "Gamma" if text in ("\\Gamma", "Γ") else text)
 
     def accented(self, items):  # \tilde h_t: the accent without braces
         return self.wrapped([items[0], self.name(items[1:])])

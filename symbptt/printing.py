@@ -10,6 +10,7 @@ through `Notation`, the only place that knows their LaTeX.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import sympy as sp
@@ -26,7 +27,13 @@ _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
     "omega",
+    # capitals with a LaTeX command of their own (A, B, E, … are Latin letters in LaTeX)
+    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega",
 }
+#: A Greek name in plain text: delta → δ, Gamma → Γ (Unicode spells lambda LAMDA).
+_GREEK_PLAIN = {name: unicodedata.lookup("GREEK %s LETTER %s" % ("CAPITAL" if name[0].isupper() else "SMALL",
+                                                                 name.upper().replace("LAMBDA", "LAMDA")))
+                for name in _GREEK}
 
 
 #: Matrix symbols that are the state (or stand for it): a sum lists their terms first.
@@ -241,10 +248,11 @@ class Notation:
         if role == "dE_dW":
             return "∂E/∂" + self.weight
         name, time = self._timed(role) if "@" in role else self._names().get(role, (role, ""))
-        name = "δ" if name == "delta" else name
         base, sep, rest = name.partition("_")
+        base = _GREEK_PLAIN.get(base, base)  # delta → δ, Gamma → Γ
         if len(base) > 1 and base[-1] in PLAIN_ACCENTS:  # h~ → h̃
-            name = base[:-1] + PLAIN_ACCENTS[base[-1]] + sep + rest
+            base = base[:-1] + PLAIN_ACCENTS[base[-1]]
+        name = base + sep + rest
         return name + ("" if not time else f"_{time}" if len(time) == 1 else f"_{{{time}}}")
 
     def entry(self, role: str, indices) -> str:

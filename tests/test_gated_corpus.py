@@ -41,3 +41,21 @@ def test_a_library_cell_judges_the_same_formula_alike():
     """The Coursera block ∂c/∂c = Γ_f against the library's LSTM in its names: proved."""
     result = check_cell(r"\frac{\partial c_t}{\partial c_{t-1}} = f_t", "lstm")
     assert {v.status for v in result.verdicts.values()} == {"proved"}
+
+
+@pytest.mark.parametrize("gate", [r"\Gamma_f", r"\Gamma_f^{\langle t \rangle}", "Γ_f"])
+def test_the_courses_gate_names_are_the_library_cells_gates(gate):
+    """deeplearning.ai writes the forget gate Γ_f: under the library LSTM it is f_t, and the
+    block ∂c/∂c = Γ_f is proved, as with f_t."""
+    result = check_cell(r"\frac{\partial c_t}{\partial c_{t-1}} = " + gate, "lstm")
+    assert {v.status for v in result.verdicts.values()} == {"proved"}
+
+
+def test_the_courses_gru_update_gate_is_z():
+    """Γ_u, Γ_r under a library GRU are z_t and r_t: the course keeps the candidate with Γ_u,
+    so its ∂c/∂c path diag(1 − Γ_u) is judged against Cho's diag(z) term and refuted."""
+    from symbptt.render import render_cell_check
+
+    result = check_cell(r"\frac{\partial h_t}{\partial h_{t-1}} = diag(1 - \Gamma_u) + diag(\Gamma_r)", "gru")
+    assert not any(v.holds for v in result.verdicts.values())
+    assert "diag(1 - z_t) + diag(r_t)" in render_cell_check(result, "text")

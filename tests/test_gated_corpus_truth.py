@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
+from symbptt.cell_check import MAX_LENGTH
 from symbptt.cell_parse import parse_cell
 from symbptt.cells import CELLS
 from symbptt.grammar import parse
@@ -196,7 +197,7 @@ def test_cell_parses_with_the_block_states(entry: GatedEntry):
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
 def test_formula_parses_with_the_block_on_the_left(entry: GatedEntry):
-    claim = parse(entry.formula)
+    claim = parse(entry.formula, MAX_LENGTH)  # as `check -r CELL` reads it
     assert claim.lhs is not None, f"{entry.id}: the formula has no derivative on the left"
     num, den = claim.lhs
     assert (num.letter, den.letter) == entry.block, entry.id

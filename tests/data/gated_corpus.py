@@ -18,8 +18,7 @@ public source prints it (a notebook's Markdown, a blog post's LaTeX, a repositor
   a concatenated weight W[h, x] is split into its state part (keeping the source's name) and its
   input part (the name with an ``x`` label); ``\\tilde{h}``, ``\\widetilde{C}``, ``\\tilde c`` are
   written ``\\text{htilde}``, ``\\text{Ctilde}``, ``\\text{ctilde}`` (the grammar reads
-  ``\\tilde{h}_t`` as ``h_t``); ``\\Gamma_f`` is written ``Gamma_f`` and ``\\langle t \\rangle`` as
-  ``<t>`` (``\\Gamma`` is not in the grammar; ``<t>`` keeps long formulas under 400 characters).
+  ``\\tilde{h}_t`` as ``h_t``). ``\\Gamma_f^{\\langle t \\rangle}`` is written as printed.
 * ``library`` is the key of the symbptt library cell with the same equations up to names, or None.
 * ``block`` is (next-state label, previous-state label) of the block the formula is about.
 * ``meaning`` is the formula's matrix as the source means it, a function of ``v`` (see below).
@@ -107,12 +106,12 @@ GRU_CSDN_ZH = (
 #: deeplearning.ai "Building your Recurrent Neural Network - Step by Step", lstm_cell_forward:
 #: concat = [a_prev; xt], ft = sigmoid(Wf concat + bf), ...; W_f is Wf[:, :n_a], W_{fx} Wf[:, n_a:].
 LSTM_COURSERA = (
-    r"Gamma_f^{<t>} = \sigma(W_f a^{<t-1>} + W_{fx} x^{<t>} + b_f)",
-    r"Gamma_u^{<t>} = \sigma(W_u a^{<t-1>} + W_{ux} x^{<t>} + b_u)",
-    r"\text{ctilde}^{<t>} = \tanh(W_c a^{<t-1>} + W_{cx} x^{<t>} + b_c)",
-    r"c^{<t>} = Gamma_f^{<t>} * c^{<t-1>} + Gamma_u^{<t>} * \text{ctilde}^{<t>}",
-    r"Gamma_o^{<t>} = \sigma(W_o a^{<t-1>} + W_{ox} x^{<t>} + b_o)",
-    r"a^{<t>} = Gamma_o^{<t>} * \tanh(c^{<t>})",
+    r"\Gamma_f^{\langle t \rangle} = \sigma(W_f a^{\langle t-1 \rangle} + W_{fx} x^{\langle t \rangle} + b_f)",
+    r"\Gamma_u^{\langle t \rangle} = \sigma(W_u a^{\langle t-1 \rangle} + W_{ux} x^{\langle t \rangle} + b_u)",
+    r"\text{ctilde}^{\langle t \rangle} = \tanh(W_c a^{\langle t-1 \rangle} + W_{cx} x^{\langle t \rangle} + b_c)",
+    r"c^{\langle t \rangle} = \Gamma_f^{\langle t \rangle} * c^{\langle t-1 \rangle} + \Gamma_u^{\langle t \rangle} * \text{ctilde}^{\langle t \rangle}",
+    r"\Gamma_o^{\langle t \rangle} = \sigma(W_o a^{\langle t-1 \rangle} + W_{ox} x^{\langle t \rangle} + b_o)",
+    r"a^{\langle t \rangle} = \Gamma_o^{\langle t \rangle} * \tanh(c^{\langle t \rangle})",
 )
 
 #: Nick Weber's blog post, "LSTM Equation Reference": biases left off, W_•[h_{t-1}, x_t] split.
@@ -377,31 +376,30 @@ ENTRIES: tuple[GatedEntry, ...] = (
         source=COURSERA_EQ16,
         printed=r"$$ dc_{prev} = dc_{next}\Gamma_f^{\langle t \rangle} + \Gamma_o^{\langle t \rangle} * "
         r"(1- \tanh(c_{next})^2)*\Gamma_f^{\langle t \rangle}*da_{next} \tag{16}$$",
-        formula=r"\frac{\partial c^{<t>}}{\partial c^{<t-1>}} = Gamma_f^{<t>}",
+        formula=r"\frac{\partial c^{\langle t \rangle}}{\partial c^{\langle t-1 \rangle}} = \Gamma_f^{\langle t \rangle}",
         cell=LSTM_COURSERA,
         library="lstm",
         block=("c", "c"),
         meaning=lambda v: v.diag(v.Gamma_f),
         holds=BOTH,
-        note="The factor of dc_next in eq. (16): dc_prev = (∂c^{<t>}/∂c^{<t-1>})^T dc_next + "
-        "(∂a^{<t>}/∂c^{<t-1>})^T da_next. The gradient dropped; the vector Γ_f read as diag(Γ_f), "
-        "written Gamma_f^{<t>} (\\Gamma is not in the grammar, \\langle t \\rangle written <t>).",
+        note="The factor of dc_next in eq. (16): dc_prev = (∂c^{⟨t⟩}/∂c^{⟨t−1⟩})^T dc_next + "
+        "(∂a^{⟨t⟩}/∂c^{⟨t−1⟩})^T da_next. The gradient dropped; the vector Γ_f read as diag(Γ_f).",
     ),
     GatedEntry(
         id="coursera-lstm-eq16-da-next",
         source=COURSERA_EQ16,
         printed=r"$$ dc_{prev} = dc_{next}\Gamma_f^{\langle t \rangle} + \Gamma_o^{\langle t \rangle} * "
         r"(1- \tanh(c_{next})^2)*\Gamma_f^{\langle t \rangle}*da_{next} \tag{16}$$",
-        formula=r"\frac{\partial a^{<t>}}{\partial c^{<t-1>}} = Gamma_o^{<t>} * (1- \tanh(c^{<t>})^2)"
-        r"*Gamma_f^{<t>}",
+        formula=r"\frac{\partial a^{\langle t \rangle}}{\partial c^{\langle t-1 \rangle}} = \Gamma_o^{\langle t \rangle} * (1- \tanh(c^{\langle t \rangle})^2)"
+        r"*\Gamma_f^{\langle t \rangle}",
         cell=LSTM_COURSERA,
         library="lstm",
         block=("a", "c"),
         meaning=lambda v: v.diag(v.Gamma_o * (1 - v.tanh(v.c) ** 2) * v.Gamma_f),
         holds=BOTH,
         note="The factor of da_next in eq. (16), the (a, c) block: the gradient dropped, the "
-        "entrywise product read as diag(…); c_{next} written c^{<t>} (the notebook's name for "
-        "c^{⟨t⟩}), \\Gamma_• as Gamma_•^{<t>}.",
+        "entrywise product read as diag(…); c_{next} written c^{⟨t⟩} (the notebook's name for "
+        "it).",
     ),
     GatedEntry(
         id="coursera-lstm-eq15-printed",
@@ -419,11 +417,11 @@ ENTRIES: tuple[GatedEntry, ...] = (
         r"t \rangle})\tag{10}$$" "\n"
         r"$$ da_{prev} = W_f^T*d\Gamma_f^{\langle t \rangle} + W_u^T * d\Gamma_u^{\langle t \rangle}+ "
         r"W_c^T * d\tilde c^{\langle t \rangle} + W_o^T * d\Gamma_o^{\langle t \rangle} \tag{15}$$",
-        formula=r"\frac{\partial a^{<t>}}{\partial a^{<t-1>}} = (W_f^T diag(c^{<t-1>} * Gamma_f^{<t>} * "
-        r"(1-Gamma_f^{<t>})) + W_u^T diag(\text{ctilde}^{<t>} * Gamma_u^{<t>} * (1-Gamma_u^{<t>})) + "
-        r"W_c^T diag(Gamma_u^{<t>} * \text{ctilde}^{<t>} * (1-\tanh(\text{ctilde}^{<t>})^2))) "
-        r"diag(Gamma_o^{<t>} * (1-\tanh(c^{<t>})^2)) + W_o^T diag(\tanh(c^{<t>}) * Gamma_o^{<t>} * "
-        r"(1-Gamma_o^{<t>}))",
+        formula=r"\frac{\partial a^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = (W_f^T diag(c^{\langle t-1 \rangle} * \Gamma_f^{\langle t \rangle} * "
+        r"(1-\Gamma_f^{\langle t \rangle})) + W_u^T diag(\text{ctilde}^{\langle t \rangle} * \Gamma_u^{\langle t \rangle} * (1-\Gamma_u^{\langle t \rangle})) + "
+        r"W_c^T diag(\Gamma_u^{\langle t \rangle} * \text{ctilde}^{\langle t \rangle} * (1-\tanh(\text{ctilde}^{\langle t \rangle})^2))) "
+        r"diag(\Gamma_o^{\langle t \rangle} * (1-\tanh(c^{\langle t \rangle})^2)) + W_o^T diag(\tanh(c^{\langle t \rangle}) * \Gamma_o^{\langle t \rangle} * "
+        r"(1-\Gamma_o^{\langle t \rangle}))",
         cell=LSTM_COURSERA,
         library="lstm",
         block=("a", "a"),
@@ -449,11 +447,11 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "dft = (da_next * ot * (1 - np.tanh(c_next) ** 2) + dc_next) * c_prev * ft * (1 - ft)\n"
         "da_prev = np.dot(Wf[:, :n_a].T, dft) + np.dot(Wc[:, :n_a].T, dcct) + np.dot(Wi[:, :n_a].T, "
         "dit) + np.dot(Wo[:, :n_a].T, dot)",
-        formula=r"\frac{\partial a^{<t>}}{\partial a^{<t-1>}} = W_f^T diag(Gamma_o^{<t>} * D * "
-        r"c^{<t-1>} * Gamma_f^{<t>} * (1-Gamma_f^{<t>})) + W_c^T diag(Gamma_o^{<t>} * D * "
-        r"Gamma_u^{<t>} * (1-(\text{ctilde}^{<t>})^2)) + W_u^T diag(Gamma_o^{<t>} * D * "
-        r"\text{ctilde}^{<t>} * (1-Gamma_u^{<t>}) * Gamma_u^{<t>}) + W_o^T diag(\tanh(c^{<t>}) * "
-        r"Gamma_o^{<t>} * (1-Gamma_o^{<t>}))".replace(" * ", "*").replace("D", r"(1-\tanh(c^{<t>})^2)"),
+        formula=r"\frac{\partial a^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = W_f^T diag(\Gamma_o^{\langle t \rangle} * D * "
+        r"c^{\langle t-1 \rangle} * \Gamma_f^{\langle t \rangle} * (1-\Gamma_f^{\langle t \rangle})) + W_c^T diag(\Gamma_o^{\langle t \rangle} * D * "
+        r"\Gamma_u^{\langle t \rangle} * (1-(\text{ctilde}^{\langle t \rangle})^2)) + W_u^T diag(\Gamma_o^{\langle t \rangle} * D * "
+        r"\text{ctilde}^{\langle t \rangle} * (1-\Gamma_u^{\langle t \rangle}) * \Gamma_u^{\langle t \rangle}) + W_o^T diag(\tanh(c^{\langle t \rangle}) * "
+        r"\Gamma_o^{\langle t \rangle} * (1-\Gamma_o^{\langle t \rangle}))".replace(" * ", "*").replace("D", r"(1-\tanh(c^{\langle t \rangle})^2)"),
         cell=LSTM_COURSERA,
         library="lstm",
         block=("a", "a"),
@@ -462,7 +460,7 @@ ENTRIES: tuple[GatedEntry, ...] = (
         note="Five code lines (joined by newlines) composed, keeping the factor of da_next "
         "(dc_next = 0); the gradient dropped, each product with it written diag(…), np.dot(A.T, ·) "
         "as A^T; code names written as the cell's: Wf[:, :n_a] → W_f, Wi → W_u, ft, it, cct, ot → "
-        "Gamma_f, Gamma_u, ctilde, Gamma_o, c_next → c^{<t>}, c_prev → c^{<t-1>}.",
+        "Γ_f, Γ_u, ctilde, Γ_o, c_next → c^{⟨t⟩}, c_prev → c^{⟨t−1⟩}.",
         means="the backward factor of da_prev = M da_next (denominator layout)",
     ),
     GatedEntry(
@@ -473,9 +471,9 @@ ENTRIES: tuple[GatedEntry, ...] = (
         "dft = (da_next * ot * (1 - np.tanh(c_next) ** 2) + dc_next) * c_prev * ft * (1 - ft)\n"
         "da_prev = np.dot(Wf[:, :n_a].T, dft) + np.dot(Wc[:, :n_a].T, dcct) + np.dot(Wi[:, :n_a].T, "
         "dit) + np.dot(Wo[:, :n_a].T, dot)",
-        formula=r"\frac{\partial c^{<t>}}{\partial a^{<t-1>}} = W_f^T diag(c^{<t-1>} * Gamma_f^{<t>} * "
-        r"(1-Gamma_f^{<t>})) + W_c^T diag(Gamma_u^{<t>} * (1-(\text{ctilde}^{<t>})^2)) + W_u^T "
-        r"diag(\text{ctilde}^{<t>} * (1-Gamma_u^{<t>}) * Gamma_u^{<t>})",
+        formula=r"\frac{\partial c^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = W_f^T diag(c^{\langle t-1 \rangle} * \Gamma_f^{\langle t \rangle} * "
+        r"(1-\Gamma_f^{\langle t \rangle})) + W_c^T diag(\Gamma_u^{\langle t \rangle} * (1-(\text{ctilde}^{\langle t \rangle})^2)) + W_u^T "
+        r"diag(\text{ctilde}^{\langle t \rangle} * (1-\Gamma_u^{\langle t \rangle}) * \Gamma_u^{\langle t \rangle})",
         cell=LSTM_COURSERA,
         library="lstm",
         block=("c", "a"),
@@ -484,8 +482,8 @@ ENTRIES: tuple[GatedEntry, ...] = (
                            + v.W_u.T @ v.diag(v.ctilde * _sig_prime(v.Gamma_u))),
         holds=DEN,
         note="Four code lines (joined by newlines) composed, keeping the factor of dc_next "
-        "(da_next = 0, so dot = 0): da_prev = (∂a^{<t>}/∂a^{<t-1>})^T da_next + "
-        "(∂c^{<t>}/∂a^{<t-1>})^T dc_next. The gradient dropped, products with it written diag(…), "
+        "(da_next = 0, so dot = 0): da_prev = (∂a^{⟨t⟩}/∂a^{⟨t−1⟩})^T da_next + "
+        "(∂c^{⟨t⟩}/∂a^{⟨t−1⟩})^T dc_next. The gradient dropped, products with it written diag(…), "
         "names as in coursera-lstm-code-da-prev.",
         means="the factor of dc_next in da_prev (the (c, a) block in denominator layout)",
     ),
