@@ -4,7 +4,9 @@ Each equation is ``name_t = expression``, plain text or LaTeX. Names are read by
 index: ``h_{t-1}`` is the previous value of a state h (which an equation must define as
 ``h_t``); a name with index t defined on an earlier left side is an intermediate (a gate);
 any other name with index t is the input (one, m×1); a name without a time index is a
-parameter, a matrix where it multiplies a vector from the left, else a bias-like vector.
+parameter, a matrix where it multiplies a vector, else a bias-like vector. Row-vector code
+(``x_t @ W_xh + h_{t-1} @ W_hh``, as d2l and Keras write it) is read in columns: ``v W`` is
+``Wᵀ v``, with W (size of v)×n; a cell writes all its products one way.
 ``*``, ``\\odot`` and ``⊙`` between vectors are the Hadamard product; ``1`` in a sum of
 vectors is the ones vector; σ and sigmoid are the logistic sigmoid.
 """
@@ -61,9 +63,14 @@ def _label(name: Name) -> str:
 class _Translator:
     """AST → matrix expression, shapes inferred from use (see the module docstring)."""
 
-    def __init__(self, states: set, defined: dict, later: set, number: int):
+    def __init__(self, states: set, defined: dict, later: set, number: int, sides: dict):
         self.states, self.defined, self.later, self.number = states, defined, later, number
         self.inputs: set = set()
+        #: "columns" (W v) or "rows" (v W) → the first such product's position: one per cell.
+        self.sides = sides
+
+    def side(self, kind: str, node) -> None:
+        self.sides.setdefault(kind, (self.number, node.pos + 1))
 
     def fail(self, message: str):
         raise InputError(f"equation {self.number}: {message}")
@@ -99,7 +106,12 @@ class _Translator:
                 return sp.MatMul(sp.Rational(node.left.text), self.vector(node.right))
             if node.op == "matmul" and isinstance(node.left, Name) and not _time(node.left, self.number):
                 right = self.vector(node.right)  # W v: the weight is a matrix, n × size of v
+                self.side("columns", node)
                 return sp.MatMul(sp.MatrixSymbol(_label(node.left), N, right.shape[0]), right)
+            if node.op == "matmul" and isinstance(node.right, Name) and not _time(node.right, self.number):
+                left = self.vector(node.left)  # v W, a row times a matrix: W is size of v × n
+                self.side("rows", node)
+                return sp.MatMul(sp.Transpose(sp.MatrixSymbol(_label(node.right), left.shape[0], N)), left)
             if node.op in ("hadamard", "times"):  # ⊙, and * as code writes it
                 left, right = self.vector(node.left), self.vector(node.right)
                 self.same(left, right, node)
@@ -158,9 +170,9 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     undefined = sorted(states - set(lefts))
     if undefined:
         raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
-    defined, out, inputs = {}, [], set()
+    defined, out, inputs, products = {}, [], set(), {}
     for k, ((_, rhs), label) in enumerate(zip(sides, lefts), 1):
-        translator = _Translator(states, defined, set(lefts), k)
+        translator = _Translator(states, defined, set(lefts), k, products)
         expr = translator.vector(trees[k - 1])
         if expr.shape != (N, 1):
             raise InputError(f"equation {k}: the right side has size m (the input's), not n")
@@ -172,7 +184,20 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError("no equation uses a previous state (name_{t-1}): this is not a recurrence")
     if len(inputs) > 1:
         raise InputError(f"one input vector at most, got {', '.join(sorted(inputs))}")
+    if len(products) > 1:
+        (k, at), (l, rows_at) = products["columns"], products["rows"]
+        raise InputError(f"a matrix multiplies a vector from the left (equation {k}, character {at}) and "
+                         f"from the right (equation {l}, character {rows_at}): write every product one way, "
+                         "W x_t (column vectors) or x_t W (row vectors)")
     input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
     order = tuple(l for l in lefts if l in states)
-    return Cell(key, "the cell as typed", "typed equations", Prose("equations typed by the user"),
+    return Cell(key, "the cell as typed", "typed equations", _ROWS if "rows" in products else _COLUMNS,
                 order, tuple(out), input_name=input_name, selector="--cell …")
+
+
+_COLUMNS = Prose("equations typed by the user")
+_W = sp.MatrixSymbol("W", N, N)
+_ROWS = Prose.of("equations typed by the user with row vectors, as code writes them ({row}), read "
+                 "with column vectors ({column}); the Jacobians are those of the columns",
+                 row=sp.MatMul(sp.MatrixSymbol("x@t", 1, N), _W, evaluate=False),
+                 column=sp.MatMul(sp.Transpose(_W), sp.MatrixSymbol("x@t", N, 1)))

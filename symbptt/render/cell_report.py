@@ -181,22 +181,23 @@ def render_cell_bptt(b, fmt: str = "markdown", notation: Notation | None = None,
 
 def _weights(cell) -> Prose | None:
     """The cell's weight matrices by shape, when the library's convention (input weights W_•
-    n×m, recurrent weights U_• n×n) does not describe them (a typed cell's W_r is n×n); None
-    when it does."""
-    from ..model import N
+    n×m, recurrent weights U_• n×n) does not describe them (a typed cell's W_r is n×n, a
+    row-vector cell's input weights m×n); None when it does."""
+    from ..model import M, N
 
     found = sorted({s for _, rhs in cell.equations for s in rhs.free_symbols
                     if isinstance(s, sp.MatrixSymbol) and s.shape[1] != 1}, key=lambda s: s.name)
-    inputs = [s for s in found if s.shape[1] != N]
-    recurrent = [s for s in found if s.shape[1] == N]
-    if all(s.name.startswith("W") for s in inputs) and all(s.name.startswith("U") for s in recurrent):
+    kinds = {(N, M): ("input", "n×m", "W"), (M, N): ("input", "m×n", None), (N, N): ("recurrent", "n×n", "U")}
+    groups = {shape: [s for s in found if s.shape == shape] for shape in kinds}
+    prefix = lambda shape: kinds[shape][2]  # the library's letter for that shape, if any
+    if all(prefix(shape) and s.name.startswith(prefix(shape)) for shape, group in groups.items() for s in group):
         return None
     parts, math = [], {}
-    for group, size in ((inputs, "n×m"), (recurrent, "n×n")):
+    for shape, group in groups.items():
         if group:
+            kind, size, _ = kinds[shape]
             names = ", ".join("{w%d}" % (len(math) + k) for k in range(len(group)))
             math.update({f"w{len(math) + k}": s for k, s in enumerate(group)})
-            kind = "input" if size == "n×m" else "recurrent"
             parts.append(f"the {kind} weight{'s' if len(group) > 1 else ''} {names} "
                          f"{'are' if len(group) > 1 else 'is'} {size}")
     return Prose.of(", ".join(parts), **math)
