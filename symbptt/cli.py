@@ -501,7 +501,6 @@ def render_report(args, result, fmt: str, notation, figure: str | None = None) -
 
 def _bptt(args) -> int:
     from .output import Outputs
-    from .plot import SUFFIXES
     from .render.bptt_report import figure_name
 
     fmt = _format_for(args, DERIVE_FORMATS, "markdown")
@@ -514,6 +513,8 @@ def _bptt(args) -> int:
     if args.output:
         Outputs.check(args.output)
     if args.plot:
+        from .plot import SUFFIXES
+
         # Not PATH's own stem: compiling PATH.tex writes PATH.pdf, which would overwrite it.
         stem = Path(args.output).with_name(Path(args.output).stem + "-figure")
         figure = figure_name(stem.name)  # a bad name fails before any work or writing

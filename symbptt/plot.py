@@ -146,9 +146,9 @@ def drawing(b: Bptt) -> tuple[Drawing, Axes]:
 
     d = b.derivation
     centre = (axes.left + axes.right) / 2
-    items.append(Text(centre, MARGIN + TITLE, runs(
-        f"{d.activation.name}, {d.recurrence.form} form: products of one-step Jacobians "
-        "and their bound", TITLE), "middle"))
+    title = (f"{d.activation.name}, {d.recurrence.form} form: "
+             "products of one-step Jacobians and their bound")
+    items.append(Text(centre, MARGIN + TITLE, (Run(title, TITLE),), "middle"))  # plain: no markup
     x_label = below + LABEL + 6
     items.append(Text(centre, x_label, runs("t − k (steps)", LABEL), "middle"))
     items.append(Text(MARGIN + 0.75 * LABEL, (axes.top + axes.bottom) / 2,

@@ -159,7 +159,7 @@ def pdf(drawing: Drawing) -> bytes:
     ops = ["1 j"]  # round joins
     for item in drawing.items:
         if isinstance(item, Text):
-            ops += ["0 g"] + _pdf_text(item, drawing.height)
+            ops += _pdf_text(item, drawing.height)  # filled in the default black
             continue
         path = " ".join(f"{_num(x)} {_num(drawing.height - y)} {'l' if i else 'm'}"
                         for i, (x, y) in enumerate(item.points))

@@ -26,7 +26,7 @@ def test_derive_loads_neither_the_formula_parser_nor_numpy(tmp_path, argv):
 
 
 def test_bptt_loads_neither_numpy_nor_matplotlib(tmp_path):
-    assert _imported(tmp_path, ["bptt"], ("numpy", "matplotlib", "lark")) == "[]"
+    assert _imported(tmp_path, ["bptt"], ("numpy", "matplotlib", "lark", "symbptt.plot")) == "[]"
 
 
 def test_the_plot_is_drawn_without_a_plotting_library(tmp_path):
