@@ -85,8 +85,9 @@ def width(runs: tuple[Run, ...]) -> float:
     return sum(_font(c)[2] * run.size / 1000 for run in runs for c in run.text)
 
 
-def _num(v: float) -> str:
-    text = f"{v:.2f}".rstrip("0").rstrip(".")
+def _num(v: float, digits: int = 2) -> str:
+    """`v` to `digits` decimals, without trailing zeros: 0.01 pt is far below a pixel."""
+    text = f"{v:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -128,7 +129,7 @@ def _pdf_string(codes: bytes) -> str:
 
 
 def _rgb(colour: str) -> str:
-    return " ".join(_num(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return " ".join(_num(int(colour[i:i + 2], 16) / 255, 3) for i in (1, 3, 5))  # exact to 1/255
 
 
 def _pdf_text(item: Text, height: float) -> list[str]:
