@@ -79,7 +79,7 @@ trajectories), with a figure of ‖∂x_t/∂x_k‖₂ against t − k.
 
 examples:
   python -m symbptt bptt                                  Markdown, tanh, Pascanu's form
-  python -m symbptt bptt -r elman -o bptt.md --plot       with bptt-figure.png and .pdf
+  python -m symbptt bptt -r elman -o bptt.md --plot       with bptt-figure.svg and .pdf
   python -m symbptt bptt -a sigmoid --format latex --plot -o notes/bptt.tex
 """
 
@@ -267,8 +267,8 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
     _cell_options(b)
     _output_options(b, DERIVE_FORMATS, "markdown")
     b.add_argument("--plot", action="store_true",
-                   help="with -o, also write PATH-figure.png and .pdf (the norm-vs-steps figure) "
-                        "next to PATH and embed it; needs matplotlib: pip install 'symbptt[plot]'")
+                   help="with -o, also write PATH-figure.svg and .pdf (the norm-vs-steps figure) next "
+                        "to PATH and embed it (Markdown the SVG, LaTeX the PDF)")
     _notation_options(b)
     b.set_defaults(run=_bptt)
 
@@ -513,10 +513,12 @@ def _bptt(args) -> int:
     if args.output:
         Outputs.check(args.output)
     if args.plot:
+        from .plot import SUFFIXES
+
         # Not PATH's own stem: compiling PATH.tex writes PATH.pdf, which would overwrite it.
         stem = Path(args.output).with_name(Path(args.output).stem + "-figure")
         figure = figure_name(stem.name)  # a bad name fails before any work or writing
-        for suffix in (".png", ".pdf"):
+        for suffix in SUFFIXES:
             Outputs.check(stem.with_suffix(suffix))
     result = _bptt_result(args)
     if figure is None:

@@ -33,13 +33,15 @@ REFUSED = {"-o": "-o", "--output": "-o", "--pdf": "--pdf", "-f": "--format", "--
 
 @dataclass(frozen=True)
 class Embedded:
-    """A report for a page: its Markdown, its figure (PNG bytes, or None) and the file name
-    the Markdown gives that figure, and the failed ``--expect`` (a sentence, or None)."""
+    """A report for a page: its Markdown, its figure (SVG bytes, or None) and the file name
+    the Markdown gives that figure, the failed ``--expect`` (a sentence, or None), and the
+    same figure as PDF (for builders that take no SVG, such as LaTeX)."""
 
     markdown: str
     figure: bytes | None = None
     figure_name: str | None = None
     expect_failed: str | None = None
+    figure_pdf: bytes | None = None
 
 
 def split(arguments: str) -> list[str]:
@@ -103,10 +105,11 @@ def _cached_or(args, start: Path, arguments: str, cache):
     if path is not None and path.is_file():
         try:
             stored = json.loads(path.read_text(encoding="utf-8"))
-            figure = base64.b64decode(stored["figure"]) if stored["figure"] else None
+            figure, pdf = (base64.b64decode(stored[k]) if stored[k] else None
+                           for k in ("figure", "figure_pdf"))
             return Embedded(stored["markdown"], figure, stored["figure_name"],
-                            stored["expect_failed"])
-        except (ValueError, KeyError, OSError):
+                            stored["expect_failed"], pdf)
+        except (ValueError, KeyError, OSError):  # an entry of an older version lacks figure_pdf
             pass  # a damaged entry is computed again
     computed, notation = result(args, notation_start=start)
     embedded = _render(args, computed, notation, key)
@@ -118,7 +121,8 @@ def _cached_or(args, start: Path, arguments: str, cache):
 def _render(args, computed, notation, key: str) -> Embedded:
     from .cli import render_report
 
-    failed = figure = figure_png = None
+    failed = figure = None
+    drawn = {}
     if args.command == "check" and args.expect and not computed.verdict(args.expect).holds:
         failed = (f"--expect {args.expect}: the formula does not hold in {args.expect} "
                   f"layout ({computed.verdict(args.expect).status})")
@@ -126,16 +130,18 @@ def _render(args, computed, notation, key: str) -> Embedded:
         from .plot import figures
 
         figure = f"symbptt-{key[:16]}-figure"
-        figure_png = figures(computed)[".png"]
+        drawn = figures(computed)
     markdown = render_report(args, computed, "markdown", notation, figure=figure)
-    return Embedded(markdown, figure_png, None if figure is None else figure + ".png", failed)
+    return Embedded(markdown, drawn.get(".svg"), None if figure is None else figure + ".svg", failed,
+                    drawn.get(".pdf"))
 
 
 def _store(path: Path, embedded: Embedded) -> None:
     """Write the cache entry atomically (a parallel build may read it meanwhile)."""
     data = json.dumps({
         "markdown": embedded.markdown, "figure_name": embedded.figure_name,
-        "figure": base64.b64encode(embedded.figure).decode() if embedded.figure else None,
+        **{key: base64.b64encode(data).decode() if data else None
+           for key, data in (("figure", embedded.figure), ("figure_pdf", embedded.figure_pdf))},
         "expect_failed": embedded.expect_failed,
     })
     try:

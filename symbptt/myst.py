@@ -50,7 +50,7 @@ def nodes(arguments: str) -> list[dict]:
         raise SymbpttError(embedded.expect_failed)
     figures = {}
     if embedded.figure is not None:
-        figures[embedded.figure_name] = ("data:image/png;base64,"
+        figures[embedded.figure_name] = ("data:image/svg+xml;base64,"
                                          + base64.b64encode(embedded.figure).decode())
     return _Converter(figures).children(markdown_tree(embedded.markdown))
 

@@ -64,11 +64,13 @@ class SymbpttDirective(SphinxDirective):
             return self._error(f"symbptt {arguments}: {exc}")
         figures = {}
         if embedded.figure is not None:
+            # Both files, and the image as NAME.*: Sphinx picks the SVG for HTML, the PDF for LaTeX.
             path = cache / embedded.figure_name
-            if not path.is_file() or path.read_bytes() != embedded.figure:
-                _write(path, embedded.figure)
-            self.env.note_dependency(str(path))
-            figures[embedded.figure_name] = Path(os.path.relpath(path, source.parent)).as_posix()
+            for data, file in ((embedded.figure, path), (embedded.figure_pdf, path.with_suffix(".pdf"))):
+                if not file.is_file() or file.read_bytes() != data:
+                    _write(file, data)
+                self.env.note_dependency(str(file))
+            figures[embedded.figure_name] = Path(os.path.relpath(path, source.parent)).with_suffix(".*").as_posix()
         container = nodes.container(classes=["symbptt"])
         container += Converter(self.env.docname, figures).children(_tree(embedded.markdown))
         result: list[nodes.Node] = [container]

@@ -121,9 +121,15 @@ def test_directive_figure_for_bptt_plot(tmp_path):
     run = _sphinx_build(source, tmp_path / "out")
     assert run.returncode == 0, run.stdout + run.stderr
     html = (tmp_path / "out" / "html" / "b.html").read_text(encoding="utf-8")
-    images = list((tmp_path / "out" / "html" / "_images").glob("symbptt-*-figure.png"))
-    assert len(images) == 1 and f'src="_images/{images[0].name}"' in html
-    assert images[0].read_bytes().startswith(b"\x89PNG")
+    images = list((tmp_path / "out" / "html" / "_images").glob("symbptt-*-figure.*"))
+    assert len(images) == 1 and f'src="_images/{images[0].name}"' in html  # HTML takes the SVG
+    assert images[0].suffix == ".svg" and images[0].read_bytes().startswith(b"<?xml")
+    # The LaTeX builder takes the PDF of the same figure.
+    run = _sphinx_build(source, tmp_path / "latex", "-b", "latex")
+    assert run.returncode == 0, run.stdout + run.stderr
+    tex = next((tmp_path / "latex" / "html").glob("*.tex")).read_text(encoding="utf-8")
+    name = re.search(r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{?(symbptt-\w+-figure)\}?\.pdf\}", tex)
+    assert name and (tmp_path / "latex" / "html" / f"{name.group(1)}.pdf").read_bytes().startswith(b"%PDF")
 
 
 # The project's own documentation -----------------------------------------------------------

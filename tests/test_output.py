@@ -171,7 +171,7 @@ def fake_figures(monkeypatch):
     import symbptt.bptt
     import symbptt.plot
     monkeypatch.setattr(symbptt.bptt, "bptt", functools.lru_cache(symbptt.bptt.bptt))
-    monkeypatch.setattr(symbptt.plot, "figures", lambda b: {".png": b"png", ".pdf": b"pdf"})
+    monkeypatch.setattr(symbptt.plot, "figures", lambda b: {".svg": b"svg", ".pdf": b"pdf"})
 
 
 def test_plot_leaves_no_figures_when_the_report_fails(capsys, tmp_path, monkeypatch):
@@ -190,7 +190,7 @@ def test_plot_leaves_no_figures_when_the_report_fails(capsys, tmp_path, monkeypa
     assert names(out) == ["b.md"]
     code, _, err = run(capsys, "bptt", "--plot", "-o", str(tmp_path / "c.md"))
     assert code == 0 and sorted(p.name for p in tmp_path.glob("c*")) == [
-        "c-figure.pdf", "c-figure.png", "c.md"]
+        "c-figure.pdf", "c-figure.svg", "c.md"]
 
 
 def test_pdf_without_tex_writes_nothing(capsys, tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ from .conftest import ROOT, run_cli
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 INSTALL = "pip install . && python -m symbptt derive"
 TESTS = "pip install -e '.[test]' && npm ci --prefix tests/js && python -m pytest"
-DEBIAN = ("texlive-latex-base", "texlive-latex-recommended", "latexmk", "nodejs", "npm", "chromium", "make")
+DEBIAN = ("texlive-latex-base", "texlive-latex-recommended", "latexmk", "nodejs", "npm", "chromium", "make", "poppler-utils")
 
 
 def _section(text: str, title: str) -> str:

@@ -63,7 +63,7 @@ class BpttView(View):
                         "last": Tex("%.3g" % c.norms[-1]), "bound": Tex("%.3g" % c.bounds[-1])}
                        for c in b.curves],
             "figure": None if self.figure is None else {
-                "png": Tex(self.figure + ".png"), "pdf": Tex(self.figure + ".pdf")},
+                "svg": Tex(self.figure + ".svg"), "pdf": Tex(self.figure + ".pdf")},
             "verified": b.verified,
         }
 
