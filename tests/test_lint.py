@@ -772,12 +772,17 @@ def test_two_step_engine_against_autograd(factors, meaning, truth):
 def _cell_expectations():
     """(cell, formula, declared layout, expected code or None), the truth from torch autograd
     on the cells written in torch (tests/test_cell_check.py's labels)."""
-    from .test_cell_check import FORMULAS, _labels
+    from .test_cell_check import D, FORMULAS, _labels
 
+    # A block between two states, as notes write it, without the tanh' factor: wrong everywhere.
+    no_tanh = (r"\frac{\partial h_t}{\partial c_{t-1}} = \operatorname{diag}(o_t \odot f_t)", ("h", "c"),
+               lambda q: D(q["o"] * q["f"]))
     out = []
     for cell, k, layout in (("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),
-                            ("gru-chung", 4, "numerator"), ("gru-chung", 4, "denominator"), ("gru", 3, "denominator")):
-        text, block, meaning = FORMULAS[k]
+                            ("gru-chung", 4, "numerator"), ("gru-chung", 4, "denominator"), ("gru", 3, "denominator"),
+                            ("lstm", 2, "numerator"), ("lstm", 2, "denominator"), ("lstm-peephole", 2, "numerator"),
+                            ("lstm", no_tanh, "numerator")):
+        text, block, meaning = FORMULAS[k] if isinstance(k, int) else k
         holds = _labels(cell, block, meaning)
         code = "SB101" if not holds else "SB102" if layout not in holds else None
         out.append((cell, text, layout, code))
@@ -790,6 +795,15 @@ def test_lint_judges_claims_about_a_gated_cell(cell, text, layout, code, tmp_pat
     note.write_text(f"<!-- symbptt: recurrence={cell} layout={layout} -->\n\nThe block: $${text}$$\n")
     found = lint_json(note)
     assert [f["code"] for f in found] == ([code] if code else []), [f["message"] for f in found]
+
+
+def test_a_block_between_two_states_without_a_cell_is_said_not_judged(tmp_path):
+    """∂h_t/∂c_{t-1} in notes that declare no gated cell: an SB201 that says what to declare,
+    not silence, and not a verdict against an RNN form."""
+    note = tmp_path / "notes.md"
+    note.write_text(r"$$\frac{\partial h_t}{\partial c_{t-1}} = \operatorname{diag}(o_t \odot f_t)$$" "\n")
+    (finding,) = lint_json(note)
+    assert finding["code"] == "SB201" and "recurrence=lstm" in finding["message"]
 
 
 def test_a_gated_cell_finding_names_the_variant_that_holds(tmp_path):

@@ -152,6 +152,10 @@ class Linter:
             return [Finding(code="SB201", message=f"not judged: {claim.unread}", **where)]
         if claim.product:
             return self._judge_product(claim, decl, where, report, layouts)
+        if claim.cross and decl.recurrence not in _cell_keys():
+            return [Finding(code="SB201", message=(
+                "not judged: a block between two states is a gated cell's; declare the cell to "
+                f"judge it, such as recurrence=lstm (one of {', '.join(_cell_keys())})"), **where)]
         result = self._check(claim.formula, decl)
         typo = ""
         if claim.typo:

@@ -31,6 +31,7 @@ class Claim:
     typo: tuple | None = None  # (as written, as read): a name that cannot be there, read as the state
     between: str | None = None  # the gradient printed between the factors of `formula`'s matrix
     product: tuple | None = None  # (factors ((text, step), …), state, the product at two steps as text)
+    cross: bool = False  # a block between two states, ∂h_t/∂c_{t-1}: a gated cell's only
 
 
 #: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
@@ -89,6 +90,13 @@ class _Derivative:
         """∂(state)/∂(state): the same name at two different steps."""
         a, b = _base(self.num), _base(self.den)
         return a is not None and a == b and _index(self.num) != _index(self.den)
+
+    @property
+    def block(self) -> bool:
+        """∂(one state)/∂(another) one step back, ∂h_t/∂c_{t-1}: a block of a gated cell's
+        Jacobian (judged only where the document declares such a cell)."""
+        a, b = _base(self.num), _base(self.den)
+        return a is not None and b is not None and a != b and self.one_step and not self.gradient
 
     @property
     def one_step(self) -> bool:
@@ -287,14 +295,14 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
         if not text:
             continue
         ds = _derivatives(text)
-        jac = [d for d in ds if d.jacobian]
+        jac = [d for d in ds if d.jacobian or d.block]
         step = next((_frac(d) for d in jac if d.one_step), step)
         span = next((d for d in jac if not d.one_step), span)
         has_partial = bool(re.search(r"\\partial|∂|\\nabla", text))
         if anchor is None or has_partial and anchor[0] != "gradient":
             if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
                 one = step if step and len(ds) > 1 else (_frac(jac[0]) if jac[0].one_step else None)
-                anchor = ("jacobian", one or _frac(jac[0]), one is not None)
+                anchor = ("jacobian", one or _frac(jac[0]), one is not None, jac[0].block)
                 continue
             grad = _state_gradient(text)
             if grad is not None:
@@ -303,7 +311,7 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
             if anchor is None:
                 continue
         if anchor[0] == "jacobian":
-            if any(d.jacobian for d in ds):
+            if any(d.jacobian or d.block for d in ds):
                 continue  # a restatement of the chain rule
             matrix, side = _strip_gradient(text)
             if re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
@@ -322,7 +330,7 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
             matrix, typo = _typo(matrix, anchor[1])
             formula = matrix if product else f"{anchor[1]} = {matrix}"
             out.append(Claim(offset + at, formula, expect, side is not None or between is not None,
-                             typo=typo, between=between and between[1]))
+                             typo=typo, between=between and between[1], cross=anchor[3]))
         else:
             name, when = anchor[1]
             for t_start, t_end, sign in _split_top(text, _TERMS):
