@@ -92,22 +92,32 @@ def _free_of(expr, v) -> bool:
     return v not in expr.free_symbols if v.is_Symbol else not expr.has(v.base)
 
 
-@singledispatch
 def explicit(expr, env) -> sp.Matrix:
-    """`expr`, a matrix expression of symbolic size, as an explicit matrix.
+    """`expr`, a matrix expression of symbolic size, as an explicit matrix (shared: not to
+    be modified in place).
 
     `env` (a `model.Env`) maps each MatrixSymbol to its explicit matrix and each dimension
-    symbol to its value. Raises UnsupportedError for a node type without a rule.
+    symbol to its value; each node's matrix is kept in `env.values`, so a subtree that
+    several steps share is built once. Raises UnsupportedError for a node type without a rule.
     """
+    if isinstance(expr, sp.MatrixBase):  # already explicit (unhashable if mutable)
+        return _rule(expr, env)
+    if expr not in env.values:
+        env.values[expr] = _rule(expr, env)
+    return env.values[expr]
+
+
+@singledispatch
+def _rule(expr, env) -> sp.Matrix:
     raise UnsupportedError(f"no explicit rule for {type(expr).__name__}")
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatrixBase, env):
     return sp.Matrix(expr)
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatrixSymbol, env):
     try:
         return env[expr]
@@ -115,17 +125,17 @@ def _(expr: sp.MatrixSymbol, env):
         raise UnsupportedError(f"no explicit value bound for {expr.name}") from None
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.ZeroMatrix, env):
     return sp.zeros(*env.size(expr))
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.Identity, env):
     return sp.eye(env.size(expr)[0])
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatAdd, env):
     parts = [explicit(a, env) for a in expr.args]
     total = parts[0]
@@ -134,7 +144,7 @@ def _(expr: sp.MatAdd, env):
     return total
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatMul, env):
     scalar, matrices = sp.Integer(1), []
     for a in expr.args:
@@ -167,12 +177,12 @@ def product(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
     return sp.Matrix(a.rows, b.cols, [e for row in entries for e in row])
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.OneMatrix, env):
     return sp.ones(*env.size(expr))
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.HadamardProduct, env):
     parts = [explicit(a, env) for a in expr.args]
     total = parts[0]
@@ -181,23 +191,23 @@ def _(expr: sp.HadamardProduct, env):
     return total
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.Transpose, env):
     return explicit(expr.arg, env).T
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.DiagMatrix, env):
     v = explicit(expr.args[0], env)
     return sp.diag(*list(v))
 
 
-@explicit.register
+@_rule.register
 def _(expr: ElementwiseApplyFunction, env):
     return explicit(expr.expr, env).applyfunc(expr.function)
 
 
-@explicit.register
+@_rule.register
 def _(expr: Jacobian, env):
     f, x = explicit(expr.f, env), explicit(expr.x, env)
     return to_layout(jacobian_entries(list(f), list(x), env.partials), expr.layout)

@@ -257,6 +257,21 @@ class Env(dict):
         #: (term, variable) → ∂term/∂variable: steps and routes evaluated in this Env
         #: differentiate the same terms again and again.
         self.partials: dict = {}
+        #: matrix expression → its explicit matrix here (`explicit.explicit`): the steps of
+        #: a route share their subtrees. Emptied whenever a binding changes.
+        self.values: dict = {}
+
+    def __setitem__(self, key, value):
+        self.values.clear()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self.values.clear()
+        super().__delitem__(key)
+
+    def update(self, *args, **kwargs):
+        self.values.clear()
+        super().update(*args, **kwargs)
 
     def copy(self) -> "Env":
         """A new Env with the same entries and dims, sharing the (pure) partials memo."""
