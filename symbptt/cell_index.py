@@ -209,12 +209,25 @@ def index_route(ch: Chain) -> tuple[Route, dict]:
 
 
 def _at(expr, r: int, c: int) -> sp.Expr:
-    """`expr` at i = r, j = c, n = CHECK_N, m = CHECK_M, sums written out, [v]_k as entry symbols."""
-    expr = expr.xreplace({i: r, j: c, N: CHECK_N, M: CHECK_M})
-    expr = expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Add(*[
-        e.function.xreplace({e.limits[0][0]: v}) for v in range(int(e.limits[0][1]), int(e.limits[0][2]) + 1)]))
-    return expr.replace(lambda e: isinstance(e, sp.Indexed),
-                        lambda e: element(e.base.label.name, *map(int, e.indices)))
+    """`expr` at i = r, j = c, n = CHECK_N, m = CHECK_M, sums written out, [v]_k as entry symbols.
+
+    One rebuild, bottom up, each node by its own constructor: the same expression as
+    substituting, unrolling and renaming one after the other (three walks of the tree)."""
+    def walk(e, values):
+        if e in values:
+            return values[e]
+        if not e.args:
+            return e
+        if isinstance(e, sp.Sum):
+            (k, lo, hi), = e.limits
+            return sp.Add(*[walk(e.function, {**values, k: sp.Integer(v)})
+                            for v in range(int(walk(lo, values)), int(walk(hi, values)) + 1)])
+        args = [walk(a, values) for a in e.args]
+        if isinstance(e, sp.Indexed):
+            return element(e.base.label.name, *map(int, args[1:]))
+        return e.func(*args) if args != list(e.args) else e
+
+    return walk(expr, {i: sp.Integer(r), j: sp.Integer(c), N: sp.Integer(CHECK_N), M: sp.Integer(CHECK_M)})
 
 
 def verify_index_route(route: Route, ch: Chain, derived: dict) -> tuple:
