@@ -270,10 +270,22 @@ class ProofPrinter(LatexPrinter):
     def __init__(self, settings=None):
         super().__init__(settings)
         self._arguments: dict[sp.Symbol, str] = {}
+        self._printed: dict = {}
 
     @property
     def notation(self) -> Notation:
         return self._settings["notation"]
+
+    def _print(self, expr, **kwargs) -> str:
+        # A report's formulas share subtrees (a gate's diag(...) in every block): each is
+        # printed once per printer. A node's LaTeX depends on the node and the settings only
+        # (a bound argument is a fresh Dummy: its own key); keyword arguments are not memoised.
+        if kwargs or not isinstance(expr, sp.Basic):
+            return super()._print(expr, **kwargs)
+        key = (type(expr), expr)
+        if key not in self._printed:
+            self._printed[key] = super()._print(expr)
+        return self._printed[key]
 
     # roles, entries and bound arguments ------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
