@@ -41,7 +41,7 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dic
             for v in term.free_symbols & wanted:
                 by_var[v].append(term)
         rows.append([sp.Add(*[partial(t, v) for t in by_var.get(v, ())]) for v in xs])
-    return sp.Matrix(rows) if rows else sp.zeros(0, len(xs))
+    return matrix(len(rows), len(xs), [e for row in rows for e in row])
 
 
 def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr:
@@ -157,7 +157,7 @@ def _(expr: sp.MatMul, env):
         if isinstance(a, sp.DiagMatrix) and out is not None:
             # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
             v = explicit(a.args[0], env)
-            out = sp.Matrix(out.rows, out.cols, lambda i, j, out=out, v=v: out[i, j] * v[j])
+            out = matrix(out.rows, out.cols, [out[i, j] * v[j] for i in range(out.rows) for j in range(out.cols)])
             continue
         m = explicit(a, env)
         out = m if out is None else product(out, m)
@@ -174,7 +174,16 @@ def product(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
     rows = [[(k, a[i, k]) for k in range(a.cols) if a[i, k] != 0] for i in range(a.rows)]
     entries = [[sp.Add(*[x * b[k, j] for k, x in row if b[k, j] != 0]) for j in range(b.cols)]
                for row in rows]
-    return sp.Matrix(a.rows, b.cols, [e for row in entries for e in row])
+    return matrix(a.rows, b.cols, [e for row in entries for e in row])
+
+
+def matrix(rows: int, cols: int, entries: list) -> sp.Matrix:
+    """The rows×cols Matrix of `entries` (SymPy expressions, row by row), made directly:
+    `sp.Matrix(...)` would first inspect and sympify every entry again."""
+    rows, cols = int(rows), int(cols)
+    if len(entries) != rows * cols:
+        raise ValueError(f"{len(entries)} entries for a {rows}×{cols} matrix")
+    return sp.Matrix._new(rows, cols, entries, copy=False)
 
 
 @_rule.register

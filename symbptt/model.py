@@ -17,6 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import Activation
 from .errors import InputError
+from .explicit import matrix
 
 #: Symbolic dimensions: n the state size, m the input size.
 N = sp.Symbol("n", integer=True, positive=True)
@@ -42,8 +43,8 @@ def element_matrix(role: str, rows: int, cols: int, vector: bool | None = None) 
     by default, whether cols == 1. A 1×1 W at n = 1 is still a matrix.
     """
     if vector if vector is not None else cols == 1:
-        return sp.Matrix(rows, 1, [element(role, i + 1) for i in range(rows)])
-    return sp.Matrix(rows, cols, lambda i, j: element(role, i + 1, j + 1))
+        return matrix(rows, 1, [element(role, i + 1) for i in range(rows)])
+    return matrix(rows, cols, [element(role, i + 1, j + 1) for i in range(rows) for j in range(cols)])
 
 
 def elementwise(activation: Activation, v):
