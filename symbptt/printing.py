@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -57,6 +58,7 @@ def _term_rank(term) -> tuple[int, ...]:
             0 if in_state else 1, 1 if isinstance(term, (sp.MatrixSymbol, sp.Transpose)) else 0)
 
 
+@lru_cache(maxsize=4096)  # asked of the same terms by every sort of every formula
 def _mentions_state(expr) -> bool:
     names = [str(a.name) for a in expr.atoms(sp.Symbol, sp.MatrixSymbol)]
     names += [str(a.base.label) for a in expr.atoms(sp.Indexed)]
