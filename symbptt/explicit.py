@@ -156,8 +156,8 @@ def _(expr: sp.MatMul, env):
     for a in matrices:
         if isinstance(a, sp.DiagMatrix) and out is not None:
             # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
-            v = explicit(a.args[0], env)
-            out = matrix(out.rows, out.cols, [out[i, j] * v[j] for i in range(out.rows) for j in range(out.cols)])
+            v = list(explicit(a.args[0], env))
+            out = matrix(out.rows, out.cols, [x * v_j for row in out.tolist() for x, v_j in zip(row, v)])
             continue
         m = explicit(a, env)
         out = m if out is None else product(out, m)
@@ -171,8 +171,9 @@ def product(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
     products and powers of activations, exp and entry symbols."""
     if a.cols != b.rows:
         raise sp.ShapeError(f"matrix product of {a.shape} and {b.shape}")
-    rows = [[(k, a[i, k]) for k in range(a.cols) if a[i, k] != 0] for i in range(a.rows)]
-    entries = [[sp.Add(*[x * b[k, j] for k, x in row if b[k, j] != 0]) for j in range(b.cols)]
+    B = b.tolist()  # lists: indexing a Matrix entry by entry is slow
+    rows = [[(k, x) for k, x in enumerate(row) if x != 0] for row in a.tolist()]
+    entries = [[sp.Add(*[x * B[k][j] for k, x in row if B[k][j] != 0]) for j in range(b.cols)]
                for row in rows]
     return matrix(a.rows, b.cols, [e for row in entries for e in row])
 
