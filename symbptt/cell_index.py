@@ -24,7 +24,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .chain import Chain
 from .errors import UnsupportedError
-from .explicit import _expanded_difference, derivative, explicit, jacobian_entries
+from .explicit import derivative, differ, explicit, jacobian_entries
 from .layout import Entry, Layout, TotalJacobian
 from .model import M, N, element
 from .steps import Prose, Route, Step
@@ -265,7 +265,7 @@ def verify_index_route(route: Route, ch: Chain, derived: dict) -> tuple:
             for r in range(CHECK_N if not detail else 0):
                 for c in range(CHECK_N):
                     got = _at(step.rhs, r + 1, c + 1).xreplace(written)
-                    if _expanded_difference(got, J[r, c]) != 0:
+                    if differ(got, J[r, c]):
                         detail = f"entry ({r + 1}, {c + 1}) differs from the cell differentiated"
                         break
                 if detail:
@@ -273,7 +273,7 @@ def verify_index_route(route: Route, ch: Chain, derived: dict) -> tuple:
         else:  # a component: each row of the equation written out
             v = sp.MatrixSymbol(step.lhs.base.label.name, N, 1)
             rows = explicit(cell.defined[v], partial)
-            if any(_expanded_difference(_at(step.rhs, r + 1, 1), rows[r]) != 0 for r in range(CHECK_N)):
+            if any(differ(_at(step.rhs, r + 1, 1), rows[r]) for r in range(CHECK_N)):
                 detail = "a row differs from the equation written out"
         out.append(StepCheck(route.key, number, step.rule, method, not detail, detail))
     return tuple(out)

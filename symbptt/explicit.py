@@ -246,36 +246,90 @@ def mismatches(got: sp.Matrix, expected: sp.Matrix) -> list[tuple[int, int, sp.E
     for i in range(got.rows):
         for j in range(got.cols):
             a, b = got[i, j], expected[i, j]
-            if a != b and _expanded_difference(a, b) != 0:
+            if a != b and differ(a, b):
                 out.append((i + 1, j + 1, a, b))
     return out
 
 
-def _expanded_difference(a, b):
-    """a − b expanded. Where functions are composed (σ(W σ(x) + …)), as a sparse polynomial
-    over ℚ (SymPy's polys rings) in its symbols and its function applications as atoms,
-    when it is one; else, or when exp or log (which `expand` rewrites) occur, by `sp.expand`.
+def differ(a, b) -> bool:
+    """Whether a − b is nonzero once expanded (`sp.expand(a - b) != 0`), decided where
+    functions are composed (σ(W σ(x) + …)) on sparse polynomials over ℚ, with the function
+    applications as atoms, when both sides are polynomials in them; else, or when exp or
+    log (which `expand` rewrites) occur, by `sp.expand`.
 
-    Atoms are identified by their expanded arguments, so this is zero exactly when
-    `sp.expand(a - b)` is; ring arithmetic on dicts is many times faster than expanding
-    expressions, most of all on composed recurrences, whose atoms hold whole states.
+    Atoms are identified by their expanded arguments, so the two ways agree; polynomial
+    arithmetic on dicts is many times faster than expanding expressions, most of all on
+    composed recurrences, whose atoms hold whole states. Each side is converted on its own
+    (subtrees they share once): the difference is never built as an expression.
     """
-    difference = a - b
-    functions = difference.atoms(sp.Function)
-    composed = any(arg.has(sp.Function) for f in functions for arg in f.args)
-    if not composed or difference.has(sp.exp, sp.log):  # small entries: expand is as quick
-        return sp.expand(difference)
-    atoms: dict = {}
-    by_value: dict = {}
-    for f in functions:
-        # Numbered placeholders, the same from call to call: SymPy then reuses its rings.
-        atoms[f] = by_value.setdefault(f.func(*[sp.expand(arg) for arg in f.args]),
-                                       sp.Dummy("atom", dummy_index=len(by_value)))
-    polynomial = difference.xreplace(atoms)
-    symbols = sorted(polynomial.free_symbols, key=sp.default_sort_key)
-    if not symbols:
-        return sp.expand(polynomial)
     try:
-        return sp.ring(symbols, sp.QQ)[0].from_expr(polynomial)
-    except (sp.polys.polyerrors.CoercionFailed, ValueError):  # not a polynomial: a negative power
-        return sp.expand(difference)
+        polynomials = _Polynomials()
+        left, right = polynomials.of(a), polynomials.of(b)
+    except _Expand:
+        polynomials = None
+    if polynomials is None or not polynomials.composed:  # small entries: expand is as quick
+        return sp.expand(a - b) != 0
+    return left != right
+
+
+class _Expand(Exception):
+    """An expression `_Polynomials` leaves to `sp.expand`."""
+
+
+class _Polynomials:
+    """Expressions as sparse polynomials over ℚ: {monomial: coefficient}, a monomial a sorted
+    tuple of (atom number, power), an atom a symbol or a function application (identified
+    by its expanded arguments). Built node by node as SymPy's polys rings convert an
+    expression (`PolyRing.from_expr`): sums, products, integer powers above 1, numbers."""
+
+    def __init__(self):
+        self.atoms: dict = {}
+        self.composed = False  # a function applied to a function
+        self._memo: dict = {}
+
+    def of(self, e) -> dict:
+        if e not in self._memo:
+            self._memo[e] = self._convert(e)
+        return self._memo[e]
+
+    def _convert(self, e) -> dict:
+        if e.is_Add:
+            out: dict = {}
+            for term in e.args:
+                for m, c in self.of(term).items():
+                    out[m] = out.get(m, 0) + c
+            return {m: c for m, c in out.items() if c}
+        if e.is_Mul:
+            return reduce(_times, [self.of(f) for f in e.args])
+        if e.is_Pow and e.exp.is_Integer and e.exp > 1:
+            base = self.of(e.base)
+            return reduce(_times, [base] * int(e.exp))
+        if e.is_Number:
+            try:
+                c = sp.QQ.from_sympy(e)
+            except sp.polys.polyerrors.CoercionFailed:
+                raise _Expand from None
+            return {(): c} if c else {}
+        if e.is_Symbol:
+            return {((self._atom(e), 1),): sp.QQ.one}
+        if isinstance(e, sp.Function):
+            if e.has(sp.exp, sp.log):
+                raise _Expand
+            self.composed |= any(arg.has(sp.Function) for arg in e.args)
+            return {((self._atom(e.func(*[sp.expand(arg) for arg in e.args])), 1),): sp.QQ.one}
+        raise _Expand  # a negative or symbolic power, a constant such as π: not a polynomial
+
+    def _atom(self, key) -> int:
+        return self.atoms.setdefault(key, len(self.atoms))
+
+
+def _times(p: dict, q: dict) -> dict:
+    out: dict = {}
+    for m, c in p.items():
+        for n, d in q.items():
+            powers = dict(m)
+            for atom, k in n:
+                powers[atom] = powers.get(atom, 0) + k
+            key = tuple(sorted(powers.items()))
+            out[key] = out.get(key, 0) + c * d
+    return {m: c for m, c in out.items() if c}

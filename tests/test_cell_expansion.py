@@ -320,3 +320,45 @@ def test_a_wrong_index_entry_is_caught_at_n_2_alone(chains, monkeypatch):
     monkeypatch.setattr(cell_index, "normal_form", lambda expr: sp.Integer(0))
     result = cell_index.verify_index_route(bad, ch, derived)
     assert not result[k].ok and "differs from the cell differentiated" in result[k].detail
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_differ_is_expand_on_every_entry_right_or_wrong(key, chains):
+    """`explicit.differ` decides as `sp.expand(a - b) != 0` does, on each block's entries at
+    n = 2 (everything written out) against the cell differentiated: the closed form, and
+    the closed form transposed (wrong off the diagonal)."""
+    from symbptt.explicit import differ
+
+    ch = chains[key]
+    env = ch.cell.bindings(2, 3, total=True)
+    verdicts = set()
+    for (v, s) in ch.totals:
+        if v not in ch.cell.next:
+            continue
+        truth = jacobian_entries(list(env[v]), list(env[s]))
+        closed = explicit(ch.block(v, s), env)
+        for shown in (closed, closed.T):
+            for a, b in zip(shown, truth):
+                verdict = differ(a, b)
+                assert verdict == (sp.expand(a - b) != 0)
+                verdicts.add(verdict)
+    assert verdicts == {True, False}
+
+
+def test_differ_on_atoms_powers_and_numbers():
+    """Function atoms equal once their arguments are expanded are one atom; exp, negative
+    powers and constants go to `sp.expand`; numbers alone compare exactly."""
+    from symbptt.activations import logistic
+    from symbptt.explicit import differ
+
+    x, y = sp.symbols("x y", real=True)
+    inner = sp.tanh(logistic(x) * (y + 1))
+    assert not differ(sp.tanh(inner) * 2, sp.tanh(sp.tanh(logistic(x) * y + logistic(x))) + sp.tanh(inner))
+    assert differ(sp.tanh(inner), sp.tanh(sp.tanh(logistic(x) * y)))
+    assert not differ(sp.tanh(inner) * sp.exp(x + y), sp.tanh(inner) * sp.exp(x) * sp.exp(y))
+    assert differ(sp.tanh(inner) / x, sp.tanh(inner) / y)
+    assert not differ(sp.tanh(inner) / x, sp.tanh(inner) * x**-1)
+    assert differ(sp.tanh(inner) * sp.pi, sp.tanh(inner) * 3)
+    assert not differ(sp.Rational(1, 2) * sp.tanh(inner) ** 2, sp.tanh(inner) ** 2 - sp.tanh(inner) ** 2 / 2)
+    assert differ(sp.Integer(1), sp.Rational(1, 3) * 3 + 1)
+    assert not differ(sp.Integer(0), sp.Integer(0))
