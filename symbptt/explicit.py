@@ -324,6 +324,7 @@ class _Polynomials:
 
 
 def _times(p: dict, q: dict) -> dict:
+    """The product of two `_Polynomials` polynomials."""
     out: dict = {}
     for m, c in p.items():
         for n, d in q.items():
