@@ -41,7 +41,7 @@ def jacobian_entries(f: Sequence[sp.Expr], x: Sequence[sp.Symbol], partials: dic
             for v in term.free_symbols & wanted:
                 by_var[v].append(term)
         rows.append([sp.Add(*[partial(t, v) for t in by_var.get(v, ())]) for v in xs])
-    return sp.Matrix(rows) if rows else sp.zeros(0, len(xs))
+    return matrix(len(rows), len(xs), [e for row in rows for e in row])
 
 
 def derivative(expr: sp.Expr, v: sp.Symbol, memo: dict | None = None) -> sp.Expr:
@@ -92,22 +92,32 @@ def _free_of(expr, v) -> bool:
     return v not in expr.free_symbols if v.is_Symbol else not expr.has(v.base)
 
 
-@singledispatch
 def explicit(expr, env) -> sp.Matrix:
-    """`expr`, a matrix expression of symbolic size, as an explicit matrix.
+    """`expr`, a matrix expression of symbolic size, as an explicit matrix (shared: not to
+    be modified in place).
 
     `env` (a `model.Env`) maps each MatrixSymbol to its explicit matrix and each dimension
-    symbol to its value. Raises UnsupportedError for a node type without a rule.
+    symbol to its value; each node's matrix is kept in `env.values`, so a subtree that
+    several steps share is built once. Raises UnsupportedError for a node type without a rule.
     """
+    if isinstance(expr, sp.MatrixBase):  # already explicit (unhashable if mutable)
+        return _rule(expr, env)
+    if expr not in env.values:
+        env.values[expr] = _rule(expr, env)
+    return env.values[expr]
+
+
+@singledispatch
+def _rule(expr, env) -> sp.Matrix:
     raise UnsupportedError(f"no explicit rule for {type(expr).__name__}")
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatrixBase, env):
     return sp.Matrix(expr)
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatrixSymbol, env):
     try:
         return env[expr]
@@ -115,17 +125,17 @@ def _(expr: sp.MatrixSymbol, env):
         raise UnsupportedError(f"no explicit value bound for {expr.name}") from None
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.ZeroMatrix, env):
     return sp.zeros(*env.size(expr))
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.Identity, env):
     return sp.eye(env.size(expr)[0])
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatAdd, env):
     parts = [explicit(a, env) for a in expr.args]
     total = parts[0]
@@ -134,7 +144,7 @@ def _(expr: sp.MatAdd, env):
     return total
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.MatMul, env):
     scalar, matrices = sp.Integer(1), []
     for a in expr.args:
@@ -146,8 +156,8 @@ def _(expr: sp.MatMul, env):
     for a in matrices:
         if isinstance(a, sp.DiagMatrix) and out is not None:
             # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
-            v = explicit(a.args[0], env)
-            out = sp.Matrix(out.rows, out.cols, lambda i, j, out=out, v=v: out[i, j] * v[j])
+            v = list(explicit(a.args[0], env))
+            out = matrix(out.rows, out.cols, [x * v_j for row in out.tolist() for x, v_j in zip(row, v)])
             continue
         m = explicit(a, env)
         out = m if out is None else product(out, m)
@@ -161,18 +171,28 @@ def product(a: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
     products and powers of activations, exp and entry symbols."""
     if a.cols != b.rows:
         raise sp.ShapeError(f"matrix product of {a.shape} and {b.shape}")
-    rows = [[(k, a[i, k]) for k in range(a.cols) if a[i, k] != 0] for i in range(a.rows)]
-    entries = [[sp.Add(*[x * b[k, j] for k, x in row if b[k, j] != 0]) for j in range(b.cols)]
+    B = b.tolist()  # lists: indexing a Matrix entry by entry is slow
+    rows = [[(k, x) for k, x in enumerate(row) if x != 0] for row in a.tolist()]
+    entries = [[sp.Add(*[x * B[k][j] for k, x in row if B[k][j] != 0]) for j in range(b.cols)]
                for row in rows]
-    return sp.Matrix(a.rows, b.cols, [e for row in entries for e in row])
+    return matrix(a.rows, b.cols, [e for row in entries for e in row])
 
 
-@explicit.register
+def matrix(rows: int, cols: int, entries: list) -> sp.Matrix:
+    """The rows×cols Matrix of `entries` (SymPy expressions, row by row), made directly:
+    `sp.Matrix(...)` would first inspect and sympify every entry again."""
+    rows, cols = int(rows), int(cols)
+    if len(entries) != rows * cols:
+        raise ValueError(f"{len(entries)} entries for a {rows}×{cols} matrix")
+    return sp.Matrix._new(rows, cols, entries, copy=False)
+
+
+@_rule.register
 def _(expr: sp.OneMatrix, env):
     return sp.ones(*env.size(expr))
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.HadamardProduct, env):
     parts = [explicit(a, env) for a in expr.args]
     total = parts[0]
@@ -181,23 +201,23 @@ def _(expr: sp.HadamardProduct, env):
     return total
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.Transpose, env):
     return explicit(expr.arg, env).T
 
 
-@explicit.register
+@_rule.register
 def _(expr: sp.DiagMatrix, env):
     v = explicit(expr.args[0], env)
     return sp.diag(*list(v))
 
 
-@explicit.register
+@_rule.register
 def _(expr: ElementwiseApplyFunction, env):
     return explicit(expr.expr, env).applyfunc(expr.function)
 
 
-@explicit.register
+@_rule.register
 def _(expr: Jacobian, env):
     f, x = explicit(expr.f, env), explicit(expr.x, env)
     return to_layout(jacobian_entries(list(f), list(x), env.partials), expr.layout)
@@ -226,36 +246,91 @@ def mismatches(got: sp.Matrix, expected: sp.Matrix) -> list[tuple[int, int, sp.E
     for i in range(got.rows):
         for j in range(got.cols):
             a, b = got[i, j], expected[i, j]
-            if a != b and _expanded_difference(a, b) != 0:
+            if a != b and differ(a, b):
                 out.append((i + 1, j + 1, a, b))
     return out
 
 
-def _expanded_difference(a, b):
-    """a − b expanded. Where functions are composed (σ(W σ(x) + …)), as a sparse polynomial
-    over ℚ (SymPy's polys rings) in its symbols and its function applications as atoms,
-    when it is one; else, or when exp or log (which `expand` rewrites) occur, by `sp.expand`.
+def differ(a, b) -> bool:
+    """Whether a − b is nonzero once expanded (`sp.expand(a - b) != 0`), decided where
+    functions are composed (σ(W σ(x) + …)) on sparse polynomials over ℚ, with the function
+    applications as atoms, when both sides are polynomials in them; else, or when exp or
+    log (which `expand` rewrites) occur, by `sp.expand`.
 
-    Atoms are identified by their expanded arguments, so this is zero exactly when
-    `sp.expand(a - b)` is; ring arithmetic on dicts is many times faster than expanding
-    expressions, most of all on composed recurrences, whose atoms hold whole states.
+    Atoms are identified by their expanded arguments, so the two ways agree; polynomial
+    arithmetic on dicts is many times faster than expanding expressions, most of all on
+    composed recurrences, whose atoms hold whole states. Each side is converted on its own
+    (subtrees they share once): the difference is never built as an expression.
     """
-    difference = a - b
-    functions = difference.atoms(sp.Function)
-    composed = any(arg.has(sp.Function) for f in functions for arg in f.args)
-    if not composed or difference.has(sp.exp, sp.log):  # small entries: expand is as quick
-        return sp.expand(difference)
-    atoms: dict = {}
-    by_value: dict = {}
-    for f in functions:
-        # Numbered placeholders, the same from call to call: SymPy then reuses its rings.
-        atoms[f] = by_value.setdefault(f.func(*[sp.expand(arg) for arg in f.args]),
-                                       sp.Dummy("atom", dummy_index=len(by_value)))
-    polynomial = difference.xreplace(atoms)
-    symbols = sorted(polynomial.free_symbols, key=sp.default_sort_key)
-    if not symbols:
-        return sp.expand(polynomial)
     try:
-        return sp.ring(symbols, sp.QQ)[0].from_expr(polynomial)
-    except (sp.polys.polyerrors.CoercionFailed, ValueError):  # not a polynomial: a negative power
-        return sp.expand(difference)
+        polynomials = _Polynomials()
+        left, right = polynomials.of(a), polynomials.of(b)
+    except _Expand:
+        polynomials = None
+    if polynomials is None or not polynomials.composed:  # small entries: expand is as quick
+        return sp.expand(a - b) != 0
+    return left != right
+
+
+class _Expand(Exception):
+    """An expression `_Polynomials` leaves to `sp.expand`."""
+
+
+class _Polynomials:
+    """Expressions as sparse polynomials over ℚ: {monomial: coefficient}, a monomial a sorted
+    tuple of (atom number, power), an atom a symbol or a function application (identified
+    by its expanded arguments). Built node by node as SymPy's polys rings convert an
+    expression (`PolyRing.from_expr`): sums, products, integer powers above 1, numbers."""
+
+    def __init__(self):
+        self.atoms: dict = {}
+        self.composed = False  # a function applied to a function
+        self._memo: dict = {}
+
+    def of(self, e) -> dict:
+        if e not in self._memo:
+            self._memo[e] = self._convert(e)
+        return self._memo[e]
+
+    def _convert(self, e) -> dict:
+        if e.is_Add:
+            out: dict = {}
+            for term in e.args:
+                for m, c in self.of(term).items():
+                    out[m] = out.get(m, 0) + c
+            return {m: c for m, c in out.items() if c}
+        if e.is_Mul:
+            return reduce(_times, [self.of(f) for f in e.args])
+        if e.is_Pow and e.exp.is_Integer and e.exp > 1:
+            base = self.of(e.base)
+            return reduce(_times, [base] * int(e.exp))
+        if e.is_Number:
+            try:
+                c = sp.QQ.from_sympy(e)
+            except sp.polys.polyerrors.CoercionFailed:
+                raise _Expand from None
+            return {(): c} if c else {}
+        if e.is_Symbol:
+            return {((self._atom(e), 1),): sp.QQ.one}
+        if isinstance(e, sp.Function):
+            if e.has(sp.exp, sp.log):
+                raise _Expand
+            self.composed |= any(arg.has(sp.Function) for arg in e.args)
+            return {((self._atom(e.func(*[sp.expand(arg) for arg in e.args])), 1),): sp.QQ.one}
+        raise _Expand  # a negative or symbolic power, a constant such as π: not a polynomial
+
+    def _atom(self, key) -> int:
+        return self.atoms.setdefault(key, len(self.atoms))
+
+
+def _times(p: dict, q: dict) -> dict:
+    """The product of two `_Polynomials` polynomials."""
+    out: dict = {}
+    for m, c in p.items():
+        for n, d in q.items():
+            powers = dict(m)
+            for atom, k in n:
+                powers[atom] = powers.get(atom, 0) + k
+            key = tuple(sorted(powers.items()))
+            out[key] = out.get(key, 0) + c * d
+    return {m: c for m, c in out.items() if c}

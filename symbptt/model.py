@@ -17,7 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import Activation
 from .errors import InputError
-from .explicit import product
+from .explicit import matrix, product
 
 #: Symbolic dimensions: n the state size, m the input size.
 N = sp.Symbol("n", integer=True, positive=True)
@@ -43,8 +43,8 @@ def element_matrix(role: str, rows: int, cols: int, vector: bool | None = None) 
     by default, whether cols == 1. A 1×1 W at n = 1 is still a matrix.
     """
     if vector if vector is not None else cols == 1:
-        return sp.Matrix(rows, 1, [element(role, i + 1) for i in range(rows)])
-    return sp.Matrix(rows, cols, lambda i, j: element(role, i + 1, j + 1))
+        return matrix(rows, 1, [element(role, i + 1) for i in range(rows)])
+    return matrix(rows, cols, [element(role, i + 1, j + 1) for i in range(rows) for j in range(cols)])
 
 
 def elementwise(activation: Activation, v):
@@ -259,6 +259,21 @@ class Env(dict):
         #: (term, variable) → ∂term/∂variable: steps and routes evaluated in this Env
         #: differentiate the same terms again and again.
         self.partials: dict = {}
+        #: matrix expression → its explicit matrix here (`explicit.explicit`): the steps of
+        #: a route share their subtrees. Emptied whenever a binding changes.
+        self.values: dict = {}
+
+    def __setitem__(self, key, value):
+        self.values.clear()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self.values.clear()
+        super().__delitem__(key)
+
+    def update(self, *args, **kwargs):
+        self.values.clear()
+        super().update(*args, **kwargs)
 
     def copy(self) -> "Env":
         """A new Env with the same entries and dims, sharing the (pure) partials memo."""

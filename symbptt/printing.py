@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -64,6 +65,7 @@ def _term_rank(term) -> tuple[int, ...]:
             0 if in_state else 1, 1 if isinstance(term, (sp.MatrixSymbol, sp.Transpose)) else 0)
 
 
+@lru_cache(maxsize=4096)  # asked of the same terms by every sort of every formula
 def _mentions_state(expr) -> bool:
     names = [str(a.name) for a in expr.atoms(sp.Symbol, sp.MatrixSymbol)]
     names += [str(a.base.label) for a in expr.atoms(sp.Indexed)]
@@ -278,10 +280,22 @@ class ProofPrinter(LatexPrinter):
     def __init__(self, settings=None):
         super().__init__(settings)
         self._arguments: dict[sp.Symbol, str] = {}
+        self._printed: dict = {}
 
     @property
     def notation(self) -> Notation:
         return self._settings["notation"]
+
+    def _print(self, expr, **kwargs) -> str:
+        # A report's formulas share subtrees (a gate's diag(...) in every block): each is
+        # printed once per printer. A node's LaTeX depends on the node and the settings only
+        # (a bound argument is a fresh Dummy: its own key); keyword arguments are not memoised.
+        if kwargs or not isinstance(expr, sp.Basic):
+            return super()._print(expr, **kwargs)
+        key = (type(expr), expr)
+        if key not in self._printed:
+            self._printed[key] = super()._print(expr)
+        return self._printed[key]
 
     # roles, entries and bound arguments ------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):

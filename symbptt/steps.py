@@ -8,6 +8,7 @@ one printer renders every formula, in text and in displays alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sympy as sp
 
@@ -115,6 +116,7 @@ class Route:
     summary: Prose | None = None
 
 
+@cache  # a constant, built when first asked (it needs model)
 def _titles() -> dict[str, "Prose"]:
     from .model import N
     x = lambda time: sp.MatrixSymbol(f"x@{time}", N, 1)

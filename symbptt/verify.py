@@ -126,11 +126,14 @@ def verify_cell_routes(routes: tuple[Route, ...], cell) -> tuple[StepCheck, ...]
     of the previous states (what a total derivative goes through).
     """
     cache: dict = {}
+    envs: dict = {}  # one Env per (size, total): steps share its explicit subtrees
 
     def side(expr, where, size, total):
         key = (expr, where, size, total)
         if key not in cache:
-            cache[key] = evaluate(expr, cell.bindings(*size, total), where)
+            if (size, total) not in envs:
+                envs[size, total] = cell.bindings(*size, total)
+            cache[key] = evaluate(expr, envs[size, total], where)
         return cache[key]
 
     out = []

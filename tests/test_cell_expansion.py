@@ -278,3 +278,87 @@ def test_index_route_verifies_every_cell_and_catches_a_wrong_entry():
                 route.steps[:k] + (Step("index-chain", step.lhs, wrong),) + route.steps[k + 1:], None)
     result = verify_index_route(bad, ch, derived)
     assert not result[k].ok and all(c.ok for n, c in enumerate(result) if n != k)
+
+
+def _at_reference(expr, r, c):
+    """`cell_index._at` as three passes: substitute, unroll the sums, name the entries."""
+    from symbptt.cell_index import CHECK_M, CHECK_N, i, j
+    from symbptt.model import M, element
+
+    expr = expr.xreplace({i: r, j: c, N: CHECK_N, M: CHECK_M})
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: sp.Add(*[
+        e.function.xreplace({e.limits[0][0]: v}) for v in range(int(e.limits[0][1]), int(e.limits[0][2]) + 1)]))
+    return expr.replace(lambda e: isinstance(e, sp.Indexed),
+                        lambda e: element(e.base.label.name, *map(int, e.indices)))
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_index_entries_at_n_2_are_the_three_pass_substitution(key, chains):
+    """The one-pass `_at` builds exactly (srepr) what substituting, unrolling and renaming build."""
+    from symbptt.cell_index import _at, index_route
+
+    route, _ = index_route(chains[key])
+    for step in route.steps:
+        if step.rule in ("index-chain", "component"):
+            for r, c in ((1, 1), (1, 2), (2, 1), (2, 2)):
+                assert sp.srepr(_at(step.rhs, r, c)) == sp.srepr(_at_reference(step.rhs, r, c))
+
+
+def test_a_wrong_index_entry_is_caught_at_n_2_alone(chains, monkeypatch):
+    """With the normal-form comparison made to pass, U_z transposed is still caught at n = 2."""
+    from symbptt import cell_index
+    from symbptt.steps import Route, Step
+
+    ch = chains["gru"]
+    route, derived = cell_index.index_route(ch)
+    k, step = next((k, s) for k, s in enumerate(route.steps) if s.rule == "index-chain")
+    U = sp.IndexedBase("U_z")
+    wrong = step.rhs.xreplace({U[cell_index.i, cell_index.j]: U[cell_index.j, cell_index.i]})
+    assert wrong != step.rhs
+    bad = Route(route.key, route.title, route.layout,
+                route.steps[:k] + (Step("index-chain", step.lhs, wrong),) + route.steps[k + 1:], None)
+    monkeypatch.setattr(cell_index, "normal_form", lambda expr: sp.Integer(0))
+    result = cell_index.verify_index_route(bad, ch, derived)
+    assert not result[k].ok and "differs from the cell differentiated" in result[k].detail
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_differ_is_expand_on_every_entry_right_or_wrong(key, chains):
+    """`explicit.differ` decides as `sp.expand(a - b) != 0` does, on each block's entries at
+    n = 2 (everything written out) against the cell differentiated: the closed form, and
+    the closed form transposed (wrong off the diagonal)."""
+    from symbptt.explicit import differ
+
+    ch = chains[key]
+    env = ch.cell.bindings(2, 3, total=True)
+    verdicts = set()
+    for (v, s) in ch.totals:
+        if v not in ch.cell.next:
+            continue
+        truth = jacobian_entries(list(env[v]), list(env[s]))
+        closed = explicit(ch.block(v, s), env)
+        for shown in (closed, closed.T):
+            for a, b in zip(shown, truth):
+                verdict = differ(a, b)
+                assert verdict == (sp.expand(a - b) != 0)
+                verdicts.add(verdict)
+    assert verdicts == {True, False}
+
+
+def test_differ_on_atoms_powers_and_numbers():
+    """Function atoms equal once their arguments are expanded are one atom; exp, negative
+    powers and constants go to `sp.expand`; numbers alone compare exactly."""
+    from symbptt.activations import logistic
+    from symbptt.explicit import differ
+
+    x, y = sp.symbols("x y", real=True)
+    inner = sp.tanh(logistic(x) * (y + 1))
+    assert not differ(sp.tanh(inner) * 2, sp.tanh(sp.tanh(logistic(x) * y + logistic(x))) + sp.tanh(inner))
+    assert differ(sp.tanh(inner), sp.tanh(sp.tanh(logistic(x) * y)))
+    assert not differ(sp.tanh(inner) * sp.exp(x + y), sp.tanh(inner) * sp.exp(x) * sp.exp(y))
+    assert differ(sp.tanh(inner) / x, sp.tanh(inner) / y)
+    assert not differ(sp.tanh(inner) / x, sp.tanh(inner) * x**-1)
+    assert differ(sp.tanh(inner) * sp.pi, sp.tanh(inner) * 3)
+    assert not differ(sp.Rational(1, 2) * sp.tanh(inner) ** 2, sp.tanh(inner) ** 2 - sp.tanh(inner) ** 2 / 2)
+    assert differ(sp.Integer(1), sp.Rational(1, 3) * 3 + 1)
+    assert not differ(sp.Integer(0), sp.Integer(0))

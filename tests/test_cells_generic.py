@@ -39,3 +39,25 @@ def test_generic_chain_reproduces_the_form(form, activation):
     # and a wrong closed form is told apart
     env = cell.bindings(2, 3, total=True)
     assert mismatches(explicit(sp.Transpose(got), env), explicit(expected, env))
+
+
+@pytest.mark.parametrize("key", ["lstm", "gru"])
+def test_a_transposed_factor_in_one_step_is_reported_there_alone(key):
+    """Steps share their explicit subtrees (one Env per size): a step whose right side has a
+    weight U transposed fails, every other step of every route still passes."""
+    from symbptt.cell_derivation import denominator_route, get_cell
+    from symbptt.steps import Route, Step
+
+    cell = get_cell(key)
+    ch = chain(cell)
+    routes = (*ch.routes, denominator_route(ch))
+    for r, route in enumerate(routes):
+        k, step = next((k, s) for k, s in enumerate(route.steps)
+                       if any(a.name.startswith("U") for a in s.rhs.atoms(sp.MatrixSymbol)))
+        U = next(a for a in step.rhs.atoms(sp.MatrixSymbol) if a.name.startswith("U"))
+        wrong = Step(step.rule, step.lhs, step.rhs.xreplace({U: sp.Transpose(U)}), step.note, step.where)
+        bad = Route(route.key, route.title, route.layout,
+                    route.steps[:k] + (wrong,) + route.steps[k + 1:], route.result)
+        checks = verify_cell_routes(routes[:r] + (bad,) + routes[r + 1:], cell)
+        failed = [(c.route, c.index) for c in checks if not c.ok]
+        assert failed == [(route.key, k + 1)], (route.key, failed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from functools import lru_cache
 from pathlib import Path
 
 import sympy as sp
@@ -33,6 +34,7 @@ _COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
 _WORDS = re.compile(r"\\(tanh|sinh|cosh|sin|cos|exp|log)(?![A-Za-z])")  # printed as their letters
 
 
+@lru_cache(maxsize=4096)  # asked again of each formula and of its pieces
 def width(tex: str) -> float:
     """The printed width of LaTeX math, estimated in characters: a command is one glyph,
     subscripts count 0.7, a fraction its wider part, a matrix the sum of its widest
