@@ -777,11 +777,16 @@ def _cell_expectations():
     # A block between two states, as notes write it, without the tanh' factor: wrong everywhere.
     no_tanh = (r"\frac{\partial h_t}{\partial c_{t-1}} = \operatorname{diag}(o_t \odot f_t)", ("h", "c"),
                lambda q: D(q["o"] * q["f"]))
+    # A gate's block, as notes derive it on the way: right, and without σ'.
+    gate = (r"\frac{\partial f_t}{\partial h_{t-1}} = \operatorname{diag}(f_t \odot (1 - f_t)) U_f", ("f", "h"),
+            lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"])
+    gate_no_prime = (r"\frac{\partial f_t}{\partial h_{t-1}} = \operatorname{diag}(f_t) U_f", ("f", "h"),
+                     lambda q: D(q["f"]) @ q["U_f"])
     out = []
     for cell, k, layout in (("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),
                             ("gru-chung", 4, "numerator"), ("gru-chung", 4, "denominator"), ("gru", 3, "denominator"),
                             ("lstm", 2, "numerator"), ("lstm", 2, "denominator"), ("lstm-peephole", 2, "numerator"),
-                            ("lstm", no_tanh, "numerator")):
+                            ("lstm", no_tanh, "numerator"), ("lstm", gate, "numerator"), ("lstm", gate_no_prime, "numerator")):
         text, block, meaning = FORMULAS[k] if isinstance(k, int) else k
         holds = _labels(cell, block, meaning)
         code = "SB101" if not holds else "SB102" if layout not in holds else None

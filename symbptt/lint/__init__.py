@@ -154,7 +154,7 @@ class Linter:
             return self._judge_product(claim, decl, where, report, layouts)
         if claim.cross and decl.recurrence not in _cell_keys():
             return [Finding(code="SB201", message=(
-                "not judged: a block between two states is a gated cell's; declare the cell to "
+                "not judged: a block between two of a gated cell's names; declare the cell to "
                 f"judge it, such as recurrence=lstm (one of {', '.join(_cell_keys())})"), **where)]
         result = self._check(claim.formula, decl)
         typo = ""

@@ -5,6 +5,7 @@ written across inline spans of one line."""
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -31,7 +32,7 @@ class Claim:
     typo: tuple | None = None  # (as written, as read): a name that cannot be there, read as the state
     between: str | None = None  # the gradient printed between the factors of `formula`'s matrix
     product: tuple | None = None  # (factors ((text, step), …), state, the product at two steps as text)
-    cross: bool = False  # a block between two states, ∂h_t/∂c_{t-1}: a gated cell's only
+    cross: tuple | None = None  # (v, s) of a block ∂v_t/∂s_{t-1} between two names: a gated cell's
 
 
 #: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
@@ -93,10 +94,12 @@ class _Derivative:
 
     @property
     def block(self) -> bool:
-        """∂(one state)/∂(another) one step back, ∂h_t/∂c_{t-1}: a block of a gated cell's
-        Jacobian (judged only where the document declares such a cell)."""
+        """∂v_t/∂s_{t-1} for two different names of a gated cell (∂h_t/∂c_{t-1}, ∂f_t/∂h_{t-1}):
+        a block of that cell's Jacobian, judged where the document declares the cell. Other
+        pairs (an RNN's ∂a_t/∂h_{t-1}) are steps of the chain rule, not claims."""
         a, b = _base(self.num), _base(self.den)
-        return a is not None and b is not None and a != b and self.one_step and not self.gradient
+        return (a is not None and b is not None and a != b and self.one_step and not self.gradient
+                and {a, b} <= _cell_names())
 
     @property
     def one_step(self) -> bool:
@@ -108,6 +111,14 @@ class _Derivative:
     def gradient(self) -> bool:
         """∂(loss)/∂(state): a gradient vector."""
         return bool(_LOSS.match(self.num.strip())) and _base(self.den) not in (None, _base(self.num))
+
+
+@functools.cache
+def _cell_names() -> frozenset:
+    """The names the library's gated cells define: h, c and their gates (f, i, o, g, z, r, n)."""
+    from ..cells import CELLS
+
+    return frozenset(lhs.name.split("@")[0] for cell in CELLS.values() for lhs, _ in cell.equations)
 
 
 def _frac(d: _Derivative) -> str:
@@ -302,7 +313,8 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
         if anchor is None or has_partial and anchor[0] != "gradient":
             if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
                 one = step if step and len(ds) > 1 else (_frac(jac[0]) if jac[0].one_step else None)
-                anchor = ("jacobian", one or _frac(jac[0]), one is not None, jac[0].block)
+                cross = (_base(jac[0].num), _base(jac[0].den)) if jac[0].block else None
+                anchor = ("jacobian", one or _frac(jac[0]), one is not None, cross)
                 continue
             grad = _state_gradient(text)
             if grad is not None:
