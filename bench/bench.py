@@ -16,7 +16,8 @@ and LaTeX should cost what JSON costs). Then start-up: each command line in COMM
 `python -c "import sympy"`, interleaved runs in an empty folder, best and median and their
 ratios; "first run" is with an empty cache folder (templates compiled, parser tables built).
 Last, claims per second: `symbptt.check` on the gallery's formulas in one process after
-start-up, each formula first seen, and repeated.
+start-up, each formula first seen, and repeated; and `check` (JSON report included) on the
+RNN corpus's published formulas (tests/data/corpus.py), each seen once.
 Speed is measured here, never asserted in tests.
 """
 
@@ -176,12 +177,28 @@ while time.perf_counter() - t < float(sys.argv[1]):
     for formula, activation in claims:
         check(formula, activation=activation)
         done += 1
-print(json.dumps({"first": first, "repeated": done / (time.perf_counter() - t), "claims": len(claims)}))
+repeated = done / (time.perf_counter() - t)
+# The RNN corpus's published formulas (tests/data/corpus.py), each seen once, as its test
+# runs them: `check` with the source's activation, JSON report included.
+import contextlib, io, os
+sys.path.insert(0, os.getcwd())
+from tests.data.corpus import ENTRIES
+from tests.test_corpus import _argv
+from symbptt.cli import main
+t = time.perf_counter()
+for entry in ENTRIES:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        main(_argv(entry, False))
+corpus = len(ENTRIES) / (time.perf_counter() - t)
+print(json.dumps({"first": first, "repeated": repeated, "claims": len(claims),
+                  "corpus": corpus, "corpus_claims": len(ENTRIES)}))
 """
 
 
 def claims_per_second(seconds: float) -> dict:
-    out = subprocess.run([sys.executable, "-c", CLAIMS, str(seconds)], capture_output=True, text=True, check=True)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the corpus is in tests/
+    out = subprocess.run([sys.executable, "-c", CLAIMS, str(seconds)], capture_output=True, text=True, check=True,
+                         cwd=root)
     return json.loads(out.stdout)
 
 
@@ -262,7 +279,9 @@ def main() -> int:
     startup_table(times, args.runs)
     rates = claims_per_second(1.0 if args.quick else 5.0)
     print(f"check in one process after start-up, the gallery's {rates['claims']} formulas: "
-          f"{rates['first']:.1f} claims/s each first seen, {rates['repeated']:.1f} claims/s repeated (goal 50)")
+          f"{rates['first']:.1f} claims/s each first seen, {rates['repeated']:.1f} claims/s repeated (goal 50); "
+          f"the RNN corpus's {rates['corpus_claims']} published formulas, each first seen, with their JSON "
+          f"reports: {rates['corpus']:.1f} claims/s")
     return 0
 
 
