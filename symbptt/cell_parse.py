@@ -63,14 +63,15 @@ def _label(name: Name) -> str:
 class _Translator:
     """AST → matrix expression, shapes inferred from use (see the module docstring)."""
 
-    def __init__(self, states: set, defined: dict, later: set, number: int, sides: dict):
+    def __init__(self, states: set, defined: dict, later: set, number: int, products: dict):
         self.states, self.defined, self.later, self.number = states, defined, later, number
         self.inputs: set = set()
-        #: "columns" (W v) or "rows" (v W) → the first such product's position: one per cell.
-        self.sides = sides
+        #: "columns" (W v) or "rows" (v W) → (equation, character) of the first such product,
+        #: shared by the cell's equations: a cell writes its products one way.
+        self.products = products
 
-    def side(self, kind: str, node) -> None:
-        self.sides.setdefault(kind, (self.number, node.pos + 1))
+    def written(self, way: str, node) -> None:
+        self.products.setdefault(way, (self.number, node.pos + 1))
 
     def fail(self, message: str):
         raise InputError(f"equation {self.number}: {message}")
@@ -106,11 +107,11 @@ class _Translator:
                 return sp.MatMul(sp.Rational(node.left.text), self.vector(node.right))
             if node.op == "matmul" and isinstance(node.left, Name) and not _time(node.left, self.number):
                 right = self.vector(node.right)  # W v: the weight is a matrix, n × size of v
-                self.side("columns", node)
+                self.written("columns", node)
                 return sp.MatMul(sp.MatrixSymbol(_label(node.left), N, right.shape[0]), right)
             if node.op == "matmul" and isinstance(node.right, Name) and not _time(node.right, self.number):
                 left = self.vector(node.left)  # v W, a row times a matrix: W is size of v × n
-                self.side("rows", node)
+                self.written("rows", node)
                 return sp.MatMul(sp.Transpose(sp.MatrixSymbol(_label(node.right), left.shape[0], N)), left)
             if node.op in ("hadamard", "times"):  # ⊙, and * as code writes it
                 left, right = self.vector(node.left), self.vector(node.right)
