@@ -99,12 +99,12 @@ _PEEPHOLE = Prose.of(
     "With peepholes {dcc} is no longer {f}: the gates {i} and {fg} see {cp}, which adds the terms "
     "derived below, and {o} sees {ct}.", dcc=TotalJacobian(c_t, c), f=sp.DiagMatrix(f), i=i, fg=f, cp=c, o=o, ct=c_t)
 
-#: What formulas call the candidate: \\tilde h_t, \\hat h_t (GRU); \\tilde c_t, \\hat c_t (LSTM);
+#: Other names formulas give the candidate: \\tilde h_t, \\hat h_t (GRU); \\tilde c_t, \\hat c_t (LSTM);
 #: and the gates as deeplearning.ai's course writes them: Γ_u, Γ_r (GRU), Γ_f, Γ_u or Γ_i, Γ_o
 #: (LSTM). The course's GRU keeps the candidate with Γ_u (Chung's convention): under the Cho
 #: or PyTorch GRU that formula is judged a variant, which is what it is.
-_CANDIDATE_H = (("h~", "n"), ("h^", "n"), ("Gamma_u", "z"), ("Gamma_r", "r"))
-_CANDIDATE_C = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"))
+_GRU_ALIASES = (("h~", "n"), ("h^", "n"), ("Gamma_u", "z"), ("Gamma_r", "r"))
+_LSTM_ALIASES = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"))
 
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",
@@ -112,25 +112,25 @@ CELLS: dict[str, Cell] = {cell.key: cell for cell in (
          "arXiv:1406.1078 (2014), eqs. 5-8; Dive into Deep Learning, section 10.2",
          Prose.of("the reset gate scales the state before the recurrent product, {a}",
                   a=sp.MatMul(sp.MatrixSymbol("U_n", N, N), _had(r, h))),
-         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_Z), family="gru", bounded=("h",), bounded_reason=_GRU_BOUNDED, aliases=_CANDIDATE_H),
+         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_Z), family="gru", bounded=("h",), bounded_reason=_GRU_BOUNDED, aliases=_GRU_ALIASES),
     Cell("gru-torch", "the GRU of PyTorch, cuDNN and Keras reset_after (reset gate after the product)",
          "PyTorch torch.nn.GRUCell documentation; cuDNN; Keras GRU(reset_after=True)",
          Prose.of("the reset gate scales the recurrent product and its own bias, {a}",
                   a=_had(r, sp.MatAdd(sp.MatMul(sp.MatrixSymbol("U_n", N, N), h), _vector("b_hn")))),
          ("h",), (*_GATES, _TORCH_CANDIDATE, _KEEP_Z), family="gru", torch=TORCH_GRU, bounded=("h",), bounded_reason=_GRU_BOUNDED,
-         aliases=_CANDIDATE_H),
+         aliases=_GRU_ALIASES),
     Cell("gru-chung", "the GRU of Chung et al. (z and 1 − z swapped)",
          "J. Chung et al., Empirical Evaluation of Gated Recurrent Neural Networks on Sequence "
          "Modeling, arXiv:1412.3555 (2014), eqs. 5-8; Wikipedia, Gated recurrent unit",
          Prose.of("the update gate keeps the candidate, {a}", a=sp.Eq(*_KEEP_1_MINUS_Z, evaluate=False)),
-         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_1_MINUS_Z), family="gru", bounded=("h",), bounded_reason=_GRU_BOUNDED, aliases=_CANDIDATE_H),
+         ("h",), (*_GATES, _CHO_CANDIDATE, _KEEP_1_MINUS_Z), family="gru", bounded=("h",), bounded_reason=_GRU_BOUNDED, aliases=_GRU_ALIASES),
     Cell("lstm", "the LSTM without peepholes, as PyTorch's nn.LSTMCell",
          "S. Hochreiter and J. Schmidhuber, Long Short-Term Memory (1997), with the forget gate "
          "of Gers et al. (2000); PyTorch torch.nn.LSTMCell documentation",
          Prose.of("the state is the pair ({h}, {c}); the gates see {x} and {h} only", h=h, c=c, x=x),
          ("h", "c"), (*_LSTM_INPUT_FORGET, (o, _sigmoid(_affine("o", h))), _CELL_STATE, _OUTPUT),
          family="lstm", torch=TORCH_LSTM, bounded=("h",), bounded_reason=_LSTM_BOUNDED, notes=(_TOTAL,),
-         aliases=_CANDIDATE_C),
+         aliases=_LSTM_ALIASES),
     Cell("lstm-peephole", "the vanilla LSTM of Greff et al., with peepholes",
          "K. Greff et al., LSTM: A Search Space Odyssey, IEEE TNNLS 28(10) (2017), "
          "arXiv:1503.04069, section II",
@@ -142,5 +142,5 @@ CELLS: dict[str, Cell] = {cell.key: cell for cell in (
           (g, _tanh(_affine("g", h))), _CELL_STATE,
           (o, _sigmoid(_affine("o", h, _had(_vector("p_o"), c_t)))), _OUTPUT),
          family="lstm", bounded=("h",), bounded_reason=_LSTM_BOUNDED, notes=(_PEEPHOLE,),
-         aliases=_CANDIDATE_C),
+         aliases=_LSTM_ALIASES),
 )}
