@@ -254,6 +254,8 @@ class Notation:
         base = _GREEK_PLAIN.get(base, base)  # delta → δ, Gamma → Γ
         if len(base) > 1 and base[-1] in PLAIN_ACCENTS:  # h~ → h̃
             base = base[:-1] + PLAIN_ACCENTS[base[-1]]
+        if rest and time:  # one subscript, as in LaTeX: Γ_f at t is Γ_{f,t}, not Γ_f_t
+            return f"{base}_{{{rest},{time}}}"
         name = base + sep + rest
         return name + ("" if not time else f"_{time}" if len(time) == 1 else f"_{{{time}}}")
 

@@ -125,3 +125,17 @@ def test_a_time_index_joins_a_subscripted_name():
     assert latex(rec.x_prev, n) == r"\mathbf{W}_{\mathrm{hh},t-1}"
     assert latex(rec.u, n) == r"\mathbf{u}_{x,t}"
     assert latex(element("x_prev", 2), n) == r"[W_{\mathrm{hh},t-1}]_{2}"
+
+
+@pytest.mark.parametrize("role, plain, latex", [
+    ("Gamma_f@t", "Γ_{f,t}", r"\boldsymbol{\Gamma}_{f,t}"),
+    ("Gamma_f@t-1", "Γ_{f,t-1}", r"\boldsymbol{\Gamma}_{f,t-1}"),
+    ("h~@t", "h̃_t", r"\boldsymbol{\tilde{h}}_{t}"),
+    ("delta@t", "δ_t", r"\boldsymbol{\delta}_{t}"),
+])
+def test_a_labelled_name_at_a_time_has_one_subscript(role, plain, latex):
+    """deeplearning.ai's Γ_f at t: Γ_{f,t} in text, as in LaTeX (not Γ_f_t)."""
+    from symbptt.printing import Notation
+
+    assert Notation().plain_role(role) == plain
+    assert Notation().role(role) == latex
