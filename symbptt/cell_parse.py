@@ -29,13 +29,21 @@ MAX_EQUATIONS = 16
 #: A time index other than t and t-1 (t+1, t-2, "i,t+1"): not a cell's.
 _OTHER_TIME = re.compile(r"(?:.*,)?t[+-]\d+")
 _FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
+#: How the sigmoid is written (σ is the logistic sigmoid in a cell); φ, f and g, which
+#: `check` reads as a generic σ, name no particular activation and are refused.
+_SIGMOID_WORDS = {"sigma", "σ", "sigmoid", "sigm", "sgm"}
+#: Activations people write that a cell does not take: refused, never read as a weight
+#: multiplying a bracket.
+_OTHER_FUNCTIONS = {"softplus", "softmax", "softsign", "exp", "log", "sin", "cos", "elu", "selu", "gelu",
+                    "silu", "swish", "mish", "hardtanh", "hardsigmoid", "leakyrelu", "relu6", "abs", "sign"}
 
 
-def _split(text: str, number: int) -> tuple[str, str]:
+def _split(text: str, number: int) -> tuple[str, str, int]:
+    """(left side, right side, where the right side starts in `text`), sides stripped."""
     if text.count("=") != 1:
         raise InputError(f"equation {number}: write one '=' (name_t = expression), got {text!r}")
     lhs, rhs = text.split("=")
-    return lhs.strip(), rhs.strip()
+    return lhs.strip(), rhs.strip(), len(text) - len(rhs.lstrip())
 
 
 def _time(name: Name, number: int) -> str:
@@ -63,15 +71,20 @@ def _label(name: Name) -> str:
 class _Translator:
     """AST → matrix expression, shapes inferred from use (see the module docstring)."""
 
-    def __init__(self, states: set, defined: dict, later: set, number: int, products: dict):
+    def __init__(self, states: set, defined: dict, later: set, number: int, products: dict, offset: int):
         self.states, self.defined, self.later, self.number = states, defined, later, number
+        self.offset = offset  # where the right side starts in the equation as typed
         self.inputs: set = set()
         #: "columns" (W v) or "rows" (v W) → (equation, character) of the first such product,
         #: shared by the cell's equations: a cell writes its products one way.
         self.products = products
 
     def written(self, way: str, node) -> None:
-        self.products.setdefault(way, (self.number, node.pos + 1))
+        self.products.setdefault(way, (self.number, self.at(node)))
+
+    def at(self, node) -> int:
+        """The 1-based character of `node` in the equation as typed."""
+        return self.offset + node.pos + 1
 
     def fail(self, message: str):
         raise InputError(f"equation {self.number}: {message}")
@@ -96,8 +109,15 @@ class _Translator:
             return sp.OneMatrix(N, 1) if value == 1 else sp.MatMul(value, sp.OneMatrix(N, 1))
         if isinstance(node, Unary) and node.op == "neg":
             return sp.MatMul(-1, self.vector(node.arg))
+        if isinstance(node, Call) and node.func == "sigma" and node.word not in _SIGMOID_WORDS:
+            self.fail(f"{node.word}(…) at character {self.at(node)} names no activation: a cell's equations "
+                      "write theirs, sigmoid (σ), tanh or relu")
         if isinstance(node, Call) and not node.prime and node.power is None and node.func in _FUNCTIONS:
             return elementwise(ACTIVATIONS[_FUNCTIONS[node.func]], self.vector(node.arg))
+        if (isinstance(node, Binary) and node.op == "matmul" and isinstance(node.left, Name)
+                and node.left.letter.lower() in _OTHER_FUNCTIONS):
+            self.fail(f"{node.left.letter} at character {self.at(node)}: a cell's activations are sigmoid (σ), "
+                      "tanh and relu")
         if isinstance(node, Binary):
             if node.op in ("add", "sub"):
                 left, right = self.vector(node.left), self.vector(node.right)
@@ -118,7 +138,7 @@ class _Translator:
                 self.same(left, right, node)
                 return sp.HadamardProduct(left, right)
             if node.op == "matmul":
-                self.fail(f"two vectors side by side at character {node.pos + 1}: write ⊙ (or *) "
+                self.fail(f"two vectors side by side at character {self.at(node)}: write ⊙ (or *) "
                           "for the entrywise product")
         self.fail(f"{type(node).__name__.lower()} {getattr(node, 'op', getattr(node, 'func', ''))} "
                   "is not part of a cell's equations (sums, products, ⊙, σ, tanh, relu)")
@@ -126,7 +146,7 @@ class _Translator:
     def same(self, a, b, node):
         if a.shape != b.shape:
             self.fail(f"a sum or ⊙ of vectors of sizes {a.shape[0]} and {b.shape[0]} "
-                      f"(the input has size m, states and gates n), at character {node.pos + 1}")
+                      f"(the input has size m, states and gates n), at character {self.at(node)}")
 
 
 def _names(node):
@@ -158,7 +178,7 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError(f"a cell has at most {MAX_EQUATIONS} equations, got {len(equations)}")
     sides = [_split(text, k) for k, text in enumerate(equations, 1)]
     lefts = []
-    for k, (lhs, _) in enumerate(sides, 1):
+    for k, (lhs, _, _) in enumerate(sides, 1):
         node = _parse(lhs, k)
         if not isinstance(node, Name) or _time(node, k) != "t":
             raise InputError(f"equation {k}: the left side must be a name at time t, such as h_t, got {lhs!r}")
@@ -166,14 +186,14 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     if len(set(lefts)) != len(lefts):
         twice = next(l for l in lefts if lefts.count(l) > 1)
         raise InputError(f"{twice}_t is defined twice")
-    trees = [_parse(rhs, k) for k, (_, rhs) in enumerate(sides, 1)]
+    trees = [_parse(rhs, k) for k, (_, rhs, _) in enumerate(sides, 1)]
     states = {_label(n) for k, tree in enumerate(trees, 1) for n in _names(tree) if _time(n, k) == "t-1"}
     undefined = sorted(states - set(lefts))
     if undefined:
         raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
     defined, out, inputs, products = {}, [], set(), {}
-    for k, ((_, rhs), label) in enumerate(zip(sides, lefts), 1):
-        translator = _Translator(states, defined, set(lefts), k, products)
+    for k, ((_, _, offset), label) in enumerate(zip(sides, lefts), 1):
+        translator = _Translator(states, defined, set(lefts), k, products, offset)
         expr = translator.vector(trees[k - 1])
         if expr.shape != (N, 1):
             raise InputError(f"equation {k}: the right side has size m (the input's), not n")

@@ -188,6 +188,7 @@ class Call(Node):
     prime: bool
     power: int | None
     arg: Node
+    word: str = ""  # as written, without its wrapper: sigma, phi, f, σ, tanh, …
 
 
 @dataclass(frozen=True)
@@ -396,7 +397,7 @@ class _ToAst(lark.Transformer):
         fused = re.search(r"\{\s*([A-Z])\s*diag", str(token))  # \operatorname{Wdiag}: W diag
         word = _FUNC_WORD.fullmatch(re.sub(r"\{\s*[A-Z]\s*(?=diag)", "{", str(token).strip())).group(1)
         power = next((i for i in items if isinstance(i, int) and not isinstance(i, bool)), None)
-        call = Call(token.start_pos, _FUNCS[word], prime, power, items[-1])
+        call = Call(token.start_pos, _FUNCS[word], prime, power, items[-1], word)
         if fused:
             return Binary(token.start_pos, "matmul", Name(token.start_pos, fused.group(1)), call)
         return call

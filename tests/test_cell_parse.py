@@ -71,6 +71,13 @@ def test_cli_derive_with_typed_cell_and_cell_file(capsys, tmp_path):
     (["z_t = sigmoid(U r_t)", "r_t = sigmoid(W h_{t-1})", "h_t = z_t ⊙ h_{t-1}"], "used before its equation"),
     (["h_t = tanh(W h_{t-1}) + c_{t-1}"], "no equation defines c_t"),
     (["h_t = tanh(W h_{t+1})"], "only t and t-1"),
+    # An activation the cell does not name is refused, never read as the sigmoid or as a weight
+    # (φ(…) became σ and "proved" a wrong Jacobian; softplus(…) a matrix times a bracket).
+    ([r"h_t = \phi(W h_{t-1} + U x_t + b)"], r"phi\(…\) at character 7 names no activation"),
+    (["h_t = f(W h_{t-1} + U x_t + b)"], r"f\(…\) at character 7 names no activation"),
+    (["h_t = g(W h_{t-1}) + x_t"], "names no activation"),
+    (["h_t = softplus(W h_{t-1} + U x_t + b)"], "softplus at character 7: a cell's activations are"),
+    (["h_t = exp(W h_{t-1})"], "exp at character 7"),
 ])
 def test_bad_cells_are_input_errors(equations, message):
     with pytest.raises(InputError, match=message):
