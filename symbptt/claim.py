@@ -30,7 +30,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS, Activation
-from .errors import InputError, UnsupportedError
+from .errors import InputError, UnknownNameError, UnsupportedError
 from .grammar import TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose
@@ -468,9 +468,9 @@ def _role(name: Name, ctx: _Context):
     if key in TIME_LETTERS:
         raise InputError(f"'{key}' at position {name.pos + 1} looks like a time index that lost its "
                          "subscript (text copied from a PDF?): write it as a subscript, x_{t-1}")
-    raise InputError(
+    raise UnknownNameError(
         f"unknown name {key!r} at position {name.pos + 1}: use W (or W_rec, W_hh) for the "
-        f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state")
+        f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state", key)
 
 
 def _said(ctx: _Context, key: str, usual: str, value, what: str = ""):
@@ -516,10 +516,10 @@ def _split(name: Name, ctx: _Context):
                               name.time if k == last else ""), ctx)
                    for k, c in enumerate(name.letter)]
     except InputError:
-        raise InputError(
+        raise UnknownNameError(
             f"unknown name {name.letter!r} at position {name.pos + 1}: write --state {name.letter} "
             f"for a multi-letter state, --recurrent {name.letter} for the recurrent matrix, or "
-            f"--define {name.letter}=…") from None
+            f"--define {name.letter}=…", name.letter) from None
     value = factors[0]
     for k, factor in enumerate(factors[1:], 1):
         value = _binary(Binary(name.pos + k, "matmul", name, name), value, factor, ctx)

@@ -465,8 +465,9 @@ def _is_cell(args) -> bool:
 
 def _refuse_cell_plot(args) -> None:
     if args.plot and _is_cell(args):
-        raise InputError("--plot draws the RNN forms' (γλ₁)^t curves; a gated cell has no single "
-                         "γλ₁: its report gives a bound per block instead")
+        raise InputError("--plot draws the (γλ₁)^t curves of the RNN forms (-r pascanu, elman, row, "
+                         "row-elman); a cell, gated or typed, has no single γλ₁: its report gives a "
+                         "bound per block instead")
 
 
 def _bptt_result(args):

@@ -16,6 +16,15 @@ class InputError(SymbpttError, ValueError):
     """
 
 
+class UnknownNameError(InputError):
+    """A name a formula uses with no role; `name` is it as written (a reader other than the
+    command line, such as `lint`, gives its own advice)."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
 class UnsupportedError(SymbpttError, NotImplementedError):
     """A valid request that symbptt cannot handle yet (no rule for an expression node)."""
 

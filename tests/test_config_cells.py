@@ -152,7 +152,7 @@ def test_unknown_name_lists_the_config_cells(course, capsys):
     (["--cell", "h_t = tanh(W x_t)"], "not a recurrence"),
     (["--cell", "h_t = tanh(W h_{t-1}", "--cell", "h_t = 1"], "defined twice"),
     (["--cell-file", "missing.txt"], "cannot read --cell-file missing.txt"),
-    (["--cell", "h_t = tanh(W h_{t-1})", "--plot", "-o", "r.md"], "--plot draws the RNN forms'"),
+    (["--cell", "h_t = tanh(W h_{t-1})", "--plot", "-o", "r.md"], "a cell, gated or typed, has no single"),
 ])
 def test_bptt_bad_typed_cell_is_one_line_exit_2(tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)

@@ -811,6 +811,16 @@ def test_a_block_between_two_states_without_a_cell_is_said_not_judged(tmp_path):
     assert finding["code"] == "SB201" and "recurrence=lstm" in finding["message"]
 
 
+def test_an_unknown_name_gets_lints_advice_not_checks_options(tmp_path):
+    """check's advice for an unknown name is its command-line options (--define, --state);
+    lint has none: it says which declaration would judge a gated cell's claim."""
+    note = tmp_path / "notes.md"
+    note.write_text(r"$$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t)$$" "\n")
+    (finding,) = lint_json(note)
+    assert finding["code"] == "SB201" and "recurrence=lstm" in finding["message"]
+    assert "--" not in finding["message"]
+
+
 def test_a_gated_cell_finding_names_the_variant_that_holds(tmp_path):
     note = tmp_path / "notes.md"
     note.write_text("<!-- symbptt: recurrence=lstm-peephole -->\n"

@@ -30,7 +30,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, SymbpttError
+from ..errors import InputError, SymbpttError, UnknownNameError
 from .claims import Claim, claims, span_claims
 from .codes import (FAILING, LAYOUTS, MAX_BYTES, RULES, SEVERITIES, SKIP_DIRS, SUFFIXES, Declaration,
                     Finding, Rule, declaration)
@@ -161,6 +161,11 @@ class Linter:
         if claim.typo:
             written, read = claim.typo
             typo = f"{written} is no value at any step (its letter is the step index): read as {read}, a likely typo; "
+        if isinstance(result, UnknownNameError):  # check's advice is its options; lint's is a declaration
+            return [Finding(code="SB201", message=(
+                f"not judged: {typo}unknown name {result.name!r}: an RNN's claims use W (W_rec, W_hh), x or h; "
+                f"for a gated cell's names, declare the cell, such as recurrence=lstm (one of "
+                f"{', '.join(_cell_keys())})"), **where)]
         if isinstance(result, Exception):
             return [Finding(code="SB201", message=f"not judged: {typo}{_one_line(str(result))}", **where)]
         report.judged += 1
