@@ -361,14 +361,17 @@ def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
         if block is not None and tuple(block) != named:
             raise InputError(f"--block {','.join(block)} and the formula's left side "
                              f"(d{named[0]}_t/d{named[1]}_{{t-1}}) name different blocks: give one")
-        v, s = (dict(cell.aliases).get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
+        aliases = dict(cell.aliases)  # Γ_f by its label; \tilde c_t by its letter and accent
+        v, s = (aliases.get(_label(n)) or aliases.get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
                 for n in (num, den))
         back = _one_step_later(claim)
         if _time(den, back) != "t-1" or s not in cell.states:
-            raise InputError(f"the derivative is by {den.letter}_{{{den.sub}}}: write one by a previous "
+            raise InputError(f"the derivative is by {den.letter}_{{{_index(den)}}}: write one by a previous "
                              f"state, {', '.join(s + '_{t-1}' for s in cell.states)}")
-        if _time(num, back) != "t":
-            raise InputError(f"the derivative is of {num.letter}_{{{num.sub}}}: write one of a quantity at t")
+        # A name without a time index (∂f/∂h_{t-1}, ∂Γ_f/∂h_{t-1}, Γ_f by its label) is at t.
+        untimed = _index(num) == "" or (_time(num, back) == "" and _label(num) in aliases)
+        if _time(num, back) != "t" and not untimed:
+            raise InputError(f"the derivative is of {num.letter}_{{{_index(num)}}}: write one of a quantity at t")
     else:
         v, s = block or (cell.states[0], cell.states[0])
         if s not in cell.states:
@@ -385,8 +388,8 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     back = _one_step_later(claim)
     first = _Reader(cell, {}, back)
     if back:
-        first.points["step"] = (("back",), (Prose("every time index read one step back: the block "
-                                                  "∂·_{t+1}/∂·_t is ∂·_t/∂·_{t-1}"),))
+        first.points["step"] = (("back",), (Prose("every time index read one step back (t + 1 as t, "
+                                                  "t as t − 1)"),))
     first.resolve_placeholders(claim.expr)
     expr = first.value(claim.expr)
     if not _scalar(expr) and expr.shape == (N, 1):

@@ -9,6 +9,7 @@ about, each variant of its family and the LSTM's c-alone reading, come from ther
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import torch
@@ -18,6 +19,7 @@ from symbptt.cell_check import check_cell
 from symbptt.cell_parse import parse_cell
 from symbptt.cli import main
 from symbptt.errors import InputError
+from symbptt.render import render_cell_check
 
 N, M = 3, 2
 DT = torch.float64
@@ -269,6 +271,8 @@ def test_a_block_one_step_later_is_read_one_step_back(k):
     r = check_cell(later, cell)
     assert "_{t+1}" in later and {l.value for l, v in r.verdicts.items() if v.holds} == _labels(cell, block, meaning)
     assert "one step back" in str(r.verdict("numerator").reading.notes[0].text)
+    for fmt in ("text", "markdown", "latex"):  # the note's text once had braces read as math slots
+        assert "one step back (t + 1 as t" in render_cell_check(r, fmt)
     if k == 0:
         assert not any(v.holds for v in check_cell(later.replace("f_{t+1}", "f_t"), cell).verdicts.values())
 
@@ -313,3 +317,23 @@ def test_the_c_alone_truth_is_verified_and_a_wrong_one_is_caught(monkeypatch):
     assert cc.truth_checked.__wrapped__(through)
     monkeypatch.setattr(cc, "truth_of", lambda t: cc.chain(t.cell).block(t.v, t.s))
     assert not cc.truth_checked.__wrapped__(through)
+
+
+@pytest.mark.parametrize("lhs", [r"\frac{\partial \Gamma_f}{\partial h_{t-1}}", r"\frac{\partial f}{\partial h_{t-1}}",
+                                 r"\frac{\partial f_t}{\partial h_{t-1}}"])
+def test_a_gates_block_on_the_left_with_or_without_its_time_index(lhs):
+    """∂Γ_f/∂h_{t-1} and ∂f/∂h_{t-1}: a gate without a time index is at t (torch label)."""
+    meaning = lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"]
+    r = check_cell(lhs + r" = \operatorname{diag}(f_t \odot (1 - f_t)) U_f", "lstm")
+    assert {l.value for l, v in r.verdicts.items() if v.holds} == _labels("lstm", ("f", "h"), meaning)
+
+
+@pytest.mark.parametrize("lhs, message", [
+    (r"\frac{\partial c_{t-1}}{\partial h_{t-1}}", "the derivative is of c_{t-1}"),
+    (r"\frac{\partial h_{t-2}}{\partial h_{t-1}}", "the derivative is of h_{t-2}"),
+    (r"\frac{\partial c^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}}", "the derivative is by a_{t-1}"),
+])
+def test_a_left_side_at_another_time_is_an_error_naming_its_index(lhs, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        check_cell(lhs + " = I", "lstm")
+
