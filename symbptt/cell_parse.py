@@ -191,6 +191,8 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     undefined = sorted(states - set(lefts))
     if undefined:
         raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
+    if states:  # none: not a recurrence, said below
+        _every_equation_used(trees, lefts, states)
     defined, out, inputs, products = {}, [], set(), {}
     for k, ((_, _, offset), label) in enumerate(zip(sides, lefts), 1):
         translator = _Translator(states, defined, set(lefts), k, products, offset)
@@ -214,6 +216,23 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     order = tuple(l for l in lefts if l in states)
     return Cell(key, "the cell as typed", "typed equations", _ROWS if "rows" in products else _COLUMNS,
                 order, tuple(out), input_name=input_name, selector="--cell …")
+
+
+def _every_equation_used(trees, lefts: list[str], states: set) -> None:
+    """Each equation defines a state or something a state uses: an output layer (y_t = W_hq
+    h_t, as code writes next to the cell) is no part of the recurrence's Jacobian."""
+    uses = {label: {_label(n) for n in _names(tree) if _time(n, k) == "t"} & set(lefts)
+            for k, (tree, label) in enumerate(zip(trees, lefts), 1)}
+    used, todo = set(), [label for label in lefts if label in states]
+    while todo:
+        label = todo.pop()
+        if label not in used:
+            used.add(label)
+            todo.extend(uses[label])
+    for k, label in enumerate(lefts, 1):
+        if label not in used:
+            raise InputError(f"equation {k}: no state depends on {label}_t: a cell's equations define its "
+                             "states and what they use (leave out an output such as y_t = …)")
 
 
 _COLUMNS = Prose("equations typed by the user")

@@ -78,6 +78,9 @@ def test_cli_derive_with_typed_cell_and_cell_file(capsys, tmp_path):
     (["h_t = g(W h_{t-1}) + x_t"], "names no activation"),
     (["h_t = softplus(W h_{t-1} + U x_t + b)"], "softplus at character 7: a cell's activations are"),
     (["h_t = exp(W h_{t-1})"], "exp at character 7"),
+    # d2l's output layer next to its cell: no part of the recurrence (W_hq was called recurrent).
+    (["h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)", "y_t = h_t W_hq + b_q"], "equation 2: no state depends on y_t"),
+    (["z_t = sigmoid(W h_{t-1})", "h_t = tanh(U h_{t-1})"], "equation 1: no state depends on z_t"),
 ])
 def test_bad_cells_are_input_errors(equations, message):
     with pytest.raises(InputError, match=message):
