@@ -45,7 +45,7 @@ from .grammar import Claim, parse
 from .layout import Layout, to_layout
 from .model import N, element_matrix
 from .numeric import DIGITS
-from .steps import DISPLAY
+from .steps import Reported
 
 SIZES = (1, 2, 3)
 #: Longest formula accepted: a gated block in LaTeX runs to several hundred characters (the
@@ -102,8 +102,10 @@ class CellVerdict:
 
 
 @dataclass(frozen=True)
-class CellCheckResult:
+class CellCheckResult(Reported):
     """The outcome of a cell check: the claim, the block, main verdicts and readings."""
+
+    report = "cell-check"  # its renderer in steps.DISPLAY (a class attribute, not a field)
 
     text: str
     claim: Claim
@@ -125,21 +127,6 @@ class CellCheckResult:
     def verdict(self, layout: Layout | str) -> CellVerdict:
         return self.verdicts[Layout.parse(layout)]
 
-    # Display: the renderer fills steps.DISPLAY (the engine never imports it).
-    def to_markdown(self, notation=None) -> str:
-        """The Markdown report."""
-        return DISPLAY["cell-check"](self, "markdown", notation)
-
-    def to_latex(self, fragment: bool = True, notation=None) -> str:
-        """The LaTeX report: an \\input-able fragment, or a standalone document."""
-        return DISPLAY["cell-check"](self, "latex-fragment" if fragment else "latex", notation)
-
-    def to_text(self, notation=None) -> str:
-        """The plain-text report, as `symbptt check -r CELL` prints it."""
-        return DISPLAY["cell-check"](self, "text", notation)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
 
 
 def _shift(expr):

@@ -35,7 +35,7 @@ from .errors import InputError
 from .activations import ACTIVATIONS
 from .model import ARG, FORMS, Recurrence, element, elementwise, form_key
 from .pascanu import Norm2
-from .steps import DISPLAY, Fact, Prose
+from .steps import DISPLAY, Fact, Prose, Reported
 from .numeric import DIGITS, largest_singular_value, numeric_function, random_values
 
 #: The forms `infer_form` can tell from a formula's symbols, found by their fields: σ' at the
@@ -126,8 +126,10 @@ class FormChoice:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Reported):
     """The outcome of `check`: parsed claim, verdict per layout, readings and the bound."""
+
+    report = "check"  # its renderer in steps.DISPLAY (a class attribute, not a field)
 
     text: str
     claim: Claim
@@ -164,22 +166,6 @@ class CheckResult:
     def written(self, form: str | None = None) -> tuple[tuple, ...]:
         """The recurrence of `form` (default: the main one) as a report writes it."""
         return _model(self.recurrence.activation, form or self.form.key).written()
-
-    # Display: the renderer fills steps.DISPLAY (the engine never imports it).
-    def to_markdown(self, notation=None) -> str:
-        """The Markdown check report."""
-        return DISPLAY["check"](self, "markdown", notation)
-
-    def to_latex(self, fragment: bool = True, notation=None) -> str:
-        """The LaTeX check report: an \\input-able fragment, or a standalone document."""
-        return DISPLAY["check"](self, "latex-fragment" if fragment else "latex", notation)
-
-    def to_text(self, notation=None) -> str:
-        """The plain-text check report, as `symbptt check` prints it."""
-        return DISPLAY["check"](self, "text", notation)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
 
     def _repr_latex_(self) -> str:
         """The claim and its status in each layout, as display math."""

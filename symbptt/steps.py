@@ -59,6 +59,28 @@ RULES: dict[str, str] = {
 DISPLAY: dict = {}
 
 
+class Reported:
+    """A result's report in each format, written by the renderer registered in DISPLAY under
+    the class's `report` (the engine never imports the renderer)."""
+
+    report = ""  # the DISPLAY key: "check", "cell-check"
+
+    def to_markdown(self, notation=None) -> str:
+        """The Markdown report."""
+        return DISPLAY[self.report](self, "markdown", notation)
+
+    def to_latex(self, fragment: bool = True, notation=None) -> str:
+        """The LaTeX report: an \\input-able fragment, or a standalone document."""
+        return DISPLAY[self.report](self, "latex-fragment" if fragment else "latex", notation)
+
+    def to_text(self, notation=None) -> str:
+        """The plain-text report, as the command line prints it."""
+        return DISPLAY[self.report](self, "text", notation)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
 @dataclass(frozen=True)
 class Prose:
     """Text with named math slots: ``Prose("because {D} is diagonal", D=expr)``.
