@@ -24,6 +24,7 @@ import mpmath
 import sympy as sp
 
 from .activations import ACTIVATIONS
+from .check import _activation_of_polynomials, _model as check_model
 from .claim import Roles, infer_activation, readings
 from .errors import InputError
 from .explicit import explicit, jacobian_entries, mismatches
@@ -61,9 +62,9 @@ class TwoStepVerdict:
     would_hold_if: str | None = None
 
 
-@functools.lru_cache(maxsize=None)
 def _model(activation: str, form: str) -> Recurrence:
-    return Recurrence(ACTIVATIONS[activation], form=form)
+    """`check`'s model of the form, so that both share its bindings in one process."""
+    return check_model(ACTIVATIONS[activation], form)
 
 
 @functools.lru_cache(maxsize=32)
@@ -181,8 +182,6 @@ def judge_two_steps(factors: tuple, state: str = "h", activation: str | None = N
         found = {infer_activation(parse(text), None).name for text, _ in factors}
         found.discard("sigma")
         if not found:  # σ' written through the state, 1 − h² or h(1 − h), as check reads it
-            from .check import _activation_of_polynomials
-
             base = _model("sigma", next(iter(FORMS)))
             for options in _translations(state, factors, base, Roles()):
                 guess = _activation_of_polynomials([_Reading(e) for e, _ in options], base)
