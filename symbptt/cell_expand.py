@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cache
 
 import sympy as sp
@@ -57,9 +56,8 @@ from .cell import Cell
 from .errors import UnsupportedError
 from .explicit import explicit, mismatches
 from .model import ARG, M, N, element
+from .sparse import ONE, Entry, add, mul, number
 
-Entry = dict  # term (sorted tuple of atom ids) → coefficient
-ONE: Entry = {(): 1}
 #: Mismatches kept per block (each re-checked and printed).
 KEEP = 3
 
@@ -108,47 +106,6 @@ class _Blocks(Mapping):
 
 
 # --- entries ----------------------------------------------------------------------------
-def _number(x):
-    """A SymPy number as an int or Fraction (kept as SymPy if irrational)."""
-    x = sp.sympify(x)
-    if x.is_Integer:
-        return int(x)
-    if x.is_Rational:
-        return Fraction(int(x.p), int(x.q))
-    return x
-
-
-def _add(out: Entry, e: Entry, scale=1) -> Entry:
-    """out += scale · e, in place; zero coefficients dropped."""
-    for t, c in e.items():
-        c = out.get(t, 0) + c * scale
-        if c:
-            out[t] = c
-        else:
-            out.pop(t, None)
-    return out
-
-
-def _mul(a: Entry, b: Entry) -> Entry:
-    if len(b) > len(a):
-        a, b = b, a
-    if len(b) == 1:  # by one monomial: no two products collide
-        (tb, cb), = b.items()
-        if not tb:
-            return a if cb == 1 else {t: c * cb for t, c in a.items()}
-        if len(tb) == 1:
-            return {tuple(sorted(ta + tb)): ca * cb for ta, ca in a.items()}
-        return {tuple(sorted(ta + tb)) if ta else tb: ca * cb for ta, ca in a.items()}
-    out: Entry = {}
-    for tb, cb in b.items():
-        for ta, ca in a.items():
-            t = tuple(sorted(ta + tb)) if ta and tb else (ta or tb)
-            c = out.get(t, 0) + ca * cb
-            if c:
-                out[t] = c
-            else:
-                out.pop(t, None)
-    return out
 
 
 class _Atoms:
@@ -184,7 +141,7 @@ def through_itself(body: sp.Expr) -> tuple | None:
     written = body.rewrite(sp.exp)
     if sp.cancel((sp.diff(written, ARG) - q.xreplace({y: written})).rewrite(sp.exp)) != 0:
         raise AssertionError(f"d/ds {body} is not {q.xreplace({y: body})}")
-    return tuple((k[0], _number(c)) for k, c in poly.terms())
+    return tuple((k[0], number(c)) for k, c in poly.terms())
 
 
 @cache
@@ -202,7 +159,7 @@ def _terms_of_body(body: sp.Expr) -> tuple:
             if not (power.is_Integer and power > 0):
                 base, power = f, sp.Integer(1)
             factors.append((base, int(power)))
-        out.append((_number(coefficient), tuple(factors)))
+        out.append((number(coefficient), tuple(factors)))
     return tuple(out)
 
 
@@ -256,7 +213,7 @@ class _Expander:
             for base, power in factors:
                 a = x if base == ARG else self.atom(("apply", base, x))
                 ids += [a] * power
-            _add(out, {tuple(sorted(ids)): coefficient})
+            add(out, {tuple(sorted(ids)): coefficient})
         return out
 
     def hidden(self, kind: str, expr, rows: list) -> list:
@@ -289,10 +246,10 @@ class _Expander:
             parts = [self.hidden("sub", a, self.vec(a)) if _has_product(a) else self.vec(a) for a in expr.args]
             rows = parts[0]
             for p in parts[1:]:
-                rows = [_mul(a, b) for a, b in zip(rows, p)]
+                rows = [mul(a, b) for a, b in zip(rows, p)]
             return rows
         if isinstance(expr, sp.MatMul):
-            scalar = _number(sp.Mul(*[a for a in expr.args if not getattr(a, "is_Matrix", False)]))
+            scalar = number(sp.Mul(*[a for a in expr.args if not getattr(a, "is_Matrix", False)]))
             matrices = [a for a in expr.args if getattr(a, "is_Matrix", False)]
             rows = self.vec(matrices[-1])
             if len(matrices) == 2 and isinstance(matrices[0], sp.MatrixSymbol) and not _atomic(rows):
@@ -350,15 +307,15 @@ class _Expander:
             for a in t:
                 atom = self.atom.atoms[a]
                 if atom[0] != "Σ":
-                    part = _mul(part, {(a,): 1})
+                    part = mul(part, {(a,): 1})
                     continue
                 if a not in self._sums:
                     _, F, i, u, G, j = atom
                     self._sums[a] = _sum_rows(
-                        _mul(x, {tuple(sorted((self.atom((F, i, k)), self.atom((G, k, j))))): 1})
+                        mul(x, {tuple(sorted((self.atom((F, i, k)), self.atom((G, k, j))))): 1})
                         for k, x in enumerate(self.vectors[u], 1))
-                part = _mul(part, self._sums[a])
-            _add(out, part)
+                part = mul(part, self._sums[a])
+            add(out, part)
         return out
 
     def row(self, expr, i: int) -> dict:
@@ -381,10 +338,10 @@ class _Expander:
             out: dict = {}
             for a in expr.args:
                 for j, e in self.row(a, i).items():
-                    out[j] = _add(out.get(j, {}), e)
+                    out[j] = add(out.get(j, {}), e)
             return {j: e for j, e in out.items() if e}
         if isinstance(expr, sp.MatMul):
-            scalar = _number(sp.Mul(*[a for a in expr.args if not getattr(a, "is_Matrix", False)]))
+            scalar = number(sp.Mul(*[a for a in expr.args if not getattr(a, "is_Matrix", False)]))
             row = {i: {(): scalar}}
             factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]
             factors, row = self._summed(factors, row, i)
@@ -409,19 +366,19 @@ class _Expander:
         if key not in self._vec:
             b = [dict(ONE) for _ in range(self.size(F.shape[1]))]
             for D in mids:
-                b = [_mul(x, y) for x, y in zip(b, self.vec(D.args[0]))]
+                b = [mul(x, y) for x, y in zip(b, self.vec(D.args[0]))]
             self._vec[key] = self.vector(b)
         u, e = self._vec[key], row.get(i, {})
         if not e:
             return factors[q + 1:], {}
-        return factors[q + 1:], {j: _mul(e, {(self.sum(F.name, i + 1, u, G.name, j + 1),): 1})
+        return factors[q + 1:], {j: mul(e, {(self.sum(F.name, i + 1, u, G.name, j + 1),): 1})
                                  for j in range(self.size(G.shape[1]))}
 
     def _times(self, row: dict, F) -> dict:
         """A sparse row times the matrix F."""
         if isinstance(F, sp.DiagMatrix):
             w = self.vec(F.args[0])
-            out = {k: _mul(e, w[k]) for k, e in row.items()}
+            out = {k: mul(e, w[k]) for k, e in row.items()}
             return {k: e for k, e in out.items() if e}
         if isinstance(F, sp.Identity):
             return row
@@ -442,7 +399,7 @@ class _Expander:
         out: dict = {}
         for k, e in row.items():
             for j, x in self.row(F, k).items():
-                out[j] = _add(out.get(j, {}), _mul(e, x))
+                out[j] = add(out.get(j, {}), mul(e, x))
         return {j: e for j, e in out.items() if e}
 
 
@@ -454,7 +411,7 @@ def _atomic(rows: list) -> bool:
 def _sum_rows(entries) -> Entry:
     out: Entry = {}
     for e in entries:
-        _add(out, e)
+        add(out, e)
     return out
 
 
@@ -475,7 +432,7 @@ def _dot(ids: list, rows: list) -> Entry:
 def _row_dot(row: dict, rows: list) -> Entry:
     out: Entry = {}
     for k, e in row.items():
-        _add(out, _mul(e, rows[k]))
+        add(out, mul(e, rows[k]))
     return out
 
 
@@ -571,7 +528,7 @@ class _Differentiator:
             return self.dot(a, v)
         if a in self.gates:  # v = f(X), f' = P(f): dv = P(v) dX
             outer, x = self.gates[a]
-            return _mul(outer, self.d(x, v, local))
+            return mul(outer, self.d(x, v, local))
         if a in ex.defs:
             out: Entry = {}
             get = out.get
@@ -583,7 +540,7 @@ class _Differentiator:
         _, body, x = ex.atom.atoms[a]  # ("apply", f, X): f'(X) dX
         if body not in self._dbody:
             self._dbody[body] = sp.diff(body, ARG)
-        return _mul(ex.apply(self._dbody[body], x), self.d(x, v, local))
+        return mul(ex.apply(self._dbody[body], x), self.d(x, v, local))
 
     def dot(self, a: int, v: int) -> Entry:
         """d(Σ_k F[i,k] w[k])/dv = Σ_k F[i,k] dw[k]/dv for the dot atom a = (F, w, i) and
@@ -596,7 +553,7 @@ class _Differentiator:
         j = ex.atom.atoms[v][1]
         out: Entry = {(ex.sum(F, i, u, G, j),): 1 for G, u in groups}
         for k, e in rest.items():
-            _add(out, _mul({(ex.atom((F, i, k)),): 1}, e))
+            add(out, mul({(ex.atom((F, i, k)),): 1}, e))
         return out
 
     def column(self, w: int, v: int) -> tuple:
@@ -632,7 +589,7 @@ class _Differentiator:
                 db = self.d(b, v, {})
                 if db:
                     rest = t[:k] + t[k + 1:]
-                    _add(out, _mul(db, {rest: c * t.count(b)}))
+                    add(out, mul(db, {rest: c * t.count(b)}))
         return out
 
 

@@ -13,6 +13,7 @@ from typing import Sequence
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from . import sparse
 from .errors import UnsupportedError
 from .layout import Jacobian, to_layout
 
@@ -277,60 +278,42 @@ class _Expand(Exception):
 
 
 class _Polynomials:
-    """Expressions as sparse polynomials over ℚ: {monomial: coefficient}, a monomial a sorted
-    tuple of (atom number, power), an atom a symbol or a function application (identified
-    by its expanded arguments). Built node by node as SymPy's polys rings convert an
-    expression (`PolyRing.from_expr`): sums, products, integer powers above 1, numbers."""
+    """Expressions as `sparse` polynomials over ℚ, an atom a symbol or a function application
+    (identified by its expanded arguments). Built node by node as SymPy's polys rings
+    convert an expression (`PolyRing.from_expr`): sums, products, integer powers above 1,
+    rational numbers."""
 
     def __init__(self):
         self.atoms: dict = {}
         self.composed = False  # a function applied to a function
         self._memo: dict = {}
 
-    def of(self, e) -> dict:
+    def of(self, e) -> sparse.Entry:
         if e not in self._memo:
             self._memo[e] = self._convert(e)
         return self._memo[e]
 
-    def _convert(self, e) -> dict:
+    def _convert(self, e) -> sparse.Entry:
         if e.is_Add:
-            out: dict = {}
+            out: sparse.Entry = {}
             for term in e.args:
-                for m, c in self.of(term).items():
-                    out[m] = out.get(m, 0) + c
-            return {m: c for m, c in out.items() if c}
+                sparse.add(out, self.of(term))
+            return out
         if e.is_Mul:
-            return reduce(_times, [self.of(f) for f in e.args])
+            return reduce(sparse.mul, [self.of(f) for f in e.args])
         if e.is_Pow and e.exp.is_Integer and e.exp > 1:
-            base = self.of(e.base)
-            return reduce(_times, [base] * int(e.exp))
-        if e.is_Number:
-            try:
-                c = sp.QQ.from_sympy(e)
-            except sp.polys.polyerrors.CoercionFailed:
-                raise _Expand from None
+            return reduce(sparse.mul, [self.of(e.base)] * int(e.exp))
+        if e.is_Rational:
+            c = sparse.number(e)
             return {(): c} if c else {}
         if e.is_Symbol:
-            return {((self._atom(e), 1),): sp.QQ.one}
+            return {(self._atom(e),): 1}
         if isinstance(e, sp.Function):
             if e.has(sp.exp, sp.log):
                 raise _Expand
             self.composed |= any(arg.has(sp.Function) for arg in e.args)
-            return {((self._atom(e.func(*[sp.expand(arg) for arg in e.args])), 1),): sp.QQ.one}
-        raise _Expand  # a negative or symbolic power, a constant such as π: not a polynomial
+            return {(self._atom(e.func(*[sp.expand(arg) for arg in e.args])),): 1}
+        raise _Expand  # a float, a negative or symbolic power, a constant such as π: not a polynomial
 
     def _atom(self, key) -> int:
         return self.atoms.setdefault(key, len(self.atoms))
-
-
-def _times(p: dict, q: dict) -> dict:
-    """The product of two `_Polynomials` polynomials."""
-    out: dict = {}
-    for m, c in p.items():
-        for n, d in q.items():
-            powers = dict(m)
-            for atom, k in n:
-                powers[atom] = powers.get(atom, 0) + k
-            key = tuple(sorted(powers.items()))
-            out[key] = out.get(key, 0) + c * d
-    return {m: c for m, c in out.items() if c}
