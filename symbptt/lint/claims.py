@@ -32,7 +32,7 @@ class Claim:
     typo: tuple | None = None  # (as written, as read): a name that cannot be there, read as the state
     between: str | None = None  # the gradient printed between the factors of `formula`'s matrix
     product: tuple | None = None  # (factors ((text, step), …), state, the product at two steps as text)
-    cross: tuple | None = None  # (v, s) of a block ∂v_t/∂s_{t-1} between two names: a gated cell's
+    cross: bool = False  # a block ∂v_t/∂s_{t-1} between two of a gated cell's names
 
 
 #: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
@@ -313,8 +313,7 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
         if anchor is None or has_partial and anchor[0] != "gradient":
             if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
                 one = step if step and len(ds) > 1 else (_frac(jac[0]) if jac[0].one_step else None)
-                cross = (_base(jac[0].num), _base(jac[0].den)) if jac[0].block else None
-                anchor = ("jacobian", one or _frac(jac[0]), one is not None, cross)
+                anchor = ("jacobian", one or _frac(jac[0]), one is not None, jac[0].block)
                 continue
             grad = _state_gradient(text)
             if grad is not None:
