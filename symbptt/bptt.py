@@ -78,6 +78,15 @@ class Curve:
     scale: float
     norms: tuple[float, ...]
     bounds: tuple[float, ...]
+    #: The mean of σ' over the trajectory, at the points where the one-step Jacobians take
+    #: it (every entry of every step): below γ, the supremum the bound uses, when the state
+    #: saturates, which is why a norm can vanish even with γλ₁ > 1.
+    derivative_mean: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """The norm's mean factor per step, ‖∂x_T/∂x_0‖₂^{1/T}; the bound's is γλ₁."""
+        return self.norms[-1] ** (1 / len(self.norms))
 
     @property
     def holds(self) -> bool:
@@ -365,6 +374,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
     compiled = lambda m: numeric_function(rec.activation.numeric_form(m).xreplace(no_input), x_syms + W_syms)
     jacobian = compiled(explicit(d.result(Layout.NUMERATOR), env))
     step = compiled(env[rec.x_t])  # the recurrence itself, n×1
+    slope = compiled(explicit(rec.derivative_diag(rec.derivative_point), env))  # diag(σ'(·)), n×n
     rng = random.Random(seed)
     out = []
     with mpmath.workdps(30):  # the orthogonal factor as before: one small QR
@@ -376,14 +386,16 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
         # The columns of P_t V_t, for the product P_t = J_t ⋯ J_1 and an orthogonal V_t that
         # makes them orthogonal: the same singular values as P_t, and J_{t+1} P_t V_t is
         # nearly column-orthogonal already, so each step's Jacobi rotations start converged.
-        x, columns, norms = x0, [[float(r == c) for r in range(n)] for c in range(n)], []
+        x, columns, norms, slopes = x0, [[float(r == c) for r in range(n)] for c in range(n)], [], 0.0
         for _ in range(T):
             J = jacobian(*x, *weights)
+            D = slope(*x, *weights)
+            slopes += sum(D[i][i] for i in range(n))
             columns = orthogonal_columns([[sum([a * b for a, b in zip(row, col)]) for row in J]
                                           for col in columns])
             x = [v for (v,) in step(*x, *weights)]
             norms.append(largest_norm(columns))
-        out.append(Curve(scale, tuple(norms), tuple(scale ** (t + 1) for t in range(T))))
+        out.append(Curve(scale, tuple(norms), tuple(scale ** (t + 1) for t in range(T)), slopes / (n * T)))
     return tuple(out)
 
 

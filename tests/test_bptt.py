@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import mpmath
 import pytest
 import sympy as sp
 
@@ -131,8 +132,6 @@ def _curves_30_digits(d, n, T, seed=0):
     """The curves as computed before float64: mpmath at 30 digits, SVD of each product."""
     import random
 
-    import mpmath
-
     from symbptt.explicit import explicit
     from symbptt.numeric import state_step
 
@@ -151,13 +150,23 @@ def _curves_30_digits(d, n, T, seed=0):
             W = orthogonal * (scale / d.activation.sup_derivative)
             rows = [[W[r, c] for c in range(n)] for r in range(n)]
             step = state_step(rec, rows, [0] * n)
-            x, product, norms = x0, mpmath.eye(n), []
+            x, product, norms, slopes = x0, mpmath.eye(n), [], []
             for _ in range(T):
                 product = mpmath.matrix(jacobian(*x, *(v for row in rows for v in row))) * product
+                # σ' where the form takes it: at x_{t-1}, or at a_t = W x_{t-1} (Wᵀ x_{t-1}
+                # for row vectors), written from the activation's textbook derivative.
+                point = x if not rec.cell.post else [
+                    sum((rows[c][r] if rec.cell.rows else rows[r][c]) * x[c] for c in range(n)) for r in range(n)]
+                slopes += [_TEXTBOOK_SLOPE[d.activation.name](v) for v in point]
                 x = step(x)
                 norms.append(max(mpmath.svd_r(product, compute_uv=False)))
-            out.append(norms)
+            out.append((norms, sum(slopes) / len(slopes)))
     return out
+
+
+_TEXTBOOK_SLOPE = {"tanh": lambda v: 1 - mpmath.tanh(v) ** 2,
+                   "sigmoid": lambda v: mpmath.exp(-v) / (1 + mpmath.exp(-v)) ** 2,
+                   "relu": lambda v: 1 if v > 0 else 0}
 
 
 @pytest.mark.parametrize("activation, form", [("tanh", "pascanu"), ("sigmoid", "elman"),
@@ -169,15 +178,16 @@ def test_float64_curves_are_within_their_stated_error_of_30_digit_ones(activatio
 
     d = derive(activation, dim=2, recurrence=form)
     fast = curves(d, n=6, T=25)
-    for curve, exact in zip(fast, _curves_30_digits(d, n=6, T=25)):
+    for curve, (exact, slope) in zip(fast, _curves_30_digits(d, n=6, T=25)):
         for norm, bound, reference in zip(curve.norms, curve.bounds, exact):
             assert abs(norm - float(reference)) <= CURVE_ERROR * bound
+        # The table's mean σ' and per-step factor, against the 30-digit trajectory.
+        assert abs(curve.derivative_mean - float(slope)) <= 1e-12
+        assert abs(curve.rate - float(exact[-1]) ** (1 / 25)) <= 1e-12
 
 
 def test_largest_singular_value_matches_mpmath_also_when_singular_values_cluster():
     import random
-
-    import mpmath
 
     from symbptt.numeric import largest_singular_value
 

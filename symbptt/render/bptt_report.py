@@ -60,7 +60,8 @@ class BpttView(View):
             "bound": self.steps(b.bound, "checked on trajectories, below"),
             "precision": {"error": Tex("%.0e" % CURVE_ERROR), "tolerance": Tex("%.0e" % CURVE_TOLERANCE)},
             "curves": [{"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
-                        "last": Tex("%.3g" % c.norms[-1]), "bound": Tex("%.3g" % c.bounds[-1])}
+                        "last": Tex("%.3g" % c.norms[-1]), "bound": Tex("%.3g" % c.bounds[-1]),
+                        "rate": Tex("%.3g" % c.rate), "derivative_mean": Tex("%.3g" % c.derivative_mean)}
                        for c in b.curves],
             "figure": None if self.figure is None else {
                 "svg": Tex(self.figure + ".svg"), "pdf": Tex(self.figure + ".pdf")},
@@ -103,7 +104,8 @@ def bptt_json(b: "Bptt", view: BpttView) -> str:
         "backward_checks": {"symbolic": b.backward_symbolic, "numeric_max_error": b.backward_numeric},
         "bound": [{"rule": s.rule, "lhs": view.tex(s.lhs), "relation": s.relation, "rhs": view.tex(s.rhs)}
                   for s in b.bound],
-        "curves": [{"scale": c.scale, "norms": list(c.norms), "bounds": list(c.bounds), "holds": c.holds}
+        "curves": [{"scale": c.scale, "norms": list(c.norms), "bounds": list(c.bounds), "holds": c.holds,
+                    "rate": c.rate, "derivative_mean": c.derivative_mean}
                    for c in b.curves],
         "curves_precision": {"float": "float64", "max_error_relative_to_bound": CURVE_ERROR,
                              "bound_tolerance": CURVE_TOLERANCE},
