@@ -110,7 +110,7 @@ PROD.3: /\\prod\s*(\\limits\s*)?(_\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))
 FRAC.3: /\\[dt]?frac(?![A-Za-z])/
 PARTIAL.3: "\\partial" | "∂" | /\\mathrm\s*\{\s*d\s*\}/ | /d(?=\s+[A-Za-z\\])/
          | /d(?=[A-Za-z]_(?:\{[^{}]{1,12}\}|[A-Za-z0-9]{1,3})\s*\/)/ | /(?<=\/)d(?=[A-Za-z]_)/ | /(?<=\/ )d(?=[A-Za-z]_)/
-PLACEHOLDER.5: /(?:\\cdot|\\bullet|\\cdotp|\.|·|•|∙|⋅|\\,|\\ )+(?=\s*(?:\\right|\\[bB]igg?r?)?\s*[)\]])/
+PLACEHOLDER.5: /(?:(?<=[(\[{])|(?<=[(\[{]\s)|(?<=\\lbrack)|(?<=\\lparen))(?:\\cdot|\\bullet|\\cdotp|\.|·|•|∙|⋅|\\,|\\ )+(?=\s*(?:\\right|\\[bB]igg?r?)?\s*[)\]])/
 NAME: /[A-Za-z][A-Za-z0-9]*/ | /\\Gamma(?![A-Za-z])/ | "Γ"
 NUMBER: /\d{1,6}(\.\d{1,6})?/
 LPAR: /\\left\s*(?:[(\[]|\\\{|\\lbrack|\\lparen)|\\[bB]igg?l?\s*(?:[(\[]|\\\{)|[(\[]|\\\{/
@@ -127,7 +127,12 @@ SPACE: /\s+/ | /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|bf|rm)\s+(?=[A-Za-
 %ignore SELF
 """
 
-_OPTIONS = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
+#: The basic lexer: one scanner for every terminal, its regular expression compiled once
+#: per process. lark's default, the contextual lexer, compiles one per parser state a
+#: formula reaches, 20–50 ms for each formula of a new shape (most of `check`'s parse). The
+#: terminals above are told apart by their priorities and lookarounds alone, so the lexer
+#: needs no context: both give the same trees (tests/test_spellings.py compares them).
+_OPTIONS = dict(parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=False)
 
 
 @functools.cache

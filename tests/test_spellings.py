@@ -79,3 +79,39 @@ def test_the_spellings_are_not_all_the_same():
     # A check that could not fail would prove nothing: a wrong spelling gives another expression.
     assert translate(parse("W diag(sigma'(x_{t-1}))"), REC).expr != translate(parse("W^T diag(sigma'(x_{t-1}))"), REC).expr
     assert translate(parse(r"\mathbf{W}^{\top}"), REC).expr == translate(parse("W^T"), REC).expr
+
+
+def _lexed(parser, text):
+    """The parse tree with every token's type, text and position, or where parsing stopped."""
+    import lark
+
+    def signature(node):
+        if isinstance(node, lark.Tree):
+            return node.data, tuple(signature(c) for c in node.children)
+        return node.type, str(node), node.start_pos
+
+    try:
+        return signature(parser.parse(text))
+    except lark.exceptions.UnexpectedInput as exc:
+        return type(exc).__name__, exc.pos_in_stream
+
+
+def test_the_basic_lexer_reads_what_the_contextual_lexer_reads():
+    """The grammar's terminals need no parser state to be told apart (`grammar._OPTIONS`):
+    on every formula of the corpora (as their sources print them) and every spelling above,
+    lark's contextual lexer gives the same tokens, trees and error positions."""
+    import lark
+
+    from symbptt import grammar
+    from tests.data.corpus import ENTRIES
+    from tests.data.gated_corpus import ENTRIES as GATED
+
+    contextual = lark.Lark(grammar.GRAMMAR, **{**grammar._OPTIONS, "lexer": "contextual"})
+    texts = [e.formula for e in ENTRIES] + [e.formula for e in GATED]
+    texts += [f"{w}{t}" for w in WEIGHT for t in TRANSPOSE] + [f"{d}({p}({x}))" for d in DIAG for p in PRIME
+                                                              for x in PREVIOUS]
+    texts += [f"W{p}diag(f'(h))" for p in PRODUCT] + ["W^T diag(", "dh/dh_{t-1} = ", r"\frac{1}{2} W", "W ⊙ ⊙ D"]
+    assert grammar._parser().options.lexer == "basic"
+    differ = [t for t in texts if _lexed(grammar._parser(), t) != _lexed(contextual, t)]
+    assert not differ, differ[:5]
+    assert sum(_lexed(contextual, t)[0] == "claim" for t in texts) > 0.9 * len(texts)  # most parse
