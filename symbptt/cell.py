@@ -46,8 +46,9 @@ class Cell:
     Attributes:
         key: what ``--recurrence`` takes.
         title: how a report names the cell.
-        source: where the equations are published, as text.
-        convention: the one thing that sets this cell apart from its variants.
+        source: where the equations are published, as text ("" for a cell typed by the user).
+        convention: the one thing that sets this cell apart from its variants (for a typed
+            cell: how its vectors are read, or nothing).
         states: the state names, in the order of the block Jacobian (("h", "c") for the LSTM).
         equations: ((lhs, rhs), …); lhs a MatrixSymbol, rhs a matrix expression of the names
             defined before it, the previous states, the input and the parameters.

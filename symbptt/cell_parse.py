@@ -214,7 +214,8 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
                          "W x_t (column vectors) or x_t W (row vectors)")
     input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
     order = tuple(l for l in lefts if l in states)
-    return Cell(key, "the cell as typed", "typed equations", _ROWS if "rows" in products else _COLUMNS,
+    # No source: a report says "the cell as typed" once, not where it was published.
+    return Cell(key, "the cell as typed", "", _ROWS if "rows" in products else _COLUMNS,
                 order, tuple(out), input_name=input_name, selector="--cell …")
 
 
@@ -235,9 +236,9 @@ def _every_equation_used(trees, lefts: list[str], states: set) -> None:
                              "states and what they use (leave out an output such as y_t = …)")
 
 
-_COLUMNS = Prose("equations typed by the user")
+_COLUMNS = Prose("")  # column vectors, as every report writes them: nothing to say
 _W = sp.MatrixSymbol("W", N, N)
-_ROWS = Prose.of("equations typed by the user with row vectors, as code writes them ({row}), read "
-                 "with column vectors ({column}); the Jacobians are those of the columns",
+_ROWS = Prose.of("written with row vectors as code writes them, {row}, and read with column vectors, "
+                 "{column}: the Jacobians are those of the columns",
                  row=sp.MatMul(sp.MatrixSymbol("x@t", 1, N), _W, evaluate=False),
                  column=sp.MatMul(sp.Transpose(_W), sp.MatrixSymbol("x@t", N, 1)))

@@ -92,6 +92,22 @@ def test_reports_render_deterministically(fmt):
     assert "((*" not in a
 
 
+@pytest.mark.parametrize("fmt", ["latex", "latex-fragment"])
+def test_the_latex_figure_is_a_captioned_float_with_its_section(fmt):
+    """The figure is a float with a caption saying what is plotted, placed at the start of its
+    section: left at the end of the document, \\end{document}'s \\clearpage put it on a page alone."""
+    tex = render_bptt(result(), fmt, figure="f")
+    section = tex.index("*{Vanishing and exploding gradients}")
+    figure = tex.index("\\begin{figure}[htbp]")
+    assert section < figure < tex.index("\\paragraph{1.", section) and tex.count("\\begin{figure}") == 1
+    body = tex[figure:tex.index("\\end{figure}")]
+    assert "\\includegraphics[width=0.9\\linewidth]{f.pdf}" in body
+    assert ("\\caption{The spectral norm $\\left\\|\\frac{\\partial \\mathbf{x}_{t}}{\\partial \\mathbf{x}_{k}}"
+            "\\right\\|_{2}$ of the product of one-{}step Jacobians against $t-k$") in body
+    assert "with its bound $\\left(\\gamma \\lambda_{1}\\right)^{t-k}$.}" in body
+    assert "\\begin{figure}" not in render_bptt(result(), fmt)  # no figure without --plot
+
+
 def test_figure_name_must_be_plain():
     with pytest.raises(InputError, match="plain file name"):
         render_bptt(result(), "latex", figure="my figure{x}")

@@ -77,3 +77,18 @@ def test_cli(capsys, fmt):
 def test_plot_refused_for_a_cell(capsys, tmp_path):
     code, out, err = run_cli(capsys, "bptt", "-r", "gru", "--plot", "-o", str(tmp_path / "r.md"))
     assert code == 2 and "no single" in err and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_a_typed_cells_bptt_report_shows_its_equations(capsys, fmt):
+    """The bptt report of a typed cell prints the equations typed, as its derive report does
+    (the same intro and displays, from View.cell)."""
+    gate, update = "z_t = sigmoid(W_z x_t + U_z h_{t-1} + b_z)", "h_t = (1 - z_t) * h_{t-1} + z_t * tanh(W x_t + U h_{t-1} + b)"
+    argv = ["--cell", gate, "--cell", update, "--format", fmt]
+    code, out, err = run_cli(capsys, "bptt", *argv)
+    assert code == 0 and err == "", err
+    code, derived, _ = run_cli(capsys, "derive", *argv)
+    cell = derived.split("The cell as typed:", 1)[1].split("The state is", 1)[0].strip()
+    assert r"\mathbf{z}_{t} = \operatorname{sigmoid}" in cell and r"\left(1 - \mathbf{z}_{t}\right)" in cell
+    assert "The cell as typed:\n" in out and cell in out
+    assert out.index(cell) < out.index("The one-step Jacobian")

@@ -337,3 +337,20 @@ def test_a_left_side_at_another_time_is_an_error_naming_its_index(lhs, message):
     with pytest.raises(InputError, match=re.escape(message)):
         check_cell(lhs + " = I", "lstm")
 
+
+
+def test_a_formula_shown_as_a_display_is_followed_by_a_sentence():
+    """A formula too wide for a line is a display; the paragraph after it starts a sentence
+    (it once started ", and judged as the block …"), and a reading is said before the formula."""
+    long = (r"\operatorname{diag}(o_t \odot (1 - \tanh^2(c_t))) (\operatorname{diag}(c_{t-1} \odot f_t (1-f_t)) U_f"
+            r" + \operatorname{diag}(g_t \odot i_t (1-i_t)) U_i + \operatorname{diag}(i_t \odot (1-g_t^2)) U_g)"
+            r" + \operatorname{diag}(\tanh(c_t) \odot o_t (1-o_t)) U_o")
+    r = check_cell(long, "lstm")
+    md, tex = render_cell_check(r, "markdown"), render_cell_check(r, "latex")
+    assert "\\begin{aligned}" in md and "\\begin{align*}" in tex
+    assert not [line for line in md.splitlines() + tex.splitlines() if line.lstrip().startswith(",")]
+    assert "$$\n\nIt is judged as the block $\\frac{d \\mathbf{h}_{t}}{d \\mathbf{h}_{t-1}}$ of the LSTM" in md
+    assert "\\end{align*}\nand judged as the block" in tex
+    later = render_cell_check(check_cell("dc_{t+1}/dc_t = diag(f_{t+1})", "lstm"), "markdown")
+    assert "is read, with every time index read one step back (t + 1 as t, t as t − 1), as $" in later
+    assert "$. It is judged as the block" in later

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..layout import Layout
 from ..model import FORMS
 from ..printing import Notation, Tex
-from ..steps import Prose, rule_title
+from ..steps import Prose, Step, rule_title
 from .formats import DERIVE_FORMATS, FORMATS, Format, get_format
 from .view import View, dump, fill
 
@@ -64,7 +64,8 @@ class BpttView(View):
                         "rate": Tex("%.3g" % c.rate), "derivative_mean": Tex("%.3g" % c.derivative_mean)}
                        for c in b.curves],
             "figure": None if self.figure is None else {
-                "svg": Tex(self.figure + ".svg"), "pdf": Tex(self.figure + ".pdf")},
+                "svg": Tex(self.figure + ".svg"), "pdf": Tex(self.figure + ".pdf"),
+                "caption": self.prose(_caption(b.bound[-1]))},
             "verified": b.verified,
         }
 
@@ -112,3 +113,10 @@ def bptt_json(b: "Bptt", view: BpttView) -> str:
         "verified": b.verified,
     }
     return dump(data)
+
+
+def _caption(last: Step) -> Prose:
+    """What the figure plots, in the terms of the bound's last step ‖∂x_t/∂x_k‖₂ ≤ (γλ₁)^{t−k}."""
+    return Prose.of("The spectral norm {norm} of the product of one-step Jacobians against {steps}, along "
+                    "the trajectories of the table: one curve for each value of {gl}, with its bound {bound}.",
+                    norm=last.lhs, steps=last.rhs.exp, gl=last.rhs.base, bound=last.rhs)

@@ -44,13 +44,11 @@ class CellView(View):
         own = self.fact(Fact(J(cell.key), d.variants[0].own, method)) if d.variants else None
         return {
             "version": __version__,
-            "cell": {"key": cell.key, "title": self.text(cell.title), "source": self.text(cell.source),
-                     "convention": self.prose(cell.convention),
+            "cell": {**self.cell(cell),
                      "states": self.prose(Prose.of(", ".join("{s%d}" % k for k in range(len(cell.prev))),
                                                    **{f"s{k}": sp.MatrixSymbol(s, 1, 1) for k, s in enumerate(cell.states)})),
                      "blocks": len(cell.states) ** 2, "notes": [self.prose(p) for p in cell.notes],
                      "weights": _weights(cell) and self.prose(_weights(cell))},
-            "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations],
             "definitions": [{"name": l.value, "definition": self.fact(Fact(definition(l).lhs, definition(l).rhs,
                                                                              "definition"))} for l in Layout],
             "layouts": [{"name": l.value, "blocks": self._blocks(l)} for l in d.layouts],
@@ -140,7 +138,7 @@ class CellBpttView(View):
         stack = len(cell.states) > 1
         return {
             "version": __version__,
-            "cell": {"key": cell.key, "title": self.text(cell.title), "stacked": stack,
+            "cell": {**self.cell(cell), "stacked": stack,
                      "selector": cell.selector and self.text(cell.selector),
                      "loss": {"name": self.text(cell.states[0]), "tex": _at_t(self.tex(cell.next[0])),
                               "arg": Tex("(%s)" % _at_t(self.tex(cell.next[0])))},

@@ -12,7 +12,7 @@ from pathlib import Path
 import sympy as sp
 
 from ..printing import Notation, PlainPrinter, ProofPrinter, Tex, is_sum, ordered_terms, signed_factors
-from ..steps import Prose, rule_title
+from ..steps import Fact, Prose, rule_title
 from .formats import Format
 from .templates import environment
 
@@ -153,6 +153,22 @@ class View:
         if f is None:
             return None
         return {**self.equation(f.lhs, f.rhs, f.relation, f.method), "method": self.text(f.method), "ok": f.ok}
+
+    def cell(self, cell) -> dict:
+        """What every report of a cell prints about it: its key, title, source and convention,
+        how a report introduces it (`intro`, the sentence before its equations; `named`, the
+        title with its source and convention, before a colon) and its equations."""
+        title, convention = self.text(cell.title), self.prose(cell.convention)
+        source = self.text(cell.source)
+        if source:  # published: where, and what sets it apart from its variants
+            intro = Tex(f"This is {title}, after {source}. What sets it apart: {convention}.")
+            named = Tex(f"{title} (source: {source}; {convention})")
+        else:  # typed by the user: said once, with how its vectors are read if that needs saying
+            named = Tex(f"{title} ({convention})" if convention else title)
+            intro = Tex(f"{named[:1].upper()}{named[1:]}:")
+        return {"key": cell.key, "title": title, "source": source, "convention": convention,
+                "intro": intro, "named": named,
+                "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations]}
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
