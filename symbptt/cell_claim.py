@@ -18,7 +18,8 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 * ∂v_t/∂d on the right: v's derivative by d through every name between them (`derivative`);
 * scalar-style notes: σ'(·) before a gate's weight (σ'(·) W_f) is σ' at that gate's
   pre-activation, and a vector after a product ending in diag(…) scales its columns;
-* sech²(v) is 1 − tanh²(v).
+* sech²(v) is 1 − tanh²(v);
+* 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero).
 
 Nothing is evaluated: the AST is walked, and a reading's cost is bounded before any work.
 """
@@ -149,6 +150,8 @@ class _Reader:
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
+        elif label == "O" and not time:  # the zero matrix, as O or \\mathbf{O}
+            return sp.ZeroMatrix(N, N)
         known = sorted({*map(_written, self.names), *states, "I"})
         from .cells import CELLS  # a name of another cell of the family: say which
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
@@ -352,6 +355,11 @@ def _shown(shape) -> str:
     return "×".join(str(d) for d in shape)
 
 
+def _zero_block(value):
+    """A block claimed zero (0, \\mathbf{0}) as the n×n zero matrix; anything else as it is."""
+    return sp.ZeroMatrix(N, N) if _scalar(value) and value == 0 else value
+
+
 def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
     """(v_t, s_{t-1}): the derivative the claim is about, from its left side, else `block`
     (state or gate labels), else the first state by itself."""
@@ -391,7 +399,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         first.points["step"] = (("back",), (Prose("every time index read one step back (t + 1 as t, "
                                                   "t as t − 1)"),))
     first.resolve_placeholders(claim.expr)
-    expr = first.value(claim.expr)
+    expr = _zero_block(first.value(claim.expr))
     if not _scalar(expr) and expr.shape == (N, 1):
         expr = first._diagonal(expr)
     if _scalar(expr) or expr.shape != (N, N):
@@ -406,7 +414,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         # each kind of choice said once (a scaled row is a scaled row wherever it is)
         notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()))
         try:  # a reading that does not fit (a matrix inside diag, too large) is not one
-            value = reader.value(claim.expr)
+            value = _zero_block(reader.value(claim.expr))
             _check_cost(value)  # before any work: a product of many matrices is refused at once
         except InputError as exc:
             errors.append(exc)

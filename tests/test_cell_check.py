@@ -127,6 +127,9 @@ FORMULAS = [
      lambda q: D(q["z"]) + D((q["h_prev"] - q["n"]) * q["z"] * (1 - q["z"])) @ q["U_z"]
      + D((1 - q["z"]) * (1 - q["n"] ** 2) * q["r"]) @ q["U_n"]
      + D((1 - q["z"]) * (1 - q["n"] ** 2) * (q["U_n"] @ q["h_prev"] + q["b_hn"]) * q["r"] * (1 - q["r"])) @ q["U_r"]),
+    # a block claimed zero: refuted where the gates see the previous state, proved where none does
+    ("dc_t/dh_{t-1} = 0", ("c", "h"), lambda q: torch.zeros(N, N, dtype=DT)),
+    ("do_t/dc_{t-1} = 0", ("o", "c"), lambda q: torch.zeros(N, N, dtype=DT)),
 ]
 
 
@@ -199,6 +202,16 @@ def test_a_typed_cell_is_checked_in_its_own_names():
     assert not wrong.verdict("numerator").holds
     c = wrong.verdict("numerator").counterexample
     assert c is not None and abs(c.claim_value - c.truth_value) > 1e-6
+
+
+@pytest.mark.parametrize("zero", ["0", r"\mathbf{0}", "O", r"\mathbf{O}"])
+def test_a_block_claimed_zero_is_judged_not_refused(zero):
+    wrong = check_cell(f"dc_t/dh_{{t-1}} = {zero}", "lstm")
+    for layout in ("numerator", "denominator"):
+        c = wrong.verdict(layout).counterexample
+        assert wrong.verdict(layout).status == "refuted" and c.claim_value == 0 and abs(c.truth_value) > 1e-6
+    right = check_cell(f"do_t/dc_{{t-1}} = {zero}", "lstm")
+    assert {v.status for v in right.verdicts.values()} == {"proved"}
 
 
 @pytest.mark.parametrize("argv,message", [
