@@ -40,7 +40,7 @@ from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
 from .claim import _check_cost
-from .errors import InputError
+from .errors import InputError, InputWeightError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, M, N
 from .printing import ACCENTS, plain
@@ -139,7 +139,7 @@ class _Reader:
         stands as a matrix in `values` (∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f, for U_f)."""
         hint = _input_weight_hint(self.cell, [w for v in values for w in _bare_input_weights(v, self.cell)])
         if hint:
-            raise InputError(hint)
+            raise InputWeightError(hint)
         if node is None:
             raise InputError(message)
         self.fail(node, message)

@@ -880,3 +880,14 @@ def test_a_gates_block_named_with_gamma_is_found_not_skipped(tmp_path):
     note.write_text(f"<!-- symbptt: recurrence=lstm -->\n$${lhs} = {rhs}$$\n")
     code, out, err = run(note)
     assert code == 0 and "1 claim in 1 file" in out + err
+
+
+def test_a_gates_block_with_its_input_weight_is_an_error_naming_the_recurrent_one(tmp_path):
+    """∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f: W_f (n×m) multiplies x_t, so no block by a
+    previous state has it; wrong in every layout (SB101, not an unread SB201), U_f named."""
+    note = tmp_path / "notes.md"
+    note.write_text("<!-- symbptt: recurrence=lstm -->\n"
+                    r"$$\frac{\partial f_t}{\partial h_{t-1}} = \operatorname{diag}(f_t \odot (1 - f_t)) W_f$$" "\n")
+    (finding,) = lint_json(note)
+    assert finding["code"] == "SB101", finding
+    assert "W_f is lstm's input weight (n×m)" in finding["message"] and "write U_f" in finding["message"]
