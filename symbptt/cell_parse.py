@@ -187,9 +187,12 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     if len(equations) > MAX_EQUATIONS:
         raise InputError(f"a cell has at most {MAX_EQUATIONS} equations, got {len(equations)}")
     sides = [_split(text, k) for k, text in enumerate(equations, 1)]
-    lefts = []
+    lefts, products = [], {}
     for k, (lhs, _, _) in enumerate(sides, 1):
         node = _parse(lhs, k)
+        if isinstance(node, Unary) and node.op == "transpose":  # h_t^T = …: a row, as vᵀ on the right
+            products.setdefault("transposed", (k, node.pos + 1))
+            node = node.arg
         if not isinstance(node, Name) or _time(node, k) != "t":
             raise InputError(f"equation {k}: the left side must be a name at time t, such as h_t, got {lhs!r}")
         lefts.append(_label(node))
@@ -203,7 +206,7 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
     if states:  # none: not a recurrence, said below
         _every_equation_used(trees, lefts, states)
-    defined, out, inputs, products = {}, [], set(), {}
+    defined, out, inputs = {}, [], set()
     for k, ((_, _, offset), label) in enumerate(zip(sides, lefts), 1):
         translator = _Translator(states, defined, set(lefts), k, products, offset)
         expr = translator.vector(trees[k - 1])

@@ -99,7 +99,8 @@ ROW_RNN = [r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b)",
            r"h_t = \tanh(x_t^\top W_{xh} + h_{t-1}^\top W_{hh} + b)",
            r"h_t = tanh(x_t^T W_xh + h_{t-1}^T W_hh + b^T)",
            r"h_t = tanh(x_t.T @ W_xh + h_{t-1}.T @ W_hh + b)",
-           r"h_t = tanh(W_xh^T x_t + W_hh^T h_{t-1} + b)"]
+           r"h_t = tanh(W_xh^T x_t + W_hh^T h_{t-1} + b)",
+           r"h_t^\top = \tanh(x_t^\top W_{xh} + h_{t-1}^\top W_{hh} + b^\top)"]
 
 
 @pytest.mark.parametrize("text", ROW_RNN)
@@ -116,8 +117,9 @@ def test_a_row_rnn_with_or_without_its_transposes_matches_autograd(text):
     assert {l.value: v.status for l, v in result.verdicts.items()} == {"numerator": "refuted", "denominator": "proved"}
 
 
-def test_a_transposed_vector_in_a_column_cell_is_a_one_line_error(capsys):
+@pytest.mark.parametrize("text", ["h_t = tanh(W_xh x_t + W_hh h_{t-1} + b^T)", "h_t^T = tanh(W_xh x_t + W_hh h_{t-1})"])
+def test_a_transposed_vector_in_a_column_cell_is_a_one_line_error(text, capsys):
     from symbptt.cli import main
-    assert main(["derive", "--cell", "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b^T)"]) == 2
+    assert main(["derive", "--cell", text]) == 2
     err = capsys.readouterr().err
     assert "a transposed vector" in err and "row vectors throughout" in err and err.count("\n") == 1
