@@ -791,8 +791,10 @@ def _cell_expectations():
     gamma_u_lstm = (ng("u", "U_i"), ("i", "h"), lambda q: D(q["i"] * (1 - q["i"])) @ q["U_i"])
     gamma_u_gru = (ng("u", "U_z"), ("z", "h"), lambda q: D(q["z"] * (1 - q["z"])) @ q["U_z"])
     gamma_r_gru = (ng("r", "U_z"), ("r", "h"), lambda q: D(q["r"] * (1 - q["r"])) @ q["U_z"])
+    untimed = (r"\frac{\partial \Gamma_o}{\partial h_{t-1}} = \operatorname{diag}(\Gamma_o \odot (1 - \Gamma_o)) U_o^T",
+               ("o", "h"), lambda q: D(q["o"] * (1 - q["o"])) @ q["U_o"].T)
     out = []
-    for cell, k, layout in (("lstm", gamma_f, "numerator"), ("lstm", gamma_f, "denominator"),
+    for cell, k, layout in (("lstm", untimed, "numerator"), ("lstm", gamma_f, "numerator"), ("lstm", gamma_f, "denominator"),
                             ("lstm", gamma_f_t, "numerator"), ("lstm", gamma_u_lstm, "numerator"),
                             ("gru", gamma_u_gru, "numerator"), ("gru", gamma_r_gru, "numerator"),
                             ("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),

@@ -108,7 +108,9 @@ class _Derivative:
         a block of that cell's Jacobian, judged where the document declares the cell. Other
         pairs (an RNN's ∂a_t/∂h_{t-1}) are steps of the chain rule, not claims."""
         a, b = _base(self.num), _base(self.den)
-        return (a is not None and b is not None and a != b and self.one_step and not self.gradient
+        # ∂f/∂h_{t-1}, ∂Γ_f/∂h_{t-1}: a name without a time index is at t, as `check` reads it
+        untimed = _index(self.num) == "" and (_step(_index(self.den)) or ("", 0))[1] == -1
+        return (a is not None and b is not None and a != b and (self.one_step or untimed) and not self.gradient
                 and {a, b} <= _cell_names())
 
     @property
