@@ -793,8 +793,10 @@ def _cell_expectations():
     gamma_r_gru = (ng("r", "U_z"), ("r", "h"), lambda q: D(q["r"] * (1 - q["r"])) @ q["U_z"])
     untimed = (r"\frac{\partial \Gamma_o}{\partial h_{t-1}} = \operatorname{diag}(\Gamma_o \odot (1 - \Gamma_o)) U_o^T",
                ("o", "h"), lambda q: D(q["o"] * (1 - q["o"])) @ q["U_o"].T)
+    unicode_f = (r"\frac{\partial Γ_f^{⟨t⟩}}{\partial h^{⟨t-1⟩}} = \operatorname{diag}(Γ_f^{⟨t⟩} \odot (1 - Γ_f^{⟨t⟩})) U_f",
+                 ("f", "h"), lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"])
     out = []
-    for cell, k, layout in (("lstm", untimed, "numerator"), ("lstm", gamma_f, "numerator"), ("lstm", gamma_f, "denominator"),
+    for cell, k, layout in (("lstm", unicode_f, "denominator"), ("lstm", untimed, "numerator"), ("lstm", gamma_f, "numerator"), ("lstm", gamma_f, "denominator"),
                             ("lstm", gamma_f_t, "numerator"), ("lstm", gamma_u_lstm, "numerator"),
                             ("gru", gamma_u_gru, "numerator"), ("gru", gamma_r_gru, "numerator"),
                             ("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),
