@@ -224,7 +224,7 @@ class _Reader:
         if _scalar(v):
             return v * sp.OneMatrix(N, 1) if v != 1 else sp.OneMatrix(N, 1)
         if v.shape[1] != 1:
-            self.shape_fail(node, "a matrix where a vector is expected (inside diag, σ or ⊙)", v)
+            self.fail(node, "a matrix where a vector is expected (inside diag, σ or ⊙)")
         return v
 
     def call(self, node: Call):
