@@ -18,7 +18,12 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 * ∂v_t/∂d on the right: v's derivative by d through every name between them (`derivative`);
 * scalar-style notes: σ'(·) before a gate's weight (σ'(·) W_f) is σ' at that gate's
   pre-activation, and a vector after a product ending in diag(…) scales its columns;
-* sech²(v) is 1 − tanh²(v).
+* sech²(v) is 1 − tanh²(v);
+* 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero).
+
+A formula whose shape is wrong because it has an input weight as a factor (diag(…) W_f for
+∂f_t/∂h_{t-1}) is an error naming that weight, the input it multiplies and the recurrent
+weight of the same equation (U_f).
 
 Nothing is evaluated: the AST is walked, and a reading's cost is bounded before any work.
 """
@@ -35,10 +40,10 @@ from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
 from .claim import _check_cost
-from .errors import InputError
+from .errors import InputError, InputWeightError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
-from .model import ARG, N
-from .printing import ACCENTS
+from .model import ARG, M, N
+from .printing import ACCENTS, plain
 from .steps import Prose
 
 #: σ in a gated cell is the logistic sigmoid (the gates'); f, g, φ are read as σ too.
@@ -129,6 +134,16 @@ class _Reader:
     def fail(self, node: Node, message: str):
         raise InputError(f"{message} (at character {node.pos + 1})")
 
+    def shape_fail(self, node: Node | None, message: str, *values):
+        """A formula of the wrong shape: said as the input weight that makes it so, if one
+        stands as a matrix in `values` (∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f, for U_f)."""
+        hint = _input_weight_hint(self.cell, [w for v in values for w in _bare_input_weights(v, self.cell)])
+        if hint:
+            raise InputWeightError(hint)
+        if node is None:
+            raise InputError(message)
+        self.fail(node, message)
+
     # names ------------------------------------------------------------------------------
     def name(self, node: Name) -> sp.MatrixExpr:
         cell, time = self.cell, _time(node, self.back)
@@ -149,6 +164,8 @@ class _Reader:
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
+        elif label == "O" and not time:  # the zero matrix, as O or \\mathbf{O}
+            return sp.ZeroMatrix(N, N)
         known = sorted({*map(_written, self.names), *states, "I"})
         from .cells import CELLS  # a name of another cell of the family: say which
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
@@ -267,7 +284,7 @@ class _Reader:
         vec_l, vec_r = left.shape[1] == 1, right.shape[1] == 1
         if vec_l and vec_r:  # v ⊙ w, v * w, v w: the entrywise product
             if left.shape != right.shape:
-                self.fail(node, "an entrywise product of vectors of different sizes")
+                self.shape_fail(node, "an entrywise product of vectors of different sizes", left, right)
             return sp.HadamardProduct(left, right)
         if node.op in ("hadamard", "times") and (vec_l or vec_r) or (node.op == "matmul" and vec_l):
             vec, matrix = (left, right) if vec_l else (right, left)
@@ -285,7 +302,7 @@ class _Reader:
             if option == "columns":
                 return _product(left, sp.DiagMatrix(right))
         if left.shape[1] != right.shape[0]:
-            self.fail(node, f"a product of shapes {_shown(left.shape)} and {_shown(right.shape)}")
+            self.shape_fail(node, f"a product of shapes {_shown(left.shape)} and {_shown(right.shape)}", left, right)
         return _product(left, right)
 
     def _sum(self, left, right, node):
@@ -298,7 +315,7 @@ class _Reader:
         if {left.shape, right.shape} == {(N, 1), (N, N)}:  # f_t + …: a vector as its diag
             left, right = (self._diagonal(x) if x.shape == (N, 1) else x for x in (left, right))
         if left.shape != right.shape:
-            self.fail(node, f"a sum of shapes {_shown(left.shape)} and {_shown(right.shape)}")
+            self.shape_fail(node, f"a sum of shapes {_shown(left.shape)} and {_shown(right.shape)}", left, right)
         return sp.MatAdd(left, right)
 
     def _diagonal(self, vec) -> sp.MatrixExpr:
@@ -352,6 +369,38 @@ def _shown(shape) -> str:
     return "×".join(str(d) for d in shape)
 
 
+def _bare_input_weights(expr, cell: Cell) -> list:
+    """The input weights (a size m) standing as matrices in `expr`, not inside a vector
+    (W_f in diag(v) W_f, not in σ'(W_f x_t + …))."""
+    if _scalar(expr):
+        return []
+    if isinstance(expr, sp.MatrixSymbol):
+        return [expr] if expr in cell.parameters and M in expr.shape else []
+    if 1 in expr.shape:
+        return []
+    return list(dict.fromkeys(w for a in expr.args for w in _bare_input_weights(a, cell)))
+
+
+def _input_weight_hint(cell: Cell, weights: list) -> str | None:
+    """What an input weight in a block is, and the recurrent weight beside it, in one line."""
+    if not weights:
+        return None
+    w = weights[0]
+    lhs, rhs = next((l, r) for l, r in cell.equations if w in r.free_symbols)
+    shape = "×".join("m" if d == M else "n" for d in w.shape)
+    recurrent = [p for p in cell.parameters if p.shape == (N, N) and p in rhs.free_symbols]
+    there = (f"; the recurrent weight there is {', '.join(p.name for p in recurrent)}: write {recurrent[0].name}"
+             if recurrent else "")
+    owner = "the typed cell's" if cell.key == "typed" else f"{cell.key}'s"
+    return (f"{w.name} is {owner} input weight ({shape}): it multiplies {plain(cell.input)} in "
+            f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}")
+
+
+def _zero_block(value):
+    """A block claimed zero (0, \\mathbf{0}) as the n×n zero matrix; anything else as it is."""
+    return sp.ZeroMatrix(N, N) if _scalar(value) and value == 0 else value
+
+
 def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
     """(v_t, s_{t-1}): the derivative the claim is about, from its left side, else `block`
     (state or gate labels), else the first state by itself."""
@@ -391,12 +440,12 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         first.points["step"] = (("back",), (Prose("every time index read one step back (t + 1 as t, "
                                                   "t as t − 1)"),))
     first.resolve_placeholders(claim.expr)
-    expr = first.value(claim.expr)
+    expr = _zero_block(first.value(claim.expr))
     if not _scalar(expr) and expr.shape == (N, 1):
         expr = first._diagonal(expr)
     if _scalar(expr) or expr.shape != (N, N):
-        raise InputError("the formula is not an n×n matrix: write the block itself, such as "
-                         "diag(f_t), or diag(z_t) + diag(z_t ⊙ (1 − z_t)) U_z")
+        first.shape_fail(None, "the formula is not an n×n matrix: write the block itself, such as "
+                               "diag(f_t), or diag(z_t) + diag(z_t ⊙ (1 − z_t)) U_z", expr)
     keys = list(first.points)
     out, errors = [], []
     for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
@@ -406,7 +455,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         # each kind of choice said once (a scaled row is a scaled row wherever it is)
         notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()))
         try:  # a reading that does not fit (a matrix inside diag, too large) is not one
-            value = reader.value(claim.expr)
+            value = _zero_block(reader.value(claim.expr))
             _check_cost(value)  # before any work: a product of many matrices is refused at once
         except InputError as exc:
             errors.append(exc)

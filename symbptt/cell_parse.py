@@ -6,7 +6,9 @@ index: ``h_{t-1}`` is the previous value of a state h (which an equation must de
 any other name with index t is the input (one, m×1); a name without a time index is a
 parameter, a matrix where it multiplies a vector, else a bias-like vector. Row-vector code
 (``x_t @ W_xh + h_{t-1} @ W_hh``, as d2l and Keras write it) is read in columns: ``v W`` is
-``Wᵀ v``, with W (size of v)×n; a cell writes all its products one way.
+``Wᵀ v``, with W (size of v)×n; a cell writes all its products one way. A transposed vector
+(``x_t^\\top W_xh + h_{t-1}^\\top W_hh + b``, ``x_t.T @ W_xh``) is that row: the same reading;
+``W^T v`` is ``Wᵀ v`` with W (size of v)×n, a column product.
 ``*``, ``\\odot`` and ``⊙`` between vectors are the Hadamard product; ``1`` in a sum of
 vectors is the ones vector; σ and sigmoid are the logistic sigmoid.
 """
@@ -109,6 +111,9 @@ class _Translator:
             return sp.OneMatrix(N, 1) if value == 1 else sp.MatMul(value, sp.OneMatrix(N, 1))
         if isinstance(node, Unary) and node.op == "neg":
             return sp.MatMul(-1, self.vector(node.arg))
+        if isinstance(node, Unary) and node.op == "transpose":
+            self.written("transposed", node)  # vᵀ (vᵀ W, a bias bᵀ): the row vᵀ, read as the column v
+            return self.vector(node.arg)
         if isinstance(node, Call) and node.func == "sigma" and node.word not in _SIGMOID_WORDS:
             self.fail(f"{node.word}(…) at character {self.at(node)} names no activation: a cell's equations "
                       "write theirs, sigmoid (σ), tanh or relu")
@@ -129,6 +134,11 @@ class _Translator:
                 right = self.vector(node.right)  # W v: the weight is a matrix, n × size of v
                 self.written("columns", node)
                 return sp.MatMul(sp.MatrixSymbol(_label(node.left), N, right.shape[0]), right)
+            if (node.op == "matmul" and isinstance(node.left, Unary) and node.left.op == "transpose"
+                    and isinstance(node.left.arg, Name) and not _time(node.left.arg, self.number)):
+                right = self.vector(node.right)  # Wᵀ v: W is size of v × n, as in v W
+                self.written("columns", node)
+                return sp.MatMul(sp.Transpose(sp.MatrixSymbol(_label(node.left.arg), right.shape[0], N)), right)
             if node.op == "matmul" and isinstance(node.right, Name) and not _time(node.right, self.number):
                 left = self.vector(node.left)  # v W, a row times a matrix: W is size of v × n
                 self.written("rows", node)
@@ -177,9 +187,12 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
     if len(equations) > MAX_EQUATIONS:
         raise InputError(f"a cell has at most {MAX_EQUATIONS} equations, got {len(equations)}")
     sides = [_split(text, k) for k, text in enumerate(equations, 1)]
-    lefts = []
+    lefts, products = [], {}
     for k, (lhs, _, _) in enumerate(sides, 1):
         node = _parse(lhs, k)
+        if isinstance(node, Unary) and node.op == "transpose":  # h_t^T = …: a row, as vᵀ on the right
+            products.setdefault("transposed", (k, node.pos + 1))
+            node = node.arg
         if not isinstance(node, Name) or _time(node, k) != "t":
             raise InputError(f"equation {k}: the left side must be a name at time t, such as h_t, got {lhs!r}")
         lefts.append(_label(node))
@@ -193,7 +206,7 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
     if states:  # none: not a recurrence, said below
         _every_equation_used(trees, lefts, states)
-    defined, out, inputs, products = {}, [], set(), {}
+    defined, out, inputs = {}, [], set()
     for k, ((_, _, offset), label) in enumerate(zip(sides, lefts), 1):
         translator = _Translator(states, defined, set(lefts), k, products, offset)
         expr = translator.vector(trees[k - 1])
@@ -207,15 +220,21 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError("no equation uses a previous state (name_{t-1}): this is not a recurrence")
     if len(inputs) > 1:
         raise InputError(f"one input vector at most, got {', '.join(sorted(inputs))}")
-    if len(products) > 1:
+    if "columns" in products and "rows" in products:
         (k, at), (l, rows_at) = products["columns"], products["rows"]
         raise InputError(f"a matrix multiplies a vector from the left (equation {k}, character {at}) and "
                          f"from the right (equation {l}, character {rows_at}): write every product one way, "
                          "W x_t (column vectors) or x_t W (row vectors)")
+    if "columns" in products and "transposed" in products:
+        (k, at), (l, row_at) = products["columns"], products["transposed"]
+        raise InputError(f"a transposed vector (equation {l}, character {row_at}) in a cell whose products are "
+                         f"W v (equation {k}, character {at}): write column vectors, W x_t + U h_{{t-1}} + b, "
+                         "or row vectors throughout, x_t^T W + h_{t-1}^T U + b")
     input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
     order = tuple(l for l in lefts if l in states)
+    rows = "rows" in products or "transposed" in products
     # No source: a report says "the cell as typed" once, not where it was published.
-    return Cell(key, "the cell as typed", "", _ROWS if "rows" in products else _COLUMNS,
+    return Cell(key, "the cell as typed", "", _ROWS if rows else _COLUMNS,
                 order, tuple(out), input_name=input_name, selector="--cell …")
 
 

@@ -367,6 +367,8 @@ def _as_factor(value, node: Node, ctx: _Context):
                                       "is read as the backward factor {m}, which maps a gradient "
                                       "g to {m} g", m=factor))
             return factor
+    if not isinstance(value, _Vec) and not getattr(value, "is_Matrix", False) and value == 0:
+        return sp.ZeroMatrix(ctx.rec.n, ctx.rec.n)  # a Jacobian claimed zero: judged like any other
     if isinstance(value, _Vec) or not getattr(value, "is_Matrix", False):
         raise InputError("the formula is not a matrix; a one-step Jacobian is an n×n matrix")
     return value

@@ -81,7 +81,7 @@ exponent: NUMBER | "{" NUMBER "}"
 FUNC.3: /\\(?:operatorname|mathrm|text|textrm|mathit|textit|mathsf|textsf|rm)\s*\{\s*(?:[A-Z]\s*(?=diag))?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech)\s*\}/
       | /\\(?:sigma|tanh|phi|varphi|sech)(?![A-Za-z])/
       | /(?:np\.|numpy\.|torch\.|jnp\.)?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech|sigma|phi)(?![A-Za-z0-9_])/
-      | /(?:f|g)(?=\s*\}?\s*(?:\(|'|′|’|\\left|\\prime|\\[bB]igg?l?|\^(?!\s*\{?\s*[(<]|\s*\{?\s*\\langle)))/
+      | /(?:f|g)(?=\s*\}?\s*(?:\(|'|′|’|\\left|\\prime|\\[bB]igg?l?|\^(?!\s*\{?\s*[(<⟨]|\s*\{?\s*\\langle)))/
       | "σ" | "φ"
 DOT.4: /\\dot(?![A-Za-z])/
 CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivative|prime)\s*\(/
@@ -99,7 +99,7 @@ PAIR.4: /(?:np\.|numpy\.|torch\.|jnp\.)?(?:dot|matmul|mm|multiply)\s*\(/
 TRANSPOSE.4: /\^\s*\{?\s*(?:\\[!,;]\s*|\\mkern-?[\d.]+mu\s*)*(?:T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\}|\\text\s*\{\s*T\s*\}|\\textsf\s*\{\s*T\s*\}|\\mathbf\s*\{\s*T\s*\}|\\mathsf\s+T|\\rm\s+T|\\sf\s+T|⊤|ᵀ)\s*\}?(?![A-Za-z])/
            | /\.T(?![A-Za-z0-9])/ | "ᵀ" | "⊤"
 PRIME.4: "'" | "′" | "’" | /\^\s*\{?\s*(?:\\prime|'|′)\s*\}?/
-TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<)[^(){}<>]{1,20}?(?:\\right\s*)?(?:\)|\\rangle|>)\s*\}?/ | /\^\s*\{\s*[A-Za-z]{2,8}\s*\}/
+TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<|⟨)[^(){}<>⟨⟩]{1,20}?(?:\\right\s*)?(?:\)|\\rangle|>|⟩)\s*\}?/ | /\^\s*\{\s*[A-Za-z]{2,8}\s*\}/
 LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mathsf\s*\{\s*T\s*\})\s*\}/
 POWER.3: "**" | "^"
 SUBSCRIPT: /_\s*(\\(?:text|textrm|mathrm|mathit|mathbf|rm)\s*\{[^{}]{1,20}\}|\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+|\\[A-Za-z]+)/
@@ -240,7 +240,7 @@ def clean_index(text: str) -> str:
     """A subscript or time index without braces, brackets, wrappers and spaces."""
     text = re.sub(r"\\(textrm|textbf|textit|text|mathrm|mathit|mathbf|boldsymbol|operatorname|left|"
                   r"right|langle|rangle|rm)\s*", "", text)
-    return re.sub(r"[\s{}()\[\]<>]", "", text).replace("−", "-").replace("–", "-")
+    return re.sub(r"[\s{}()\[\]<>⟨⟩]", "", text).replace("−", "-").replace("–", "-")
 
 
 def _check_exponent(value, pos: int, written: str | None = None) -> int:

@@ -127,6 +127,9 @@ FORMULAS = [
      lambda q: D(q["z"]) + D((q["h_prev"] - q["n"]) * q["z"] * (1 - q["z"])) @ q["U_z"]
      + D((1 - q["z"]) * (1 - q["n"] ** 2) * q["r"]) @ q["U_n"]
      + D((1 - q["z"]) * (1 - q["n"] ** 2) * (q["U_n"] @ q["h_prev"] + q["b_hn"]) * q["r"] * (1 - q["r"])) @ q["U_r"]),
+    # a block claimed zero: refuted where the gates see the previous state, proved where none does
+    ("dc_t/dh_{t-1} = 0", ("c", "h"), lambda q: torch.zeros(N, N, dtype=DT)),
+    ("do_t/dc_{t-1} = 0", ("o", "c"), lambda q: torch.zeros(N, N, dtype=DT)),
 ]
 
 
@@ -201,6 +204,16 @@ def test_a_typed_cell_is_checked_in_its_own_names():
     assert c is not None and abs(c.claim_value - c.truth_value) > 1e-6
 
 
+@pytest.mark.parametrize("zero", ["0", r"\mathbf{0}", "O", r"\mathbf{O}"])
+def test_a_block_claimed_zero_is_judged_not_refused(zero):
+    wrong = check_cell(f"dc_t/dh_{{t-1}} = {zero}", "lstm")
+    for layout in ("numerator", "denominator"):
+        c = wrong.verdict(layout).counterexample
+        assert wrong.verdict(layout).status == "refuted" and c.claim_value == 0 and abs(c.truth_value) > 1e-6
+    right = check_cell(f"do_t/dc_{{t-1}} = {zero}", "lstm")
+    assert {v.status for v in right.verdicts.values()} == {"proved"}
+
+
 @pytest.mark.parametrize("argv,message", [
     (["-r", "gru", "diag(f_t)"], "f_t is not a quantity of gru"),
     (["-r", "gru", "diag(z_t)", "--block", "c,c"], "c is not a state of gru"),
@@ -212,8 +225,18 @@ def test_a_typed_cell_is_checked_in_its_own_names():
     (["-r", "lstm", r"\partial c_t/\partial c_{t-1} = diag(f_t)", "--block", "h,h"], "name different blocks"),
     (["-r", "lstm", "diag(f_t ⊙ p_f)", "--block", "c,c"], "it is one of lstm-peephole: give -r lstm-peephole"),
     (["-r", "lstm", "diag(sech(c_t))", "--block", "h,c"], "sech², sech⁴"),
-    (["-r", "gru", "diag(z_t) + W_z"], "a sum of shapes n×n and n×m"),
+    (["-r", "gru", "diag(z_t) + W_z"], "W_z is gru's input weight (n×m)"),
+    (["-r", "gru", "diag(z_t) + x_t"], "a sum of shapes n×n and m×1"),
     (["-r", "gru", "diag(z_t) U_z x_t"], "a product of shapes n×n and m×1"),
+    (["-r", "lstm", "df_t/dh_{t-1} = diag(f_t ⊙ (1 - f_t)) W_f"], "W_f is lstm's input weight (n×m): it multiplies "
+     "x_t in f_t = sigmoid(W_f x_t + U_f h_{t-1} + b_f), and no n×n block by a previous state has it as a factor; "
+     "the recurrent weight there is U_f: write U_f"),
+    (["-r", "lstm", "dc_t/dh_{t-1} = diag(f_t) + W_i^T"], "W_i is lstm's input weight (n×m)"),
+    (["-r", "gru", "diag(z_t ⊙ (1 - z_t)) W_z", "--block", "z,h"], "the recurrent weight there is U_z: write U_z"),
+    (["--cell", "h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)", "diag(1 - h_t^2) W_xh"],
+     "W_xh is the typed cell's input weight (m×n): it multiplies x_t in h_t = tanh(W_xhᵀ x_t + W_hhᵀ h_{t-1} + b)"),
+    # an input weight inside a gate's pre-activation is not what makes a shape wrong
+    (["-r", "lstm", "df_t/dh_{t-1} = diag(sigma'(W_f x_t + U_f h_{t-1} + b_f)) U_f + x_t"], "a sum of shapes n×n and m×1"),
 ])
 def test_bad_cell_checks_are_one_line_errors(argv, message, capsys):
     assert main(["check", *argv]) == 2

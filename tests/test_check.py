@@ -351,3 +351,15 @@ def test_a_whole_power_of_a_matrix_is_the_matrix_times_itself():
     r = check(r"(\operatorname{diag}(\sigma'(a_t)) W)^1", recurrence="elman")
     assert r.verdict("numerator").holds
     assert str(check("x^2 W").expr) == str(check("diag(x_{t-1}^2) W").expr)
+
+
+@pytest.mark.parametrize("text,form", [("dh_t/dh_{t-1} = 0", "elman"), (r"\mathbf{0}", "pascanu"),
+                                       ("0", "row")])
+def test_a_jacobian_claimed_zero_is_refuted_with_a_counterexample(text, form):
+    """0 where the Jacobian is meant is judged, not refused: W σ' is not zero at any size."""
+    r = check(text, activation="tanh", recurrence=form)
+    assert statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
+    for layout in ("numerator", "denominator"):
+        c = r.verdict(layout).counterexample
+        assert c.claim_value == 0 and abs(c.truth_value) > 1e-6
+    assert not r.readings  # no other form, reading or layout makes it right

@@ -782,8 +782,24 @@ def _cell_expectations():
             lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"])
     gate_no_prime = (r"\frac{\partial f_t}{\partial h_{t-1}} = \operatorname{diag}(f_t) U_f", ("f", "h"),
                      lambda q: D(q["f"]) @ q["U_f"])
+    # The same gates as deeplearning.ai's course names them, Γ with ⟨t⟩ superscripts.
+    gamma = r"\Gamma_{g}^{\langle t \rangle}"
+    ng = lambda g, w, T="": (rf"\frac{{\partial {gamma.replace('{g}', g)}}}{{\partial h^{{\langle t-1 \rangle}}}} = "  # noqa: E731
+                             rf"\operatorname{{diag}}({gamma.replace('{g}', g)} \odot (1 - {gamma.replace('{g}', g)})) {w}{T}")
+    gamma_f = (ng("f", "U_f"), ("f", "h"), lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"])
+    gamma_f_t = (ng("f", "U_f", "^T"), ("f", "h"), lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"].T)
+    gamma_u_lstm = (ng("u", "U_i"), ("i", "h"), lambda q: D(q["i"] * (1 - q["i"])) @ q["U_i"])
+    gamma_u_gru = (ng("u", "U_z"), ("z", "h"), lambda q: D(q["z"] * (1 - q["z"])) @ q["U_z"])
+    gamma_r_gru = (ng("r", "U_z"), ("r", "h"), lambda q: D(q["r"] * (1 - q["r"])) @ q["U_z"])
+    untimed = (r"\frac{\partial \Gamma_o}{\partial h_{t-1}} = \operatorname{diag}(\Gamma_o \odot (1 - \Gamma_o)) U_o^T",
+               ("o", "h"), lambda q: D(q["o"] * (1 - q["o"])) @ q["U_o"].T)
+    unicode_f = (r"\frac{\partial Γ_f^{⟨t⟩}}{\partial h^{⟨t-1⟩}} = \operatorname{diag}(Γ_f^{⟨t⟩} \odot (1 - Γ_f^{⟨t⟩})) U_f",
+                 ("f", "h"), lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"])
     out = []
-    for cell, k, layout in (("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),
+    for cell, k, layout in (("lstm", unicode_f, "denominator"), ("lstm", untimed, "numerator"), ("lstm", gamma_f, "numerator"), ("lstm", gamma_f, "denominator"),
+                            ("lstm", gamma_f_t, "numerator"), ("lstm", gamma_u_lstm, "numerator"),
+                            ("gru", gamma_u_gru, "numerator"), ("gru", gamma_r_gru, "numerator"),
+                            ("lstm", 0, "numerator"), ("lstm-peephole", 0, "numerator"), ("gru", 4, "numerator"),
                             ("gru-chung", 4, "numerator"), ("gru-chung", 4, "denominator"), ("gru", 3, "denominator"),
                             ("lstm", 2, "numerator"), ("lstm", 2, "denominator"), ("lstm-peephole", 2, "numerator"),
                             ("lstm", no_tanh, "numerator"), ("lstm", gate, "numerator"), ("lstm", gate_no_prime, "numerator")):
@@ -853,3 +869,29 @@ def test_an_rnn_claim_over_two_rows_is_not_cut_at_the_break(tmp_path):
     assert lint_json(note) == []
     note.write_text(note.read_text().replace("&= W", "&= W^\\top"))
     assert [f["code"] for f in lint_json(note)] == ["SB101"]
+
+
+def test_a_gates_block_named_with_gamma_is_found_not_skipped(tmp_path):
+    """\\Gamma_f^{\\langle t \\rangle} (deeplearning.ai's course) is the LSTM's f_t: the claim is
+    found (a right one counted and silent), and without a declared cell said, not skipped."""
+    lhs = r"\frac{\partial \Gamma_f^{\langle t \rangle}}{\partial h^{\langle t-1 \rangle}}"
+    rhs = r"\operatorname{diag}(\Gamma_f^{\langle t \rangle} \odot (1 - \Gamma_f^{\langle t \rangle})) U_f"
+    note = tmp_path / "notes.md"
+    note.write_text(f"$${lhs} = {rhs}$$\n")
+    assert [c[2].startswith(r"\frac{\partial \Gamma_f") for c in found_claims(note)] == [True]
+    (finding,) = lint_json(note)
+    assert finding["code"] == "SB201" and "recurrence=lstm" in finding["message"]
+    note.write_text(f"<!-- symbptt: recurrence=lstm -->\n$${lhs} = {rhs}$$\n")
+    code, out, err = run(note)
+    assert code == 0 and "1 claim in 1 file" in out + err
+
+
+def test_a_gates_block_with_its_input_weight_is_an_error_naming_the_recurrent_one(tmp_path):
+    """∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f: W_f (n×m) multiplies x_t, so no block by a
+    previous state has it; wrong in every layout (SB101, not an unread SB201), U_f named."""
+    note = tmp_path / "notes.md"
+    note.write_text("<!-- symbptt: recurrence=lstm -->\n"
+                    r"$$\frac{\partial f_t}{\partial h_{t-1}} = \operatorname{diag}(f_t \odot (1 - f_t)) W_f$$" "\n")
+    (finding,) = lint_json(note)
+    assert finding["code"] == "SB101", finding
+    assert "W_f is lstm's input weight (n×m)" in finding["message"] and "write U_f" in finding["message"]

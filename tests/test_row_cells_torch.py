@@ -93,3 +93,33 @@ def test_the_row_writers_formula_holds_in_denominator_layout():
 def test_a_cell_writes_its_products_one_way():
     with pytest.raises(InputError, match="write every product one way"):
         parse_cell(["h_t = tanh(x_t W_xh + W_hh h_{t-1} + b)"])
+
+
+ROW_RNN = [r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b)",
+           r"h_t = \tanh(x_t^\top W_{xh} + h_{t-1}^\top W_{hh} + b)",
+           r"h_t = tanh(x_t^T W_xh + h_{t-1}^T W_hh + b^T)",
+           r"h_t = tanh(x_t.T @ W_xh + h_{t-1}.T @ W_hh + b)",
+           r"h_t = tanh(W_xh^T x_t + W_hh^T h_{t-1} + b)",
+           r"h_t^\top = \tanh(x_t^\top W_{xh} + h_{t-1}^\top W_{hh} + b^\top)"]
+
+
+@pytest.mark.parametrize("text", ROW_RNN)
+def test_a_row_rnn_with_or_without_its_transposes_matches_autograd(text):
+    """vᵀ W, v.T @ W and Wᵀ v are the row cell x_t W_xh + h_{t-1} W_hh + b (d2l's RNN), W_xh m×n."""
+    d = derive_cell(parse_cell([text]), dim=3, seed=2)
+    p = _instance(d)
+    assert p["W_xh"].shape == (4, 3)
+    expected = jacobian(lambda h: torch.tanh(p["x@t"] @ p["W_xh"] + h @ p["W_hh"] + p["b"]), p["h@t-1"])
+    assert torch.allclose(torch.tensor(d.instance.numerator, dtype=torch.float64), expected, atol=1e-12, rtol=0)
+    assert not torch.allclose(expected, expected.T, atol=1e-6)
+    assert d.verified
+    result = check_cell(r"\frac{\partial h_t}{\partial h_{t-1}} = W_{hh} diag(1 - h_t^2)", parse_cell([text]))
+    assert {l.value: v.status for l, v in result.verdicts.items()} == {"numerator": "refuted", "denominator": "proved"}
+
+
+@pytest.mark.parametrize("text", ["h_t = tanh(W_xh x_t + W_hh h_{t-1} + b^T)", "h_t^T = tanh(W_xh x_t + W_hh h_{t-1})"])
+def test_a_transposed_vector_in_a_column_cell_is_a_one_line_error(text, capsys):
+    from symbptt.cli import main
+    assert main(["derive", "--cell", text]) == 2
+    err = capsys.readouterr().err
+    assert "a transposed vector" in err and "row vectors throughout" in err and err.count("\n") == 1

@@ -58,17 +58,27 @@ _DELTA = re.compile(r"(?:\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?(?:\\delta|δ)\s*\}
 _LOSS = re.compile(r"\\mathcal\s*\{?\s*[LEJ]|\\ell|ℓ|[LEJC]|\\mathscr\s*\{?\s*[LE]|l(?![A-Za-z])")
 
 
+#: A gate named as deeplearning.ai's course does, Γ_f: its subscript is part of its name.
+_GAMMA = re.compile(r"\s*(?:\\Gamma(?![A-Za-z])|Γ)\s*_\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))")
+
+
 def _base(text: str) -> str | None:
-    """The name a derivative is of or by: h for \\mathbf{h}_{t-1}, x for x^{(t)}."""
+    """The name a derivative is of or by: h for \\mathbf{h}_{t-1}, x for x^{(t)}, Gamma_f
+    for \\Gamma_f^{\\langle t \\rangle} (a cell's alias, `Cell.aliases`)."""
+    g = _GAMMA.match(text)
+    if g:
+        return f"Gamma_{g.group(1) or g.group(2)}"
     m = re.match(r"\s*" + _BASE, text)
     return m.group(1) if m else None
 
 
 def _index(text: str) -> str:
-    """The time index of h_{t-1}, h^{(t)}, \\mathbf{h}_t: the rest after the base name."""
+    """The time index of h_{t-1}, h^{(t)}, \\mathbf{h}_t, h^{\\langle t-1 \\rangle},
+    \\Gamma_f^{\\langle t \\rangle}: the rest after the base name."""
+    g = _GAMMA.match(text)
     m = re.match(r"\s*" + _BASE + r"\s*\}?(.*)$", text, re.S)
-    rest = m.group(2) if m else text
-    return re.sub(r"[\s{}()^_]|\\left|\\right", "", rest)
+    rest = text[g.end():] if g else m.group(2) if m else text
+    return re.sub(r"[\s{}()^_<>⟨⟩]|\\left|\\right|\\[lr]angle(?![A-Za-z])", "", rest)
 
 
 def _step(index: str) -> tuple[str, int] | None:
@@ -98,7 +108,9 @@ class _Derivative:
         a block of that cell's Jacobian, judged where the document declares the cell. Other
         pairs (an RNN's ∂a_t/∂h_{t-1}) are steps of the chain rule, not claims."""
         a, b = _base(self.num), _base(self.den)
-        return (a is not None and b is not None and a != b and self.one_step and not self.gradient
+        # ∂f/∂h_{t-1}, ∂Γ_f/∂h_{t-1}: a name without a time index is at t, as `check` reads it
+        untimed = _index(self.num) == "" and (_step(_index(self.den)) or ("", 0))[1] == -1
+        return (a is not None and b is not None and a != b and (self.one_step or untimed) and not self.gradient
                 and {a, b} <= _cell_names())
 
     @property
@@ -115,10 +127,12 @@ class _Derivative:
 
 @functools.cache
 def _cell_names() -> frozenset:
-    """The names the library's gated cells define: h, c and their gates (f, i, o, g, z, r, n)."""
+    """The names the library's gated cells define: h, c and their gates (f, i, o, g, z, r, n),
+    and the gates' other names (Gamma_f, Gamma_u, …: `Cell.aliases`)."""
     from ..cells import CELLS
 
-    return frozenset(lhs.name.split("@")[0] for cell in CELLS.values() for lhs, _ in cell.equations)
+    return frozenset({lhs.name.split("@")[0] for cell in CELLS.values() for lhs, _ in cell.equations}
+                     | {alias for cell in CELLS.values() for alias, _ in cell.aliases})
 
 
 def _frac(d: _Derivative) -> str:
