@@ -23,7 +23,8 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 
 A formula whose shape is wrong because it has an input weight as a factor (diag(…) W_f for
 ∂f_t/∂h_{t-1}) is an error naming that weight, the input it multiplies and the recurrent
-weight of the same equation (U_f).
+weight of the same equation (U_f): not a verdict, since the source may name its weights
+the other way round (Goodfellow et al.'s W^f is recurrent).
 
 Nothing is evaluated: the AST is walked, and a reading's cost is bounded before any work.
 """
@@ -40,7 +41,7 @@ from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
 from .claim import _check_cost
-from .errors import InputError, InputWeightError
+from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, M, N
 from .printing import ACCENTS, plain
@@ -139,7 +140,7 @@ class _Reader:
         stands as a matrix in `values` (∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f, for U_f)."""
         hint = _input_weight_hint(self.cell, [w for v in values for w in _bare_input_weights(v, self.cell)])
         if hint:
-            raise InputWeightError(hint)
+            raise InputError(hint)
         if node is None:
             raise InputError(message)
         self.fail(node, message)
@@ -392,8 +393,12 @@ def _input_weight_hint(cell: Cell, weights: list) -> str | None:
     there = (f"; the recurrent weight there is {', '.join(p.name for p in recurrent)}: write {recurrent[0].name}"
              if recurrent else "")
     owner = "the typed cell's" if cell.key == "typed" else f"{cell.key}'s"
+    # A notation, not a verdict: Goodfellow et al. write f = σ(b^f + U^f x + W^f h), their W^f
+    # recurrent. The claim is then right in its source's names, so it is not judged here.
+    theirs = ("" if cell.key == "typed" else f" (if your source's {w.name} is the recurrent weight, "
+              f"type its cell as it writes it, with --cell)")
     return (f"{w.name} is {owner} input weight ({shape}): it multiplies {plain(cell.input)} in "
-            f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}")
+            f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}{theirs}")
 
 
 def _zero_block(value):

@@ -25,12 +25,6 @@ class UnknownNameError(InputError):
         self.name = name
 
 
-class InputWeightError(InputError):
-    """A cell's block written with an input weight as a factor (diag(f_t ⊙ (1 − f_t)) W_f for
-    ∂f_t/∂h_{t-1}): no block by a previous state has one, so the formula holds in no layout
-    (`lint` reports it as such; the command line, as bad input)."""
-
-
 class UnsupportedError(SymbpttError, NotImplementedError):
     """A valid request that symbptt cannot handle yet (no rule for an expression node)."""
 

@@ -886,12 +886,14 @@ def test_a_gates_block_named_with_gamma_is_found_not_skipped(tmp_path):
     assert code == 0 and "1 claim in 1 file" in out + err
 
 
-def test_a_gates_block_with_its_input_weight_is_an_error_naming_the_recurrent_one(tmp_path):
-    """∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f: W_f (n×m) multiplies x_t, so no block by a
-    previous state has it; wrong in every layout (SB101, not an unread SB201), U_f named."""
+def test_a_gates_block_with_its_input_weight_is_not_judged_and_names_the_recurrent_one(tmp_path):
+    """∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f: the library LSTM's W_f (n×m) multiplies x_t,
+    so no block by a previous state has it. Not a verdict (SB201): in Goodfellow et al.'s
+    names W^f is the recurrent weight and the claim is right. U_f and --cell are named."""
     note = tmp_path / "notes.md"
     note.write_text("<!-- symbptt: recurrence=lstm -->\n"
                     r"$$\frac{\partial f_t}{\partial h_{t-1}} = \operatorname{diag}(f_t \odot (1 - f_t)) W_f$$" "\n")
     (finding,) = lint_json(note)
-    assert finding["code"] == "SB101", finding
+    assert finding["code"] == "SB201", finding
     assert "W_f is lstm's input weight (n×m)" in finding["message"] and "write U_f" in finding["message"]
+    assert "with --cell" in finding["message"]

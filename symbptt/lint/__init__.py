@@ -30,7 +30,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, InputWeightError, SymbpttError, UnknownNameError
+from ..errors import InputError, SymbpttError, UnknownNameError
 from .claims import Claim, claims, span_claims
 from .codes import (FAILING, LAYOUTS, MAX_BYTES, RULES, SEVERITIES, SKIP_DIRS, SUFFIXES, Declaration,
                     Finding, Rule, declaration)
@@ -166,13 +166,6 @@ class Linter:
                 f"not judged: {typo}unknown name {result.name!r}: an RNN's claims use W (W_rec, W_hh), x or h; "
                 f"for a gated cell's names, declare the cell, such as recurrence=lstm (one of "
                 f"{', '.join(_cell_keys())})"), **where)]
-        if isinstance(result, InputWeightError):  # a weight no block has: wrong in every layout
-            from ..cells import CELLS
-            report.judged += 1
-            cell = CELLS[decl.recurrence]
-            return [Finding(code="SB101", message=(
-                f"{typo}the formula holds in neither layout of {cell.title} ({cell.key}): {_one_line(str(result))}"),
-                **where)]
         if isinstance(result, Exception):
             return [Finding(code="SB201", message=f"not judged: {typo}{_one_line(str(result))}", **where)]
         report.judged += 1
