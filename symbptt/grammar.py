@@ -445,7 +445,16 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
         raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "
                          f"at position {text.index(bad) + 1}")
     try:
-        return _ToAst().transform(_parse_closing(text))
+        try:
+            tree = _parse_closing(text)
+        except lark.exceptions.UnexpectedInput:
+            unclosed = _unclosed_brace(text)
+            if unclosed is None:
+                raise
+            # `\frac{\partial h_t}{\partial h_{t-1} = …`: whatever token the parser meets
+            # next, the cause is the brace, and the hint for that token would mislead.
+            raise InputError(f"the '{{' at position {unclosed + 1} is never closed, in: {_shown(text)}") from None
+        return _ToAst().transform(tree)
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, InputError):
             raise exc.orig_exc from None
@@ -489,6 +498,17 @@ def _parse_closing(text: str):
         except lark.exceptions.LarkError:
             raise exc from None
         return lark.Tree("closed", [tree, opened])
+
+
+def _unclosed_brace(text: str) -> int | None:
+    """The offset of the first `{` that no `}` closes (`\{` and `\}` are brackets), or None."""
+    opened = []
+    for m in re.finditer(r"\\[{}]|[{}]", text):
+        if m.group(0) == "{":
+            opened.append(m.start())
+        elif m.group(0) == "}" and opened:
+            opened.pop()
+    return opened[0] if opened else None
 
 
 def _shown(text: str) -> str:

@@ -195,6 +195,9 @@ def test_defined_names_and_extra_matrix_names():
     ("W_in^2", "only a square matrix takes a power"),
     ("delta_t^2", "applies to a gradient"),
     ("W^T diag(", "ends too early"),
+    # An unclosed brace is the cause, not the '=' the parser meets next (it said: an assignment).
+    (r"\frac{\partial h_t}{\partial h_{t-1} = W", "the '{' at position 20 is never closed"),
+    (r"W^T \operatorname{diag(\sigma'(x_{t-1}))", "the '{' at position 18 is never closed"),
     ("W ) D", "unexpected ')' at position 3"),
     ("Q W", "unknown name 'Q' at position 1"),
     ("x", "not a matrix"),
