@@ -114,6 +114,8 @@ class Activation:
         numeric: σ on mpmath numbers, for finite differences.
         convention: anything the derivative leaves to convention (ReLU at 0), as text with
             math slots (see `convention_math`).
+        slack: why σ' falls below γ along a trajectory, a clause ("σ' stays below γ as
+            units saturate"); "" when σ' is constant.
     """
 
     name: str
@@ -127,6 +129,7 @@ class Activation:
     #: The open interval σ maps into, (lo, hi), or None when unbounded: gates of a cell take
     #: their values there, which is what a norm bound of a gated Jacobian uses.
     range: tuple | None = None
+    slack: str = ""
 
     @property
     def convention_note(self):
@@ -171,12 +174,13 @@ ACTIVATIONS: ActivationTable = ActivationTable({
         Activation(
             "tanh", "the hyperbolic tangent", sp.tanh,
             lambda s: 1 - sp.tanh(s) ** 2, r"\tanh", sp.Integer(1), mpmath.tanh,
-            range=(sp.Integer(-1), sp.Integer(1)),
+            range=(sp.Integer(-1), sp.Integer(1)), slack="units saturate",
         ),
         Activation(
             "sigmoid", "the logistic sigmoid", logistic,
             lambda s: logistic(s) * (1 - logistic(s)), r"\operatorname{sigmoid}",
             sp.Rational(1, 4), lambda v: 1 / (1 + mpmath.exp(-v)), range=(sp.Integer(0), sp.Integer(1)),
+            slack="its arguments move away from 0",
         ),
         Activation(
             "relu", "the rectified linear unit", relu,
@@ -184,6 +188,7 @@ ACTIVATIONS: ActivationTable = ActivationTable({
             lambda v: max(mpmath.mpf(0), v),
             "The derivative of ReLU at 0 is taken to be 0 ({h0}), as in "
             "PyTorch and JAX; ReLU has no derivative there.",
+            slack="units switch off",
         ),
         Activation(
             "identity", "the identity (a linear RNN)", lambda s: s,

@@ -41,6 +41,9 @@ SCALES = (0.9, 1.0, 1.1)
 #: relative tolerance, CURVE_TOLERANCE, is ten times that: a bound that fails by more is seen.
 CURVE_ERROR = 1e-13
 CURVE_TOLERANCE = 1e-12
+#: A norm ends *below* its bound when it ends under this fraction of it (tanh at γλ₁ = 1.1
+#: ends near a third of it; a curve that follows its bound ends within 1e-3 of it).
+BELOW_BOUND = 0.5
 
 
 def at(role: str, time: str, n) -> sp.MatrixSymbol:
@@ -92,6 +95,16 @@ class Curve:
     def holds(self) -> bool:
         return all(a <= b * (1 + CURVE_TOLERANCE) for a, b in zip(self.norms, self.bounds))
 
+    @property
+    def grew(self) -> bool:
+        """Whether the norm grew: its mean factor per step is above 1."""
+        return self.rate > 1
+
+    @property
+    def below(self) -> bool:
+        """Whether the norm ended well below its bound (under BELOW_BOUND of it)."""
+        return self.norms[-1] < BELOW_BOUND * self.bounds[-1]
+
 
 @dataclass(frozen=True)
 class Bptt:
@@ -110,6 +123,21 @@ class Bptt:
     def loss(self) -> sp.Eq:
         """E = Σ_t ½‖x_t − y_t‖₂², the loss the backward recursion is checked against."""
         return loss(self.derivation.recurrence.n)
+
+    @property
+    def still_vanishes(self) -> Curve | None:
+        """The first curve with γλ₁ > 1 whose norm did not grow: γλ₁ > 1 is not sufficient."""
+        return next((c for c in self.curves if c.scale > 1 and not c.grew), None)
+
+    @property
+    def grows_slower(self) -> Curve | None:
+        """The first curve with γλ₁ > 1 whose norm grew but ended well below its bound."""
+        return next((c for c in self.curves if c.scale > 1 and c.grew and c.below), None)
+
+    @property
+    def follows_bounds(self) -> bool:
+        """Whether every norm ended near its bound (none well below it)."""
+        return not any(c.below for c in self.curves)
 
     @property
     def verified(self) -> bool:

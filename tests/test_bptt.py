@@ -103,7 +103,8 @@ def test_the_latex_figure_is_a_captioned_float_with_its_section(fmt):
     body = tex[figure:tex.index("\\end{figure}")]
     assert "\\includegraphics[width=0.9\\linewidth]{f.pdf}" in body
     assert ("\\caption{The spectral norm $\\left\\|\\frac{\\partial \\mathbf{x}_{t}}{\\partial \\mathbf{x}_{k}}"
-            "\\right\\|_{2}$ of the product of one-{}step Jacobians against $t-k$") in body
+            "\\right\\|_{2}$ of the product of one-{}step Jacobians against $t-k$, "
+            "along the trajectories tabulated in this section") in body
     assert "with its bound $\\left(\\gamma \\lambda_{1}\\right)^{t-k}$.}" in body
     assert "\\begin{figure}" not in render_bptt(result(), fmt)  # no figure without --plot
 
@@ -242,3 +243,55 @@ def test_numeric_function_agrees_with_sympy_and_falls_back_to_lambdify():
     assert numeric_function([[relu.numeric_form(relu.derivative(x))]], [x])(0.0) == [[0.0]]  # H(0) = 0
     odd = numeric_function([[sp.atan(x)]], [x])  # no rule of its own: lambdify with math
     assert odd(1.0) == [[pytest.approx(0.7853981633974483)]]
+
+
+def _table(activation: str, fmt: str = "markdown") -> str:
+    """The trajectory table and the paragraph after it, in `activation`'s report."""
+    text = render_bptt(result(activation), fmt)
+    start = text.index("| γλ₁ |" if fmt == "markdown" else "\\begin{tabular}{rrrrrrl}")
+    return text[start:]
+
+
+@pytest.mark.parametrize("activation, prime", [
+    ("tanh", r"\tanh'"), ("sigmoid", r"\operatorname{sigmoid}'"), ("identity", r"\operatorname{id}'")])
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_the_table_names_the_activations_derivative(activation, prime, fmt):
+    """σ is never introduced in these reports: the column is the derivative of the activation
+    as the formulas print it."""
+    table = _table(activation, fmt)
+    assert f"mean ${prime}$" in table and "σ′" not in table and "\\sigma'" not in table
+
+
+def test_a_value_below_its_reference_never_prints_as_it():
+    """tanh's mean σ′ 0.99999742 is below γ = 1; at 0.9 the per-step factor is below γλ₁ and
+    the norm below its bound: none prints equal to what it is compared with."""
+    rows = [line.split(" | ") for line in _table("tanh").splitlines()[2:5]]
+    assert [r[2:6] for r in rows] == [["0.0017969", "0.001797", "0.899999", "0.999997"],
+                                      ["0.999", "1", "0.99998", "0.99997"],
+                                      ["100.4", "304.5", "1.08", "0.9691"]]
+    identity = [line.split(" | ") for line in _table("identity").splitlines()[2:5]]
+    assert [r[2:6] for r in identity] == [["0.001797", "0.001797", "0.9", "1"], ["1", "1", "1", "1"],
+                                          ["304.5", "304.5", "1.1", "1"]]  # equal within the tolerance
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_the_conclusion_is_what_this_reports_curves_show(fmt):
+    """sigmoid at γλ₁ = 1.1 still vanishes: not sufficient. tanh grows but ends well below its
+    bound. identity follows its bound: no "not sufficient". ReLU is named only in its report."""
+    g = "γλ₁ = 1.1" if fmt == "markdown" else "$\\gamma\\lambda_1 = 1.1$"
+    sigmoid, tanh, identity, relu = (_table(a, fmt) for a in ("sigmoid", "tanh", "identity", "relu"))
+    assert f"At {g} the norm still vanishes, a factor 0.4237 per step" in sigmoid
+    assert "not sufficient" in sigmoid and "as its arguments move away from 0" in sigmoid
+    assert f"At {g} the norm grows, a factor 1.08 per step, but ends well below its bound, 100.4 against 304.5" in tanh
+    assert "as units saturate" in tanh and "not sufficient" not in tanh
+    assert "Every norm ends close to its bound" in identity and "not sufficient" not in identity
+    assert "as units switch off" in relu and "not sufficient" in relu
+    assert all("ReLU" not in t and "switch" not in t for t in (sigmoid, tanh, identity))
+
+
+def test_the_curves_say_whether_they_grew_and_fell_below_their_bound():
+    tanh, sigmoid, identity = (result(a) for a in ("tanh", "sigmoid", "identity"))
+    assert [(c.grew, c.below) for c in tanh.curves] == [(False, False), (False, False), (True, True)]
+    assert tanh.still_vanishes is None and tanh.grows_slower.scale == 1.1 and not tanh.follows_bounds
+    assert sigmoid.still_vanishes.scale == 1.1 and not sigmoid.still_vanishes.grew
+    assert identity.follows_bounds and identity.still_vanishes is None and identity.grows_slower is None

@@ -34,17 +34,27 @@ class BpttView(View):
                  "detail": Tex("")}
                 for k, s in enumerate(steps, 1)]
 
+    @staticmethod
+    def curve(c, gamma: float) -> dict:
+        """One row of the trajectory table; each number is printed against what it is compared
+        with (the bound, γλ₁, γ), so one below it never prints equal to it."""
+        return {"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
+                "last": Tex(_digits(c.norms[-1], c.bounds[-1])), "bound": Tex(_digits(c.bounds[-1])),
+                "rate": Tex(_digits(c.rate, c.scale)), "derivative_mean": Tex(_digits(c.derivative_mean, gamma))}
+
     def context(self) -> dict:
         from ..bptt import CURVE_ERROR, CURVE_TOLERANCE
 
         b, d = self.b, self.b.derivation
         rec = d.recurrence
+        gamma = float(d.activation.sup_derivative)
         checks = [{"steps": c.steps, "n": c.n, "layout": c.layout.value, "ok": c.ok} for c in b.product_checks]
         product_method = "checked by differentiating the composed recurrence, below"
         return {
             "version": __version__,
             "activation": {"name": d.activation.name, "title": self.text(d.activation.title),
-                           "gamma": self.tex(d.activation.sup_derivative)},
+                           "gamma": self.tex(d.activation.sup_derivative), "latex": Tex(d.activation.latex),
+                           "slack": self.text(d.activation.slack)},
             "form": {"key": rec.form, "title": self.text(FORMS[rec.form].title)},
             "W": self.tex(rec.W),
             "recurrence": [self.fact(f) for f in d.statements["recurrence"]],
@@ -59,15 +69,31 @@ class BpttView(View):
             "backward_numeric": Tex("%.1e" % b.backward_numeric),
             "bound": self.steps(b.bound, "checked on trajectories, below"),
             "precision": {"error": Tex("%.0e" % CURVE_ERROR), "tolerance": Tex("%.0e" % CURVE_TOLERANCE)},
-            "curves": [{"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
-                        "last": Tex("%.3g" % c.norms[-1]), "bound": Tex("%.3g" % c.bounds[-1]),
-                        "rate": Tex("%.3g" % c.rate), "derivative_mean": Tex("%.3g" % c.derivative_mean)}
-                       for c in b.curves],
+            "curves": [self.curve(c, gamma) for c in b.curves],
+            "still_vanishes": b.still_vanishes and self.curve(b.still_vanishes, gamma),
+            "grows_slower": b.grows_slower and self.curve(b.grows_slower, gamma),
+            "follows_bounds": b.follows_bounds,
             "figure": None if self.figure is None else {
                 "svg": Tex(self.figure + ".svg"), "pdf": Tex(self.figure + ".pdf"),
                 "caption": self.prose(_caption(b.bound[-1]))},
             "verified": b.verified,
         }
+
+
+def _digits(value: float, against: float | None = None, digits: int = 4) -> str:
+    """`value` to `digits` significant digits, or more if it would print as `against` prints
+    while differing from it by more than the curves' tolerance (0.99999742 against γ = 1 is
+    0.999997, not 1)."""
+    from ..bptt import CURVE_TOLERANCE
+
+    text = "%.*g" % (digits, value)
+    if against is None or abs(value - against) <= CURVE_TOLERANCE * abs(against):
+        return text
+    shown = float(_digits(against))
+    while float(text) == shown and digits < 17:
+        digits += 1
+        text = "%.*g" % (digits, value)
+    return text
 
 
 def figure_name(name: str) -> str:
@@ -118,5 +144,6 @@ def bptt_json(b: "Bptt", view: BpttView) -> str:
 def _caption(last: Step) -> Prose:
     """What the figure plots, in the terms of the bound's last step ‖∂x_t/∂x_k‖₂ ≤ (γλ₁)^{t−k}."""
     return Prose.of("The spectral norm {norm} of the product of one-step Jacobians against {steps}, along "
-                    "the trajectories of the table: one curve for each value of {gl}, with its bound {bound}.",
+                    "the trajectories tabulated in this section: one curve for each value of {gl}, with "
+                    "its bound {bound}.",
                     norm=last.lhs, steps=last.rhs.exp, gl=last.rhs.base, bound=last.rhs)
