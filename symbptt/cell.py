@@ -56,7 +56,7 @@ class Cell:
         bounded: the states whose entries lie in [-1, 1] at every step (given |h_0| ≤ 1), and
             `bounded_reason` why; a norm bound of the Jacobian may use it.
         input_name: the input's symbol name (x@t, or u@t for a typed cell that writes u_t).
-        aliases: (label, label of an intermediate): other names a formula may give it, such
+        aliases: (label, label of an intermediate or a state): other names a formula may give it, such
             as h~ (\\tilde h) for the GRU's candidate n.
         selector: how the command line selects the cell, when not ``-r KEY`` (a typed cell:
             ``--cell …``).

@@ -401,6 +401,30 @@ def _input_weight_hint(cell: Cell, weights: list) -> str | None:
             f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}{theirs}")
 
 
+def _gamma_shown(name: Name) -> str:
+    """Γ_f for the Name Gamma_f (its time index left out)."""
+    label = _label(name)
+    return "Γ" + label[len("Gamma"):] if label.startswith("Gamma") else label
+
+
+def _shown_at(name: Name) -> str:
+    """A name with its time index as the formula means it: Γ_f at t-1, h_{t+1}."""
+    if name.letter == "Gamma":
+        index = _index(name) if name.time else ""
+        return f"{_gamma_shown(name)} at {index}" if index else _gamma_shown(name)
+    return f"{name.letter}_{{{_index(name)}}}"
+
+
+def _gammas(cell: Cell) -> str:
+    """The Γ names of `cell`'s gates: Γ_f, Γ_i or Γ_u, Γ_o (one gate's names joined by "or")."""
+    by_gate: dict = {}
+    for alias, target in cell.aliases:
+        if alias.startswith("Gamma_"):
+            by_gate.setdefault(target, []).append("Γ" + alias[len("Gamma"):])
+    names = [" or ".join(sorted(v, key=lambda a: (a != "Γ_i", a))) for v in by_gate.values()]
+    return ", ".join(names) if names else "it names no gate with Γ"
+
+
 def _zero_block(value):
     """A block claimed zero (0, \\mathbf{0}) as the n×n zero matrix; anything else as it is."""
     return sp.ZeroMatrix(N, N) if _scalar(value) and value == 0 else value
@@ -416,16 +440,20 @@ def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
             raise InputError(f"--block {','.join(block)} and the formula's left side "
                              f"(d{named[0]}_t/d{named[1]}_{{t-1}}) name different blocks: give one")
         aliases = dict(cell.aliases)  # Γ_f by its label; \tilde c_t by its letter and accent
+        for n in (num, den):  # Γ_x: deeplearning.ai's way to name a gate, but no gate of this cell
+            if n.letter == "Gamma" and _label(n) not in aliases:
+                raise InputError(f"{_gamma_shown(n)} is not a gate of {cell.key} ({_gammas(cell)})")
         v, s = (aliases.get(_label(n)) or aliases.get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
                 for n in (num, den))
         back = _one_step_later(claim)
         if _time(den, back) != "t-1" or s not in cell.states:
-            raise InputError(f"the derivative is by {den.letter}_{{{_index(den)}}}: write one by a previous "
+            raise InputError(f"the derivative is by {_shown_at(den)}: write one by a previous "
                              f"state, {', '.join(s + '_{t-1}' for s in cell.states)}")
         # A name without a time index (∂f/∂h_{t-1}, ∂Γ_f/∂h_{t-1}, Γ_f by its label) is at t.
         untimed = _index(num) == "" or (_time(num, back) == "" and _label(num) in aliases)
         if _time(num, back) != "t" and not untimed:
-            raise InputError(f"the derivative is of {num.letter}_{{{_index(num)}}}: write one of a quantity at t")
+            raise InputError(f"the derivative is of {_shown_at(num)}: write one of a quantity at t"
+                             + (f", such as {_gamma_shown(num)}^⟨t⟩" if num.letter == "Gamma" else ""))
     else:
         v, s = block or (cell.states[0], cell.states[0])
         if s not in cell.states:

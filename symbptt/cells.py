@@ -102,9 +102,14 @@ _PEEPHOLE = Prose.of(
 #: Other names formulas give the candidate: \\tilde h_t, \\hat h_t (GRU); \\tilde c_t, \\hat c_t (LSTM);
 #: and the gates as deeplearning.ai's course writes them: Γ_u, Γ_r (GRU), Γ_f, Γ_u or Γ_i, Γ_o
 #: (LSTM). The course's GRU keeps the candidate with Γ_u (Chung's convention): under the Cho
-#: or PyTorch GRU that formula is judged a variant, which is what it is.
-_GRU_ALIASES = (("h~", "n"), ("h^", "n"), ("Gamma_u", "z"), ("Gamma_r", "r"))
-_LSTM_ALIASES = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"))
+#: or PyTorch GRU that formula is judged a variant, which is what it is. The course names the
+#: hidden state a^⟨t⟩ (LSTM: a, c); its GRU's state is c^⟨t⟩ = a^⟨t⟩, candidate \tilde c^⟨t⟩:
+#: unambiguous there, since a GRU has no c. An alias of a state (a → h) is a name only under a
+#: declared cell: in an RNN's notes a_t is the pre-activation (`lint.claims._cell_names`).
+_GRU_ALIASES = (("h~", "n"), ("h^", "n"), ("c~", "n"), ("c^", "n"), ("Gamma_u", "z"), ("Gamma_r", "r"),
+                ("a", "h"), ("c", "h"))
+_LSTM_ALIASES = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"),
+                 ("a", "h"))
 
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",

@@ -354,12 +354,43 @@ def test_a_gates_block_on_the_left_with_or_without_its_time_index(lhs):
 @pytest.mark.parametrize("lhs, message", [
     (r"\frac{\partial c_{t-1}}{\partial h_{t-1}}", "the derivative is of c_{t-1}"),
     (r"\frac{\partial h_{t-2}}{\partial h_{t-1}}", "the derivative is of h_{t-2}"),
-    (r"\frac{\partial c^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}}", "the derivative is by a_{t-1}"),
+    (r"\frac{\partial c^{\langle t \rangle}}{\partial x^{\langle t-1 \rangle}}", "the derivative is by x_{t-1}"),
+    (r"\frac{\partial \Gamma_f^{\langle t-1 \rangle}}{\partial h^{\langle t-1 \rangle}}",
+     "the derivative is of Γ_f at t-1: write one of a quantity at t, such as Γ_f^⟨t⟩"),
+    (r"\frac{\partial \Gamma_x^{\langle t \rangle}}{\partial h^{\langle t-1 \rangle}}",
+     "Γ_x is not a gate of lstm (Γ_f, Γ_i or Γ_u, Γ_o)"),
 ])
 def test_a_left_side_at_another_time_is_an_error_naming_its_index(lhs, message):
     with pytest.raises(InputError, match=re.escape(message)):
         check_cell(lhs + " = I", "lstm")
 
+
+def test_a_gamma_of_another_cell_is_named_with_its_gates():
+    with pytest.raises(InputError, match=re.escape("Γ_f is not a gate of gru (Γ_u, Γ_r)")):
+        check_cell(r"\frac{\partial \Gamma_f}{\partial h_{t-1}} = I", "gru")
+
+
+_GATE_F = lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"]  # noqa: E731
+_F = r"\Gamma_f^{\langle t \rangle}"
+
+
+@pytest.mark.parametrize("cell, formula, block, meaning", [
+    # deeplearning.ai's course: the hidden state is a^⟨t⟩ (LSTM), its GRU's state c^⟨t⟩ = a^⟨t⟩
+    ("lstm", rf"\frac{{\partial {_F}}}{{\partial a^{{\langle t-1 \rangle}}}} = \operatorname{{diag}}({_F} \odot (1-{_F})) U_f",
+     ("f", "h"), _GATE_F),
+    ("lstm", rf"\frac{{\partial {_F}}}{{\partial a^{{\langle t-1 \rangle}}}} = \operatorname{{diag}}(1-{_F}) U_f",
+     ("f", "h"), lambda q: D(1 - q["f"]) @ q["U_f"]),
+    ("lstm", r"\frac{\partial f_t}{\partial a_{t-1}} = \operatorname{diag}(f_t \odot (1-f_t)) U_f", ("f", "h"), _GATE_F),
+    ("lstm", r"\frac{\partial c^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = 0", ("c", "h"),
+     lambda q: 0 * q["U_f"]),
+    ("gru", FORMULAS[3][0].replace("h_t/", "c_t/").replace("h_{t-1}", "c_{t-1}").replace(r"\tilde h_t", r"\tilde c_t"),
+     ("h", "h"), FORMULAS[3][2]),
+    ("gru", FORMULAS[3][0].replace("h_t/", "a_t/").replace("h_{t-1}", "a_{t-1}"), ("h", "h"), FORMULAS[3][2]),
+])
+def test_deeplearning_ai_state_names_are_the_cells_h(cell, formula, block, meaning):
+    """a (LSTM, GRU) and the GRU's c are read as h: the verdict is torch's on the block by h_{t-1}."""
+    r = check_cell(formula, cell)
+    assert {l.value for l, v in r.verdicts.items() if v.holds} == _labels(cell, block, meaning)
 
 
 def test_a_formula_shown_as_a_display_is_followed_by_a_sentence():

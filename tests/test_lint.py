@@ -897,3 +897,66 @@ def test_a_gates_block_with_its_input_weight_is_not_judged_and_names_the_recurre
     assert finding["code"] == "SB201", finding
     assert "W_f is lstm's input weight (n×m)" in finding["message"] and "write U_f" in finding["message"]
     assert "with --cell" in finding["message"]
+
+
+def _dl_ai_lstm_claims():
+    """deeplearning.ai's LSTM claims by a^⟨t-1⟩ (its hidden state), with torch's verdicts."""
+    from .test_cell_check import D, _labels
+
+    F = r"\Gamma_f^{\langle t \rangle}"
+    by_a = r"}{\partial a^{\langle t-1 \rangle}} = "
+    out = []
+    for text, block, meaning in (
+            (rf"\frac{{\partial {F}" + by_a + rf"\operatorname{{diag}}({F} \odot (1-{F})) U_f", ("f", "h"),
+             lambda q: D(q["f"] * (1 - q["f"])) @ q["U_f"]),
+            (rf"\frac{{\partial {F}" + by_a + rf"\operatorname{{diag}}(1-{F}) U_f", ("f", "h"),
+             lambda q: D(1 - q["f"]) @ q["U_f"]),
+            (r"\frac{\partial c^{\langle t \rangle}" + by_a + "0", ("c", "h"), lambda q: 0 * q["U_f"])):
+        out.append((text, "SB101" if not _labels("lstm", block, meaning) else None))
+    return out
+
+
+def test_deeplearning_ai_claims_by_a_are_judged_under_a_declared_lstm(tmp_path):
+    """a^⟨t-1⟩ is deeplearning.ai's h_{t-1}: under recurrence=lstm its claims are counted and
+    judged (torch's verdicts), not silently dropped."""
+    expected = _dl_ai_lstm_claims()
+    assert [code for _, code in expected] == [None, "SB101", "SB101"]  # the truth the test rests on
+    note = tmp_path / "notes.md"
+    note.write_text("<!-- symbptt: recurrence=lstm -->\n\n" + "\n\n".join(f"$${t}$$" for t, _ in expected) + "\n")
+    found = lint_json(note)
+    assert [(f["line"], f["code"]) for f in found] == [(3 + 2 * k, code) for k, (_, code) in enumerate(expected) if code]
+    code, out, err = run(note)
+    assert "3 claims in 1 file; 2 errors" in out + err
+
+
+def test_deeplearning_ai_gru_state_c_is_its_h(tmp_path):
+    """In the course's GRU the state is c^⟨t⟩ (= a^⟨t⟩): under recurrence=gru it is h (torch)."""
+    from .test_cell_check import FORMULAS, _labels
+
+    text, block, meaning = FORMULAS[3]
+    assert _labels("gru", block, meaning) == {"numerator"}
+    text = text.replace("h_t/", "c_t/").replace("h_{t-1}", "c_{t-1}").replace(r"\tilde h_t", r"\tilde c_t")
+    note = tmp_path / "notes.md"
+    note.write_text(f"<!-- symbptt: recurrence=gru layout=denominator -->\n$${text}$$\n")
+    assert [f["code"] for f in lint_json(note)] == ["SB102"]
+
+
+@pytest.mark.parametrize("text, says", [
+    (r"\frac{\partial \Gamma_x^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = 0",
+     "Γ_x is not a gate of lstm (Γ_f, Γ_i or Γ_u, Γ_o)"),
+    (r"\frac{\partial h_t}{\partial c_t} = \operatorname{diag}(o_t)", "no block"),
+    (r"\frac{\partial q_t}{\partial h_{t-1}} = W_q", "q is no name of lstm"),
+])
+def test_a_derivative_claim_a_declared_cell_cannot_judge_is_said(tmp_path, text, says):
+    note = tmp_path / "notes.md"
+    note.write_text(f"<!-- symbptt: recurrence=lstm -->\n$${text}$$\n")
+    (finding,) = lint_json(note)
+    assert finding["code"] == "SB201" and says in finding["message"], finding
+
+
+def test_an_rnns_a_is_its_pre_activation_not_a_state(tmp_path):
+    """Without a declared cell, ∂a_t/∂h_{t-1} is a step of the chain rule: no claim, no finding."""
+    note = tmp_path / "notes.md"
+    note.write_text(r"$$\frac{\partial a_t}{\partial h_{t-1}} = W$$" "\n\n"
+                    r"$$\frac{\partial \Gamma_f^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = 0$$" "\n")
+    assert found_claims(note) == [] and lint_json(note) == []

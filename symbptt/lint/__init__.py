@@ -113,7 +113,9 @@ class Linter:
             if d.problem:
                 out.append(Finding(path, *text.where(d.offset), "SB303", f"symbptt comment: {d.problem}"))
         ignores = _ignores(text, scan, directives)
-        for run, claim in span_claims(text.text, scan.spans):
+        cells = _cell_keys()
+        cell_at = lambda opened: cells.get(_declared_at(directives, opened, carried).over(base).recurrence)  # noqa: E731
+        for run, claim in span_claims(text.text, scan.spans, cell_at):
             decl = _declared_at(directives, run[0].opened, carried).over(base)
             report.claims += 1
             # an ignore comment at any span of a claim written across spans covers the claim

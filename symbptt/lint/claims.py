@@ -95,6 +95,7 @@ class _Derivative:
     end: int
     num: str
     den: str
+    extra: frozenset = frozenset()  # the declared cell's other names of its states (a for h)
 
     @property
     def jacobian(self) -> bool:
@@ -111,7 +112,7 @@ class _Derivative:
         # ∂f/∂h_{t-1}, ∂Γ_f/∂h_{t-1}: a name without a time index is at t, as `check` reads it
         untimed = _index(self.num) == "" and (_step(_index(self.den)) or ("", 0))[1] == -1
         return (a is not None and b is not None and a != b and (self.one_step or untimed) and not self.gradient
-                and {a, b} <= _cell_names())
+                and {a, b} <= _cell_names() | self.extra)
 
     @property
     def one_step(self) -> bool:
@@ -132,14 +133,44 @@ def _cell_names() -> frozenset:
     from ..cells import CELLS
 
     return frozenset({lhs.name.split("@")[0] for cell in CELLS.values() for lhs, _ in cell.equations}
-                     | {alias for cell in CELLS.values() for alias, _ in cell.aliases})
+                     | {alias for cell in CELLS.values() for alias, target in cell.aliases
+                        if target not in cell.states})
+
+
+def _state_aliases(cell) -> frozenset:
+    """A declared cell's other names of its states (deeplearning.ai's a for h): names only where
+    the cell is declared, since in an RNN's notes ∂a_t/∂h_{t-1} is a step of the chain rule."""
+    return frozenset(alias for alias, target in cell.aliases if target in cell.states) if cell else frozenset()
+
+
+def _names_of(cell) -> frozenset:
+    """Every name a formula may give one of `cell`'s quantities."""
+    return frozenset({lhs.name.split("@")[0] for lhs, _ in cell.equations} | set(cell.states)
+                     | {alias for alias, _ in cell.aliases})
+
+
+def _unread_why(d: "_Derivative", cell) -> str:
+    """Why a derivative claimed equal to a matrix, under a declared gated cell, is not judged."""
+    a, b = _base(d.num), _base(d.den)
+    shown = lambda n: "Γ" + n[len("Gamma"):] if n.startswith("Gamma_") else n.lstrip("\\")  # noqa: E731
+    if a is None or b is None:
+        return f"the derivative {_frac(d)} names no quantity lint reads"
+    unknown = [n for n in dict.fromkeys((a, b)) if n not in _names_of(cell)]
+    if unknown and all(n.startswith("Gamma_") for n in unknown):
+        from ..cell_claim import _gammas
+        return f"{' and '.join(map(shown, unknown))} is not a gate of {cell.key} ({_gammas(cell)})"
+    if unknown:
+        return (f"{' and '.join(map(shown, unknown))} {'is' if len(unknown) == 1 else 'are'} no name of "
+                f"{cell.key} (its states {', '.join(cell.states)}, its gates and their Γ names)")
+    return (f"the derivative of {shown(a)} by {shown(b)} is no block ∂v_t/∂s_{{t-1}} of {cell.key} by a previous "
+            f"state ({', '.join(s + '_{t-1}' for s in cell.states)}): lint judges those only")
 
 
 def _frac(d: _Derivative) -> str:
     return f"\\frac{{\\partial {d.num}}}{{\\partial {d.den}}}"
 
 
-def _derivatives(text: str) -> list[_Derivative]:
+def _derivatives(text: str, extra: frozenset = frozenset()) -> list[_Derivative]:
     out = []
     for m in _DERIVATIVE.finditer(text):
         if m.group(1) is not None:
@@ -148,7 +179,7 @@ def _derivatives(text: str) -> list[_Derivative]:
             num, den = m.group(3), m.group(4)
         else:
             den, num = m.group(5), m.group(6)
-        out.append(_Derivative(m.start(), m.end(), num.strip(), den.strip()))
+        out.append(_Derivative(m.start(), m.end(), num.strip(), den.strip(), extra))
     return out
 
 
@@ -211,8 +242,9 @@ def _state_gradient(text: str) -> tuple[str, str] | None:
     return None
 
 
-def claims(body: str, offset: int) -> list[Claim]:
-    """The claims in one math span (text `body` starting at `offset` in the document)."""
+def claims(body: str, offset: int, cell=None) -> list[Claim]:
+    """The claims in one math span (text `body` starting at `offset` in the document); `cell`:
+    the gated cell the document declares there, if any."""
     clean = _NOISE.sub(lambda m: " " * len(m.group(0)), body)
     rows = _split_top(clean, re.compile(r"\\\\(?:\[[^\]]*\])?"))
     # The row breaks as spaces (same length): a side written over several rows is one text.
@@ -240,7 +272,7 @@ def claims(body: str, offset: int) -> list[Claim]:
             chains.append(sides)
     found = []
     for sides in chains:
-        found.extend(_chain_claims(joined, sides, offset))
+        found.extend(_chain_claims(joined, sides, offset, cell))
     return found
 
 
@@ -263,13 +295,13 @@ def _inline_bounds(text: str, span: Span) -> tuple[int, int] | None:
     return None
 
 
-def span_claims(text: str, spans: list[Span]) -> list[tuple[tuple[Span, ...], Claim]]:
+def span_claims(text: str, spans: list[Span], cell_at=None) -> list[tuple[tuple[Span, ...], Claim]]:
     """The claims of a text's math spans, each with the spans it is written in.
 
     A claim written across inline spans of one line, joined by nothing or by "=", "is",
     "equals" only ($∂h_t/∂h_{t-1}$ = $W^T$ $diag(…)$), is read as one formula, but only where no
     span of the run holds a claim of its own: a complete claim is never extended by what
-    follows it."""
+    follows it. `cell_at(opened)`: the gated cell declared where a span opens, or None."""
     spans = sorted(spans, key=lambda s: s.start)
     runs: list[list[Span]] = []
     previous = None  # (span, where its closing delimiter ends) of the last inline span
@@ -282,7 +314,8 @@ def span_claims(text: str, spans: list[Span]) -> list[tuple[tuple[Span, ...], Cl
         previous = (span, bounds[1]) if bounds else None
     out = []
     for run in runs:
-        own = [[(span, c) for c in claims(text[span.start:span.end], span.start)] for span in run]
+        cell = cell_at(run[0].opened) if cell_at else None
+        own = [[(span, c) for c in claims(text[span.start:span.end], span.start, cell)] for span in run]
         if len(run) == 1 or any(own):
             out.extend(((span,), c) for pairs in own for span, c in pairs)
             continue
@@ -295,7 +328,7 @@ def span_claims(text: str, spans: list[Span]) -> list[tuple[tuple[Span, ...], Cl
             starts.append(len(body))
             origins.append(span.start)
             body += text[span.start:span.end]
-        for c in claims(body, 0):
+        for c in claims(body, 0, cell):
             k = bisect.bisect_right(starts, c.offset) - 1
             at = origins[k] + min(c.offset - starts[k], run[k].end - run[k].start)
             out.append((tuple(run), replace(c, offset=at)))
@@ -308,8 +341,9 @@ def _text_at(clean: str, start: int, end: int) -> tuple[int, str]:
     return start + lead, text.strip().rstrip(".,;").strip()
 
 
-def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
+def _chain_claims(clean: str, sides, offset: int, cell=None) -> list[Claim]:
     out = []
+    extra = _state_aliases(cell)
     anchor = None  # (kind, text): "jacobian" with the derivative, or "gradient" with (name, step)
     step = None  # the one-step derivative a product over steps multiplies, once one is written
     span = None  # the derivative over several steps (∂h_t/∂h_{t-k}), once one is written
@@ -319,7 +353,7 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
         at, text = _text_at(clean, start, end)
         if not text:
             continue
-        ds = _derivatives(text)
+        ds = _derivatives(text, extra)
         jac = [d for d in ds if d.jacobian or d.block]
         step = next((_frac(d) for d in jac if d.one_step), step)
         span = next((d for d in jac if not d.one_step), span)
@@ -333,8 +367,18 @@ def _chain_claims(clean: str, sides, offset: int) -> list[Claim]:
             if grad is not None:
                 anchor = ("gradient", grad)
                 continue
+            if cell is not None and len(ds) == 1 and not ds[0].gradient:
+                # under a declared gated cell, a derivative claimed equal to something is a claim:
+                # judged when it is a block, else said not judged (SB201), never dropped
+                anchor = ("unread", ds[0])
+                continue
             if anchor is None:
                 continue
+        if anchor[0] == "unread":
+            if not has_partial:
+                out.append(Claim(offset + at, f"{_frac(anchor[1])} = {text}", unread=_unread_why(anchor[1], cell)))
+                anchor = None
+            continue
         if anchor[0] == "jacobian":
             if any(d.jacobian or d.block for d in ds):
                 continue  # a restatement of the chain rule
