@@ -501,7 +501,7 @@ def _parse_closing(text: str):
 
 
 def _unclosed_brace(text: str) -> int | None:
-    """The offset of the first `{` that no `}` closes (`\{` and `\}` are brackets), or None."""
+    """The offset of the first `{` that no `}` closes (`\\{` and `\\}` are brackets), or None."""
     opened = []
     for m in re.finditer(r"\\[{}]|[{}]", text):
         if m.group(0) == "{":
