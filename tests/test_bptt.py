@@ -109,6 +109,14 @@ def test_the_latex_figure_is_a_captioned_float_with_its_section(fmt):
     assert "\\begin{figure}" not in render_bptt(result(), fmt)  # no figure without --plot
 
 
+def test_the_markdown_figure_has_its_caption_below_it():
+    md = render_bptt(result(), "markdown", figure="f")
+    image = md.index("]( f.svg )")
+    caption = md.index("*Figure.* The spectral norm", image)
+    assert md[image:caption].count("\n") == 2 and "along the trajectories tabulated in this section" in md[caption:]
+    assert "*Figure.*" not in render_bptt(result(), "markdown")  # no figure without --plot
+
+
 def test_figure_name_must_be_plain():
     with pytest.raises(InputError, match="plain file name"):
         render_bptt(result(), "latex", figure="my figure{x}")

@@ -214,6 +214,16 @@ def test_a_block_claimed_zero_is_judged_not_refused(zero):
     assert {v.status for v in right.verdicts.values()} == {"proved"}
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
+def test_a_claim_proved_without_other_readings_is_not_said_to_fail(fmt, capsys):
+    """After PROVED in both layouts, the readings section said "No other reading holds.",
+    which a reader took for a failure: it now says what it means."""
+    assert main(["check", "-r", "lstm", "-f", fmt, "do_t/dc_{t-1} = 0"]) == 0
+    out = capsys.readouterr().out
+    assert "Besides the verdicts above, no other form or reading of the formula holds." in out
+    assert "No other reading holds" not in out
+
+
 @pytest.mark.parametrize("argv,message", [
     (["-r", "gru", "diag(f_t)"], "f_t is not a quantity of gru"),
     (["-r", "gru", "diag(z_t)", "--block", "c,c"], "c is not a state of gru"),
