@@ -401,10 +401,14 @@ def _input_weight_hint(cell: Cell, weights: list) -> str | None:
             f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}{theirs}")
 
 
+def shown_label(label: str) -> str:
+    """A label as a reader writes it: Γ_f for Gamma_f (the gates' alias labels); others as they are."""
+    return "Γ" + label[len("Gamma"):] if label.startswith("Gamma_") else label
+
+
 def _gamma_shown(name: Name) -> str:
     """Γ_f for the Name Gamma_f (its time index left out)."""
-    label = _label(name)
-    return "Γ" + label[len("Gamma"):] if label.startswith("Gamma") else label
+    return shown_label(_label(name))
 
 
 def _shown_at(name: Name) -> str:
@@ -420,7 +424,7 @@ def _gammas(cell: Cell) -> str:
     by_gate: dict = {}
     for alias, target in cell.aliases:
         if alias.startswith("Gamma_"):
-            by_gate.setdefault(target, []).append("Γ" + alias[len("Gamma"):])
+            by_gate.setdefault(target, []).append(shown_label(alias))
     names = [" or ".join(sorted(v, key=lambda a: (a != "Γ_i", a))) for v in by_gate.values()]
     return ", ".join(names) if names else "it names no gate with Γ"
 

@@ -151,13 +151,14 @@ def _names_of(cell) -> frozenset:
 
 def _unread_why(d: "_Derivative", cell) -> str:
     """Why a derivative claimed equal to a matrix, under a declared gated cell, is not judged."""
+    from ..cell_claim import _gammas, shown_label
+
     a, b = _base(d.num), _base(d.den)
-    shown = lambda n: "Γ" + n[len("Gamma"):] if n.startswith("Gamma_") else n.lstrip("\\")  # noqa: E731
+    shown = lambda n: shown_label(n.lstrip("\\"))  # noqa: E731
     if a is None or b is None:
         return f"the derivative {_frac(d)} names no quantity lint reads"
     unknown = [n for n in dict.fromkeys((a, b)) if n not in _names_of(cell)]
     if unknown and all(n.startswith("Gamma_") for n in unknown):
-        from ..cell_claim import _gammas
         return f"{' and '.join(map(shown, unknown))} is not a gate of {cell.key} ({_gammas(cell)})"
     if unknown:
         return (f"{' and '.join(map(shown, unknown))} {'is' if len(unknown) == 1 else 'are'} no name of "
