@@ -419,13 +419,7 @@ def _dot(ids: list, rows: list) -> Entry:
     """Σ_k atom ids[k] · rows[k]."""
     out: Entry = {}
     for a, e in zip(ids, rows):
-        for t, c in e.items():
-            key = tuple(sorted(t + (a,)))
-            c = out.get(key, 0) + c
-            if c:
-                out[key] = c
-            else:
-                out.pop(key, None)
+        add(out, {tuple(sorted(t + (a,))): c for t, c in e.items()})
     return out
 
 
