@@ -113,7 +113,7 @@ class Linter:
             if d.problem:
                 out.append(Finding(path, *text.where(d.offset), "SB303", f"symbptt comment: {d.problem}"))
         ignores = _ignores(text, scan, directives)
-        cells = _cell_keys()
+        cells = _library_cells()
         cell_at = lambda opened: cells.get(_declared_at(directives, opened, carried).over(base).recurrence)  # noqa: E731
         for run, claim in span_claims(text.text, scan.spans, cell_at):
             decl = _declared_at(directives, run[0].opened, carried).over(base)
@@ -136,7 +136,7 @@ class Linter:
         key = (formula, decl.recurrence, decl.activation)
         if key not in self._judged:
             try:
-                if decl.recurrence in _cell_keys():  # a gated cell: the claim is one of its blocks
+                if decl.recurrence in _library_cells():  # a gated cell: the claim is one of its blocks
                     from ..cell_check import check_cell
                     self._judged[key] = check_cell(formula, decl.recurrence)
                 else:
@@ -154,10 +154,9 @@ class Linter:
             return [Finding(code="SB201", message=f"not judged: {claim.unread}", **where)]
         if claim.product:
             return self._judge_product(claim, decl, where, report, layouts)
-        if claim.cross and decl.recurrence not in _cell_keys():
+        if claim.cross and decl.recurrence not in _library_cells():
             return [Finding(code="SB201", message=(
-                "not judged: a block between two of a gated cell's names; declare the cell to "
-                f"judge it, such as recurrence=lstm (one of {', '.join(_cell_keys())})"), **where)]
+                f"not judged: a block between two of a gated cell's names; {_declare_hint()} to judge it"), **where)]
         result = self._check(claim.formula, decl)
         typo = ""
         if claim.typo:
@@ -166,12 +165,11 @@ class Linter:
         if isinstance(result, UnknownNameError):  # check's advice is its options; lint's is a declaration
             return [Finding(code="SB201", message=(
                 f"not judged: {typo}unknown name {result.name!r}: an RNN's claims use W (W_rec, W_hh), x or h; "
-                f"for a gated cell's names, declare the cell, such as recurrence=lstm (one of "
-                f"{', '.join(_cell_keys())})"), **where)]
+                f"for a gated cell's names, {_declare_hint()}"), **where)]
         if isinstance(result, Exception):
             return [Finding(code="SB201", message=f"not judged: {typo}{_one_line(str(result))}", **where)]
         report.judged += 1
-        if decl.recurrence in _cell_keys():  # a gated cell's block, judged by check_cell
+        if decl.recurrence in _library_cells():  # a gated cell's block, judged by check_cell
             return self._judge_cell(claim, decl, result, where, layouts)
         holds = {l for l in LAYOUTS if result.verdict(l).holds}
         proof = _proof(result) if self.show_proof else None
@@ -326,11 +324,16 @@ class Linter:
                 for w, l, form, proof, muted in layouts if l != usual and not muted]
 
 
-def _cell_keys():
-    """The library cells a document may declare (recurrence=lstm): their claims are blocks."""
+def _library_cells():
+    """The library cells a document may declare (recurrence=lstm), by key: their claims are blocks."""
     from ..cells import CELLS
 
     return CELLS
+
+
+def _declare_hint() -> str:
+    """How to declare a gated cell, with the keys a declaration takes."""
+    return f"declare the cell, such as recurrence=lstm (one of {', '.join(_library_cells())})"
 
 
 def _shown(path: str) -> str:
