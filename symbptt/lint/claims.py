@@ -132,9 +132,7 @@ def _cell_names() -> frozenset:
     and the gates' other names (Gamma_f, Gamma_u, …: `Cell.aliases`)."""
     from ..cells import CELLS
 
-    return frozenset({lhs.name.split("@")[0] for cell in CELLS.values() for lhs, _ in cell.equations}
-                     | {alias for cell in CELLS.values() for alias, target in cell.aliases
-                        if target not in cell.states})
+    return frozenset().union(*(_names_of(cell) - _state_aliases(cell) for cell in CELLS.values()))
 
 
 def _state_aliases(cell) -> frozenset:
