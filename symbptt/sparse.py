@@ -48,13 +48,7 @@ def mul(a: Entry, b: Entry) -> Entry:
             return {tuple(sorted(ta + tb)): ca * cb for ta, ca in a.items()}
         return {tuple(sorted(ta + tb)) if ta else tb: ca * cb for ta, ca in a.items()}
     out: Entry = {}
-    for tb, cb in b.items():
-        for ta, ca in a.items():
-            t = tuple(sorted(ta + tb)) if ta and tb else (ta or tb)
-            c = out.get(t, 0) + ca * cb
-            if c:
-                out[t] = c
-            else:
-                out.pop(t, None)
+    for tb, cb in b.items():  # a times one monomial of b: distinct ta, distinct products
+        add(out, {tuple(sorted(ta + tb)) if ta and tb else (ta or tb): ca * cb for ta, ca in a.items()})
     return out
 
