@@ -94,10 +94,26 @@ _NUMERIC = {
 
 
 @cache
-def _numeric_lambda(function) -> sp.Lambda:
-    """The Lambda that replaces `function` numerically; built once, and only when used."""
+def numeric_lambda(function) -> sp.Lambda | None:
+    """What a numeric back end computes for `function` applied to s (its first argument),
+    as a Lambda in s: the generic σ's stand-in, the sigmoid as 1/(1 + e^{-s}), ReLU as
+    max(0, s), H(s) (or H(s, H0)) as 1 for s > 0, else 0. None for the functions back ends
+    know themselves. Built once per function, and only when used."""
     s = sp.Dummy("s")
-    return sp.Lambda(s, _NUMERIC[function](s))
+    if function is sp.Heaviside:
+        return sp.Lambda(s, sp.Piecewise((1, s > 0), (0, True)))
+    return sp.Lambda(s, _NUMERIC[function](s)) if function in _NUMERIC else None
+
+
+def numeric_form(expr):
+    """`expr` (an expression or a matrix) with every function `numeric_lambda` knows replaced
+    by its numeric Lambda: elementary functions only. (`numeric.numeric_function` prints
+    the Lambdas inline instead, without rebuilding the expression.)"""
+    for function in (*_NUMERIC, sp.Heaviside):
+        if expr.has(function):
+            lam = numeric_lambda(function)
+            expr = expr.replace(lambda e: isinstance(e, function), lambda e: lam(e.args[0]))
+    return expr
 
 
 @dataclass(frozen=True)
@@ -142,15 +158,8 @@ class Activation:
         return Prose.of(self.convention, **{k: v for k, v in slots.items() if "{%s}" % k in self.convention})
 
     def numeric_form(self, expr: sp.Expr) -> sp.Expr:
-        """`expr` in elementary functions a numeric back end knows: the generic σ by its
-        stand-in, the sigmoid by 1/(1 + e^{-s}), ReLU by max(0, s), H(s) with H(0) = 0."""
-        for function in _NUMERIC:
-            if expr.has(function):
-                expr = expr.replace(function, _numeric_lambda(function))
-        if expr.has(sp.Heaviside):  # H(s) or H(s, H0): 1 for s > 0, else 0
-            expr = expr.replace(lambda e: isinstance(e, sp.Heaviside),
-                                lambda e: sp.Piecewise((1, e.args[0] > 0), (0, True)))
-        return expr
+        """`expr` in elementary functions a numeric back end knows (`numeric_form`)."""
+        return numeric_form(expr)
 
 
 class ActivationTable(dict):

@@ -399,7 +399,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
     env = rec.bindings(n, 1)
     x_syms, W_syms = list(env[rec.x_prev]), list(env[rec.W])
     no_input = {v: 0 for M in (env[rec.W_in], env[rec.u], env[rec.b]) for v in M}
-    compiled = lambda m: numeric_function(rec.activation.numeric_form(m).xreplace(no_input), x_syms + W_syms)
+    compiled = lambda m: numeric_function(m.xreplace(no_input), x_syms + W_syms)
     jacobian = compiled(explicit(d.result(Layout.NUMERATOR), env))
     step = compiled(env[rec.x_t])  # the recurrence itself, n×1
     slope = compiled(explicit(rec.derivative_diag(rec.derivative_point), env))  # diag(σ'(·)), n×n

@@ -251,10 +251,9 @@ def _at_digits(rec: Recurrence, matrix: sp.Matrix, values: dict) -> tuple:
     """`matrix`'s entries at `values` as DIGITS-digit mpf, by generated mpmath code (`evalf`
     entry by entry was most of a claim's numeric time); claim and truth alike, so that
     equal expressions give equal numbers."""
-    m = rec.activation.numeric_form(matrix)
-    symbols = sorted(m.free_symbols, key=str)
+    symbols = sorted(matrix.free_symbols, key=str)
     with mpmath.workdps(DIGITS):
-        rows = numeric_function(m, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
+        rows = numeric_function(matrix, symbols, mpmath)(*(mpmath.mpf(values[s].p) / values[s].q for s in symbols))
         return tuple(tuple(mpmath.mpf(v) for v in row) for row in rows)
 
 
@@ -347,7 +346,6 @@ def _bound_norm(rec, m) -> float:
     the entries, one-sided Jacobi for the norm): each norm is within a relative 1e-15 of
     its exact value, far inside the 1e-12 the bound is compared with."""
     values = _bound_values(rec)
-    m = rec.activation.numeric_form(m)
     symbols = sorted(m.free_symbols, key=str)
     if not all(s in values for s in symbols):
         raise ValueError("the bound's matrix has symbols without values")

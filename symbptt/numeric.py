@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
+from .activations import numeric_form, numeric_lambda
 from .explicit import explicit
 from .model import Recurrence
 
@@ -126,6 +127,10 @@ def _python(expr, names: dict, module=math) -> str:
         return out
     if expr is sp.true:
         return "True"
+    stand_in = numeric_lambda(type(expr)) if isinstance(expr, sp.Function) else None
+    if stand_in is not None:  # σ, the sigmoid, ReLU, H: their numeric Lambda, called on the argument
+        (s,), v = stand_in.variables, f"s{len(names)}"  # (a name no enclosing Lambda uses)
+        return f"(lambda {v}: {_python(stand_in.expr, {**names, s: v}, module)})({_python(expr.args[0], names, module)})"
     args = [_python(a, names, module) for a in expr.args]
     if isinstance(expr, sp.Add):
         return "(" + " + ".join(args) + ")"
@@ -157,6 +162,7 @@ def numeric_function(rows, args, module=math):
         body = "[" + ", ".join("[" + ", ".join(_python(e, names, module) for e in r) + "]"
                                for r in rows) + "]"
     except NotImplementedError:
+        rows = [[numeric_form(e) for e in r] for r in rows]
         return sp.lambdify(list(args), rows, modules=module.__name__, docstring_limit=0)
     scope = {"_m": module}
     exec(compile(f"def f({', '.join(names.values())}):\n    return {body}\n", "<numeric_function>",

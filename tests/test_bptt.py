@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 import mpmath
 import pytest
@@ -237,20 +238,30 @@ def test_numeric_function_agrees_with_sympy_and_falls_back_to_lambdify():
     from symbptt.numeric import numeric_function
 
     x, y = sp.symbols("x y", real=True)
-    exprs = [[ACTIVATIONS[a].numeric_form(ACTIVATIONS[a].derivative(x) * y + ACTIVATIONS[a].apply(x) ** 2)
+    # σ, σ', the sigmoid, ReLU and H as the engine writes them: their numeric stand-ins
+    # are printed inline (nested too); SymPy evaluates the substituted forms at 30 digits.
+    sigma = ACTIVATIONS["sigma"]
+    exprs = [[ACTIVATIONS[a].derivative(x) * y + ACTIVATIONS[a].apply(x) ** 2
               for a in ("tanh", "sigmoid", "relu", "sigma")],
-             [sp.Rational(-3, 7) * x / y, sp.Max(x, 0) - sp.exp(-x), x ** -2, sp.Integer(5)]]
+             [sp.Rational(-3, 7) * x / y, sp.Max(x, 0) - sp.exp(-x), x ** -2, sp.Integer(5)],
+             [sigma.apply(sigma.apply(x) * y), sigma.derivative(sigma.apply(y) - x), sp.Heaviside(x - y, 0),
+              ACTIVATIONS["sigmoid"].apply(sigma.apply(x))]]
     f = numeric_function(exprs, [x, y])
+    g = numeric_function(exprs, [x, y], mpmath)
     for point in ((0.3, -1.7), (-0.4, 2.5)):
         values = f(*point)
-        for row, got_row in zip(exprs, values):
-            for e, got in zip(row, got_row):
-                exact = float(e.subs({x: sp.Float(point[0], 30), y: sp.Float(point[1], 30)}).evalf(30))
-                assert got == pytest.approx(exact, rel=1e-14, abs=1e-15)
+        with mpmath.workdps(30):
+            digits = g(*(mpmath.mpf(v) for v in point))
+        for row, got_row, digit_row in zip(exprs, values, digits):
+            for e, got, digit in zip(row, got_row, digit_row):
+                exact = sigma.numeric_form(e).subs({x: sp.Float(point[0], 30), y: sp.Float(point[1], 30)}).evalf(30)
+                assert got == pytest.approx(float(exact), rel=1e-14, abs=1e-15)
+                with mpmath.workdps(30):
+                    assert abs(digit - mpmath.mpf(str(exact))) <= mpmath.mpf("1e-27") * max(1, abs(digit))
     relu = ACTIVATIONS["relu"]
-    assert numeric_function([[relu.numeric_form(relu.derivative(x))]], [x])(0.0) == [[0.0]]  # H(0) = 0
-    odd = numeric_function([[sp.atan(x)]], [x])  # no rule of its own: lambdify with math
-    assert odd(1.0) == [[pytest.approx(0.7853981633974483)]]
+    assert numeric_function([[relu.derivative(x)]], [x])(0.0) == [[0.0]]  # H(0) = 0
+    odd = numeric_function([[sp.atan(x), sp.atan(sigma.apply(x))]], [x])  # no rule of its own: lambdify with math
+    assert odd(1.0) == [[pytest.approx(0.7853981633974483), pytest.approx(math.atan(math.sin(1.0) + 1 / 5))]]
 
 
 def _table(activation: str, fmt: str = "markdown") -> str:
