@@ -30,7 +30,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .errors import UnsupportedError
-from .explicit import explicit, mismatches
+from .explicit import derivative, explicit, mismatches
 from .layout import Layout, to_layout
 from .model import ARG, M, N, Recurrence, element, element_matrix
 
@@ -143,7 +143,7 @@ class _Derivative:
 
     def _dbody(self, body):
         if body not in self._bodies:
-            self._bodies[body] = sp.diff(body, ARG)
+            self._bodies[body] = derivative(body, ARG)
         return self._bodies[body]
 
     def atom(self, a: Atom, v: Atom) -> Entry:

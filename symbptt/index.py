@@ -11,6 +11,7 @@ from functools import cache
 
 import sympy as sp
 
+from .explicit import derivative
 from .layout import Entry, Jacobian, Layout
 from .model import ARG, Recurrence
 from .steps import Prose, Route, Step
@@ -54,7 +55,7 @@ def index_route(rec: Recurrence, result) -> Route:
     """
     W, Win, u, b, x, xt, a = _bases(rec)
     sigma = rec.activation.apply
-    dsigma = sp.Lambda(ARG, sp.diff(sigma(ARG), ARG))
+    dsigma = sp.Lambda(ARG, derivative(sigma(ARG), ARG))
     d_xt = sp.Derivative(xt[i], x[j])
     linear = (sp.Sum(_weight(rec, i, k) * sp.Derivative(x[k], x[j]), (k, 1, rec.n))
               + sp.Sum(Win[i, l] * sp.Derivative(u[l], x[j]), (l, 1, rec.m))

@@ -14,6 +14,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .errors import UnsupportedError
+from .explicit import derivative
 from .layout import Jacobian, Layout
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose, Route, Step
@@ -86,7 +87,7 @@ def _(f: ElementwiseApplyFunction, x):
     """∂σ(g)/∂x = diag(σ'(g)) ∂g/∂x, with σ applied entry by entry."""
     g = f.expr
     s = ARG
-    dsigma = sp.diff(f.function(s), s)
+    dsigma = derivative(f.function(s), s)
     if dsigma == 1:
         D = sp.Identity(g.rows)  # σ' ≡ 1: diag(1, …, 1) is the identity
     else:

@@ -17,7 +17,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import Activation
 from .errors import InputError
-from .explicit import matrix, product
+from .explicit import derivative, matrix, product
 
 #: Symbolic dimensions: n the state size, m the input size.
 N = sp.Symbol("n", integer=True, positive=True)
@@ -194,7 +194,7 @@ class Recurrence:
 
     def derivative_diag(self, v) -> sp.MatrixExpr:
         """diag(σ'(v)) for the n×1 matrix expression v (the identity when σ' ≡ 1)."""
-        d = sp.diff(self.activation.apply(ARG), ARG)
+        d = derivative(self.activation.apply(ARG), ARG)
         if d == 1:
             return sp.Identity(self.n)
         return sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, d), v))

@@ -246,6 +246,21 @@ def test_activation_derivatives_through_themselves():
     assert through_itself(ACTIVATIONS["sigma"].apply(ARG)) is None
 
 
+def test_a_wrong_derivative_through_itself_is_caught():
+    """The polynomial is checked against the exponential form, not taken from `fdiff`: a
+    function claiming tanh' = 1 − tanh³ is refused."""
+
+    class bad_tanh(sp.Function):
+        def fdiff(self, argindex=1):
+            return 1 - bad_tanh(self.args[0]) ** 3
+
+        def _eval_rewrite_as_exp(self, arg, **kwargs):
+            return sp.tanh(arg).rewrite(sp.exp)
+
+    with pytest.raises(AssertionError, match="is not"):
+        through_itself(bad_tanh(ARG))
+
+
 def test_derive_cell_uses_the_fast_expansion():
     from symbptt import cell_derivation
     assert cell_derivation.expand_cell is expand_cell
