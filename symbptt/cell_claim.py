@@ -19,7 +19,8 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 * scalar-style notes: σ'(·) before a gate's weight (σ'(·) W_f) is σ' at that gate's
   pre-activation, and a vector after a product ending in diag(…) scales its columns;
 * sech²(v) is 1 − tanh²(v);
-* 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero).
+* 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero), also
+  with its size, 0_{n×n}, \\mathbf{0}_n, O_n (`claim.sized_zero`: another size is an error).
 
 A formula whose shape is wrong because it has an input weight as a factor (diag(…) W_f for
 ∂f_t/∂h_{t-1}) is an error naming that weight, the input it multiplies and the recurrent
@@ -40,7 +41,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
-from .claim import _check_cost
+from .claim import _check_cost, sized_zero, zero_name
 from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, M, N
@@ -165,8 +166,8 @@ class _Reader:
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
-        elif label == "O" and not time:  # the zero matrix, as O or \\mathbf{O}
-            return sp.ZeroMatrix(N, N)
+        elif zero_name(node) is not None:  # O, O_{n×n}: the zero matrix, O not being a name of the cell
+            return sized_zero(zero_name(node), N, node.pos)
         known = sorted({*map(_written, self.names), *states, "I"})
         from .cells import CELLS  # a name of another cell of the family: say which
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
@@ -181,7 +182,7 @@ class _Reader:
         if isinstance(node, Name):
             return self.name(node)
         if isinstance(node, Number):
-            return sp.Rational(node.text)
+            return sized_zero(node.size, N, node.pos) if node.size else sp.Rational(node.text)
         if isinstance(node, Unary):
             if node.op == "neg":
                 return -self.value(node.arg) if _scalar(self.value(node.arg)) else sp.MatMul(-1, self.value(node.arg))
