@@ -495,7 +495,7 @@ def _role(name: Name, ctx: _Context):
         ctx.notes.append(Prose.of("{name} is read as the recurrent matrix {W}", name=key, W=rec.W))
         return rec.W
     size = zero_name(name)
-    if size is not None:  # O, O_{n×n}: the zero matrix, where no role above took O (--define O=…, --state O)
+    if size is not None:  # O, O_{n×n}: the zero matrix, where no role above took O (--define O=…, --recurrent O)
         return sized_zero(size, rec.n, name.pos)
     if key in TIME_LETTERS:
         raise InputError(f"'{key}' at position {name.pos + 1} looks like a time index that lost its "
