@@ -19,7 +19,8 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 * scalar-style notes: σ'(·) before a gate's weight (σ'(·) W_f) is σ' at that gate's
   pre-activation, and a vector after a product ending in diag(…) scales its columns;
 * sech²(v) is 1 − tanh²(v);
-* 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero).
+* 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero), also
+  with its size, 0_{n×n}, \\mathbf{0}_n, O_n (`claim.sized_zero`: another size is an error).
 
 A formula whose shape is wrong because it has an input weight as a factor (diag(…) W_f for
 ∂f_t/∂h_{t-1}) is an error naming that weight, the input it multiplies and the recurrent
@@ -40,7 +41,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
-from .claim import _check_cost
+from .claim import _check_cost, sized_zero, zero_name
 from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, M, N
@@ -97,6 +98,7 @@ class _Reader:
         self.points: dict = {}  # choice key → (options, texts), in the order met
         self.names = self._names()
         self.placeholders: dict = {}  # position of σ'(·) → the pre-activation it stands for
+        self.written: frozenset = frozenset()  # the cell's symbols the whole formula names
 
     def resolve_placeholders(self, node: Node) -> None:
         """σ'(·) followed in a product by a gate's weight, as scalar-style notes write
@@ -138,7 +140,8 @@ class _Reader:
     def shape_fail(self, node: Node | None, message: str, *values):
         """A formula of the wrong shape: said as the input weight that makes it so, if one
         stands as a matrix in `values` (∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f, for U_f)."""
-        hint = _input_weight_hint(self.cell, [w for v in values for w in _bare_input_weights(v, self.cell)])
+        hint = _input_weight_hint(self.cell, [w for v in values for w in _bare_input_weights(v, self.cell)],
+                                  self.written)
         if hint:
             raise InputError(hint)
         if node is None:
@@ -165,8 +168,8 @@ class _Reader:
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
-        elif label == "O" and not time:  # the zero matrix, as O or \\mathbf{O}
-            return sp.ZeroMatrix(N, N)
+        elif zero_name(node) is not None:  # O, O_{n×n}: the zero matrix, O not being a name of the cell
+            return sized_zero(zero_name(node), N, node.pos)
         known = sorted({*map(_written, self.names), *states, "I"})
         from .cells import CELLS  # a name of another cell of the family: say which
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
@@ -181,7 +184,7 @@ class _Reader:
         if isinstance(node, Name):
             return self.name(node)
         if isinstance(node, Number):
-            return sp.Rational(node.text)
+            return sized_zero(node.size, N, node.pos) if node.size else sp.Rational(node.text)
         if isinstance(node, Unary):
             if node.op == "neg":
                 return -self.value(node.arg) if _scalar(self.value(node.arg)) else sp.MatMul(-1, self.value(node.arg))
@@ -341,6 +344,13 @@ def _children(node: Node):
             if isinstance(getattr(node, f, None), Node)]
 
 
+def _nodes(node: Node):
+    """Every node of the AST, depth first."""
+    yield node
+    for child in _children(node):
+        yield from _nodes(child)
+
+
 def _factors(node: Node):
     """The leaves of a chain of products, in order (((a b) c) * d → a, b, c, d)."""
     if isinstance(node, Binary) and node.op in ("matmul", "times", "hadamard"):
@@ -382,20 +392,29 @@ def _bare_input_weights(expr, cell: Cell) -> list:
     return list(dict.fromkeys(w for a in expr.args for w in _bare_input_weights(a, cell)))
 
 
-def _input_weight_hint(cell: Cell, weights: list) -> str | None:
-    """What an input weight in a block is, and the recurrent weight beside it, in one line."""
+def _input_weight_hint(cell: Cell, weights: list, written: frozenset = frozenset()) -> str | None:
+    """What an input weight in a block is, and the recurrent weight beside it, in one line.
+
+    "write U_f" only where the formula (`written`, the cell's symbols it names) lacks U_f: with
+    U_f written, that advice would be false, so the message says U_f is there, and the --cell
+    advice names both weights, for a source that names them the other way round (W_f
+    recurrent, U_f input)."""
     if not weights:
         return None
     w = weights[0]
     lhs, rhs = next((l, r) for l, r in cell.equations if w in r.free_symbols)
     shape = "×".join("m" if d == M else "n" for d in w.shape)
     recurrent = [p for p in cell.parameters if p.shape == (N, N) and p in rhs.free_symbols]
-    there = (f"; the recurrent weight there is {', '.join(p.name for p in recurrent)}: write {recurrent[0].name}"
+    present = [p.name for p in recurrent if p in written]
+    there = (f"; {', '.join(present)}, also in the formula, {'is' if len(present) == 1 else 'are'} "
+             "the recurrent weight there" if present
+             else f"; the recurrent weight there is {', '.join(p.name for p in recurrent)}: write {recurrent[0].name}"
              if recurrent else "")
     owner = "the typed cell's" if cell.key == "typed" else f"{cell.key}'s"
     # A notation, not a verdict: Goodfellow et al. write f = σ(b^f + U^f x + W^f h), their W^f
     # recurrent. The claim is then right in its source's names, so it is not judged here.
-    theirs = ("" if cell.key == "typed" else f" (if your source's {w.name} is the recurrent weight, "
+    swapped = f" and its {present[0]} the input one" if present else ""
+    theirs = ("" if cell.key == "typed" else f" (if your source's {w.name} is the recurrent weight{swapped}, "
               f"type its cell as it writes it, with --cell)")
     return (f"{w.name} is {owner} input weight ({shape}): it multiplies {plain(cell.input)} in "
             f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}{theirs}")
@@ -477,6 +496,8 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         first.points["step"] = (("back",), (Prose("every time index read one step back (t + 1 as t, "
                                                   "t as t − 1)"),))
     first.resolve_placeholders(claim.expr)
+    first.written = frozenset(first.names.get(dict(cell.aliases).get(_label(n), _label(n)))
+                              for n in _nodes(claim.expr) if isinstance(n, Name))
     expr = _zero_block(first.value(claim.expr))
     if not _scalar(expr) and expr.shape == (N, 1):
         expr = first._diagonal(expr)
@@ -488,7 +509,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
         fixed = dict(zip(keys, combo))
         reader = _Reader(cell, fixed, back)
-        reader.placeholders = first.placeholders
+        reader.placeholders, reader.written = first.placeholders, first.written
         # each kind of choice said once (a scaled row is a scaled row wherever it is)
         notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()))
         try:  # a reading that does not fit (a matrix inside diag, too large) is not one

@@ -107,6 +107,8 @@ class _Translator:
                 return sp.MatrixSymbol(f"{label}@t", M, 1)
             return sp.MatrixSymbol(label, N, 1)  # a bias or peephole weight
         if isinstance(node, Number):
+            if node.size:  # 0_{n×n} is read in a claimed block (`claim.sized_zero`), not in a cell
+                self.fail(f"a zero with a size at character {self.at(node)}: write 0")
             value = sp.Rational(node.text)
             return sp.OneMatrix(N, 1) if value == 1 else sp.MatMul(value, sp.OneMatrix(N, 1))
         if isinstance(node, Unary) and node.op == "neg":

@@ -31,7 +31,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnknownNameError, UnsupportedError
-from .grammar import TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
+from .grammar import TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary, zero_size
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose
 
@@ -374,6 +374,33 @@ def _as_factor(value, node: Node, ctx: _Context):
     return value
 
 
+def zero_name(name: Name) -> tuple[str, ...] | None:
+    """The size of the zero matrix a name spells (O → (), O_{n×n} → ("n", "n"), O_m → ("m",)),
+    or None: O_t, O_1 and O_k are labels (an output gate, a layer), not sizes."""
+    if name.letter != "O" or name.time:
+        return None
+    size = zero_size(name.sub) if name.sub else ()
+    return size if size is not None and (len(size) != 1 or size[0] in ("n", "m")) else None
+
+
+def sized_zero(size: tuple[str, ...], n, pos: int) -> sp.ZeroMatrix:
+    """The n×n zero matrix that a zero with a size annotation (0_{n×n}, \\mathbf{0}_n, O_n)
+    stands for, where an n×n block or Jacobian is meant.
+
+    n×n is that matrix. A single size n is read as it too: the side of a square, as I_n is
+    the n×n identity; meant as the zero vector of ℝⁿ, its diagonal matrix (how a vector
+    standing for a block is read, ∂c_t/∂c_{t-1} = f_t as diag(f_t)) is the same zero, so the
+    two readings cannot give different verdicts. Any other size (n×m, m, d×d, 3×3)
+    contradicts the block's, n×n for every n in symbptt's names (n the state's size, m the
+    input's): an InputError, not a verdict, since the n×n zero judged in its place would be a
+    claim that was not written.
+    """
+    if size in ((), ("n",), ("n", "n")):
+        return sp.ZeroMatrix(n, n)
+    raise InputError(f"the zero at position {pos + 1} has size {'×'.join(size)}, but the block "
+                     "is n×n (n the state's size, m the input's): write 0, 0_{n\\times n} or 0_n")
+
+
 def _mul(*factors) -> sp.MatMul:
     """The product of matrix expressions, flat ((A B) C is printed A B C), shapes checked."""
     flat = []
@@ -467,6 +494,9 @@ def _role(name: Name, ctx: _Context):
             k.startswith("W") and k in ctx.roles.recurrent for k in ctx.keys if k != key):
         ctx.notes.append(Prose.of("{name} is read as the recurrent matrix {W}", name=key, W=rec.W))
         return rec.W
+    size = zero_name(name)
+    if size is not None:  # O, O_{n×n}: the zero matrix, where no role above took O (--define O=…, --recurrent O)
+        return sized_zero(size, rec.n, name.pos)
     if key in TIME_LETTERS:
         raise InputError(f"'{key}' at position {name.pos + 1} looks like a time index that lost its "
                          "subscript (text copied from a PDF?): write it as a subscript, x_{t-1}")
@@ -532,7 +562,7 @@ def _eval(node: Node, ctx: _Context):
     if isinstance(node, Name):
         return _role(node, ctx)
     if isinstance(node, Number):
-        return sp.Rational(node.text)
+        return sized_zero(node.size, ctx.rec.n, node.pos) if node.size else sp.Rational(node.text)
     if isinstance(node, Placeholder):
         key = f"point@{node.pos}"
         rec = ctx.rec

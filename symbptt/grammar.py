@@ -180,6 +180,9 @@ class Name(Node):
 @dataclass(frozen=True)
 class Number(Node):
     text: str
+    #: A zero's size annotation as written: 0_{n×n} → ("n", "n"), \mathbf{0}_n → ("n",).
+    #: Its meaning (a block's shape) is the reader's to judge (`claim.sized_zero`).
+    size: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,12 @@ class _ToAst(lark.Transformer):
 
     def subscript(self, items):
         base, token = items
+        if isinstance(base, Number) and not base.size and float(base.text) == 0 and not token.startswith("["):
+            size = zero_size(token[1:])  # 0_{n×n}, \mathbf{0}_n: a size, read where a block is meant
+            if size is None:
+                raise InputError(f"the subscript of 0 at position {token.start_pos + 1} is not a size: "
+                                 "a zero matrix's is n×n or n, as in 0_{n\\times n}")
+            return Number(base.pos, base.text, size)
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
             return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time, base.accent)
@@ -418,6 +427,17 @@ class _ToAst(lark.Transformer):
         token, arg, _ = items
         word = re.search(r"(tanh|sigmoid|relu)", str(token))
         return Call(token.start_pos, word.group(1) if word else "sigma", True, None, arg)
+
+
+#: A size annotation: one or two dimensions, each a letter or a number (n, n×n, n,n, 3×3).
+_SIZE = re.compile(r"([A-Za-z]|\d{1,4})(?:(?:\\times|×|,)([A-Za-z]|\d{1,4}))?")
+
+
+def zero_size(text: str) -> tuple[str, ...] | None:
+    """The dimensions a zero's subscript gives (`{n \\times n}` → ("n", "n")), or None if it
+    gives none (0_t)."""
+    match = _SIZE.fullmatch(clean_index(text))
+    return tuple(d for d in match.groups() if d) if match else None
 
 
 #: A time index: a letter or a step number, and an offset (t, t-1, k+1, 0, 4). Anything else

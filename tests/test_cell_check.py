@@ -12,13 +12,16 @@ import json
 import re
 
 import pytest
+import sympy as sp
 import torch
 from torch.autograd.functional import jacobian
 
 from symbptt.cell_check import check_cell
+from symbptt.cell_claim import readings
 from symbptt.cell_parse import parse_cell
 from symbptt.cli import main
 from symbptt.errors import InputError
+from symbptt.grammar import parse
 from symbptt.render import render_cell_check
 
 N, M = 3, 2
@@ -204,7 +207,9 @@ def test_a_typed_cell_is_checked_in_its_own_names():
     assert c is not None and abs(c.claim_value - c.truth_value) > 1e-6
 
 
-@pytest.mark.parametrize("zero", ["0", r"\mathbf{0}", "O", r"\mathbf{O}"])
+@pytest.mark.parametrize("zero", ["0", r"\mathbf{0}", "O", r"\mathbf{O}", r"\boldsymbol{0}", r"\mathbf{0}_{n \times n}",
+                                  r"\mathbf{0}_n", r"0_{n\times n}", r"\mathbf{0}_{n\times n}", "O_{n \\times n}",
+                                  r"\mathbf{O}_n"])
 def test_a_block_claimed_zero_is_judged_not_refused(zero):
     wrong = check_cell(f"dc_t/dh_{{t-1}} = {zero}", "lstm")
     for layout in ("numerator", "denominator"):
@@ -212,6 +217,29 @@ def test_a_block_claimed_zero_is_judged_not_refused(zero):
         assert wrong.verdict(layout).status == "refuted" and c.claim_value == 0 and abs(c.truth_value) > 1e-6
     right = check_cell(f"do_t/dc_{{t-1}} = {zero}", "lstm")
     assert {v.status for v in right.verdicts.values()} == {"proved"}
+
+
+@pytest.mark.parametrize("zero,message", [
+    (r"\mathbf{0}_m", "the zero at position 25 has size m, but the block is n×n"),
+    (r"0_{n \times m}", "the zero at position 17 has size n×m, but the block is n×n"),
+    (r"\mathbf{0}_{3\times 3}", "has size 3×3"), ("O_m", "has size m"),
+    (r"0_{t-1}", "the subscript of 0 at position 18 is not a size"),
+])
+def test_a_zero_of_another_size_than_the_block_is_an_error(zero, message):
+    """A size contradicting the n×n block is refused, not judged as the n×n zero."""
+    with pytest.raises(InputError, match=re.escape(message)) as exc:
+        check_cell(f"dc_t/dh_{{t-1}} = {zero}", "lstm")
+    assert "\n" not in str(exc.value)
+
+
+def test_O_is_a_cell_name_where_the_cell_has_one():
+    """In a cell whose output gate is O (the d2l row cells), O is the gate, not zero; O_t is
+    never a size."""
+    cell = parse_cell([r"\mathbf{O}_t = \sigma(\mathbf{X}_t \mathbf{W}_{xo} + \mathbf{H}_{t-1} \mathbf{W}_{ho} + \mathbf{b}_o)",
+                       r"\mathbf{H}_t = \mathbf{O}_t \odot \tanh(\mathbf{H}_{t-1})"])
+    assert not any(isinstance(r.expr, sp.ZeroMatrix) for r in readings(parse("diag(O)"), cell))
+    with pytest.raises(InputError, match="O_t is not a quantity of lstm"):
+        check_cell("dc_t/dh_{t-1} = O_t", "lstm")
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
@@ -243,6 +271,12 @@ def test_a_claim_proved_without_other_readings_is_not_said_to_fail(fmt, capsys):
      "the recurrent weight there is U_f: write U_f"),
     (["-r", "lstm", "dc_t/dh_{t-1} = diag(f_t) + W_i^T"], "W_i is lstm's input weight (n×m)"),
     (["-r", "gru", "diag(z_t ⊙ (1 - z_t)) W_z", "--block", "z,h"], "the recurrent weight there is U_z: write U_z"),
+    # with U_f written, "write U_f" would be false advice
+    (["-r", "lstm", "df_t/dh_{t-1} = diag(f_t ⊙ (1 - f_t)) W_f U_f"], "no n×n block by a previous state has it as "
+     "a factor; U_f, also in the formula, is the recurrent weight there (if your source's W_f is the recurrent "
+     "weight and its U_f the input one, type its cell as it writes it, with --cell)"),
+    (["-r", "lstm", "df_t/dh_{t-1} = U_f^T W_f"], "U_f, also in the formula, is the recurrent weight there"),
+    (["-r", "lstm", "dc_t/dh_{t-1} = 0_{n \\times m}"], "has size n×m, but the block is n×n"),
     (["--cell", "h_t = tanh(x_t W_xh + h_{t-1} W_hh + b)", "diag(1 - h_t^2) W_xh"],
      "W_xh is the typed cell's input weight (m×n): it multiplies x_t in h_t = tanh(W_xhᵀ x_t + W_hhᵀ h_{t-1} + b)"),
     # an input weight inside a gate's pre-activation is not what makes a shape wrong

@@ -357,7 +357,10 @@ def test_a_whole_power_of_a_matrix_is_the_matrix_times_itself():
 
 
 @pytest.mark.parametrize("text,form", [("dh_t/dh_{t-1} = 0", "elman"), (r"\mathbf{0}", "pascanu"),
-                                       ("0", "row")])
+                                       ("0", "row"), ("O", "pascanu"), (r"\mathbf{O}", "elman"),
+                                       (r"dh_t/dh_{t-1} = \mathbf{0}_{n \times n}", "elman"),
+                                       (r"0_{n\times n}", "pascanu"), (r"\mathbf{0}_n", "pascanu"),
+                                       ("O_{n \\times n}", "elman"), (r"\boldsymbol{0}", "pascanu")])
 def test_a_jacobian_claimed_zero_is_refuted_with_a_counterexample(text, form):
     """0 where the Jacobian is meant is judged, not refused: W σ' is not zero at any size."""
     r = check(text, activation="tanh", recurrence=form)
@@ -366,3 +369,21 @@ def test_a_jacobian_claimed_zero_is_refuted_with_a_counterexample(text, form):
         c = r.verdict(layout).counterexample
         assert c.claim_value == 0 and abs(c.truth_value) > 1e-6
     assert not r.readings  # no other form, reading or layout makes it right
+
+
+@pytest.mark.parametrize("text,message", [
+    (r"0_{n \times m}", "the zero at position 1 has size n×m, but the block is n×n"),
+    (r"\mathbf{0}_m", "the zero at position 9 has size m"), ("O_m", "the zero at position 1 has size m"),
+    ("0_{t-1}", "the subscript of 0 at position 2 is not a size"), ("O_t", "unknown name 'O_t'"),
+])
+def test_a_zero_of_another_size_or_a_label_is_an_error(text, message):
+    """A zero whose size contradicts the n×n Jacobian is refused, not judged as the n×n zero;
+    O_t is a label, not a size."""
+    with pytest.raises(InputError, match=re.escape(message)) as exc:
+        check(text, activation="tanh", recurrence="pascanu")
+    assert "\n" not in str(exc.value)
+
+
+def test_O_given_a_role_is_not_the_zero_matrix():
+    r = check("O", activation="tanh", recurrence="elman", roles=Roles(defines=(("O", parse("W")),)))
+    assert str(r.expr) == "W"
