@@ -43,7 +43,7 @@ class BpttView(View):
                 "rate": Tex(_digits(c.rate, c.scale)), "derivative_mean": Tex(_digits(c.derivative_mean, gamma))}
 
     def context(self) -> dict:
-        from ..bptt import CURVE_ERROR, CURVE_TOLERANCE
+        from ..bptt import CURVE_ERROR, CURVE_REFERENCE_DIGITS, CURVE_TOLERANCE
 
         b, d = self.b, self.b.derivation
         rec = d.recurrence
@@ -68,7 +68,8 @@ class BpttView(View):
                                         "first state and to {W}", E=b.loss, W=rec.W)),
             "backward_numeric": Tex("%.1e" % b.backward_numeric),
             "bound": self.steps(b.bound, "checked on trajectories, below"),
-            "precision": {"error": Tex("%.0e" % CURVE_ERROR), "tolerance": Tex("%.0e" % CURVE_TOLERANCE)},
+            "precision": {"error": Tex("%.0e" % CURVE_ERROR), "digits": CURVE_REFERENCE_DIGITS,
+                          "tolerance": Tex("%.0e" % CURVE_TOLERANCE)},
             "curves": [self.curve(c, gamma) for c in b.curves],
             "still_vanishes": b.still_vanishes and self.curve(b.still_vanishes, gamma),
             "grows_slower": b.grows_slower and self.curve(b.grows_slower, gamma),
@@ -119,7 +120,7 @@ def render_bptt(b: "Bptt", fmt: str = "markdown", notation: Notation | None = No
 
 def bptt_json(b: "Bptt", view: BpttView) -> str:
     """The JSON BPTT report: formulas as LaTeX, every check and the curves' numbers."""
-    from ..bptt import CURVE_ERROR, CURVE_TOLERANCE
+    from ..bptt import CURVE_ERROR, CURVE_REFERENCE_DIGITS, CURVE_TOLERANCE
 
     data = {
         "symbptt": __version__,
@@ -134,8 +135,8 @@ def bptt_json(b: "Bptt", view: BpttView) -> str:
         "curves": [{"scale": c.scale, "norms": list(c.norms), "bounds": list(c.bounds), "holds": c.holds,
                     "rate": c.rate, "derivative_mean": c.derivative_mean}
                    for c in b.curves],
-        "curves_precision": {"float": "float64", "max_error_relative_to_bound": CURVE_ERROR,
-                             "bound_tolerance": CURVE_TOLERANCE},
+        "curves_precision": {"float": "float64", "max_relative_error": CURVE_ERROR,
+                             "reference_digits": CURVE_REFERENCE_DIGITS, "bound_tolerance": CURVE_TOLERANCE},
         "verified": b.verified,
     }
     return dump(data)
