@@ -129,6 +129,9 @@ def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Envir
     )
     # A macro's output was escaped piece by piece as it rendered: `|rendered` passes it on.
     env.filters["rendered"] = Tex
+    # A sentence's first letter, upper case; Jinja's `capitalize` lowers the rest and loses
+    # the trusted Tex type, so a value would be escaped twice.
+    env.filters["initial"] = lambda v: type(v)(v[:1].upper() + v[1:]) if isinstance(v, Tex) else v[:1].upper() + v[1:]
     if user_dir:
         env.user_dir = Path(user_dir).resolve()
     return env
