@@ -87,9 +87,11 @@ class View:
             fence = "`" * (1 + max((len(r) for r in re.findall(r"`+", text)), default=0))
             pad = " " if text.startswith("`") or text.endswith("`") else ""
             return Tex(f"{fence}{pad}{text}{pad}{fence}")
-        if self.fmt.name.startswith("latex"):  # breakable after brackets and operators
-            escaped = "".join(self.fmt.escape(c) + (r"\allowbreak{}" if c in "()[]{},+-=" else "")
-                              for c in text)
+        if self.fmt.name.startswith("latex"):  # breakable after brackets and operators,
+            # never before a subscript or superscript (\mathbf{W}_{xh} stays whole)
+            escaped = "".join(self.fmt.escape(c) + (r"\allowbreak{}" if c in "()[]{},+-=" and nxt not in "_^"
+                                                    else "")
+                              for c, nxt in zip(text, text[1:] + " "))
             return Tex(r"\texttt{%s}" % escaped)
         return Tex(text)
 
