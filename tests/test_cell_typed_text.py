@@ -90,3 +90,14 @@ def test_output_is_deterministic():
     outs = [subprocess.run(argv, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert outs[0] == outs[1] and ROW in outs[0]
+
+
+def test_a_config_cell_shows_its_equations_as_typed(capsys, tmp_path):
+    """A [cells.NAME] table's own source and convention replace a typed cell's; its text as typed
+    and how its row vectors were read stay."""
+    typed = "h_t = 0.8 * h_{t-1} + 0.2 * tanh(h_{t-1} W + x_t U + b)"
+    config = tmp_path / "symbptt.toml"
+    config.write_text(f'[cells.leaky]\nequations = ["{typed}"]\n', encoding="utf-8")
+    code, out, err = run_cli(capsys, "check", "-r", "leaky", "--config", str(config), "W diag(h_t)")
+    assert code == 0 and err == "", err
+    assert f"\n             {typed}\n" in out and "read in columns, h_{t-1} W as Wᵀ h_{t-1}" in out
