@@ -37,7 +37,7 @@ def test_check_shows_the_cell_as_typed(capsys, typed, fmt):
     assert code == 0 and err == "", err
     shown = _shown(out, fmt)
     assert (f"`{typed}`" if fmt == "markdown" else
-            r"\texttt{%s}" % typed if fmt.startswith("latex") else f"\n             {typed}\n") in shown
+            rf"\texttt{{{typed}}}" if fmt.startswith("latex") else f"\n             {typed}\n") in shown
     assert "SymPy's order" in out
     assert ("in columns" in out.lower()) == (typed == ROW)  # the reading is said only where it is one
 
@@ -59,7 +59,7 @@ def test_derive_and_bptt_show_the_cell_as_typed(capsys, command, fmt):
     code, out, err = run_cli(capsys, command, "--cell", ROW, "-f", fmt)
     assert code == 0 and err == "", err
     shown = _shown(out, fmt)
-    assert (f"`{ROW}`" if fmt == "markdown" else r"\texttt{%s}" % ROW) in shown
+    assert (f"`{ROW}`" if fmt == "markdown" else rf"\texttt{{{ROW}}}") in shown
     # the verbatim text, then how it was read, then the equations as read
     assert shown.index(ROW) < shown.index("Read in columns") < shown.index(r"\mathbf{W}_{\mathrm{xh}}^{\top}")
 
