@@ -60,6 +60,11 @@ class Cell:
             as h~ (\\tilde h) for the GRU's candidate n.
         selector: how the command line selects the cell, when not ``-r KEY`` (a typed cell:
             ``--cell …``).
+        typed: the equations exactly as the user typed them, for a cell parsed from text
+            (`cell_parse`); () for a library cell. Kept because reports print the equations as
+            SymPy orders them, which a user may not recognise as theirs.
+        rows: for a cell typed with row vectors, (as written, as read): its first row product
+            (v W, or vᵀ W) and the column product Wᵀ v it is read as; else None.
         notes: what a reader of this cell's Jacobian should know (prose with math slots).
         torch: (PyTorch class, ((parameter, (our names stacked, None a zero bias)), …)) for
             a cell PyTorch ships with the same equations, else None.
@@ -79,6 +84,8 @@ class Cell:
     input_name: str = INPUT
     aliases: tuple[tuple[str, str], ...] = ()
     selector: str = ""
+    typed: tuple[str, ...] = ()
+    rows: tuple[sp.MatrixExpr, sp.MatrixExpr] | None = None
 
     def __post_init__(self):
         defined: set = set()

@@ -80,6 +80,15 @@ class _Translator:
         #: "columns" (W v) or "rows" (v W) → (equation, character) of the first such product,
         #: shared by the cell's equations: a cell writes its products one way.
         self.products = products
+        #: (as written, as read) of the equation's first row product (v W), or None.
+        self.rows = None
+
+    def row(self, node, column) -> sp.MatrixExpr:
+        """The row `node` as written, for a report: vᵀ when typed so, else the 1×k name v (x_t
+        in x_t W); a bracket is shown as the transpose of its column."""
+        if isinstance(column, sp.MatrixSymbol) and not (isinstance(node, Unary) and node.op == "transpose"):
+            return sp.MatrixSymbol(column.name, 1, column.shape[0])
+        return sp.Transpose(column)
 
     def written(self, way: str, node) -> None:
         self.products.setdefault(way, (self.number, self.at(node)))
@@ -144,7 +153,11 @@ class _Translator:
             if node.op == "matmul" and isinstance(node.right, Name) and not _time(node.right, self.number):
                 left = self.vector(node.left)  # v W, a row times a matrix: W is size of v × n
                 self.written("rows", node)
-                return sp.MatMul(sp.Transpose(sp.MatrixSymbol(_label(node.right), left.shape[0], N)), left)
+                weight = sp.MatrixSymbol(_label(node.right), left.shape[0], N)
+                read = sp.MatMul(sp.Transpose(weight), left)
+                if self.rows is None:  # the first, shown in reports as the example of the reading
+                    self.rows = (sp.MatMul(self.row(node.left, left), weight, evaluate=False), read)
+                return read
             if node.op in ("hadamard", "times"):  # ⊙, and * as code writes it
                 left, right = self.vector(node.left), self.vector(node.right)
                 self.same(left, right, node)
@@ -208,7 +221,7 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         raise InputError(f"{undefined[0]}_{{t-1}} is used but no equation defines {undefined[0]}_t")
     if states:  # none: not a recurrence, said below
         _every_equation_used(trees, lefts, states)
-    defined, out, inputs = {}, [], set()
+    defined, out, inputs, example = {}, [], set(), None
     for k, ((_, _, offset), label) in enumerate(zip(sides, lefts), 1):
         translator = _Translator(states, defined, set(lefts), k, products, offset)
         expr = translator.vector(trees[k - 1])
@@ -218,6 +231,7 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
         defined[label] = symbol
         out.append((symbol, expr))
         inputs |= translator.inputs
+        example = example or translator.rows
     if not states:
         raise InputError("no equation uses a previous state (name_{t-1}): this is not a recurrence")
     if len(inputs) > 1:
@@ -234,10 +248,10 @@ def parse_cell(equations: list[str], key: str = "typed") -> Cell:
                          "or row vectors throughout, x_t^T W + h_{t-1}^T U + b")
     input_name = f"{next(iter(inputs))}@t" if inputs else "x@t"
     order = tuple(l for l in lefts if l in states)
-    rows = "rows" in products or "transposed" in products
-    # No source: a report says "the cell as typed" once, not where it was published.
-    return Cell(key, "the cell as typed", "", _ROWS if rows else _COLUMNS,
-                order, tuple(out), input_name=input_name, selector="--cell …")
+    # No source and no convention: a report says "the cell as typed" once, shows the text
+    # typed (`typed`) and says how it was read (`rows`), not where it was published.
+    return Cell(key, "the cell as typed", "", Prose(""), order, tuple(out), input_name=input_name,
+                selector="--cell …", typed=tuple(equations), rows=example)
 
 
 def _every_equation_used(trees, lefts: list[str], states: set) -> None:
@@ -255,11 +269,3 @@ def _every_equation_used(trees, lefts: list[str], states: set) -> None:
         if label not in used:
             raise InputError(f"equation {k}: no state depends on {label}_t: a cell's equations define its "
                              "states and what they use (leave out an output such as y_t = …)")
-
-
-_COLUMNS = Prose("")  # column vectors, as every report writes them: nothing to say
-_W = sp.MatrixSymbol("W", N, N)
-_ROWS = Prose.of("written with row vectors as code writes them, {row}, and read with column vectors, "
-                 "{column}: the Jacobians are those of the columns",
-                 row=sp.MatMul(sp.MatrixSymbol("x@t", 1, N), _W, evaluate=False),
-                 column=sp.MatMul(sp.Transpose(_W), sp.MatrixSymbol("x@t", N, 1)))

@@ -119,7 +119,8 @@ def test_an_unclosed_parenthesis_is_an_error_not_a_guess():
 
 def test_a_typed_cell_is_introduced_once(capsys):
     """A typed cell is "the cell as typed", said once: no source ("after typed equations") and no
-    convention ("equations typed by the user") repeating it; row vectors are said how they are read."""
+    convention ("equations typed by the user") repeating it; row vectors are said how they are read,
+    with the cell's own first row product."""
     typed = r"h_t = \tanh(W h_{t-1} + U x_t + b)"
     for command in (["derive", "--cell", typed, "-f", "markdown"], ["derive", "--cell", typed, "-f", "latex"],
                     ["check", "--cell", typed, "-f", "markdown", "diag(1 - h_t^2) W"],
@@ -130,4 +131,5 @@ def test_a_typed_cell_is_introduced_once(capsys):
         assert "typed equations" not in out and "typed by the user" not in out and "source:" not in out, command
         assert ("The cell as typed:" if command[0] == "derive" else "the cell as typed") in out, command
     code, out, _ = run_cli(capsys, "derive", "--cell", r"h_t = \tanh(h_{t-1} W + x_t U + b)")
-    assert code == 0 and "\nThe cell as typed (written with row vectors as code writes them, $" in out
+    assert code == 0 and ("Read in columns ($\\mathbf{h}_{t-1} \\mathbf{W}$ is read as "
+                          "$\\mathbf{W}^{\\top} \\mathbf{h}_{t-1}$, so its Jacobians are those of the columns)") in out

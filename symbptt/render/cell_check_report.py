@@ -103,7 +103,7 @@ def render_cell_check(result: "CellCheckResult", fmt: str = "text", notation: No
 
 
 def cell_check_json(result: "CellCheckResult", notation: Notation | None = None) -> str:
-    """The JSON cell check report: input, cell, block, numerator, denominator, readings, verdicts."""
+    """The JSON cell check report: input, cell, its equations as typed, block, numerator, denominator, readings, verdicts."""
     tex = CellCheckView(result, FORMATS["latex"], notation or Notation())
     text = CellCheckView(result, FORMATS["text"], notation or Notation())
 
@@ -122,6 +122,7 @@ def cell_check_json(result: "CellCheckResult", notation: Notation | None = None)
         "symbptt": __version__,
         "input": result.text,
         "cell": result.cell.key,
+        "typed": list(result.cell.typed),  # the equations verbatim ([] for a library cell)
         "block": tex.tex(TotalJacobian(result.target.v, result.target.s)),
         "parsed": tex.tex(best.expr),
         "reading": [str(text.prose(p)) for p in best.notes],

@@ -116,6 +116,12 @@ class _UserEnvironment(jinja2.Environment):
         raise TemplateError(f"{where[0]}, line {where[1]}: {kind}: {message}") from None
 
 
+def _initial(value: str) -> str:
+    """A sentence's first letter in upper case. Jinja's `capitalize` lowers the rest and returns
+    a plain str, which `finalize` would escape a second time: a Tex stays Tex."""
+    return type(value)(value[:1].upper() + value[1:])
+
+
 def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Environment:
     """Jinja environment for `fmt`; templates in `user_dir` override built-in ones by name."""
     loaders = [_UserLoader(str(user_dir))] if user_dir else []
@@ -129,6 +135,7 @@ def environment(fmt: Format, user_dir: str | Path | None = None) -> jinja2.Envir
     )
     # A macro's output was escaped piece by piece as it rendered: `|rendered` passes it on.
     env.filters["rendered"] = Tex
+    env.filters["initial"] = _initial
     if user_dir:
         env.user_dir = Path(user_dir).resolve()
     return env

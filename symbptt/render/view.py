@@ -87,9 +87,11 @@ class View:
             fence = "`" * (1 + max((len(r) for r in re.findall(r"`+", text)), default=0))
             pad = " " if text.startswith("`") or text.endswith("`") else ""
             return Tex(f"{fence}{pad}{text}{pad}{fence}")
-        if self.fmt.name.startswith("latex"):  # breakable after brackets and operators
-            escaped = "".join(self.fmt.escape(c) + (r"\allowbreak{}" if c in "()[]{},+-=" else "")
-                              for c in text)
+        if self.fmt.name.startswith("latex"):  # breakable after brackets and operators,
+            # never before a subscript or superscript (\mathbf{W}_{xh} stays whole)
+            escaped = "".join(self.fmt.escape(c) + (r"\allowbreak{}" if c in "()[]{},+-=" and nxt not in "_^"
+                                                    else "")
+                              for c, nxt in zip(text, text[1:] + " "))
             return Tex(r"\texttt{%s}" % escaped)
         return Tex(text)
 
@@ -156,18 +158,14 @@ class View:
 
     def cell(self, cell) -> dict:
         """What every report of a cell prints about it: its key, title, source and convention,
-        how a report introduces it (`intro`, the sentence before its equations; `named`, the
-        title with its source and convention, before a colon) and its equations."""
-        title, convention = self.text(cell.title), self.prose(cell.convention)
-        source = self.text(cell.source)
-        if source:  # published: where, and what sets it apart from its variants
-            intro = Tex(f"This is {title}, after {source}. What sets it apart: {convention}.")
-            named = Tex(f"{title} (source: {source}; {convention})")
-        else:  # typed by the user: said once, with how its vectors are read if that needs saying
-            named = Tex(f"{title} ({convention})" if convention else title)
-            intro = Tex(f"{named[:1].upper()}{named[1:]}:")
-        return {"key": cell.key, "title": title, "source": source, "convention": convention,
-                "intro": intro, "named": named,
+        the equations as typed (`typed`, verbatim, for a cell parsed from text), how they were
+        read (`rows`: a row product as written and as read, for a row-vector cell) and the
+        equations as the engine holds them. The sentences around them are the templates'
+        (macros `cell_intro` and `cell_named`)."""
+        return {"key": cell.key, "title": self.text(cell.title), "source": self.text(cell.source),
+                "convention": self.prose(cell.convention),
+                "typed": [self.code(text) for text in cell.typed],
+                "rows": cell.rows and {"written": self.tex(cell.rows[0]), "read": self.tex(cell.rows[1])},
                 "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations]}
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
