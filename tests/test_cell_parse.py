@@ -81,6 +81,8 @@ def test_cli_derive_with_typed_cell_and_cell_file(capsys, tmp_path):
     # d2l's output layer next to its cell: no part of the recurrence (W_hq was called recurrent).
     (["h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)", "y_t = h_t W_hq + b_q"], "equation 2: no state depends on y_t"),
     (["z_t = sigmoid(W h_{t-1})", "h_t = tanh(U h_{t-1})"], "equation 1: no state depends on z_t"),
+    # A zero with a size is a claimed block's spelling (check), not a term of a cell.
+    ([r"h_t = tanh(W h_{t-1}) + \mathbf{0}_n"], "a zero with a size at character 33: write 0"),
 ])
 def test_bad_cells_are_input_errors(equations, message):
     with pytest.raises(InputError, match=message):
