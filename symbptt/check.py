@@ -143,13 +143,12 @@ class CheckResult(Reported):
     all_verdicts: tuple[Verdict, ...]  # every verdict judged, main ones included
     bound: Bound
     reading: Translation  # the reading of the main verdict
-    jacobians: dict  # model form key → its true one-step Jacobian, numerator layout
-    truth_verified: dict  # model form key → `truth_checked` of its Jacobian
+    truth_verified: bool  # `truth_checked` of the main form's Jacobian, the truth a report prints
 
     @property
     def jacobian(self) -> sp.MatrixExpr:
         """The main form's true one-step Jacobian, numerator layout."""
-        return self.jacobians[self.recurrence.form]
+        return _jacobian(self.recurrence)
 
     def verdict(self, layout: Layout | str) -> Verdict:
         return self.verdicts[Layout.parse(layout)]
@@ -158,7 +157,7 @@ class CheckResult(Reported):
         """The true Jacobian of `form` (default: the main one) in `layout`, as `derive` states
         it: D Wᵀ rather than (W D)ᵀ. Derived by the matrix and denominator routes."""
         rec = _model(self.recurrence.activation, form or self.form.key)
-        jacobian = self.jacobians[rec.form]
+        jacobian = _jacobian(rec)
         if Layout.parse(layout) is not Layout.NUMERATOR:
             jacobian = denominator_route(rec, jacobian).result
         return jacobian
@@ -187,7 +186,7 @@ class CheckResult(Reported):
     @functools.cached_property
     def facts(self) -> dict:
         """Every equation a check report states, as a `Fact` with how it was verified."""
-        rec, ok = self.recurrence, self.truth_verified[self.recurrence.form]
+        rec, ok = self.recurrence, self.truth_verified
         sizes = ", ".join(str(n) for n in TRUTH_SIZES)
         derived = (f"derived at matrix level and equal to the recurrence differentiated entry by "
                    f"entry at n = {sizes}")
@@ -312,7 +311,8 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
           jacobian=None) -> Verdict:
     """The claim `expr` against `rec`'s Jacobian in `layout`.
 
-    `jacobian` is `rec`'s numerator-layout Jacobian, when the caller has it already.
+    `jacobian` is `rec`'s numerator-layout Jacobian, when the caller has it already; else
+    it is derived (once per process) only if the claim is not refuted.
     """
     for n in SIZES:
         env, _, truth_num = _env(rec, binding, n)
@@ -327,7 +327,7 @@ def judge(rec: Recurrence, expr, layout: Layout, binding: Binding = AS_WRITTEN,
                 atoms = {entry: element(rec.a_t.name, k + 1) for k, entry in enumerate(env[rec.a_t])}
                 example = Counterexample(n, claim.xreplace(atoms), truth.xreplace(atoms), (i, j), a, b, seed)
                 return Verdict(rec.form, layout, binding.key, "refuted", example)
-    truth_expr = to_layout(jacobian if jacobian is not None else matrix_route(rec).result, layout)
+    truth_expr = to_layout(jacobian if jacobian is not None else _jacobian(rec), layout)
     proved = _symbolic_equal(rec, binding, expr, truth_expr)
     return Verdict(rec.form, layout, binding.key, "proved" if proved else "numeric")
 
@@ -455,17 +455,16 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     if form is not None and form.current:  # the reading the form's reason assumes comes first
         options = tuple(sorted(options, key=lambda t: not any(
             c.key == "time" and c.option == "x_t" for c in t.choices)))
-    judged, jacobians = [], {}
+    judged = []
     for key, cell in FORMS.items():
         rec = _model(act, key)
-        jacobians[key] = _jacobian(rec)
         bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if cell.post else (AS_WRITTEN,)
         for t in options:
             for binding in bindings:
                 if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
                     continue  # nothing to re-read
                 for layout in Layout:  # (the transpose in one layout is the other layout)
-                    v = judge(rec, t.expr, layout, binding, jacobians[key])
+                    v = judge(rec, t.expr, layout, binding)
                     judged.append(replace(v, reading=t))
     if form is None:  # undecided: the first column form in which some reading holds, else the first
         rows = all(t.rows for t in options)  # row-vector code: its row forms, else the column ones
@@ -489,5 +488,5 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
                    and not (v.form == form.key and v.binding == AS_WRITTEN.key and v.reading is reading))
     return CheckResult(text, claim, main_rec, form, reading.expr, reading.multi_step, reading.notes,
                        main, others, tuple(judged),
-                       _bound(main_rec, reading.expr, jacobians[main_rec.form]), reading, jacobians,
-                       {key: truth_checked(_model(act, key), j) for key, j in jacobians.items()})
+                       _bound(main_rec, reading.expr, _jacobian(main_rec)), reading,
+                       truth_checked(main_rec, _jacobian(main_rec)))

@@ -114,7 +114,7 @@ def test_check_judges_row_elman_with_the_models_form():
     assert r.truth(Layout.NUMERATOR) == sp.MatMul(D, sp.Transpose(rec.W))
     assert r.truth(Layout.DENOMINATOR) == sp.MatMul(rec.W, D)  # not (Wᵀ)ᵀ D
     assert r.verdict("numerator").status == "proved" and r.verdict("denominator").status == "refuted"
-    assert r.truth_verified["row-elman"]
+    assert r.truth_verified
 
 
 def test_form_lookup_by_fields():
