@@ -366,8 +366,11 @@ def _product(*factors) -> sp.MatMul:
 
 
 def _written(label: str) -> str:
-    """A label as a formula writes it: h~ as \\tilde{h}, c^ as \\hat{c} (`grammar.Name.accent`)."""
+    """A label as a formula writes it: h~ as \\tilde{h}, c^ as \\hat{c} (`grammar.Name.accent`),
+    Gamma_f as \\Gamma_f."""
     base, sep, rest = label.partition("_")
+    if base == "Gamma":
+        return "\\Gamma" + sep + rest
     command = ACCENTS.get(base[-1:]) if len(base) > 1 else None
     return (f"{command}{{{base[:-1]}}}" if command else base) + sep + rest
 

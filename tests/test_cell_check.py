@@ -242,6 +242,15 @@ def test_O_is_a_cell_name_where_the_cell_has_one():
         check_cell("dc_t/dh_{t-1} = O_t", "lstm")
 
 
+def test_an_unknown_name_lists_the_cells_names_as_formulas_write_them():
+    """Γ_f is written \\Gamma_f in the list of names, as \\tilde{c} is (it was "Gamma_f")."""
+    with pytest.raises(InputError) as exc:
+        check_cell("dc_t/dh_{t-1} = W", "lstm")
+    names = str(exc.value).split("its names: ")[1]
+    assert r"\Gamma_f" in names and r"\tilde{c}" in names
+    assert "Gamma_f" not in names.replace(r"\Gamma_f", "")
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
 def test_a_claim_proved_without_other_readings_is_not_said_to_fail(fmt, capsys):
     """After PROVED in both layouts, the readings section said "No other reading holds.",
