@@ -230,6 +230,10 @@ def _state_letter(claim: Claim, roles: Roles) -> str:
     # A pre-activation name at another step than t (net_{t-1}, Ng's a_next) is the state.
     shifted = next((n.letter for n in names if n.letter in PRE_ACTIVATION and _time_of(n)
                     and _offset(_time_of(n)) != 0), None)
+    # Ng's deeplearning.ai names the state a (a^⟨t⟩) and the recurrent weight after it, W_aa:
+    # with W_aa written, a is that state, not a pre-activation.
+    if "a" in letters and any(_key(n) in ("W_aa", "Waa") for n in _all_names(claim, roles)):
+        shifted = shifted or "a"
     # Else the one other name with a time index, such as s_t or z_{t-1}.
     others = ("u", "b", "I") + PRE_ACTIVATION + STATE_LETTERS
     timed = sorted({n.letter for n in names if _time_of(n) and n.letter not in others
@@ -297,7 +301,9 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))
     if state not in STATE_LETTERS and state not in roles.state:
-        ctx.notes.append(Prose.of("{name} is read as the state", name=state))
+        ng = state == "a" and ctx.keys & {"W_aa", "Waa"}  # see _state_letter
+        ctx.notes.append(Prose.of("{name} is read as the state" + (
+            ": deeplearning.ai's notation, with W_aa, names the hidden state a" if ng else ""), name=state))
     for index, role in times.items():
         ctx.notes.append(_time_note(state, index, role, rec))
     if ctx.lhs_steps:

@@ -14,6 +14,7 @@ from symbptt.claim import RECURRENT, Roles
 from symbptt.cli import main
 from symbptt.errors import InputError, SymbpttError
 from symbptt.grammar import MAX_LENGTH, parse
+from symbptt.layout import Layout
 from symbptt.render import render_check
 
 from .conftest import run_cli
@@ -387,3 +388,19 @@ def test_a_zero_of_another_size_or_a_label_is_an_error(text, message):
 def test_O_given_a_role_is_not_the_zero_matrix():
     r = check("O", activation="tanh", recurrence="elman", roles=Roles(defines=(("O", parse("W")),)))
     assert str(r.expr) == "W"
+
+
+def test_deeplearning_ai_names_the_state_a():
+    """deeplearning.ai writes the hidden state a^⟨t⟩ and the recurrent weight W_aa (the notebook's
+    cell a^⟨t⟩ = tanh(W_aa a^⟨t-1⟩ + W_ax x^⟨t⟩ + b_a)): with W_aa written, a is that state, so
+    W_aaᵀ diag(1 − (a^⟨t⟩)²) is judged as the corpus's torch-checked entry of that notebook is
+    (np.dot(Waa.T, dtanh), dtanh = diag(1 − a_next²)). It was refuted, a read as a pre-activation."""
+    from .data.corpus import ENTRIES
+
+    label = next(e for e in ENTRIES if e.id == "deeplearningai-rnn-cell-backward").holds
+    r = check(r"W_{aa}^T \operatorname{diag}(1 - (a^{\langle t \rangle})^2)")
+    assert {l.value for l in Layout if r.verdict(l).holds} == label
+    assert r.recurrence.activation.name == "tanh"  # σ' written through the state, 1 − a²
+    assert any("deeplearning.ai" in n.text for n in r.notes)
+    # Without W_aa, a is the pre-activation, and 1 − a_t² is not tanh'(a_t): refuted.
+    assert not any(check(r"W^T \operatorname{diag}(1 - a_t^2)").verdict(l).holds for l in Layout)
