@@ -21,6 +21,10 @@ h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1})). Vectors and matrices are told apart by the
 * sech²(v) is 1 − tanh²(v);
 * 0, \\mathbf{0}, O where the block is meant: the n×n zero matrix (a block claimed zero), also
   with its size, 0_{n×n}, \\mathbf{0}_n, O_n (`claim.sized_zero`: another size is an error).
+  In a cell with a quantity O (d2l's gate O_t), O without a time index is that quantity or the
+  zero matrix: two readings, both judged;
+* a zero or a one that builds nothing is not kept (0 + M is M, 0 M is 0, 1 M is M), so what
+  is printed is what is judged.
 
 A formula whose shape is wrong because it has an input weight as a factor (diag(…) W_f for
 ∂f_t/∂h_{t-1}) is an error naming that weight, the input it multiplies and the recurrent
@@ -165,6 +169,8 @@ class _Reader:
                 return sp.MatrixSymbol(f"{label}@t", N, 1)
             self.fail(node, f"write {label}_t or {label}_{{t-1}}: {label} is a state of the cell")
         elif label in self.names:
+            if zero_name(node) is not None and self._read_as_zero(node, self.names[label]):
+                return sp.ZeroMatrix(N, N)
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
             return cell.input
@@ -178,6 +184,14 @@ class _Reader:
         self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
                         f"{cell.key}{elsewhere}; its names: {', '.join(known)}")
 
+    def _read_as_zero(self, node: Name, named) -> bool:
+        """O without a time index in a cell that names a quantity O (d2l's output gate O_t):
+        the cell's O, or the zero matrix, as O stands for a block claimed zero (∂O_t/∂C_{t-1} =
+        \\mathbf{O}). Both are judged; O_t is the gate only."""
+        return self.choose(f"zero@{node.pos}", ("cell", "zero"), (
+            Prose.of("O without a time index read as the cell's {v}", v=named),
+            Prose.of("O without a time index read as the zero matrix, not the cell's {v}", v=named))) == "zero"
+
     # nodes ------------------------------------------------------------------------------
     def value(self, node: Node):
         """A matrix expression, or a SymPy number for a scalar."""
@@ -187,10 +201,11 @@ class _Reader:
             return sized_zero(node.size, N, node.pos) if node.size else sp.Rational(node.text)
         if isinstance(node, Unary):
             if node.op == "neg":
-                return -self.value(node.arg) if _scalar(self.value(node.arg)) else sp.MatMul(-1, self.value(node.arg))
+                arg = self.value(node.arg)
+                return -arg if _scalar(arg) else _scaled(-1, arg)
             if node.op == "transpose":
                 arg = self.value(node.arg)
-                return arg if _scalar(arg) else sp.Transpose(arg)
+                return arg if _scalar(arg) else sp.ZeroMatrix(*arg.shape[::-1]) if _zero(arg) else sp.Transpose(arg)
             self.fail(node, "a product over steps is not a one-step block; give the block's formula")
         if isinstance(node, Call):
             return self.call(node)
@@ -226,7 +241,7 @@ class _Reader:
     def vector(self, node: Node) -> sp.MatrixExpr:
         v = self.value(node)
         if _scalar(v):
-            return v * sp.OneMatrix(N, 1) if v != 1 else sp.OneMatrix(N, 1)
+            return _scaled(v, sp.OneMatrix(N, 1))
         if v.shape[1] != 1:
             self.fail(node, "a matrix where a vector is expected (inside diag, σ or ⊙)")
         return v
@@ -235,7 +250,7 @@ class _Reader:
         if node.func == "diag":
             if node.prime or node.power:
                 self.fail(node, "diag takes no prime or power")
-            return sp.DiagMatrix(self.vector(node.arg))
+            return _diag(self.vector(node.arg))
         if node.func == "sech" and not node.prime and node.power and node.power % 2 == 0:
             # sech² = 1 − tanh²: tanh' as many notes write it
             body = (1 - ACTIVATIONS["tanh"].apply(ARG) ** 2) ** (node.power // 2)
@@ -277,34 +292,35 @@ class _Reader:
                 return base ** node.right
             if base.shape[1] != 1:
                 self.fail(node, "a power of a matrix is not a one-step block")
-            return sp.HadamardProduct(*[base] * node.right) if node.right > 1 else base
+            return _hadamard(*[base] * node.right) if node.right > 1 else base
         left, right = self.value(node.left), self.value(node.right)
         if node.op in ("add", "sub"):
             if node.op == "sub":
-                right = -right if _scalar(right) else sp.MatMul(-1, right)
+                right = -right if _scalar(right) else _scaled(-1, right)
             return self._sum(left, right, node)
         if _scalar(left) or _scalar(right):
-            return left * right if _scalar(left) and _scalar(right) else sp.MatMul(left, right)
+            if _scalar(left) and _scalar(right):
+                return left * right
+            return _scaled(left, right) if _scalar(left) else _scaled(right, left)
         vec_l, vec_r = left.shape[1] == 1, right.shape[1] == 1
         if vec_l and vec_r:  # v ⊙ w, v * w, v w: the entrywise product
             if left.shape != right.shape:
                 self.shape_fail(node, "an entrywise product of vectors of different sizes", left, right)
-            return sp.HadamardProduct(left, right)
+            return _hadamard(left, right)
         if node.op in ("hadamard", "times") and (vec_l or vec_r) or (node.op == "matmul" and vec_l):
             vec, matrix = (left, right) if vec_l else (right, left)
             rows, columns = (_ROWS,), (_COLUMNS,)
             # The side the vector is written on comes first: v ⊙ M scales rows, M * v columns.
             option = self.choose(f"scaling@{node.right.pos}", ("rows", "columns") if vec_l else ("columns", "rows"),
                                  rows + columns if vec_l else columns + rows)
-            return (_product(sp.DiagMatrix(vec), matrix) if option == "rows"
-                    else _product(matrix, sp.DiagMatrix(vec)))
+            return _product(_diag(vec), matrix) if option == "rows" else _product(matrix, _diag(vec))
         if node.op == "hadamard":
             self.fail(node, "an entrywise product of two matrices is not a Jacobian block here")
         if node.op == "matmul" and vec_r and _ends_in_diag(left):  # W_f * o_{t-1} tanh'(c_{t-1})
             option = self.choose(f"chain@{node.right.pos}", ("columns", "product"), (
                 _COLUMNS, Prose("a vector after a product ending in diag(…) is multiplied by it")))
             if option == "columns":
-                return _product(left, sp.DiagMatrix(right))
+                return _product(left, _diag(right))
         if left.shape[1] != right.shape[0]:
             self.shape_fail(node, f"a product of shapes {_shown(left.shape)} and {_shown(right.shape)}", left, right)
         return _product(left, right)
@@ -315,15 +331,17 @@ class _Reader:
         if _scalar(left) or _scalar(right):
             number, other = (left, right) if _scalar(left) else (right, left)
             filler = sp.OneMatrix(N, 1) if other.shape[1] == 1 else sp.Identity(N)
-            return sp.MatAdd(sp.MatMul(number, filler) if number != 1 else filler, other)
+            return _added(_scaled(number, filler), other)
         if {left.shape, right.shape} == {(N, 1), (N, N)}:  # f_t + …: a vector as its diag
             left, right = (self._diagonal(x) if x.shape == (N, 1) else x for x in (left, right))
         if left.shape != right.shape:
             self.shape_fail(node, f"a sum of shapes {_shown(left.shape)} and {_shown(right.shape)}", left, right)
-        return sp.MatAdd(left, right)
+        return _added(left, right)
 
     def _diagonal(self, vec) -> sp.MatrixExpr:
         """A vector where a matrix is meant (∂c_t/∂c_{t-1} = f_t), as its diagonal matrix."""
+        if _zero(vec):  # the zero vector's diag is the zero block: no reading to note
+            return sp.ZeroMatrix(N, N)
         self.points.setdefault("diagonal", (("diag",), (Prose.of("the vector {v} read as diag({v})", v=vec),)))
         return sp.DiagMatrix(vec)
 
@@ -360,9 +378,39 @@ def _factors(node: Node):
         yield node
 
 
-def _product(*factors) -> sp.MatMul:
-    """A product with the factors of products spliced in: A (B C) is A B C, as written."""
+def _product(*factors) -> sp.MatrixExpr:
+    """A product with the factors of products spliced in: A (B C) is A B C, as written; with a
+    zero factor, the zero matrix."""
+    if any(_zero(f) for f in factors):
+        return sp.ZeroMatrix(factors[0].shape[0], factors[-1].shape[1])
     return sp.MatMul(*[a for f in factors for a in (f.args if isinstance(f, sp.MatMul) else (f,))])
+
+
+# A reading is printed as what is judged, so a number or a zero that is no term or factor of
+# the matrix it builds is not kept (0 I + diag(f_t) is diag(f_t), 0 U_f is 0, 1·1 is 1).
+def _zero(value) -> bool:
+    return isinstance(value, sp.ZeroMatrix)
+
+
+def _scaled(number, matrix) -> sp.MatrixExpr:
+    """number · matrix: the zero matrix for 0 (or a zero matrix), the matrix itself for 1."""
+    if number == 0 or _zero(matrix):
+        return sp.ZeroMatrix(*matrix.shape)
+    return matrix if number == 1 else sp.MatMul(number, matrix)
+
+
+def _added(*terms) -> sp.MatrixExpr:
+    """The sum of the terms that are not zero matrices (the zero matrix if none is)."""
+    kept = [t for t in terms if not _zero(t)]
+    return sp.MatAdd(*kept) if len(kept) > 1 else kept[0] if kept else sp.ZeroMatrix(*terms[0].shape)
+
+
+def _hadamard(*vectors) -> sp.MatrixExpr:
+    return sp.ZeroMatrix(*vectors[0].shape) if any(map(_zero, vectors)) else sp.HadamardProduct(*vectors)
+
+
+def _diag(vector) -> sp.MatrixExpr:
+    return sp.ZeroMatrix(N, N) if _zero(vector) else sp.DiagMatrix(vector)
 
 
 def _written(label: str) -> str:
@@ -499,6 +547,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         first.points["step"] = (("back",), (Prose("every time index read one step back (t + 1 as t, "
                                                   "t as t − 1)"),))
     first.resolve_placeholders(claim.expr)
+    before = set(first.points)  # choices made before the formula is read (step, σ'(·)): every reading's
     first.written = frozenset(first.names.get(dict(cell.aliases).get(_label(n), _label(n)))
                               for n in _nodes(claim.expr) if isinstance(n, Name))
     expr = _zero_block(first.value(claim.expr))
@@ -513,16 +562,18 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
         fixed = dict(zip(keys, combo))
         reader = _Reader(cell, fixed, back)
         reader.placeholders, reader.written = first.placeholders, first.written
-        # each kind of choice said once (a scaled row is a scaled row wherever it is)
-        notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in fixed.items()))
         try:  # a reading that does not fit (a matrix inside diag, too large) is not one
             value = _zero_block(reader.value(claim.expr))
             _check_cost(value)  # before any work: a product of many matrices is refused at once
         except InputError as exc:
             errors.append(exc)
             continue
-        out.append(CellReading(reader._diagonal(value) if value.shape == (N, 1) else value,
-                               tuple(fixed.items()), notes))
+        value = reader._diagonal(value) if value.shape == (N, 1) else value
+        # The choices this reading met (O read as zero has no vector to take the diag of);
+        # each kind said once (a scaled row is a scaled row wherever it is).
+        met = [(k, o) for k, o in fixed.items() if k in before or k in reader.points]
+        notes = tuple(dict.fromkeys(first.points[k][1][first.points[k][0].index(o)] for k, o in met))
+        out.append(CellReading(value, tuple(met), notes))
     if not out:
         raise errors[0]
     return tuple(out)

@@ -19,6 +19,7 @@ from torch.autograd.functional import jacobian
 from symbptt.cell_check import check_cell
 from symbptt.cell_claim import readings
 from symbptt.cell_parse import parse_cell
+from symbptt.cells import CELLS
 from symbptt.cli import main
 from symbptt.errors import InputError
 from symbptt.grammar import parse
@@ -240,6 +241,54 @@ def test_O_is_a_cell_name_where_the_cell_has_one():
     assert not any(isinstance(r.expr, sp.ZeroMatrix) for r in readings(parse("diag(O)"), cell))
     with pytest.raises(InputError, match="O_t is not a quantity of lstm"):
         check_cell("dc_t/dh_{t-1} = O_t", "lstm")
+
+
+#: d2l.ai 10.1's LSTM as its book prints it: row vectors, the output gate O_t.
+D2L_LSTM = [rf"\mathbf{{{g}}}_t = \sigma(\mathbf{{X}}_t \mathbf{{W}}_{{x{k}}} + \mathbf{{H}}_{{t-1}} \mathbf{{W}}_{{h{k}}} + \mathbf{{b}}_{k})"
+            for g, k in (("I", "i"), ("F", "f"), ("O", "o"))] + [
+    r"\tilde{\mathbf{C}}_t = \tanh(\mathbf{X}_t \mathbf{W}_{xc} + \mathbf{H}_{t-1} \mathbf{W}_{hc} + \mathbf{b}_c)",
+    r"\mathbf{C}_t = \mathbf{F}_t \odot \mathbf{C}_{t-1} + \mathbf{I}_t \odot \tilde{\mathbf{C}}_t",
+    r"\mathbf{H}_t = \mathbf{O}_t \odot \tanh(\mathbf{C}_t)"]
+
+
+def test_a_bare_O_in_a_cell_that_names_O_is_judged_as_the_cell_s_O_and_as_zero():
+    """∂O_t/∂C_{t-1} = \\mathbf{O} under d2l's LSTM: "no other reading makes it right" was said
+    while the zero reading holds. Both are judged; the zero one holds, with its note."""
+    # The truth by torch: d2l's O_t, row vectors, as a function of (H_{t-1}, C_{t-1}).
+    g = torch.Generator().manual_seed(0)
+    x, W_xo, W_ho, b_o = (torch.randn(*s, generator=g, dtype=DT) for s in ((1, M), (M, N), (N, N), (1, N)))
+    gate = lambda h, c: torch.sigmoid(x @ W_xo + h @ W_ho + b_o)  # noqa: E731  (C_{t-1} unused, as in d2l)
+    _, by_c = jacobian(gate, (torch.randn(1, N, dtype=DT), torch.randn(1, N, dtype=DT)))
+    assert not by_c.any()
+    cell = parse_cell(D2L_LSTM)
+    for lhs in (r"\frac{\partial \mathbf{O}_t}{\partial \mathbf{C}_{t-1}}", r"d\mathbf{O}_t/d\mathbf{C}_{t-1}"):
+        r = check_cell(rf"{lhs} = \mathbf{{O}}", cell)
+        zero = [x for x in r.all_verdicts if x.target == r.target and isinstance(x.reading.expr, sp.ZeroMatrix)]
+        gate_read = [x for x in r.all_verdicts if x.target == r.target and x not in zero]
+        assert {x.status for x in zero} == {"proved"} and len(zero) == 2
+        assert gate_read and {x.status for x in gate_read} == {"refuted"}  # diag(O_t): judged, refuted
+        assert r.verdict("numerator").reading.notes[0].text.startswith("O without a time index read as the zero")
+        assert all(not x.reading.notes[0].text.startswith("the vector") for x in zero)  # no diag of a vector
+        assert {v.status for v in check_cell(rf"{lhs} = O_n", cell).verdicts.values()} == {"proved"}
+    out = render_cell_check(r, "text")
+    assert "no other reading makes it right" not in out
+    assert "read as:     0\n             reading: O without a time index read as the zero matrix, not the cell's O_t\n" in out
+    # O_t is the gate only; under -r lstm, which has no O, O is the zero matrix as before
+    assert not any(isinstance(x.expr, sp.ZeroMatrix) for x in readings(parse(r"dO_t/dC_{t-1} = O_t"), cell))
+    (only,) = readings(parse("do_t/dc_{t-1} = O"), CELLS["lstm"])
+    assert isinstance(only.expr, sp.ZeroMatrix) and only.notes == ()
+
+
+@pytest.mark.parametrize("formula,shown", [
+    ("0 + diag(f_t)", "diag(f_t)"), ("diag(f_t) + 0 U_f", "diag(f_t)"), ("0 U_f", "0"), (r"0 \cdot U_f", "0"),
+    ("f_t - 0", "diag(f_t)"), ("1 U_f + diag(f_t)", "diag(f_t) + U_f"), ("diag(0)", "0"), ("(0 U_f)^T", "0"),
+])
+def test_a_reading_is_printed_as_the_matrix_it_is(formula, shown, capsys):
+    """The reviewer saw `read as: 0 I + diag(f_t)` and `0 U_f`: a number that is no term or
+    factor of the matrix is not kept, in what is judged as in what is printed."""
+    assert main(["check", "-r", "lstm", f"dc_t/dc_{{t-1}} = {formula}"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert f"\nread as:     {shown}\n" in out, out
 
 
 def test_an_unknown_name_lists_the_cells_names_as_formulas_write_them():

@@ -101,3 +101,15 @@ def test_a_config_cell_shows_its_equations_as_typed(capsys, tmp_path):
     code, out, err = run_cli(capsys, "check", "-r", "leaky", "--config", str(config), "W diag(h_t)")
     assert code == 0 and err == "", err
     assert f"\n             {typed}\n" in out and "read in columns, h_{t-1} W as Wᵀ h_{t-1}" in out
+
+
+def test_check_text_names_the_typed_cell_once(capsys):
+    """`cell: typed: the cell as typed` then `as typed:` said it twice; it reads once."""
+    code, out, err = run_cli(capsys, "check", "--cell", COLUMN, CLAIMS[COLUMN])
+    assert code == 0 and err == "", err
+    assert ("\ncell:        the cell as typed:\n"
+            f"             {COLUMN}\n"
+            "             read with the terms of each sum in SymPy's order:\n"
+            "             h_t = tanh(U x_t + W h_{t-1} + b)\n"
+            "block:       dh_t/dh_{t-1}\n") in out, out
+    assert "typed: the cell" not in out and "as typed:\n             as typed" not in out

@@ -81,6 +81,18 @@ def test_the_spellings_are_not_all_the_same():
     assert translate(parse(r"\mathbf{W}^{\top}"), REC).expr == translate(parse("W^T"), REC).expr
 
 
+#: A derivative on the left with bold names, slashed as papers typeset it (was a parse error).
+BOLD_DERIVATIVES = [r"d\mathbf{O}_t/d\mathbf{C}_{t-1} = 0", r"d\mathbf{O}_t / d\mathbf{C}_{t-1} = 0",
+                    r"d\boldsymbol{h}_t/d\boldsymbol{h}_{t-1} = 0", r"\partial \mathbf{O}_t / \partial \mathbf{C}_{t-1} = 0"]
+
+
+def test_a_slashed_derivative_of_bold_names_is_the_derivative_written_plain():
+    for text in BOLD_DERIVATIVES:
+        letters = "hh" if "{h}" in text else "OC"
+        lhs = parse(text).lhs
+        assert (lhs[0].letter, lhs[0].sub, lhs[1].letter, lhs[1].sub) == (letters[0], "t", letters[1], "t-1"), text
+
+
 def _lexed(parser, text):
     """The parse tree with every token's type, text and position, or where parsing stopped."""
     import lark
@@ -111,6 +123,7 @@ def test_the_basic_lexer_reads_what_the_contextual_lexer_reads():
     texts += [f"{w}{t}" for w in WEIGHT for t in TRANSPOSE] + [f"{d}({p}({x}))" for d in DIAG for p in PRIME
                                                               for x in PREVIOUS]
     texts += [f"W{p}diag(f'(h))" for p in PRODUCT] + ["W^T diag(", "dh/dh_{t-1} = ", r"\frac{1}{2} W", "W ⊙ ⊙ D"]
+    texts += BOLD_DERIVATIVES + [r"d\mathbf{W}", r"a/d\mathbf{W}"]
     assert grammar._parser().options.lexer == "basic"
     differ = [t for t in texts if _lexed(grammar._parser(), t) != _lexed(contextual, t)]
     assert not differ, differ[:5]
