@@ -88,6 +88,7 @@ class Translation:
     notes: tuple[Prose, ...] = ()
     choices: tuple[Choice, ...] = ()
     rows: bool = False  # written for row vectors: a row gradient on the left (dh @ W.T)
+    state: str = "x"  # the letter read as the state (h, s, a in deeplearning.ai's a^⟨t⟩)
 
 
 @dataclass
@@ -317,7 +318,7 @@ def _translate(claim, rec, roles, state, times, fixed):
     _check_cost(value)
     choices = tuple(Choice(k, ctx.fixed.get(k, opts[0]), texts[opts.index(ctx.fixed.get(k, opts[0]))])
                     for k, (opts, texts) in ctx.met.items())
-    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices, ctx.rows), ctx.met
+    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices, ctx.rows, state), ctx.met
 
 
 def _one_step(current: str | None, previous: str | None) -> bool:
