@@ -146,6 +146,7 @@ class _Context:
     keys: frozenset = frozenset()  # every name's key in the formula
     rows: bool = False  # a row gradient multiplies the factor from the left
     said: set = field(default_factory=set)  # names whose reading a note already states
+    spelled: dict = field(default_factory=dict)  # time index → the state's code spelling there
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
 
     @property
@@ -165,6 +166,16 @@ def _canonical(name: Name) -> Name:
     elif sub in CODE_TIMES and not time:  # h_next
         sub, time = "", CODE_TIMES[sub]
     return Name(name.pos, letter, sub, time)
+
+
+def _written(name: Name) -> str | None:
+    """A code spelling with a time word as the formula writes it (next_h, a_next), else None:
+    notes show it so, not as the h_{+1} it is read as."""
+    if name.time:
+        return None
+    if (name.letter in CODE_TIMES and name.sub) or name.sub in CODE_TIMES:
+        return f"{name.letter}_{name.sub}"
+    return None
 
 
 def _key(name: Name) -> str:
@@ -297,6 +308,7 @@ def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translat
 def _translate(claim, rec, roles, state, times, fixed):
     ctx = _Context(rec, roles, state, times, fixed,
                    keys=frozenset(_key(n) for n in _all_names(claim, roles)),
+                   spelled=_spellings(claim, roles, state),
                    lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
@@ -306,7 +318,7 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of("{name} is read as the state" + (
             ": deeplearning.ai's notation, with W_aa, names the hidden state a" if ng else ""), name=state))
     for index, role in times.items():
-        ctx.notes.append(_time_note(state, index, role, rec))
+        ctx.notes.append(_time_note(ctx.spelled.get(index) or _shown(state, index), role, rec))
     if ctx.lhs_steps:
         ctx.multi_step = True  # ∂h_t/∂h_0 = W^t: its single-step factor is judged
     value = _eval(claim.expr, ctx)
@@ -340,10 +352,23 @@ def define_key(text: str) -> str:
     return _key(node)
 
 
-def _time_note(state: str, index: str, role: str, rec: Recurrence) -> Prose:
+def _time_note(shown: str, role: str, rec: Recurrence) -> Prose:
     which = "current" if role == "x_t" else "previous"
-    return Prose.of(f"{{name}} is read as the {which} state {{role}}", name=_shown(state, index),
+    return Prose.of(f"{{name}} is read as the {which} state {{role}}", name=shown,
                     role=rec.x_t if role == "x_t" else rec.x_prev)
+
+
+def _spellings(claim: Claim, roles: Roles, state: str) -> dict:
+    """Time index → the code spelling the formula gives the state there (next_h for "+1")."""
+    raw = [n for n in _walk(claim.expr) if isinstance(n, Name)]
+    raw += [n for _, d in roles.defines for n in _walk(d.expr) if isinstance(n, Name)]
+    raw += list(claim.lhs or ())
+    out = {}
+    for name in raw:
+        canonical = _canonical(name)
+        if canonical.letter == state and _written(name) and _time_of(canonical) is not None:
+            out.setdefault(_time_of(canonical), _written(name))
+    return out
 
 
 def _shown(state: str, index: str) -> str:
@@ -528,7 +553,7 @@ def _state(name: Name, ctx: _Context):
     network, its activated value σ(x_{t-1}) (code's s[t-1] = tanh(z[t-1])): a reading of its own.
     """
     rec, index = ctx.rec, _time_of(name)
-    shown = _shown(ctx.state, index)
+    shown = ctx.spelled.get(index) or _shown(ctx.state, index)
     fixed = index in ctx.times
     if fixed:
         role = ctx.times[index]

@@ -404,3 +404,17 @@ def test_deeplearning_ai_names_the_state_a():
     assert any("deeplearning.ai" in n.text for n in r.notes)
     # Without W_aa, a is the pre-activation, and 1 − a_t² is not tanh'(a_t): refuted.
     assert not any(check(r"W^T \operatorname{diag}(1 - a_t^2)").verdict(l).holds for l in Layout)
+
+
+@pytest.mark.parametrize("formula, written", [
+    ("W.T @ np.diag(1 - next_h**2)", "next_h"), ("W_aa.T @ np.diag(1 - a_next**2)", "a_next"),
+    ("W.T @ np.diag(1 - h_next**2)", "h_next"),
+])
+def test_code_time_words_are_shown_as_written(formula, written):
+    # next_h is read as h at step t+1 of its own code; the note showed that as "h_{+1}".
+    from symbptt.render import render_check
+    r = check(formula)
+    note = next(n for n in r.notes if n.text == "{name} is read as the current state {role}")
+    assert dict(note.math)["name"] == written
+    text = render_check(r, "text")
+    assert f"{written} is read as the current state x_t" in text and "+1" not in text
