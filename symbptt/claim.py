@@ -699,9 +699,13 @@ def _completed(base, ctx: _Context):
     wx, full = _mul(rec.W, rec.x_prev), (_mul(rec.W, rec.x_prev), _mul(rec.W_in, rec.u), rec.b)
     if wx not in terms or not all(t in full for t in terms) or len(set(terms)) == 3:
         return base
-    missing = [name for name, t in zip(("", "the input term", "the bias"), full) if t not in terms]
-    ctx.notes.append(Prose.of(f"σ' is taken at the step's pre-activation written without "
-                              f"{' and '.join(missing)}, read as {{a}} of a network without it", a=rec.a_t))
+    missing = [(name, t) for name, t in zip(("", "the input term", "the bias"), full) if t not in terms]
+    # What is judged is σ' at the full a_t (the read-as line prints it so): say that, once.
+    slots = {f"m{k}": t for k, (_, t) in enumerate(missing)}
+    ctx.notes.append(Prose.of(
+        f"σ' is taken at the step's pre-activation written without {' and '.join(n for n, _ in missing)}: "
+        f"{' and '.join('{%s}' % k for k in slots)} {'is' if len(slots) == 1 else 'are'} added, and the "
+        "formula is judged with σ' at {a}", a=sp.Eq(rec.a_t, sp.MatAdd(*full), evaluate=False), **slots))
     return sp.MatAdd(*full)
 
 

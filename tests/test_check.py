@@ -418,3 +418,15 @@ def test_code_time_words_are_shown_as_written(formula, written):
     assert dict(note.math)["name"] == written
     text = render_check(r, "text")
     assert f"{written} is read as the current state x_t" in text and "+1" not in text
+
+
+def test_a_pre_activation_without_bias_is_judged_and_said_once():
+    # CS224d's notes: the read-as line printed "+ b" while a note said the pre-activation was
+    # read "of a network without it". What is judged is σ' at the full a_t; one note says so.
+    from symbptt.render import render_check
+    r = check("W^T diag[f'(W h_{j-1} + W^{(hx)} x_j)]")
+    text = render_check(r, "text")
+    assert "read as:     Wᵀ diag(σ'(W x_{t-1} + W_in u_t + b))" in text
+    assert ("σ' is taken at the step's pre-activation written without the bias: b is added, and the "
+            "formula is judged with σ' at a_t = W x_{t-1} + W_in u_t + b") in text
+    assert "network without" not in text and text.count("without the bias") == 1
