@@ -805,8 +805,24 @@ def _binary(node: Binary, a, b, ctx: _Context):
         raise InputError(f"the sum at position {node.pos + 1} adds a matrix and a vector or number")
     if scalar(a) or scalar(b):
         return _scale(b, a) if scalar(a) else _scale(a, b)
-    if isinstance(a, _Vec) and isinstance(b, _Vec):
-        return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
+    if isinstance(a, _Vec) and isinstance(b, _Vec) and node.op != "hadamard" \
+            and _input_weight_u(node, a, b, ctx):
+        a = ctx.rec.W_in
+        ctx.notes.append(Prose.of("{name} is read as the input weight {W}: it multiplies the input "
+                                  "{x}, as the weight u does in scalar lecture notes (w h + u x)",
+                                  name="u", W=a, x=_display(node.right)))
+    elif isinstance(a, _Vec) and isinstance(b, _Vec):
+        if node.op != "hadamard" and _input_vector(a, node.left, ctx) and _input_vector(b, node.right, ctx):
+            raise InputError(_two_vectors(node, ctx))  # u_t x_t: an input times an input
+        try:
+            return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
+        except UnsupportedError:
+            if node.op != "hadamard" and (_input_vector(a, node.left, ctx) or _input_vector(b, node.right, ctx)):
+                raise InputError(_two_vectors(node, ctx)) from None
+            raise
+    if isinstance(b, _Vec) and square(a) and node.op != "hadamard" and not ctx.in_activation \
+            and _scalar_weight(node.left, ctx):
+        return _scaling(b, a, False, node, ctx)  # w σ'(a_t): scalar notes' w, rows or columns
     if isinstance(a, _Vec) and square(b):
         return _scaling(a, b, True, node, ctx)
     if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
@@ -823,3 +839,45 @@ def _binary(node: Binary, a, b, ctx: _Context):
                          f"{_shape(left)} and {_shape(right)}")
     product = _mul(left, right)
     return _Vec(product) if isinstance(b, _Vec) and product.shape[1] == 1 else product
+
+
+def _display(node: Node) -> str:
+    """A name as the formula's reader writes it (x_t, u, next_h); '…' for anything else."""
+    if not isinstance(node, Name):
+        return "…"
+    canonical = _canonical(node)
+    index = _time_of(canonical)
+    return _written(node) or (_shown(canonical.letter, index) if index else _key(node))
+
+
+def _input_vector(value, node: Node, ctx: _Context) -> bool:
+    """Whether `value` is a name read as the input vector u_t (u, or x when h is the state)."""
+    return isinstance(node, Name) and isinstance(value, _Vec) and value.base == ctx.rec.u and value.body == ARG
+
+
+def _input_weight_u(node: Binary, a, b, ctx: _Context) -> bool:
+    """u x_t in σ's argument, x the input (h the state): scalar lecture notes' input weight u,
+    as in h_t = tanh(w h_{t-1} + u x_t). An input vector times the input is no pre-activation's
+    term, so reading u as the weight is the only reading that makes one."""
+    left, right = node.left, node.right
+    return (ctx.in_activation > 0 and isinstance(left, Name) and isinstance(right, Name)
+            and (left.letter, left.sub, left.time) == ("u", "", "") and "u" not in dict(ctx.roles.defines)
+            and _canonical(right).letter != "u" and _input_vector(a, left, ctx) and _input_vector(b, right, ctx))
+
+
+def _scalar_weight(node: Node, ctx: _Context) -> bool:
+    """A lower-case one-letter recurrent weight (scalar notes' w): w v is a scalar product
+    there, so its matrix form scales the rows or the columns, as v ⊙ M does."""
+    return (isinstance(node, Name) and len(node.letter) == 1 and node.letter.islower()
+            and not node.sub and not node.time and node.letter in ctx.roles.recurrent)
+
+
+def _two_vectors(node: Binary, ctx: _Context) -> str:
+    """Why a product of two vectors is refused, naming the one read as the input."""
+    inputs = [n for n in (node.left, node.right) if isinstance(n, Name) and _canonical(n).letter != ctx.state]
+    which = " and ".join(_display(n) for n in inputs) or "one of them"
+    key = _key(inputs[0]) if inputs else "u"
+    return (f"the product {_display(node.left)} {_display(node.right)} at position {node.pos + 1} "
+            f"multiplies two vectors: {which} {'are' if len(inputs) > 1 else 'is'} read as the input "
+            f"vector u_t ({ctx.state} is the state); write U or W_in for the input weight, or give "
+            f"{key} a role with --define {key}=… or --recurrent {key}")
