@@ -88,6 +88,7 @@ class Translation:
     notes: tuple[Prose, ...] = ()
     choices: tuple[Choice, ...] = ()
     rows: bool = False  # written for row vectors: a row gradient on the left (dh @ W.T)
+    state: str = "x"  # the letter read as the state (h, s, a in deeplearning.ai's a^⟨t⟩)
 
 
 @dataclass
@@ -145,6 +146,7 @@ class _Context:
     keys: frozenset = frozenset()  # every name's key in the formula
     rows: bool = False  # a row gradient multiplies the factor from the left
     said: set = field(default_factory=set)  # names whose reading a note already states
+    spelled: dict = field(default_factory=dict)  # time index → the state's code spelling there
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
 
     @property
@@ -164,6 +166,16 @@ def _canonical(name: Name) -> Name:
     elif sub in CODE_TIMES and not time:  # h_next
         sub, time = "", CODE_TIMES[sub]
     return Name(name.pos, letter, sub, time)
+
+
+def _written(name: Name) -> str | None:
+    """A code spelling with a time word as the formula writes it (next_h, a_next), else None:
+    notes show it so, not as the h_{+1} it is read as."""
+    if name.time:
+        return None
+    if (name.letter in CODE_TIMES and name.sub) or name.sub in CODE_TIMES:
+        return f"{name.letter}_{name.sub}"
+    return None
 
 
 def _key(name: Name) -> str:
@@ -296,6 +308,7 @@ def translate(claim: Claim, rec: Recurrence, roles: Roles = Roles()) -> Translat
 def _translate(claim, rec, roles, state, times, fixed):
     ctx = _Context(rec, roles, state, times, fixed,
                    keys=frozenset(_key(n) for n in _all_names(claim, roles)),
+                   spelled=_spellings(claim, roles, state),
                    lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
@@ -305,7 +318,7 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of("{name} is read as the state" + (
             ": deeplearning.ai's notation, with W_aa, names the hidden state a" if ng else ""), name=state))
     for index, role in times.items():
-        ctx.notes.append(_time_note(state, index, role, rec))
+        ctx.notes.append(_time_note(ctx.spelled.get(index) or _shown(state, index), role, rec))
     if ctx.lhs_steps:
         ctx.multi_step = True  # ∂h_t/∂h_0 = W^t: its single-step factor is judged
     value = _eval(claim.expr, ctx)
@@ -317,7 +330,7 @@ def _translate(claim, rec, roles, state, times, fixed):
     _check_cost(value)
     choices = tuple(Choice(k, ctx.fixed.get(k, opts[0]), texts[opts.index(ctx.fixed.get(k, opts[0]))])
                     for k, (opts, texts) in ctx.met.items())
-    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices, ctx.rows), ctx.met
+    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices, ctx.rows, state), ctx.met
 
 
 def _one_step(current: str | None, previous: str | None) -> bool:
@@ -339,10 +352,23 @@ def define_key(text: str) -> str:
     return _key(node)
 
 
-def _time_note(state: str, index: str, role: str, rec: Recurrence) -> Prose:
+def _time_note(shown: str, role: str, rec: Recurrence) -> Prose:
     which = "current" if role == "x_t" else "previous"
-    return Prose.of(f"{{name}} is read as the {which} state {{role}}", name=_shown(state, index),
+    return Prose.of(f"{{name}} is read as the {which} state {{role}}", name=shown,
                     role=rec.x_t if role == "x_t" else rec.x_prev)
+
+
+def _spellings(claim: Claim, roles: Roles, state: str) -> dict:
+    """Time index → the code spelling the formula gives the state there (next_h for "+1")."""
+    raw = [n for n in _walk(claim.expr) if isinstance(n, Name)]
+    raw += [n for _, d in roles.defines for n in _walk(d.expr) if isinstance(n, Name)]
+    raw += list(claim.lhs or ())
+    out = {}
+    for name in raw:
+        canonical = _canonical(name)
+        if canonical.letter == state and _written(name) and _time_of(canonical) is not None:
+            out.setdefault(_time_of(canonical), _written(name))
+    return out
 
 
 def _shown(state: str, index: str) -> str:
@@ -527,7 +553,7 @@ def _state(name: Name, ctx: _Context):
     network, its activated value σ(x_{t-1}) (code's s[t-1] = tanh(z[t-1])): a reading of its own.
     """
     rec, index = ctx.rec, _time_of(name)
-    shown = _shown(ctx.state, index)
+    shown = ctx.spelled.get(index) or _shown(ctx.state, index)
     fixed = index in ctx.times
     if fixed:
         role = ctx.times[index]
@@ -673,9 +699,13 @@ def _completed(base, ctx: _Context):
     wx, full = _mul(rec.W, rec.x_prev), (_mul(rec.W, rec.x_prev), _mul(rec.W_in, rec.u), rec.b)
     if wx not in terms or not all(t in full for t in terms) or len(set(terms)) == 3:
         return base
-    missing = [name for name, t in zip(("", "the input term", "the bias"), full) if t not in terms]
-    ctx.notes.append(Prose.of(f"σ' is taken at the step's pre-activation written without "
-                              f"{' and '.join(missing)}, read as {{a}} of a network without it", a=rec.a_t))
+    missing = [(name, t) for name, t in zip(("", "the input term", "the bias"), full) if t not in terms]
+    # What is judged is σ' at the full a_t (the read-as line prints it so): say that, once.
+    slots = {f"m{k}": t for k, (_, t) in enumerate(missing)}
+    ctx.notes.append(Prose.of(
+        f"σ' is taken at the step's pre-activation written without {' and '.join(n for n, _ in missing)}: "
+        f"{' and '.join('{%s}' % k for k in slots)} {'is' if len(slots) == 1 else 'are'} added, and the "
+        "formula is judged with σ' at {a}", a=sp.Eq(rec.a_t, sp.MatAdd(*full), evaluate=False), **slots))
     return sp.MatAdd(*full)
 
 
@@ -775,8 +805,24 @@ def _binary(node: Binary, a, b, ctx: _Context):
         raise InputError(f"the sum at position {node.pos + 1} adds a matrix and a vector or number")
     if scalar(a) or scalar(b):
         return _scale(b, a) if scalar(a) else _scale(a, b)
-    if isinstance(a, _Vec) and isinstance(b, _Vec):
-        return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
+    if isinstance(a, _Vec) and isinstance(b, _Vec) and node.op != "hadamard" \
+            and _input_weight_u(node, a, b, ctx):
+        a = ctx.rec.W_in
+        ctx.notes.append(Prose.of("{name} is read as the input weight {W}: it multiplies the input "
+                                  "{x}, as the weight u does in scalar lecture notes (w h + u x)",
+                                  name="u", W=a, x=_display(node.right)))
+    elif isinstance(a, _Vec) and isinstance(b, _Vec):
+        if node.op != "hadamard" and _input_vector(a, node.left, ctx) and _input_vector(b, node.right, ctx):
+            raise InputError(_two_vectors(node, ctx))  # u_t x_t: an input times an input
+        try:
+            return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
+        except UnsupportedError:
+            if node.op != "hadamard" and (_input_vector(a, node.left, ctx) or _input_vector(b, node.right, ctx)):
+                raise InputError(_two_vectors(node, ctx)) from None
+            raise
+    if isinstance(b, _Vec) and square(a) and node.op != "hadamard" and not ctx.in_activation \
+            and _scalar_weight(node.left, ctx):
+        return _scaling(b, a, False, node, ctx)  # w σ'(a_t): scalar notes' w, rows or columns
     if isinstance(a, _Vec) and square(b):
         return _scaling(a, b, True, node, ctx)
     if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
@@ -793,3 +839,45 @@ def _binary(node: Binary, a, b, ctx: _Context):
                          f"{_shape(left)} and {_shape(right)}")
     product = _mul(left, right)
     return _Vec(product) if isinstance(b, _Vec) and product.shape[1] == 1 else product
+
+
+def _display(node: Node) -> str:
+    """A name as the formula's reader writes it (x_t, u, next_h); '…' for anything else."""
+    if not isinstance(node, Name):
+        return "…"
+    canonical = _canonical(node)
+    index = _time_of(canonical)
+    return _written(node) or (_shown(canonical.letter, index) if index else _key(node))
+
+
+def _input_vector(value, node: Node, ctx: _Context) -> bool:
+    """Whether `value` is a name read as the input vector u_t (u, or x when h is the state)."""
+    return isinstance(node, Name) and isinstance(value, _Vec) and value.base == ctx.rec.u and value.body == ARG
+
+
+def _input_weight_u(node: Binary, a, b, ctx: _Context) -> bool:
+    """u x_t in σ's argument, x the input (h the state): scalar lecture notes' input weight u,
+    as in h_t = tanh(w h_{t-1} + u x_t). An input vector times the input is no pre-activation's
+    term, so reading u as the weight is the only reading that makes one."""
+    left, right = node.left, node.right
+    return (ctx.in_activation > 0 and isinstance(left, Name) and isinstance(right, Name)
+            and (left.letter, left.sub, left.time) == ("u", "", "") and "u" not in dict(ctx.roles.defines)
+            and _canonical(right).letter != "u" and _input_vector(a, left, ctx) and _input_vector(b, right, ctx))
+
+
+def _scalar_weight(node: Node, ctx: _Context) -> bool:
+    """A lower-case one-letter recurrent weight (scalar notes' w): w v is a scalar product
+    there, so its matrix form scales the rows or the columns, as v ⊙ M does."""
+    return (isinstance(node, Name) and len(node.letter) == 1 and node.letter.islower()
+            and not node.sub and not node.time and node.letter in ctx.roles.recurrent)
+
+
+def _two_vectors(node: Binary, ctx: _Context) -> str:
+    """Why a product of two vectors is refused, naming the one read as the input."""
+    inputs = [n for n in (node.left, node.right) if isinstance(n, Name) and _canonical(n).letter != ctx.state]
+    which = " and ".join(_display(n) for n in inputs) or "one of them"
+    key = _key(inputs[0]) if inputs else "u"
+    return (f"the product {_display(node.left)} {_display(node.right)} at position {node.pos + 1} "
+            f"multiplies two vectors: {which} {'are' if len(inputs) > 1 else 'is'} read as the input "
+            f"vector u_t ({ctx.state} is the state); write U or W_in for the input weight, or give "
+            f"{key} a role with --define {key}=… or --recurrent {key}")

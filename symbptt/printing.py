@@ -171,6 +171,7 @@ class Notation:
         bold: print vectors and matrices in bold.
         transpose: the transpose mark: "top" (^⊤), "T" or "intercal".
         diag: the name of the diag operator, letters only (printed upright).
+        pre_activation: the step's pre-activation (a → a_t); an identifier such as a, z.
     """
 
     state: str = "x"
@@ -182,9 +183,10 @@ class Notation:
     bold: bool = True
     transpose: str = "top"
     diag: str = "diag"
+    pre_activation: str = "a"
 
     def __post_init__(self):
-        for field in ("state", "weight", "input_weight", "input", "bias"):
+        for field in ("state", "weight", "input_weight", "input", "bias", "pre_activation"):
             value = getattr(self, field)
             if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
                 raise InputError(
@@ -219,15 +221,16 @@ class Notation:
         t = self.time
         return {"x_t": (self.state, t), "x_prev": (self.state, f"{t}-1"), "W": (self.weight, ""),
                 "W_in": (self.input_weight, ""), "u_t": (self.input, t), "b": (self.bias, ""),
-                "a_t": ("a", t), "delta_t": ("delta", t), "delta_prev": ("delta", f"{t}-1")}
+                "a_t": (self.pre_activation, t), "delta_t": ("delta", t), "delta_prev": ("delta", f"{t}-1")}
 
     def _timed(self, role: str) -> tuple[str, str]:
         """A time-indexed role "x@t-1" as (identifier, time): the state letter and time
-        index follow the notation; J, a, δ and g keep their letters."""
+        index follow the notation, and so does the pre-activation's letter; J, δ and g keep
+        their letters."""
         base, _, time = role.partition("@")
         if time[:1] == "t":
             time = self.time + time[1:]
-        return {"x": self.state}.get(base, base), time
+        return {"x": self.state, "a": self.pre_activation}.get(base, base), time
 
     def role(self, role: str, bold: bool = True) -> str:
         """LaTeX of a role of the recurrence ("x_t", "x_prev", "W", "x@k+1", ...)."""

@@ -404,3 +404,62 @@ def test_deeplearning_ai_names_the_state_a():
     assert any("deeplearning.ai" in n.text for n in r.notes)
     # Without W_aa, a is the pre-activation, and 1 − a_t² is not tanh'(a_t): refuted.
     assert not any(check(r"W^T \operatorname{diag}(1 - a_t^2)").verdict(l).holds for l in Layout)
+
+
+@pytest.mark.parametrize("formula, written", [
+    ("W.T @ np.diag(1 - next_h**2)", "next_h"), ("W_aa.T @ np.diag(1 - a_next**2)", "a_next"),
+    ("W.T @ np.diag(1 - h_next**2)", "h_next"),
+])
+def test_code_time_words_are_shown_as_written(formula, written):
+    # next_h is read as h at step t+1 of its own code; the note showed that as "h_{+1}".
+    from symbptt.render import render_check
+    r = check(formula)
+    note = next(n for n in r.notes if n.text == "{name} is read as the current state {role}")
+    assert dict(note.math)["name"] == written
+    text = render_check(r, "text")
+    assert f"{written} is read as the current state x_t" in text and "+1" not in text
+
+
+def test_a_pre_activation_without_bias_is_judged_and_said_once():
+    # CS224d's notes: the read-as line printed "+ b" while a note said the pre-activation was
+    # read "of a network without it". What is judged is σ' at the full a_t; one note says so.
+    from symbptt.render import render_check
+    r = check("W^T diag[f'(W h_{j-1} + W^{(hx)} x_j)]")
+    text = render_check(r, "text")
+    assert "read as:     Wᵀ diag(σ'(W x_{t-1} + W_in u_t + b))" in text
+    assert ("σ' is taken at the step's pre-activation written without the bias: b is added, and the "
+            "formula is judged with σ' at a_t = W x_{t-1} + W_in u_t + b") in text
+    assert "network without" not in text and text.count("without the bias") == 1
+
+
+SCALAR_NOTES = r"\frac{\partial h_t}{\partial h_{t-1}} = w \tanh'(w h_{t-1} + u x_t)"
+
+
+def test_scalar_lecture_notes_w_and_u_are_the_weights():
+    # h_t = tanh(w h_{t-1} + u x_t) with scalars w, u: ∂h_t/∂h_{t-1} = w tanh'(…), whose
+    # matrix form is diag(σ'(a_t)) W in numerator layout. It was an error: u was the input
+    # vector, so u x_t "combined different vectors".
+    r = check(SCALAR_NOTES)
+    assert r.form.key == "elman" and r.verdict("numerator").status == "proved"
+    assert not r.verdict("denominator").holds
+    texts = {n.text for n in r.notes}
+    assert ("{name} is read as the input weight {W}: it multiplies the input {x}, as the weight u "
+            "does in scalar lecture notes (w h + u x)") in texts
+    assert [c.text.text for c in r.reading.choices] == ["the vector read as scaling the rows, {m}"]
+
+
+@pytest.mark.parametrize("formula, message", [
+    # u with a time index is the input vector: u_t x_t multiplies the input by the input.
+    (SCALAR_NOTES.replace("u x_t", "u_t x_t"),
+     "the product u_t x_t at position 62 multiplies two vectors: u_t and x_t are read as the input "
+     "vector u_t (h is the state); write U or W_in for the input weight, or give u_t a role with "
+     "--define u_t=… or --recurrent u_t"),
+    # x the state: u is the input vector, and u x_{t-1} an input times the state.
+    (r"W \tanh'(W x_{t-1} + u x_{t-1})",
+     "the product u x_{t-1} at position 22 multiplies two vectors: u is read as the input vector "
+     "u_t (x is the state); write U or W_in for the input weight, or give u a role with "
+     "--define u=… or --recurrent u"),
+])
+def test_a_product_of_two_vectors_says_which_is_the_input(capsys, formula, message):
+    code, out, err = run_cli(capsys, "check", formula)
+    assert code == 2 and err == f"symbptt: error: {message}\n"

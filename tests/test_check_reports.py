@@ -109,3 +109,27 @@ def test_the_truth_check_can_fail():
         rec = Recurrence(ACTIVATIONS["tanh"], form=form)
         J = matrix_route(rec).result
         assert truth_checked(rec, J) and not truth_checked(rec, sp.Transpose(J))
+
+
+@pytest.mark.parametrize("formula, roles", [
+    (r"W_{aa}^T \operatorname{diag}(1 - (a^{\langle t \rangle})^2)", {}),
+    (r"\frac{\partial a^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = W^T \operatorname{diag}(1 - (a^{\langle t \rangle})^2)", {}),
+    (r"W^T \operatorname{diag}(1 - a_t^2)", {"state": ("a",)}),
+])
+def test_a_state_named_a_leaves_the_pre_activation_another_letter(formula, roles):
+    # Read as deeplearning.ai's state a^⟨t⟩, a_t cannot also name the model's pre-activation:
+    # the report printed "reading: a_t read as the current state x_t" above "x_t = tanh(a_t)".
+    from symbptt.claim import Roles
+    r = check(formula, roles=Roles(**roles))
+    assert r.reading.state == "a"
+    text = render_check(r, "text")
+    assert "x_t = tanh(z_t)" in text and "z_t = W x_{t-1} + W_in u_t + b" in text
+    assert "diag(1 - tanh(z_t)²) W" in text and "tanh(a_t)" not in text and "a_t = " not in text
+    assert "\\mathbf{z}_{t}" in render_check(r, "markdown") and "\\mathbf{a}_{t}" not in render_check(r, "markdown")
+    assert "\\mathbf{a}_{t}" not in render_check(r, "latex")
+    assert "a_{t}" not in render_check(r, "json").replace("`a_t`", "")
+
+
+def test_the_pre_activation_keeps_its_letter_when_the_state_is_not_a():
+    r = check(r"W^T \operatorname{diag}(1 - h_t^2)")
+    assert r.reading.state == "h" and "x_t = tanh(a_t)" in render_check(r, "text")

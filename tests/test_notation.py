@@ -193,3 +193,14 @@ def test_jupyter_latex_renders_in_katex(katex):
 def test_a_name_with_a_newline_is_refused_by_the_api_too(value):
     with pytest.raises(InputError):
         Notation(state=value)
+
+
+def test_pre_activation_letter_is_a_notation_key():
+    from symbptt.printing import plain
+    from symbptt.model import Recurrence
+    from symbptt.activations import ACTIVATIONS
+    rec = Recurrence(ACTIVATIONS["tanh"], form="elman")
+    assert plain(rec.a_t, Notation(pre_activation="z")) == "z_t" and plain(rec.a_t) == "a_t"
+    assert "pre-activation" in KEYS
+    with pytest.raises(InputError):
+        Notation(pre_activation=r"a}\input{x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +20,24 @@ if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lar
     from ..check import CheckResult
 
 
+#: Letters for the model's pre-activation, in order of preference.
+PRE_ACTIVATION_LETTERS = ("a", "z", "v")
+
+
+def unclashed(notation: Notation, state: str) -> Notation:
+    """`notation`, with the pre-activation renamed when its letter is the one the formula
+    uses for the state (deeplearning.ai's a^⟨t⟩): the report must not call two things a_t."""
+    if notation.pre_activation != state:
+        return notation
+    taken = {state, notation.state}
+    return replace(notation, pre_activation=next(l for l in PRE_ACTIVATION_LETTERS if l not in taken))
+
+
 class CheckView(View):
     """The context of a check report (templates check*.j2)."""
 
     def __init__(self, result: "CheckResult", fmt: Format, notation: Notation):
-        super().__init__(fmt, notation)
+        super().__init__(fmt, unclashed(notation, result.reading.state))
         self.r = result
 
     def _counterexample(self, c) -> dict | None:
