@@ -53,6 +53,27 @@ def test_json_carries_the_equations_as_typed(capsys, command):
     assert (data["typed"] if command != "derive" else data["cell"]["typed"]) == [gate, update]
 
 
+@pytest.mark.parametrize("command", ["check", "derive", "bptt"])
+@pytest.mark.parametrize("typed", [COLUMN, ROW], ids=["column", "row"])
+def test_json_says_how_the_typed_cell_was_read(capsys, command, typed):
+    """Beside `typed`, `read`: the row product as written and as read (None for a column cell)
+    and the equations as symbptt holds them, the same in every command."""
+    claim = [CLAIMS[typed]] if command == "check" else []
+    code, out, err = run_cli(capsys, command, "--cell", typed, "-f", "json", *claim)
+    assert code == 0 and err == "", err
+    data = json.loads(out)
+    read = data["read"] if command != "derive" else data["cell"]["read"]
+    if typed == ROW:
+        assert read == {
+            "rows": {"written": r"\mathbf{X}_{t} \mathbf{W}_{\mathrm{xh}}",
+                     "read": r"\mathbf{W}_{\mathrm{xh}}^{\top} \mathbf{X}_{t}"},
+            "equations": [{"lhs": r"\mathbf{H}_{t}",
+                           "rhs": r"\tanh{\left(\mathbf{W}_{\mathrm{xh}}^{\top} \mathbf{X}_{t} + "
+                                  r"\mathbf{W}_{\mathrm{hh}}^{\top} \mathbf{H}_{t-1} + \mathbf{b}_{h} \right)}"}]}
+    else:
+        assert read["rows"] is None and [e["lhs"] for e in read["equations"]] == [r"\mathbf{h}_{t}"]
+
+
 @pytest.mark.parametrize("command", ["derive", "bptt"])
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
 def test_derive_and_bptt_show_the_cell_as_typed(capsys, command, fmt):
@@ -66,7 +87,7 @@ def test_derive_and_bptt_show_the_cell_as_typed(capsys, command, fmt):
 
 def test_a_library_cell_has_no_typed_text(capsys):
     code, out, _ = run_cli(capsys, "check", "-r", "gru", "-f", "json", "diag(z_t)")
-    assert code == 0 and json.loads(out)["typed"] == []
+    assert code == 0 and json.loads(out)["typed"] == [] and json.loads(out)["read"] is None
     code, out, _ = run_cli(capsys, "check", "-r", "gru", "diag(z_t)")
     assert code == 0 and "as typed" not in out and "SymPy's order" not in out
 

@@ -168,6 +168,15 @@ class View:
                 "rows": cell.rows and {"written": self.tex(cell.rows[0]), "read": self.tex(cell.rows[1])},
                 "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations]}
 
+    def read_json(self, cell) -> dict | None:
+        """How a typed cell was read, for the JSON reports (beside `typed`, the text verbatim):
+        `rows`, a row product as written and as read (None unless typed with row vectors), and
+        `equations`, each as symbptt holds it. None for a library cell."""
+        if not cell.typed:
+            return None
+        return {"rows": cell.rows and {"written": str(self.tex(cell.rows[0])), "read": str(self.tex(cell.rows[1]))},
+                "equations": [{"lhs": str(self.tex(l)), "rhs": str(self.tex(r))} for l, r in cell.equations]}
+
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
 
