@@ -38,8 +38,12 @@ def test_check_shows_the_cell_as_typed(capsys, typed, fmt):
     shown = _shown(out, fmt)
     assert (f"`{typed}`" if fmt == "markdown" else
             rf"\texttt{{{typed}}}" if fmt.startswith("latex") else f"\n             {typed}\n") in shown
-    assert "SymPy's order" in out
-    assert ("in columns" in out.lower()) == (typed == ROW)  # the reading is said only where it is one
+    # true whether or not the terms moved; the row reading only where it is one
+    assert ("with the terms of a sum perhaps in another order:" in out and "SymPy" not in out)
+    assert ("in columns" in out.lower()) == (typed == ROW)
+    if fmt != "text":
+        assert ("As symbptt reads it, in columns ($" if typed == ROW else
+                "As symbptt reads it, with the terms of a sum perhaps in another order:") in out
 
 
 @pytest.mark.parametrize("command", ["check", "derive", "bptt"])
@@ -82,14 +86,14 @@ def test_derive_and_bptt_show_the_cell_as_typed(capsys, command, fmt):
     shown = _shown(out, fmt)
     assert (f"`{ROW}`" if fmt == "markdown" else rf"\texttt{{{ROW}}}") in shown
     # the verbatim text, then how it was read, then the equations as read
-    assert shown.index(ROW) < shown.index("Read in columns") < shown.index(r"\mathbf{W}_{\mathrm{xh}}^{\top}")
+    assert shown.index(ROW) < shown.index("As symbptt reads it, in columns") < shown.index(r"\mathbf{W}_{\mathrm{xh}}^{\top}")
 
 
 def test_a_library_cell_has_no_typed_text(capsys):
     code, out, _ = run_cli(capsys, "check", "-r", "gru", "-f", "json", "diag(z_t)")
     assert code == 0 and json.loads(out)["typed"] == [] and json.loads(out)["read"] is None
     code, out, _ = run_cli(capsys, "check", "-r", "gru", "diag(z_t)")
-    assert code == 0 and "as typed" not in out and "SymPy's order" not in out
+    assert code == 0 and "as typed" not in out and "another order" not in out
 
 
 @pytest.mark.tools
@@ -122,3 +126,12 @@ def test_a_config_cell_shows_its_equations_as_typed(capsys, tmp_path):
     code, out, err = run_cli(capsys, "check", "-r", "leaky", "--config", str(config), "W diag(h_t)")
     assert code == 0 and err == "", err
     assert f"\n             {typed}\n" in out and "read in columns, h_{t-1} W as Wᵀ h_{t-1}" in out
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_the_reading_sentence_of_several_equations(capsys, fmt):
+    """Plural for two equations; the sentence is true whether or not terms moved."""
+    gate, update = r"z_t = \sigma(W_z h_{t-1} + U_z x_t)", r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tanh(W h_{t-1})"
+    code, out, err = run_cli(capsys, "derive", "--cell", gate, "--cell", update, "-f", fmt)
+    assert code == 0 and err == "", err
+    assert "As symbptt reads them, with the terms of a sum perhaps in another order:" in out
