@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from .conftest import run_cli
+from .test_layout_typography import TOLERANCE_PT, overfull
 from .test_tools import compile_tex
 
 COLUMN = r"h_t = \tanh(W h_{t-1} + U x_t + b)"
@@ -18,8 +19,7 @@ COLUMN = r"h_t = \tanh(W h_{t-1} + U x_t + b)"
 ROW = r"\mathbf{H}_t = \tanh(\mathbf{X}_t \mathbf{W}_{xh} + \mathbf{H}_{t-1} \mathbf{W}_{hh} + \mathbf{b}_h)"
 CLAIMS = {COLUMN: "diag(1 - h_t^2) W", ROW: "W_hh diag(1 - H_t^2)"}
 #: What LaTeX's escaping of these equations undoes, read off the output (not the escaper).
-_UNESCAPE = [(r"\allowbreak{}", ""), (r"\textbackslash{}", "\\"), (r"\{", "{"), (r"\}", "}"),
-             (r"\_", "_"), ("-{}", "-")]
+_UNESCAPE = [(r"\allowbreak{}", ""), *((f"\\char`\\{c}{{}}", c) for c in "\\{}<>|_^~"), ("-{}", "-")]
 
 
 def _shown(out: str, fmt: str) -> str:
@@ -107,6 +107,33 @@ def test_latex_check_of_an_unusual_typed_cell_compiles(pdflatex, capsys, tmp_pat
     source.write_text(out, encoding="utf-8")
     log = compile_tex(pdflatex, source, tmp_path)
     assert not re.findall(r"Overfull \\hbox \((\d\d+|[2-9])[\d.]*pt", log)
+    assert "Font Warning" not in log  # no brace or backslash taken from another font
+
+
+def test_latex_shows_typed_text_in_the_typewriter_fonts_own_characters(capsys):
+    """{ } \\ _ ^ < > | ~ as \\char of the typewriter font (OT1's \\{ and \\textbackslash come
+    from OMS, which has no typewriter shape); breaks at spaces and after operators outside
+    braces only, so \\mathbf{W}_{xh} never splits."""
+    from symbptt.printing import Notation
+    from symbptt.render.formats import FORMATS
+    from symbptt.render.view import View
+
+    code = View(FORMATS["latex"], Notation()).code
+    assert code(r"\mathbf{W}_{xh}") == r"\texttt{\char`\\{}mathbf\char`\{{}W\char`\}{}\char`\_{}\char`\{{}xh\char`\}{}}"
+    assert code(r"a = \tanh(x_{t-1}, y)+b") == (r"\texttt{a = \char`\\{}tanh(\allowbreak{}x\char`\_{}\char`\{{}t-{}1"
+                                                 r"\char`\}{}, y)\allowbreak{}+\allowbreak{}b}")
+    assert code("<x>|~^") == r"\texttt{\char`\<{}x\char`\>{}\char`\|{}\char`\~{}\char`\^{}}"
+    assert code(r"\{(x\}") == r"\texttt{\char`\\{}\char`\{{}(\allowbreak{}x\char`\\{}\char`\}{}}"
+
+
+@pytest.mark.tools
+def test_latex_check_of_a_typed_row_cell_has_no_font_warning(pdflatex, capsys, tmp_path):
+    code, out, err = run_cli(capsys, "check", "--cell", ROW, "-f", "latex", "W_{hh}^T")
+    assert code == 0 and err == "", err
+    source = tmp_path / "row.tex"
+    source.write_text(out, encoding="utf-8")
+    log = compile_tex(pdflatex, source, tmp_path)
+    assert "Font Warning" not in log and all(pt <= TOLERANCE_PT for pt in overfull(log))
 
 
 def test_output_is_deterministic():
