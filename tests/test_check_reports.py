@@ -14,8 +14,9 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from symbptt.check import check
-from symbptt.gallery import CHECKS
-from symbptt.render import render_check
+from symbptt.cell_check import check_cell
+from symbptt.gallery import CELL_CHECKS, CHECKS, TypedCell, typed_cell
+from symbptt.render import render_cell_check, render_check
 
 from .test_tools import compile_tex
 
@@ -109,3 +110,29 @@ def test_the_truth_check_can_fail():
         rec = Recurrence(ACTIVATIONS["tanh"], form=form)
         J = matrix_route(rec).result
         assert truth_checked(rec, J) and not truth_checked(rec, sp.Transpose(J))
+
+
+def _display_delimiters_stand_alone(md: str) -> None:
+    """Every $$ of a display on a line of its own (indented in a list item), as the displays
+    of every report write it, and each pair one math block for markdown-it."""
+    lines = [line.strip() for line in md.splitlines()]
+    assert not [line for line in lines if "$$" in line and line != "$$"], md
+    assert sum(t.type == "math_block" for t in _tokens(md)) == lines.count("$$") // 2
+
+
+@pytest.mark.parametrize("entry", CELL_CHECKS, ids=lambda e: e.stem)
+def test_cell_check_counterexample_displays_close_on_their_own_line(entry):
+    cell = typed_cell(entry.cell) if isinstance(entry.cell, TypedCell) else entry.cell
+    md = render_cell_check(check_cell(entry.formula, cell, entry.block), "markdown")
+    assert "Counterexample" in md
+    _display_delimiters_stand_alone(md)
+    if entry.stem == "check-lstm-peephole-forget":
+        assert "of the formula is\n\n$$\n[f_{t}]_{1}\n$$\n\nbut the true entry is\n\n$$\n[c_{t-1}]_{1}" in md
+    else:  # a long entry in lines, as the other displays write an aligned block
+        assert "\n$$\n\\begin{aligned}\n&[C_{t-1}]_{1}" in md and "\\end{aligned}\n$$\n" in md
+
+
+@pytest.mark.parametrize("entry", CHECKS, ids=lambda e: e.stem)
+def test_check_displays_close_on_their_own_line(entry):
+    _display_delimiters_stand_alone(render_check(check(entry.formula, activation=entry.activation,
+                                                       recurrence=entry.recurrence), "markdown"))
