@@ -209,9 +209,10 @@ _TEXTBOOK_SLOPE = {"tanh": lambda v: 1 - mpmath.tanh(v) ** 2,
 @pytest.mark.parametrize("activation", [a for a, f in ACTIVATIONS.items() if f.sup_derivative is not None])
 def test_float64_curves_are_within_their_stated_relative_error_of_30_digit_ones(activation, form):
     """The report says symbptt's test suite finds each norm within a relative CURVE_ERROR of a
-    30-digit computation (this test; a report does not repeat it): checked at every step of every curve `bptt` prints (each activation with a bound, each
-    form, each scale), the measurement that figure rests on (see bptt.CURVE_ERROR); the
-    sigmoid's norms fall to 1e-22, so only a relative error says something about them."""
+    30-digit computation (this test; a report does not repeat it): checked at every step of
+    every curve `bptt` prints (each activation with a bound, each form, each scale), the
+    measurement that figure rests on (see bptt.CURVE_ERROR); the sigmoid's norms fall to
+    1e-22, so only a relative error says something about them."""
     from symbptt.bptt import CURVE_ERROR, CURVE_TOLERANCE
 
     printed = result(activation, form).curves
