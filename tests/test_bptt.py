@@ -208,10 +208,11 @@ _TEXTBOOK_SLOPE = {"tanh": lambda v: 1 - mpmath.tanh(v) ** 2,
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("activation", [a for a, f in ACTIVATIONS.items() if f.sup_derivative is not None])
 def test_float64_curves_are_within_their_stated_relative_error_of_30_digit_ones(activation, form):
-    """The report says each norm agrees with a 30-digit computation to a relative CURVE_ERROR:
-    checked at every step of every curve `bptt` prints (each activation with a bound, each
-    form, each scale), the measurement that figure rests on (see bptt.CURVE_ERROR); the
-    sigmoid's norms fall to 1e-22, so only a relative error says something about them."""
+    """The report says symbptt's test suite finds each norm within a relative CURVE_ERROR of a
+    30-digit computation (this test; a report does not repeat it): checked at every step of
+    every curve `bptt` prints (each activation with a bound, each form, each scale), the
+    measurement that figure rests on (see bptt.CURVE_ERROR); the sigmoid's norms fall to
+    1e-22, so only a relative error says something about them."""
     from symbptt.bptt import CURVE_ERROR, CURVE_TOLERANCE
 
     printed = result(activation, form).curves
@@ -298,12 +299,37 @@ def test_a_value_below_its_reference_never_prints_as_it():
     """tanh's mean σ′ 0.99999742 is below γ = 1; at 0.9 the per-step factor is below γλ₁ and
     the norm below its bound: none prints equal to what it is compared with."""
     rows = [line.split(" | ") for line in _table("tanh").splitlines()[2:5]]
-    assert [r[2:6] for r in rows] == [["0.0017969", "0.001797", "0.899999", "0.999997"],
-                                      ["0.999", "1", "0.99998", "0.99997"],
+    assert [r[2:6] for r in rows] == [["0.0017969", "0.0017970", "0.899999", "0.999997"],
+                                      ["0.999", "1.00", "0.99998", "0.99997"],
                                       ["100.4", "304.5", "1.08", "0.9691"]]
     identity = [line.split(" | ") for line in _table("identity").splitlines()[2:5]]
     assert [r[2:6] for r in identity] == [["0.001797", "0.001797", "0.9", "1"], ["1", "1", "1", "1"],
                                           ["304.5", "304.5", "1.1", "1"]]  # equal within the tolerance
+
+
+def test_a_norm_and_its_bound_print_to_the_same_significant_digits():
+    """Four digits, or the fewest more at which a norm below its bound prints differently from
+    it, for both; trailing zeros go only where both have them."""
+    from symbptt.render.bptt_report import _pair
+
+    assert _pair(0.0017969, 0.0017970103) == ("0.0017969", "0.0017970")  # 4 digits print both as 0.001797
+    assert _pair(0.99900, 1.0) == ("0.999", "1.00")
+    assert _pair(100.4, 304.5) == ("100.4", "304.5")
+    assert _pair(1.0, 1.0) == ("1", "1") and _pair(304.5, 304.5 * (1 + 1e-13)) == ("304.5", "304.5")
+    assert _pair(8.063e-23, 1.0) == ("8.063e-23", "1.000")
+    assert _pair(0.99999999, 1.0) == ("0.99999999", "1.0000000")  # eight digits each
+
+
+def test_the_precision_sentence_says_what_this_run_checks_and_what_a_test_did():
+    """The run checks the bound; the 30-digit comparison is the test suite's, not this run's."""
+    md, tex = render_bptt(result("tanh")), render_bptt(result("tanh"), "latex")
+    assert ("computed in double precision; at every step this run checks that the norm is at most its "
+            "bound times $1 + 10^{-11}$. symbptt's test suite recomputes these trajectories (every "
+            "activation, form and $\\gamma\\lambda_1$ that `bptt` prints) in 30-digit arithmetic and finds "
+            "every norm within a relative $10^{-12}$; that comparison is not repeated for this report.") in md
+    assert "that \\texttt{bptt} prints) in 30-digit arithmetic" in tex and "1e-1" not in md + tex
+    # In LaTeX the sentence starts a paragraph of its own after the last step's check line.
+    assert "re-verified, checked on trajectories, below.\n\n\\par\\bigskip\\noindent\\begin{minipage}" in tex
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])

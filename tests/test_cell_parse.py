@@ -133,5 +133,6 @@ def test_a_typed_cell_is_introduced_once(capsys):
         assert "typed equations" not in out and "typed by the user" not in out and "source:" not in out, command
         assert ("The cell as typed:" if command[0] == "derive" else "the cell as typed") in out, command
     code, out, _ = run_cli(capsys, "derive", "--cell", r"h_t = \tanh(h_{t-1} W + x_t U + b)")
-    assert code == 0 and ("Read in columns ($\\mathbf{h}_{t-1} \\mathbf{W}$ is read as "
-                          "$\\mathbf{W}^{\\top} \\mathbf{h}_{t-1}$, so its Jacobians are those of the columns)") in out
+    assert code == 0 and ("As symbptt reads it, in columns ($\\mathbf{h}_{t-1} \\mathbf{W}$ is read as "
+                          "$\\mathbf{W}^{\\top} \\mathbf{h}_{t-1}$, so its Jacobians are those of the columns) "
+                          "and with the terms of a sum perhaps in another order:") in out

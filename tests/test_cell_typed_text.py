@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from .conftest import run_cli
+from .test_layout_typography import TOLERANCE_PT, overfull
 from .test_tools import compile_tex
 
 COLUMN = r"h_t = \tanh(W h_{t-1} + U x_t + b)"
@@ -18,8 +19,7 @@ COLUMN = r"h_t = \tanh(W h_{t-1} + U x_t + b)"
 ROW = r"\mathbf{H}_t = \tanh(\mathbf{X}_t \mathbf{W}_{xh} + \mathbf{H}_{t-1} \mathbf{W}_{hh} + \mathbf{b}_h)"
 CLAIMS = {COLUMN: "diag(1 - h_t^2) W", ROW: "W_hh diag(1 - H_t^2)"}
 #: What LaTeX's escaping of these equations undoes, read off the output (not the escaper).
-_UNESCAPE = [(r"\allowbreak{}", ""), (r"\textbackslash{}", "\\"), (r"\{", "{"), (r"\}", "}"),
-             (r"\_", "_"), ("-{}", "-")]
+_UNESCAPE = [(r"\allowbreak{}", ""), *((f"\\char`\\{c}{{}}", c) for c in "\\{}<>|_^~"), ("-{}", "-")]
 
 
 def _shown(out: str, fmt: str) -> str:
@@ -38,8 +38,12 @@ def test_check_shows_the_cell_as_typed(capsys, typed, fmt):
     shown = _shown(out, fmt)
     assert (f"`{typed}`" if fmt == "markdown" else
             rf"\texttt{{{typed}}}" if fmt.startswith("latex") else f"\n             {typed}\n") in shown
-    assert "SymPy's order" in out
-    assert ("in columns" in out.lower()) == (typed == ROW)  # the reading is said only where it is one
+    # true whether or not the terms moved; the row reading only where it is one
+    assert ("with the terms of a sum perhaps in another order:" in out and "SymPy" not in out)
+    assert ("in columns" in out.lower()) == (typed == ROW)
+    if fmt != "text":
+        assert ("As symbptt reads it, in columns ($" if typed == ROW else
+                "As symbptt reads it, with the terms of a sum perhaps in another order:") in out
 
 
 @pytest.mark.parametrize("command", ["check", "derive", "bptt"])
@@ -53,6 +57,27 @@ def test_json_carries_the_equations_as_typed(capsys, command):
     assert (data["typed"] if command != "derive" else data["cell"]["typed"]) == [gate, update]
 
 
+@pytest.mark.parametrize("command", ["check", "derive", "bptt"])
+@pytest.mark.parametrize("typed", [COLUMN, ROW], ids=["column", "row"])
+def test_json_says_how_the_typed_cell_was_read(capsys, command, typed):
+    """Beside `typed`, `read`: the row product as written and as read (None for a column cell)
+    and the equations as symbptt holds them, the same in every command."""
+    claim = [CLAIMS[typed]] if command == "check" else []
+    code, out, err = run_cli(capsys, command, "--cell", typed, "-f", "json", *claim)
+    assert code == 0 and err == "", err
+    data = json.loads(out)
+    read = data["read"] if command != "derive" else data["cell"]["read"]
+    if typed == ROW:
+        assert read == {
+            "rows": {"written": r"\mathbf{X}_{t} \mathbf{W}_{\mathrm{xh}}",
+                     "read": r"\mathbf{W}_{\mathrm{xh}}^{\top} \mathbf{X}_{t}"},
+            "equations": [{"lhs": r"\mathbf{H}_{t}",
+                           "rhs": r"\tanh{\left(\mathbf{W}_{\mathrm{xh}}^{\top} \mathbf{X}_{t} + "
+                                  r"\mathbf{W}_{\mathrm{hh}}^{\top} \mathbf{H}_{t-1} + \mathbf{b}_{h} \right)}"}]}
+    else:
+        assert read["rows"] is None and [e["lhs"] for e in read["equations"]] == [r"\mathbf{h}_{t}"]
+
+
 @pytest.mark.parametrize("command", ["derive", "bptt"])
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
 def test_derive_and_bptt_show_the_cell_as_typed(capsys, command, fmt):
@@ -61,14 +86,14 @@ def test_derive_and_bptt_show_the_cell_as_typed(capsys, command, fmt):
     shown = _shown(out, fmt)
     assert (f"`{ROW}`" if fmt == "markdown" else rf"\texttt{{{ROW}}}") in shown
     # the verbatim text, then how it was read, then the equations as read
-    assert shown.index(ROW) < shown.index("Read in columns") < shown.index(r"\mathbf{W}_{\mathrm{xh}}^{\top}")
+    assert shown.index(ROW) < shown.index("As symbptt reads it, in columns") < shown.index(r"\mathbf{W}_{\mathrm{xh}}^{\top}")
 
 
 def test_a_library_cell_has_no_typed_text(capsys):
     code, out, _ = run_cli(capsys, "check", "-r", "gru", "-f", "json", "diag(z_t)")
-    assert code == 0 and json.loads(out)["typed"] == []
+    assert code == 0 and json.loads(out)["typed"] == [] and json.loads(out)["read"] is None
     code, out, _ = run_cli(capsys, "check", "-r", "gru", "diag(z_t)")
-    assert code == 0 and "as typed" not in out and "SymPy's order" not in out
+    assert code == 0 and "as typed" not in out and "another order" not in out
 
 
 @pytest.mark.tools
@@ -82,6 +107,33 @@ def test_latex_check_of_an_unusual_typed_cell_compiles(pdflatex, capsys, tmp_pat
     source.write_text(out, encoding="utf-8")
     log = compile_tex(pdflatex, source, tmp_path)
     assert not re.findall(r"Overfull \\hbox \((\d\d+|[2-9])[\d.]*pt", log)
+    assert "Font Warning" not in log  # no brace or backslash taken from another font
+
+
+def test_latex_shows_typed_text_in_the_typewriter_fonts_own_characters(capsys):
+    """{ } \\ _ ^ < > | ~ as \\char of the typewriter font (OT1's \\{ and \\textbackslash come
+    from OMS, which has no typewriter shape); breaks at spaces and after operators outside
+    braces only, so \\mathbf{W}_{xh} never splits."""
+    from symbptt.printing import Notation
+    from symbptt.render.formats import FORMATS
+    from symbptt.render.view import View
+
+    code = View(FORMATS["latex"], Notation()).code
+    assert code(r"\mathbf{W}_{xh}") == r"\texttt{\char`\\{}mathbf\char`\{{}W\char`\}{}\char`\_{}\char`\{{}xh\char`\}{}}"
+    assert code(r"a = \tanh(x_{t-1}, y)+b") == (r"\texttt{a = \char`\\{}tanh(\allowbreak{}x\char`\_{}\char`\{{}t-{}1"
+                                                 r"\char`\}{}, y)\allowbreak{}+\allowbreak{}b}")
+    assert code("<x>|~^") == r"\texttt{\char`\<{}x\char`\>{}\char`\|{}\char`\~{}\char`\^{}}"
+    assert code(r"\{(x\}") == r"\texttt{\char`\\{}\char`\{{}(\allowbreak{}x\char`\\{}\char`\}{}}"
+
+
+@pytest.mark.tools
+def test_latex_check_of_a_typed_row_cell_has_no_font_warning(pdflatex, capsys, tmp_path):
+    code, out, err = run_cli(capsys, "check", "--cell", ROW, "-f", "latex", "W_{hh}^T")
+    assert code == 0 and err == "", err
+    source = tmp_path / "row.tex"
+    source.write_text(out, encoding="utf-8")
+    log = compile_tex(pdflatex, source, tmp_path)
+    assert "Font Warning" not in log and all(pt <= TOLERANCE_PT for pt in overfull(log))
 
 
 def test_output_is_deterministic():
@@ -109,7 +161,16 @@ def test_check_text_names_the_typed_cell_once(capsys):
     assert code == 0 and err == "", err
     assert ("\ncell:        the cell as typed:\n"
             f"             {COLUMN}\n"
-            "             read with the terms of each sum in SymPy's order:\n"
+            "             read with the terms of a sum perhaps in another order:\n"
             "             h_t = tanh(U x_t + W h_{t-1} + b)\n"
             "block:       dh_t/dh_{t-1}\n") in out, out
     assert "typed: the cell" not in out and "as typed:\n             as typed" not in out
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_the_reading_sentence_of_several_equations(capsys, fmt):
+    """Plural for two equations; the sentence is true whether or not terms moved."""
+    gate, update = r"z_t = \sigma(W_z h_{t-1} + U_z x_t)", r"h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tanh(W h_{t-1})"
+    code, out, err = run_cli(capsys, "derive", "--cell", gate, "--cell", update, "-f", fmt)
+    assert code == 0 and err == "", err
+    assert "As symbptt reads them, with the terms of a sum perhaps in another order:" in out

@@ -14,8 +14,9 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from symbptt.check import check
-from symbptt.gallery import CHECKS
-from symbptt.render import render_check
+from symbptt.cell_check import check_cell
+from symbptt.gallery import CELL_CHECKS, CHECKS, TypedCell, typed_cell
+from symbptt.render import render_cell_check, render_check
 
 from .test_tools import compile_tex
 
@@ -133,3 +134,29 @@ def test_a_state_named_a_leaves_the_pre_activation_another_letter(formula, roles
 def test_the_pre_activation_keeps_its_letter_when_the_state_is_not_a():
     r = check(r"W^T \operatorname{diag}(1 - h_t^2)")
     assert r.reading.state == "h" and "x_t = tanh(a_t)" in render_check(r, "text")
+
+
+def _display_delimiters_stand_alone(md: str) -> None:
+    """Every $$ of a display on a line of its own (indented in a list item), as the displays
+    of every report write it, and each pair one math block for markdown-it."""
+    lines = [line.strip() for line in md.splitlines()]
+    assert not [line for line in lines if "$$" in line and line != "$$"], md
+    assert sum(t.type == "math_block" for t in _tokens(md)) == lines.count("$$") // 2
+
+
+@pytest.mark.parametrize("entry", CELL_CHECKS, ids=lambda e: e.stem)
+def test_cell_check_counterexample_displays_close_on_their_own_line(entry):
+    cell = typed_cell(entry.cell) if isinstance(entry.cell, TypedCell) else entry.cell
+    md = render_cell_check(check_cell(entry.formula, cell, entry.block), "markdown")
+    assert "Counterexample" in md
+    _display_delimiters_stand_alone(md)
+    if entry.stem == "check-lstm-peephole-forget":
+        assert "of the formula is\n\n$$\n[f_{t}]_{1}\n$$\n\nbut the true entry is\n\n$$\n[c_{t-1}]_{1}" in md
+    else:  # a long entry in lines, as the other displays write an aligned block
+        assert "\n$$\n\\begin{aligned}\n&[C_{t-1}]_{1}" in md and "\\end{aligned}\n$$\n" in md
+
+
+@pytest.mark.parametrize("entry", CHECKS, ids=lambda e: e.stem)
+def test_check_displays_close_on_their_own_line(entry):
+    _display_delimiters_stand_alone(render_check(check(entry.formula, activation=entry.activation,
+                                                       recurrence=entry.recurrence), "markdown"))

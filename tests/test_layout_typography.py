@@ -193,3 +193,16 @@ def test_cut_matrices_render_in_katex(katex):
     spans = math_spans(text)
     result = render_with_katex(katex, spans)
     assert result["errors"] == [] and result["rendered"] == len(spans)
+
+
+@pytest.mark.parametrize("path", sorted(REPORTS.glob("*.md")), ids=lambda p: p.name)
+def test_every_display_is_a_math_block(path):
+    """Each $$ of every Markdown report stands on its own line, after a blank line when it opens,
+    and each pair is one display for markdown-it (a $$ right under a paragraph line is read
+    as part of the paragraph)."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert [line for line in lines if "$$" in line and line.strip() != "$$"] == []
+    delimiters = [k for k, line in enumerate(lines) if line.strip() == "$$"]
+    assert all(lines[k - 1].strip() == "" for k in delimiters[::2]), path.name
+    assert sum(b[0] == "math" for b in blocks(text)) == len(delimiters) // 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,8 +39,9 @@ class BpttView(View):
     def curve(c, gamma: float) -> dict:
         """One row of the trajectory table; each number is printed against what it is compared
         with (the bound, γλ₁, γ), so one below it never prints equal to it."""
+        last, bound = _pair(c.norms[-1], c.bounds[-1])
         return {"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
-                "last": Tex(_digits(c.norms[-1], c.bounds[-1])), "bound": Tex(_digits(c.bounds[-1])),
+                "last": Tex(last), "bound": Tex(bound),
                 "rate": Tex(_digits(c.rate, c.scale)), "derivative_mean": Tex(_digits(c.derivative_mean, gamma))}
 
     def context(self) -> dict:
@@ -68,8 +70,8 @@ class BpttView(View):
                                         "first state and to {W}", E=b.loss, W=rec.W)),
             "backward_numeric": Tex("%.1e" % b.backward_numeric),
             "bound": self.steps(b.bound, "checked on trajectories, below"),
-            "precision": {"error": Tex("%.0e" % CURVE_ERROR), "digits": CURVE_REFERENCE_DIGITS,
-                          "tolerance": Tex("%.0e" % CURVE_TOLERANCE)},
+            "precision": {"error": Tex(_power_of_ten(CURVE_ERROR)), "digits": CURVE_REFERENCE_DIGITS,
+                          "tolerance": Tex(_power_of_ten(CURVE_TOLERANCE))},
             "curves": [self.curve(c, gamma) for c in b.curves],
             "still_vanishes": b.still_vanishes and self.curve(b.still_vanishes, gamma),
             "grows_slower": b.grows_slower and self.curve(b.grows_slower, gamma),
@@ -95,6 +97,37 @@ def _digits(value: float, against: float | None = None, digits: int = 4) -> str:
         digits += 1
         text = "%.*g" % (digits, value)
     return text
+
+
+def _pair(value: float, against: float, digits: int = 4) -> tuple[str, str]:
+    """`value` and `against` (a norm and its bound) to the same significant digits: `digits`,
+    or the fewest more at which they print differently when they differ by more than the
+    curves' tolerance (0.0017969 against 0.0017970, not 0.001797 against 0.001797). Trailing
+    zeros are dropped only where both have them, so the two keep the same digits."""
+    from ..bptt import CURVE_TOLERANCE
+
+    def both(d: int) -> tuple[str, str]:
+        return "%#.*g" % (d, value), "%#.*g" % (d, against)
+
+    pair = both(digits)
+    if abs(value - against) > CURVE_TOLERANCE * abs(against):
+        while pair[0] == pair[1] and digits < 17:
+            digits += 1
+            pair = both(digits)
+    a, b = pair
+    if "e" in a or "e" in b:
+        return a, b
+    while a[-1] == b[-1] == "0" and "." in a and "." in b:
+        a, b = a[:-1], b[:-1]
+    return a.rstrip("."), b.rstrip(".")
+
+
+def _power_of_ten(value: float) -> str:
+    """A power of ten as LaTeX: 1e-12 is 10^{-12}."""
+    exponent = round(math.log10(value))
+    if value != 10.0 ** exponent:
+        raise ValueError(f"{value!r} is not a power of ten")
+    return "10^{%d}" % exponent
 
 
 def figure_name(name: str) -> str:

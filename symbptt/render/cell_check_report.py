@@ -123,6 +123,7 @@ def cell_check_json(result: "CellCheckResult", notation: Notation | None = None)
         "input": result.text,
         "cell": result.cell.key,
         "typed": list(result.cell.typed),  # the equations verbatim ([] for a library cell)
+        "read": tex.read_json(result.cell),  # how they were read (None for a library cell)
         "block": tex.tex(TotalJacobian(result.target.v, result.target.s)),
         "parsed": tex.tex(best.expr),
         "reading": [str(text.prose(p)) for p in best.notes],

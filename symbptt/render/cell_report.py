@@ -97,7 +97,8 @@ def cell_json(d: CellDerivation, view: CellView) -> str:
         "cell": {"key": cell.key, "title": cell.title, "source": cell.source,
                  "convention": View(FORMATS["text"], Notation()).prose(cell.convention),
                  "states": list(cell.states),
-                 "typed": list(cell.typed),  # verbatim, beside the equations as read
+                 "typed": list(cell.typed),  # verbatim, beside how it was read
+                 "read": view.read_json(cell),
                  "equations": [{"lhs": view.tex(l), "rhs": view.tex(r)} for l, r in cell.equations]},
         "input": {"layouts": [l.value for l in d.layouts],
                   "dim": d.expansion.n if d.expansion else None,
@@ -166,7 +167,8 @@ def render_cell_bptt(b, fmt: str = "markdown", notation: Notation | None = None,
     view = CellBpttView(b, form if form.template else get_format("latex"), notation or Notation())
     if form.template is None:
         data = {"symbptt": __version__, "cell": b.derivation.cell.key,
-                "typed": list(b.derivation.cell.typed), "verified": b.verified,
+                "typed": list(b.derivation.cell.typed), "read": view.read_json(b.derivation.cell),
+                "verified": b.verified,
                 "product": [{"lhs": view.tex(f.lhs), "rhs": view.tex(f.rhs)} for f in b.product],
                 "product_error": b.product_error, "backward_error": b.backward_error,
                 "backward": [{"lhs": view.tex(f.lhs), "rhs": view.tex(f.rhs)} for f in b.backward],

@@ -22,6 +22,11 @@ _LATEX_UNICODE = {
     "≤": r"$\le$", "≥": r"$\ge$", "‖": r"$\|$", "…": r"\dots{}", "•": r"$\bullet$",
     "∙": r"$\bullet$", "∗": r"$\ast$", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,",
 }
+# In \texttt, the ASCII characters that LaTeX's OT1 encoding takes from another font (OMS, OML:
+# "Font shape OMS/cmtt/m/n undefined") or draws as a rule (\_): typewriter fonts have them in
+# their ASCII slots in OT1 and T1 alike, so each is its own character; the {} ends the number
+# without eating a following space.
+_TT_ESCAPES = {c: "\\char`\\%s{}" % c for c in "\\{}<>|_^~"}
 # Inline prose only: characters that start emphasis, code, links, HTML, math or tables.
 _MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]<>#|$~"}
 
@@ -39,6 +44,8 @@ class _LatexEscapes(dict):
 
 
 _LATEX = _LatexEscapes({**_LATEX_ESCAPES, **_LATEX_UNICODE})
+#: User text in \texttt: as prose, but with the typewriter font's own ASCII characters.
+LATEX_TT = _LatexEscapes({**_LATEX_ESCAPES, **_LATEX_UNICODE, **_TT_ESCAPES})
 
 
 @dataclass(frozen=True)

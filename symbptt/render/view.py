@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..printing import Notation, PlainPrinter, ProofPrinter, Tex, is_sum, ordered_terms, signed_factors
 from ..steps import Fact, Prose, rule_title
-from .formats import Format
+from .formats import LATEX_TT, Format
 from .templates import environment
 
 #: Explicit matrices larger than this are summarised, not printed (amsmath's bmatrix
@@ -31,6 +31,7 @@ _SUB = re.compile(r"[_^]\{([^{}]*)\}")
 _DROP = re.compile(r"\\(left|right|mathbf|mathrm|boldsymbol|operatorname|bigl|bigr|!)(?![A-Za-z])|[{}\s]")
 _ODOT = re.compile(r"\\odot(?![A-Za-z])")
 _COMMAND = re.compile(r"\\[A-Za-z]+|\\.")
+_COMMAND_OR_CHAR = re.compile(r"\\[A-Za-z]+|\\.|.", re.S)
 _WORDS = re.compile(r"\\(tanh|sinh|cosh|sin|cos|exp|log)(?![A-Za-z])")  # printed as their letters
 
 
@@ -54,6 +55,23 @@ def width(tex: str) -> float:
             break
         tex = new
     return len(_COMMAND.sub("c", _DROP.sub("", _WORDS.sub(r"\1", tex))))
+
+
+def _breaks(text: str) -> list[bool]:
+    """Where verbatim text may break besides its spaces: after a bracket, comma or operator
+    outside braces (a command's argument, a subscript) and not before a subscript or
+    superscript, so `\\mathbf{W}_{xh}` and `h_{t-1}` stay whole and a line never breaks
+    inside a command or between it and its braces."""
+    out, depth = [False] * len(text), 0
+    for token in _COMMAND_OR_CHAR.finditer(text):
+        c, end = token.group(), token.end()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c in "()[],+-=" and depth == 0 and text[end:end + 1] not in ("_", "^", " ", ""):
+            out[end - 1] = True
+    return out
 
 
 class View:
@@ -87,12 +105,9 @@ class View:
             fence = "`" * (1 + max((len(r) for r in re.findall(r"`+", text)), default=0))
             pad = " " if text.startswith("`") or text.endswith("`") else ""
             return Tex(f"{fence}{pad}{text}{pad}{fence}")
-        if self.fmt.name.startswith("latex"):  # breakable after brackets and operators,
-            # never before a subscript or superscript (\mathbf{W}_{xh} stays whole)
-            escaped = "".join(self.fmt.escape(c) + (r"\allowbreak{}" if c in "()[]{},+-=" and nxt not in "_^"
-                                                    else "")
-                              for c, nxt in zip(text, text[1:] + " "))
-            return Tex(r"\texttt{%s}" % escaped)
+        if self.fmt.name.startswith("latex"):
+            return Tex(r"\texttt{%s}" % "".join(LATEX_TT.get(c, c) + ("\\allowbreak{}" if ok else "")
+                                                  for c, ok in zip(text, _breaks(text))))
         return Tex(text)
 
     def prose(self, p: Prose | None) -> Tex:
@@ -167,6 +182,15 @@ class View:
                 "typed": [self.code(text) for text in cell.typed],
                 "rows": cell.rows and {"written": self.tex(cell.rows[0]), "read": self.tex(cell.rows[1])},
                 "equations": [self.fact(Fact(l, r, "definition")) for l, r in cell.equations]}
+
+    def read_json(self, cell) -> dict | None:
+        """How a typed cell was read, for the JSON reports (beside `typed`, the text verbatim):
+        `rows`, a row product as written and as read (None unless typed with row vectors), and
+        `equations`, each as symbptt holds it. None for a library cell."""
+        if not cell.typed:
+            return None
+        return {"rows": cell.rows and {"written": str(self.tex(cell.rows[0])), "read": str(self.tex(cell.rows[1]))},
+                "equations": [{"lhs": str(self.tex(l)), "rhs": str(self.tex(r))} for l, r in cell.equations]}
 
     def matrix(self, m: sp.Matrix) -> Tex | None:
         return self.tex(m) if max(m.shape) <= SHOW_MAX else None
