@@ -188,7 +188,8 @@ class _Reader:
         """O without a time index in a cell that names a quantity O (d2l's output gate O_t):
         the cell's O, or the zero matrix, as O stands for a block claimed zero (∂O_t/∂C_{t-1} =
         \\mathbf{O}). Both are judged; O_t is the gate only."""
-        return self.choose(f"zero@{node.pos}", ("cell", "zero"), (
+        # one choice for every bare O of the formula: one symbol, one meaning
+        return self.choose("zero@O", ("cell", "zero"), (
             Prose.of("O without a time index read as the cell's {v}", v=named),
             Prose.of("O without a time index read as the zero matrix, not the cell's {v}", v=named))) == "zero"
 

@@ -279,6 +279,17 @@ def test_a_bare_O_in_a_cell_that_names_O_is_judged_as_the_cell_s_O_and_as_zero()
     assert isinstance(only.expr, sp.ZeroMatrix) and only.notes == ()
 
 
+def test_every_bare_O_of_a_formula_has_one_meaning():
+    """Two bare O's were read one as the gate and one as zero in the same reading, which made
+    W_ho diag(O ⊙ (1 − O)) + O "proved": one symbol has one meaning in a formula."""
+    r = check_cell(r"d\mathbf{O}_t/d\mathbf{H}_{t-1} = \mathbf{W}_{ho} \operatorname{diag}(\mathbf{O} \odot "
+                   r"(1 - \mathbf{O})) + \mathbf{O}", parse_cell(D2L_LSTM))
+    assert {x.status for x in r.all_verdicts if x.target == r.target} == {"refuted"}
+    for v in r.all_verdicts:
+        said = {n.text.split(" read as")[1][:12] for n in v.reading.notes if n.text.startswith("O without")}
+        assert len(said) <= 1, said
+
+
 @pytest.mark.parametrize("formula,shown", [
     ("0 + diag(f_t)", "diag(f_t)"), ("diag(f_t) + 0 U_f", "diag(f_t)"), ("0 U_f", "0"), (r"0 \cdot U_f", "0"),
     ("f_t - 0", "diag(f_t)"), ("1 U_f + diag(f_t)", "diag(f_t) + U_f"), ("diag(0)", "0"), ("(0 U_f)^T", "0"),
