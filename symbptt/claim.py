@@ -264,10 +264,14 @@ def _times(claim: Claim, state: str, roles: Roles) -> dict:
             raise InputError("the derivative on the left must be of the state at one step by the "
                              "state at the step before, such as ∂h_t/∂h_{t-1}")
         extra = [i for i in indices if i not in (current, previous)]
-        if extra:
+        if not extra:
+            return {current: "x_t", previous: "x_prev"}
+        if _one_step(current, previous):
             raise InputError(f"the state {state} appears at {extra[0] or 'no index'}, which is "
                              f"neither {current} nor {previous} of the derivative on the left")
-        return {current: "x_t", previous: "x_prev"}
+        # ∂x_t/∂x_k = ∏_{t ≥ i > k} Wᵀ diag(σ'(x_{i-1})) (Pascanu et al., eqs. 3 and 5): the
+        # factor's indices are the product's own, read as a one-step factor's below.
+        indices = extra
     if len(indices) > 2:
         raise InputError(f"the state {state} appears at {len(indices)} time steps "
                          f"({', '.join(i or 'none' for i in indices)}); a one-step factor uses at most two")

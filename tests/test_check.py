@@ -463,3 +463,19 @@ def test_scalar_lecture_notes_w_and_u_are_the_weights():
 def test_a_product_of_two_vectors_says_which_is_the_input(capsys, formula, message):
     code, out, err = run_cli(capsys, "check", formula)
     assert code == 2 and err == f"symbptt: error: {message}\n"
+
+
+def test_a_product_over_steps_with_its_left_side_is_its_factor_judged():
+    """Pascanu et al.'s eqs. 3 and 5 as printed, ∂x_t/∂x_k = ∏_{t>i>k} W_recᵀ diag(σ'(x_{i-1})),
+    were refused ("x appears at i-1, which is neither t nor k"): the product's own index reads
+    as a one-step factor's, judged as the corpus's torch-checked label of the factor says."""
+    from .data.corpus import ENTRIES
+
+    entry = next(e for e in ENTRIES if e.id == "pascanu2013-eq5")
+    lhs, _, rest = entry.printed.partition(" = ")
+    whole = check(f"{lhs} = {rest.partition(' = ')[2]}")
+    assert whole.multi_step and {l.value for l in Layout if whole.verdict(l).holds} == entry.holds
+    assert [whole.verdict(l).status for l in Layout] == [check(entry.formula).verdict(l).status for l in Layout]
+    # a one-step left side leaves no room for another index
+    with pytest.raises(InputError, match="neither t nor t-1"):
+        check(r"\frac{\partial h_t}{\partial h_{t-1}} = W^T \operatorname{diag}(\sigma'(h_{i-1}))")
