@@ -521,3 +521,16 @@ def test_a_formula_shown_as_a_display_is_followed_by_a_sentence():
     later = render_cell_check(check_cell("dc_{t+1}/dc_t = diag(f_{t+1})", "lstm"), "markdown")
     assert "is read, with every time index read one step back (t + 1 as t, t as t − 1), as $" in later
     assert "$. It is judged as the block" in later
+
+
+def test_olahs_capital_C_is_the_cell_state():
+    """Olah's "Understanding LSTM Networks" writes C_t and \\tilde{C}_t: under -r lstm they are
+    c_t and the candidate g_t, judged as the lower-case spelling is (it said "derivative is by
+    C_{t-1}")."""
+    for olah, ours in ((r"\frac{\partial C_t}{\partial C_{t-1}} = f_t", "dc_t/dc_{t-1} = f_t"),
+                       (r"\frac{\partial C_t}{\partial C_{t-1}} = \operatorname{diag}(\tilde{C}_t)",
+                        "dc_t/dc_{t-1} = diag(g_t)")):
+        a, b = check_cell(olah, "lstm"), check_cell(ours, "lstm")
+        assert a.target == b.target and a.verdict("numerator").reading.expr == b.verdict("numerator").reading.expr
+        assert [a.verdict(l).status for l in ("numerator", "denominator")] == \
+            [b.verdict(l).status for l in ("numerator", "denominator")]
