@@ -439,7 +439,7 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
             too large to judge, or an unknown recurrence.
     """
     claim = parse(text)
-    act = infer_activation(claim, activation)
+    act = infer_activation(claim, activation, roles)
     if recurrence is not None and recurrence not in FORMS:
         raise InputError(f"unknown recurrence {recurrence!r}; choose one of: {', '.join(FORMS)}")
     base = _model(act)

@@ -213,13 +213,15 @@ def _offset(index: str) -> int:
     return int(match.group(2)) if match and match.group(2) else 0
 
 
-def infer_activation(claim: Claim, given: str | None) -> Activation:
-    """The activation named by `given`, else the one the formula uses (tanh, …), else σ."""
+def infer_activation(claim: Claim, given: str | None, roles: Roles = Roles()) -> Activation:
+    """The activation named by `given`, else the one the formula and its --define names use
+    (tanh, …; `dtanh=(1 - np.tanh(z)**2) * da` names tanh), else σ."""
     if given:
         if given not in ACTIVATIONS:
             raise InputError(f"unknown activation {given!r}; choose one of: {', '.join(ACTIVATIONS)}")
         return ACTIVATIONS[given]
-    used = {"tanh" if c.func == "sech" else c.func for c in _calls(claim)}
+    calls = [c for node in (claim, *(d for _, d in roles.defines)) for c in _calls(node)]
+    used = {"tanh" if c.func == "sech" else c.func for c in calls}
     used = sorted(used & {"tanh", "sigmoid", "relu"})
     if len(used) > 1:
         raise InputError(f"the formula mixes activations ({', '.join(used)}); give --activation")
@@ -488,7 +490,7 @@ def _check_cost(expr) -> None:
 
 # --- evaluation ----------------------------------------------------------------------
 def _role(name: Name, ctx: _Context):
-    name = _canonical(name)
+    written, name = _written(name), _canonical(name)  # (next_h as the formula writes it)
     key, rec = _key(name), ctx.rec
     defines = dict(ctx.roles.defines)
     if key in defines:
@@ -517,7 +519,7 @@ def _role(name: Name, ctx: _Context):
     if letter == "b":
         return _Vec(rec.b)  # b, b_h, b_1: the bias
     if GRADIENT.fullmatch(letter):
-        return _Grad(None, None, _key(name))
+        return _Grad(None, None, written or key)  # da_next as written, not da
     if len(name.letter) > 1 and not name.sub and not name.time:
         code = f"{name.letter[0]}_{name.letter[1:]}"  # code's Whh, Wxh are W_hh, W_xh
         if code in ctx.roles.recurrent:

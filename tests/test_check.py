@@ -479,3 +479,16 @@ def test_a_product_over_steps_with_its_left_side_is_its_factor_judged():
     # a one-step left side leaves no room for another index
     with pytest.raises(InputError, match="neither t nor t-1"):
         check(r"\frac{\partial h_t}{\partial h_{t-1}} = W^T \operatorname{diag}(\sigma'(h_{i-1}))")
+
+
+def test_a_define_names_the_activation_and_the_gradient_keeps_its_name():
+    """deeplearning.ai's rnn_cell_backward as code: dtanh = (1 - np.tanh(z)**2) * da_next, then
+    np.dot(Waa.T, dtanh). The activation is the one the --define uses (it said "tanh … differs
+    from the activation sigma"), and the note names da_next as written (it said "da")."""
+    from symbptt.claim import define_key
+
+    roles = Roles(defines=((define_key("dtanh"), parse("(1 - np.tanh(z)**2) * da_next")),))
+    r = check("np.dot(Waa.T, dtanh)", roles=roles)
+    assert r.recurrence.activation.name == "tanh"
+    assert any(n.math and dict(n.math).get("g") == "da_next" for n in r.notes), r.notes
+    assert {l.value for l in Layout if r.verdict(l).holds} == {"denominator"}  # Waaᵀ diag(tanh'(a_t))
