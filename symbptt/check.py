@@ -121,7 +121,7 @@ class FormChoice:
     """The form the main verdict is about, and why it was chosen."""
 
     key: str
-    reason: str
+    reason: Prose  # why, with math slots (1 − h_t²)
     current: bool = False  # σ' is written through the state, which is then the current one
 
 
@@ -400,15 +400,16 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
     """The form one reading's symbols imply, or None when they do not decide."""
     expr = translation.expr
     if any(isinstance(t, sp.Transpose) and t.arg.shape[1] == 1 for t in sp.preorder_traversal(expr)):
-        return FormChoice(_ROWS, "the formula is written with row vectors")
+        return FormChoice(_ROWS, Prose("the formula is written with row vectors"))
     if expr.has(rec.a_t) or expr.has(rec.pre_activation()):
-        return FormChoice(_POST, "σ' is taken at the step-t pre-activation")
+        return FormChoice(_POST, Prose("σ' is taken at the step-t pre-activation"))
     if rec.activation.name in ("tanh", "sigmoid") and _through_state(expr, rec):
-        shown = "1 − h_t²" if rec.activation.name == "tanh" else "h_t(1 − h_t)"
-        return FormChoice(_POST, f"σ' is written through the current state, as {shown} "
-                          f"is for {rec.activation.name}", current=True)
+        h = sp.Symbol("h_t")
+        shown = 1 - h**2 if rec.activation.name == "tanh" else sp.Mul(h, 1 - h, evaluate=False)
+        return FormChoice(_POST, Prose.of(f"σ' is written through the current state, as {{s}} is for "
+                                          f"{rec.activation.name}", s=shown), current=True)
     if any(isinstance(f, ElementwiseApplyFunction) and f.expr == rec.x_prev for f in sp.preorder_traversal(expr)):
-        return FormChoice(_PRE, "σ' is taken at the previous state")
+        return FormChoice(_PRE, Prose("σ' is taken at the previous state"))
     return None
 
 
@@ -420,9 +421,9 @@ def infer_form(options: tuple[Translation, ...], rec: Recurrence) -> FormChoice 
     found = {_form_of(t, rec) for t in options}
     form = found.pop() if len(found) == 1 else None
     if form is not None and all(t.rows for t in options) and not FORMS[form.key].rows:
-        form = FormChoice(form_key(FORMS[form.key].post, rows=True),
-                          form.reason + ", and the gradient is a row on the left, as row-vector code writes it",
-                          form.current)
+        form = FormChoice(form_key(FORMS[form.key].post, rows=True), Prose(
+            form.reason.text + ", and the gradient is a row on the left, as row-vector code writes it",
+            form.reason.math), form.current)
     return form
 
 
@@ -451,7 +452,7 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         options = tuple(replace(t, notes=t.notes + (Prose.of(
             f"the activation is taken to be {guess}, whose derivative the formula writes through "
             "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
-    form = FormChoice(recurrence, "the form asked for") if recurrence else infer_form(options, base)
+    form = FormChoice(recurrence, Prose("the form asked for")) if recurrence else infer_form(options, base)
     if form is not None and form.current:  # the reading the form's reason assumes comes first
         options = tuple(sorted(options, key=lambda t: not any(
             c.key == "time" and c.option == "x_t" for c in t.choices)))
@@ -471,9 +472,9 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         holds = {v.form for v in judged if v.holds and FORMS[v.form].rows == rows and v.binding == AS_WRITTEN.key}
         key = next((k for k, cell in FORMS.items() if cell.rows == rows and k in holds),
                    form_key(post=False, rows=rows))
-        form = FormChoice(key, "the formula's symbols do not decide"
-                          + ("; it holds in this form under one of its readings" if holds else
-                             "; the pre-activation form is the default"))
+        form = FormChoice(key, Prose("the formula's symbols do not decide"
+                                     + ("; it holds in this form under one of its readings" if holds else
+                                        "; the pre-activation form is the default")))
     main_rec = _model(act, form.key)
     # The main verdicts come from one reading: the first of those that hold best.
     def main_of(t):

@@ -78,7 +78,7 @@ def test_pascanu_product_is_judged_by_its_factor():
 def test_deep_learning_book_factor_is_the_post_activation_backward_pass(text):
     # 1 − h², the current state through tanh, is σ'(a_t): the post-activation form is inferred.
     r = check(text, activation="tanh")
-    assert r.form.key == "elman" and "current state" in r.form.reason
+    assert r.form.key == "elman" and "current state" in r.form.reason.text
     assert statuses(r) == {"numerator": "refuted", "denominator": "proved"}
     # Judged against the pre-activation form instead, it is refuted in both layouts.
     assert statuses(check(text, activation="tanh", recurrence="pascanu")) == {
@@ -162,7 +162,7 @@ def test_explicit_activation_forms_are_recognised():
 
 def test_cs224n_correct_slide_is_post_activation_numerator():
     r = check(r"\operatorname{diag}\left(\sigma'(W_h h_{t-1} + W_x x_t + b)\right) W_h")
-    assert r.form.key == "elman" and "pre-activation" in r.form.reason
+    assert r.form.key == "elman" and "pre-activation" in r.form.reason.text
     assert statuses(r) == {"numerator": "proved", "denominator": "refuted"}
 
 

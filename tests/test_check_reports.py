@@ -160,3 +160,12 @@ def test_cell_check_counterexample_displays_close_on_their_own_line(entry):
 def test_check_displays_close_on_their_own_line(entry):
     _display_delimiters_stand_alone(render_check(check(entry.formula, activation=entry.activation,
                                                        recurrence=entry.recurrence), "markdown"))
+
+
+def test_the_forms_reason_sets_its_math_as_math_in_latex():
+    """The reason printed `($\\sigma$' is written …, as 1 -{} h\\_t$^2$ is for tanh)`: σ' and the
+    state's formula are math now, and σ' is one token of the LaTeX escape."""
+    latex = render_check(check("diag(1-h_t^2) W"), "latex")
+    assert r"($\sigma'$ is written through the current state, as $1 - h_{t}^{2}$ is for tanh)" in latex
+    assert "$\\sigma$'" not in latex and "h\\_t$^2$" not in latex
+    assert "as 1 - h_t² is for tanh" in render_check(check("diag(1-h_t^2) W"), "text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -21,7 +22,11 @@ _LATEX_UNICODE = {
     "↦": r"$\mapsto$", "→": r"$\to$", "²": r"$^2$", "³": r"$^3$", "∏": r"$\prod$", "∑": r"$\sum$",
     "≤": r"$\le$", "≥": r"$\ge$", "‖": r"$\|$", "…": r"\dots{}", "•": r"$\bullet$",
     "∙": r"$\bullet$", "∗": r"$\ast$", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,",
+    # σ' as one token: the prime inside the math ($\sigma$' set the prime in text)
+    "σ'": r"$\sigma'$", "σ′": r"$\sigma'$",
 }
+#: What `Format.escape` maps as a unit: σ' (see _LATEX_UNICODE), else one character.
+_TOKENS = re.compile(r"σ['′]|.", re.S)
 # In \texttt, the ASCII characters that LaTeX's OT1 encoding takes from another font (OMS, OML:
 # "Font shape OMS/cmtt/m/n undefined") or draws as a rule (\_): typewriter fonts have them in
 # their ASCII slots in OT1 and T1 alike, so each is its own character; the {} ends the number
@@ -62,7 +67,7 @@ class Format:
 
     def escape(self, text: str) -> str:
         """Escape `text` in one pass over its characters (never chained replaces)."""
-        return "".join(self.escapes.get(c, c) for c in text)
+        return "".join(self.escapes.get(c, c) for c in _TOKENS.findall(text))
 
 
 FORMATS: dict[str, Format] = {
