@@ -910,11 +910,12 @@ def _input_weight_u(node: Binary, a, b, ctx: _Context) -> bool:
 
 
 def _scalar_weight(node: Node, ctx: _Context) -> bool:
-    """A lower-case one-letter recurrent weight (scalar notes' w), alone, negated or the factor
-    of a product over steps (∏ w σ'(a_i)): w v is a scalar product there, so its matrix form
+    """A lower-case one-letter recurrent weight (scalar notes' w), alone, negated, times a
+    number or the factor of a product over steps (∏ w σ'(a_i)): w v is a scalar product there, so its matrix form
     scales the rows or the columns, as v ⊙ M does."""
-    while isinstance(node, Unary) and node.op in ("neg", "prod"):
-        node = node.arg
+    while isinstance(node, Unary) and node.op in ("neg", "prod") or isinstance(node, Binary) \
+            and node.op in ("matmul", "times") and isinstance(node.left, Number):
+        node = node.arg if isinstance(node, Unary) else node.right  # -w, ∏ w, 2 w: still w
     return (isinstance(node, Name) and len(node.letter) == 1 and node.letter.islower()
             and not node.sub and not node.time and node.letter in ctx.roles.recurrent)
 

@@ -514,6 +514,8 @@ def test_scalar_notes_reading_text_shows_every_factor_judged():
     r"h_t w (1 - h_t) h_t",
     r"w \sigma'(a_t) h_{t-1}",
     r"\prod_{i=k+1}^{t} w h_i (1 + h_i)",
+    r"2 w h_t (1 - h_t)",  # read as 2 w scaling h_t ⊙ (1 − h_t): twice the Jacobian
+    r"-w h_t (1 - h_t)",
 ])
 def test_wrong_scalar_formulas_stay_refuted_for_the_elman_sigmoid(formula):
     """For h_t = σ(w h_{t-1} + u x_t), σ the sigmoid, ∂h_t/∂h_{t-1} is w h_t (1 − h_t): its
