@@ -132,6 +132,26 @@ class _Grad:
 
 
 @dataclass
+class _Scaled:
+    """Scalar notes' w times vectors (w h_t (1 − h_t), h_t w (1 − h_t)): scalars commute there,
+    so the matrix scales the entrywise product of all the vectors; the rows-or-columns choice
+    is made once the product is complete, so its text shows every factor that is judged."""
+
+    matrix: sp.MatrixExpr
+    vecs: tuple  # _Vec factors, combined into one where they share a base
+    node: Binary  # the product that met w first: its position keys the choice
+    vec_first: bool
+
+    def times(self, vec: "_Vec") -> "_Scaled":
+        *head, last = self.vecs
+        try:
+            vecs = (*head, _combine(last, vec, sp.Mul, self.node))
+        except UnsupportedError:  # σ'(a_t) h_{t-1}: two vectors, two diagonals
+            vecs = (*self.vecs, vec)
+        return _Scaled(self.matrix, vecs, self.node, self.vec_first)
+
+
+@dataclass
 class _Context:
     rec: Recurrence
     roles: Roles
@@ -336,7 +356,9 @@ def _translate(claim, rec, roles, state, times, fixed):
     _check_cost(value)
     choices = tuple(Choice(k, ctx.fixed.get(k, opts[0]), texts[opts.index(ctx.fixed.get(k, opts[0]))])
                     for k, (opts, texts) in ctx.met.items())
-    return Translation(value, ctx.multi_step, tuple(ctx.notes), choices, ctx.rows, state), ctx.met
+    # A note is said once, however often its cause is met (σ(w h + u x) twice in h_t(1 − h_t)).
+    notes = tuple(dict.fromkeys(ctx.notes))
+    return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state), ctx.met
 
 
 def _one_step(current: str | None, previous: str | None) -> bool:
@@ -515,7 +537,7 @@ def _role(name: Name, ctx: _Context):
     if letter in PRE_ACTIVATION and letter != ctx.state and _time_of(name) is not None:
         return _Vec(rec.a_t)
     if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state):
-        return _Vec(_said(ctx, key, "u", rec.u, "the input"))
+        return _Vec(_said(ctx, key, "u", rec.u, "the input", _display(name)))
     if letter == "b":
         return _Vec(rec.b)  # b, b_h, b_1: the bias
     if GRADIENT.fullmatch(letter):
@@ -543,12 +565,13 @@ def _role(name: Name, ctx: _Context):
         f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state", key)
 
 
-def _said(ctx: _Context, key: str, usual: str, value, what: str = ""):
-    """`value`, with a note the first time a name stands for a symbol of another name."""
+def _said(ctx: _Context, key: str, usual: str, value, what: str = "", shown: str = ""):
+    """`value`, with a note the first time a name stands for a symbol of another name; the
+    note shows the name as the formula writes it (x_{t-1}, not the key x_t-1)."""
     if key.split("_")[0] != usual.split("_")[0] and key not in ctx.said:
         ctx.said.add(key)
         ctx.notes.append(Prose.of(f"{{name}} is read as {what + ' ' if what else ''}{{symbol}}",
-                                  name=key, symbol=value))
+                                  name=shown or key, symbol=value))
     return value
 
 
@@ -597,6 +620,19 @@ def _split(name: Name, ctx: _Context):
 
 
 def _eval(node: Node, ctx: _Context):
+    """The value of `node`, with scalar notes' w v1 v2 … settled into a matrix."""
+    return _settled(_value(node, ctx), ctx)
+
+
+def _settled(value, ctx: _Context):
+    if isinstance(value, _Scaled):
+        d = _mul(*(sp.DiagMatrix(v.matrix()) for v in value.vecs))
+        return _scaling(d, value.matrix, value.vec_first, value.node, ctx)
+    return value
+
+
+def _value(node: Node, ctx: _Context):
+    """The value of `node`; a product with scalar notes' w may still be a `_Scaled`."""
     if isinstance(node, Name):
         return _role(node, ctx)
     if isinstance(node, Number):
@@ -629,7 +665,7 @@ def _eval(node: Node, ctx: _Context):
             node = Unary(node.pos, "prod" if how == "steps" else "transpose", node.arg)
         if node.op == "prod":
             ctx.multi_step = True
-            return _eval(node.arg, ctx)
+            return _value(node.arg, ctx)
         value = _eval(node.arg, ctx)
         if isinstance(value, _Grad):
             raise InputError(f"the {node.op} at position {node.pos + 1} applies to the gradient; "
@@ -644,7 +680,9 @@ def _eval(node: Node, ctx: _Context):
     if isinstance(node, Binary):
         if node.op == "power":
             return _power(_eval(node.left, ctx), node.right, node)
-        return _binary(node, _eval(node.left, ctx), _eval(node.right, ctx), ctx)
+        if node.op in ("add", "sub"):
+            return _binary(node, _eval(node.left, ctx), _eval(node.right, ctx), ctx)
+        return _binary(node, _value(node.left, ctx), _value(node.right, ctx), ctx)
     raise UnsupportedError(f"no meaning for {type(node).__name__}")
 
 
@@ -692,12 +730,12 @@ def _call(node: Call, ctx: _Context):
                              f"{ctx.activation.name}; give --activation {node.func}")
         if node.prime and vec.body != ARG:
             raise UnsupportedError("σ' of an expression other than a vector is not supported")
-        vec = _Vec(_completed(vec.base, ctx), vec.body)
+        vec = _Vec(_completed(vec.base, ctx, "σ'" if node.prime else "σ"), vec.body)
         body = activation.derivative(vec.body) if node.prime else activation.apply(vec.body)
     return _Vec(vec.base, body ** node.power if node.power else body)
 
 
-def _completed(base, ctx: _Context):
+def _completed(base, ctx: _Context, func: str = "σ'"):
     """W x_{t-1} + W_in u_t without b (or without the input) is the step's pre-activation of a
     network without them: completed to W x_{t-1} + W_in u_t + b, with a note."""
     rec = ctx.rec
@@ -709,9 +747,9 @@ def _completed(base, ctx: _Context):
     # What is judged is σ' at the full a_t (the read-as line prints it so): say that, once.
     slots = {f"m{k}": t for k, (_, t) in enumerate(missing)}
     ctx.notes.append(Prose.of(
-        f"σ' is taken at the step's pre-activation written without {' and '.join(n for n, _ in missing)}: "
+        f"{func} is taken at the step's pre-activation written without {' and '.join(n for n, _ in missing)}: "
         f"{' and '.join('{%s}' % k for k in slots)} {'is' if len(slots) == 1 else 'are'} added, and the "
-        "formula is judged with σ' at {a}", a=sp.Eq(rec.a_t, sp.MatAdd(*full), evaluate=False), **slots))
+        f"formula is judged with {func} at {{a}}", a=sp.Eq(rec.a_t, sp.MatAdd(*full), evaluate=False), **slots))
     return sp.MatAdd(*full)
 
 
@@ -755,13 +793,12 @@ def _combine(a: _Vec, b: _Vec, op, node: Node) -> _Vec:
                            "different vectors; write them as one elementwise expression")
 
 
-def _scaling(vec: _Vec, matrix, vec_first: bool, node: Binary, ctx: _Context):
-    """v ⊙ M or v * M without diag: rows (diag(v) M) or columns (M diag(v)), a reading each."""
+def _scaling(d, matrix, vec_first: bool, node: Binary, ctx: _Context):
+    """v ⊙ M or v * M without diag, d = diag(v): rows (d M) or columns (M d), a reading each."""
     if matrix.shape != (ctx.rec.n, ctx.rec.n):
         raise InputError(f"the product at position {node.pos + 1} multiplies a vector and a "
                          f"{_shape(matrix)} matrix")
     first = ("rows", "columns") if vec_first else ("columns", "rows")
-    d = sp.DiagMatrix(vec.matrix())
     texts = {"rows": Prose.of("the vector read as scaling the rows, {m}", m=_mul(d, matrix)),
              "columns": Prose.of("the vector read as scaling the columns, {m}", m=_mul(matrix, d))}
     how = ctx.choose(f"scaling@{node.pos}", first, tuple(texts[f] for f in first))
@@ -791,6 +828,12 @@ def _with_gradient(node: Binary, a, b, ctx: _Context):
 def _binary(node: Binary, a, b, ctx: _Context):
     scalar = lambda v: isinstance(v, sp.Basic) and not v.is_Matrix
     square = lambda v: not isinstance(v, _Vec) and not scalar(v) and v.shape[1] != 1
+    for scaled, other in ((a, b), (b, a)):
+        if isinstance(scaled, _Scaled) and isinstance(other, _Vec):
+            return scaled.times(other)  # w h_t (1 − h_t): one more entrywise factor
+        if isinstance(scaled, _Scaled) and scalar(other):
+            return _Scaled(_scale(scaled.matrix, other), scaled.vecs, scaled.node, scaled.vec_first)
+    a, b = _settled(a, ctx), _settled(b, ctx)
     if isinstance(a, _Grad) or isinstance(b, _Grad):
         return _with_gradient(node, a, b, ctx)
     if node.op in ("add", "sub"):
@@ -826,13 +869,14 @@ def _binary(node: Binary, a, b, ctx: _Context):
             if node.op != "hadamard" and (_input_vector(a, node.left, ctx) or _input_vector(b, node.right, ctx)):
                 raise InputError(_two_vectors(node, ctx)) from None
             raise
-    if isinstance(b, _Vec) and square(a) and node.op != "hadamard" and not ctx.in_activation \
-            and _scalar_weight(node.left, ctx):
-        return _scaling(b, a, False, node, ctx)  # w σ'(a_t): scalar notes' w, rows or columns
+    if not ctx.in_activation and isinstance(b, _Vec) and square(a) and _scalar_weight(node.left, ctx):
+        return _Scaled(a, (b,), node, False)  # w σ'(a_t): scalar notes' w, rows or columns
+    if not ctx.in_activation and isinstance(a, _Vec) and square(b) and _scalar_weight(node.right, ctx):
+        return _Scaled(b, (a,), node, True)  # h_t (1 − h_t) w: the same, w written last
     if isinstance(a, _Vec) and square(b):
-        return _scaling(a, b, True, node, ctx)
+        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx)
     if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
-        return _scaling(b, a, False, node, ctx)  # W ⊙ v, W * v: elementwise, as numpy broadcasts
+        return _scaling(sp.DiagMatrix(b.matrix()), a, False, node, ctx)  # W ⊙ v, W * v: as numpy broadcasts
     if node.op == "hadamard":
         if a.shape == b.shape:
             return sp.HadamardProduct(a, b)
@@ -872,8 +916,12 @@ def _input_weight_u(node: Binary, a, b, ctx: _Context) -> bool:
 
 
 def _scalar_weight(node: Node, ctx: _Context) -> bool:
-    """A lower-case one-letter recurrent weight (scalar notes' w): w v is a scalar product
-    there, so its matrix form scales the rows or the columns, as v ⊙ M does."""
+    """A lower-case one-letter recurrent weight (scalar notes' w), alone, negated, times a
+    number or the factor of a product over steps (∏ w σ'(a_i)): w v is a scalar product there, so its matrix form
+    scales the rows or the columns, as v ⊙ M does."""
+    while isinstance(node, Unary) and node.op in ("neg", "prod") or isinstance(node, Binary) \
+            and node.op in ("matmul", "times") and isinstance(node.left, Number):
+        node = node.arg if isinstance(node, Unary) else node.right  # -w, ∏ w, 2 w: still w
     return (isinstance(node, Name) and len(node.letter) == 1 and node.letter.islower()
             and not node.sub and not node.time and node.letter in ctx.roles.recurrent)
 

@@ -448,6 +448,85 @@ def test_scalar_lecture_notes_w_and_u_are_the_weights():
     assert [c.text.text for c in r.reading.choices] == ["the vector read as scaling the rows, {m}"]
 
 
+def _scaling_text(r):
+    """The main reading's rows-or-columns choice and the matrix its text shows."""
+    (choice,) = [c for c in r.reading.choices if c.key.startswith("scaling@")]
+    return choice.text.text, dict(choice.text.math)["m"]
+
+
+@pytest.mark.parametrize("formula, activation", [
+    (r"\frac{\partial h_t}{\partial h_{t-1}} = w h_t (1 - h_t)", "sigmoid"),
+    (r"w h_t (1 - h_t)", "sigmoid"),
+    (r"w (h_t (1 - h_t))", "sigmoid"),
+    (r"h_t (1 - h_t) w", "sigmoid"),
+    (r"h_t w (1 - h_t)", "sigmoid"),
+    (r"w \sigma(w h_{t-1} + u x_t)(1 - \sigma(w h_{t-1} + u x_t))", "sigmoid"),
+    (r"w (1 - h_t^2)", "tanh"),
+    (r"\prod_{i=k+1}^{t} w \sigma'(a_i)", "sigmoid"),
+    (r"\prod_{i=k+1}^{t} w f'(net_i)", "tanh"),
+    (r"\frac{\partial h_t}{\partial h_k} = \prod_{i=k+1}^{t} w \sigma'(a_i)", "sigmoid"),
+])
+def test_scalar_notes_w_scales_the_product_of_all_its_vectors(formula, activation):
+    """Scalar notes: h_t = σ(w h_{t-1} + u x_t), so ∂h_t/∂h_{t-1} = w σ'(a_t) = w h_t (1 − h_t)
+    for the sigmoid (w (1 − h_t²) for tanh), and ∂h_t/∂h_k = ∏ w σ'(a_i). Scalars commute, so
+    w v1 v2 … is w times v1 ⊙ v2 ⊙ …; the matrix form of this Elman form is diag(σ'(a_t)) W in
+    numerator layout and Wᵀ diag(σ'(a_t)) in denominator layout. These were read as
+    W diag(h_t) diag(1 − h_t), or as the backward factor W diag(σ'(a_t)) inside ∏, and refuted
+    in both layouts."""
+    r = check(formula, activation=activation)
+    assert r.form.key == "elman"
+    assert r.verdict("numerator").status == "proved" and not r.verdict("denominator").holds
+    text, shown = _scaling_text(r)
+    assert text == "the vector read as scaling the rows, {m}" and shown == r.reading.expr
+
+
+def test_scalar_notes_say_each_note_once_and_show_names_as_written():
+    """σ(w h_{t-1} + u x_t) twice says once that u is the input weight; an input written at
+    t−1 is shown as x_{t-1}, not as its key x_t-1."""
+    r = check(r"w \sigma(w h_{t-1} + u x_t)(1 - \sigma(w h_{t-1} + u x_t))", activation="sigmoid")
+    texts = [n.text for n in r.notes]
+    assert len(texts) == len(set(r.notes))
+    assert sum("input weight" in t for t in texts) == 1
+    assert ("σ is taken at the step's pre-activation written without the bias: {m0} is added, and "
+            "the formula is judged with σ at {a}") in texts
+    r = check(r"w \tanh'(w h_{t-1} + u x_{t-1})")
+    assert r.verdict("numerator").status == "proved"  # the input's step does not enter ∂h_t/∂h_{t-1}
+    shown = [dict(n.math)["name"] for n in r.notes if n.text == "{name} is read as the input {symbol}"]
+    assert shown == ["x_{t-1}"]
+    text = render_check(r, "text")
+    assert "x_{t-1} is read as the input u_t" in text and "x_t-1" not in text
+
+
+def test_scalar_notes_reading_text_shows_every_factor_judged():
+    """w σ'(a_t) h_{t-1} is w times σ'(a_t) ⊙ h_{t-1}: its reading W diag(σ'(a_t)) diag(x_{t-1})
+    (or the rows) is what is judged, and it is wrong: the true Jacobian of the Elman form is
+    diag(σ'(a_t)) W (numerator), Wᵀ diag(σ'(a_t)) (denominator), with no x_{t-1} factor."""
+    r = check(r"w \sigma'(w h_{t-1} + u x_t) h_{t-1}", activation="sigmoid")
+    text, shown = _scaling_text(r)
+    assert shown == r.reading.expr and "x_prev" in str(shown)
+    assert statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
+
+
+@pytest.mark.parametrize("formula", [
+    r"w h_{t-1} (1 - h_{t-1})",
+    r"\frac{\partial h_t}{\partial h_{t-1}} = w h_{t-1} (1 - h_{t-1})",
+    r"w h_t (1 + h_t)",
+    r"h_t w (1 - h_t) h_t",
+    r"w \sigma'(a_t) h_{t-1}",
+    r"\prod_{i=k+1}^{t} w h_i (1 + h_i)",
+    r"2 w h_t (1 - h_t)",  # read as 2 w scaling h_t ⊙ (1 − h_t): twice the Jacobian
+    r"-w h_t (1 - h_t)",
+])
+def test_wrong_scalar_formulas_stay_refuted_for_the_elman_sigmoid(formula):
+    """For h_t = σ(w h_{t-1} + u x_t), σ the sigmoid, ∂h_t/∂h_{t-1} is w h_t (1 − h_t): its
+    matrix form diag(h_t ⊙ (1 − h_t)) W (numerator), Wᵀ diag(h_t ⊙ (1 − h_t)) (denominator).
+    None of these is it, so the rows-or-columns reading must leave each refuted in both layouts,
+    under every reading of the Elman form as written (σ' moved to a_t is another claim)."""
+    r = check(formula, activation="sigmoid", recurrence="elman")
+    assert statuses(r) == {"numerator": "refuted", "denominator": "refuted"}
+    assert not [v for v in r.readings if v.form == "elman" and v.binding == "as-written" and v.holds]
+
+
 @pytest.mark.parametrize("formula, message", [
     # u with a time index is the input vector: u_t x_t multiplies the input by the input.
     (SCALAR_NOTES.replace("u x_t", "u_t x_t"),
