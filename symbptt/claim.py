@@ -3,7 +3,8 @@
 Names take roles by sensible defaults: W, W_rec, W_hh, Whh, … → the recurrent matrix; U, W_in,
 W_x, W_xh, Wxh, … → the input matrix; x, h, s (and code's hs) → the state (h is the state and
 x the input when both appear, as in Elman-style notes); u → the input; b → the bias; I → the
-identity; a, z, net → the step's pre-activation a_t = W x_{t-1} + W_in u_t + b.
+identity; a, z, net → the step's pre-activation a_t = W x_{t-1} + W_in u_t + b, except in
+deeplearning.ai's notation (W_aa, a^⟨t⟩), where a is the hidden state and x the input.
 
 Where a reader could mean two things, the formula has several readings, each a matrix
 expression with the choices that led to it (`Choice`):
