@@ -457,6 +457,18 @@ def test_deeplearning_ais_x_is_the_input(formula):
     assert any(n.text == "{name} is read as the input {symbol}" and dict(n.math)["name"] == "x" for n in r.notes)
 
 
+@pytest.mark.parametrize("formula", [
+    r"W^T \operatorname{diag}(1 - \tanh^2(U x_t + W h_{t-1} + b))",
+    "Waa.T @ np.diag(1 - np.tanh(np.dot(Wax, x) + np.dot(Waa, a_prev) + ba)**2)",
+])
+def test_the_pre_activation_is_recognised_in_any_order_of_its_terms(formula):
+    # Wᵀ diag(1 − tanh²(W h_{t-1} + U x_t + b)) is the denominator Jacobian of the Elman cell,
+    # proved; with the input term first it was only "numeric", its form undecided.
+    r = check(formula)
+    assert r.verdict(Layout.DENOMINATOR).status == "proved" and not r.verdict(Layout.NUMERATOR).holds
+    assert r.form.reason == "σ' is taken at the step-t pre-activation"
+
+
 @pytest.mark.parametrize("formula, written", [
     ("W.T @ np.diag(1 - next_h**2)", "next_h"), ("W_aa.T @ np.diag(1 - a_next**2)", "a_next"),
     ("W.T @ np.diag(1 - h_next**2)", "h_next"),
