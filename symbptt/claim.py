@@ -270,7 +270,7 @@ def _ng_state(claim: Claim, roles: Roles) -> str:
     if any(_key(n) in ("W_aa", "Waa") for n in names):
         return "with W_aa"
     if any(n.letter == "a" and n.bracket == "⟨" for n in names):
-        return "with the time in angle brackets, a^⟨t⟩"
+        return "with a's time in angle brackets"
     return ""
 
 
