@@ -290,6 +290,13 @@ def _numeric_difference(rec, n, claim, layout, seed):
 _entry_value = functools.lru_cache(maxsize=256)(entry_value)
 
 
+def _folded(expr: sp.MatrixExpr, rec: Recurrence) -> sp.MatrixExpr:
+    """`expr` with W x_{t-1} + W_in u_t + b written out folded into a_t, in any order of its
+    terms: a formula's sum keeps its order (deeplearning.ai writes W_ax x^⟨t⟩ first)."""
+    terms = set(rec.pre_activation().args)
+    return expr.replace(lambda e: isinstance(e, sp.MatAdd) and set(e.args) == terms, lambda e: rec.a_t)
+
+
 def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     """Entry (i, j) of expr equals that of truth for symbolic i, j, n.
 
@@ -297,7 +304,7 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     out, it is folded back into a_t, so no inner sums are left to compare.
     """
     claim = expr.xreplace({rec.x_t: elementwise(rec.activation, rec.a_t) if rec.cell.post else rec.rhs()})
-    claim = claim.xreplace({rec.pre_activation(): rec.a_t})
+    claim = _folded(claim, rec)
     if binding is AT_PRE_ACTIVATION:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
     try:
@@ -401,7 +408,7 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
     expr = translation.expr
     if any(isinstance(t, sp.Transpose) and t.arg.shape[1] == 1 for t in sp.preorder_traversal(expr)):
         return FormChoice(_ROWS, Prose("the formula is written with row vectors"))
-    if expr.has(rec.a_t) or expr.has(rec.pre_activation()):
+    if expr.has(rec.a_t) or _folded(expr, rec).has(rec.a_t):
         return FormChoice(_POST, Prose("σ' is taken at the step-t pre-activation"))
     if rec.activation.name in ("tanh", "sigmoid") and _through_state(expr, rec):
         h = sp.Symbol("h_t")

@@ -3,7 +3,8 @@
 Names take roles by sensible defaults: W, W_rec, W_hh, Whh, … → the recurrent matrix; U, W_in,
 W_x, W_xh, Wxh, … → the input matrix; x, h, s (and code's hs) → the state (h is the state and
 x the input when both appear, as in Elman-style notes); u → the input; b → the bias; I → the
-identity; a, z, net → the step's pre-activation a_t = W x_{t-1} + W_in u_t + b.
+identity; a, z, net → the step's pre-activation a_t = W x_{t-1} + W_in u_t + b, except in
+deeplearning.ai's notation (W_aa, a^⟨t⟩), where a is the hidden state and x the input.
 
 Where a reader could mean two things, the formula has several readings, each a matrix
 expression with the choices that led to it (`Choice`):
@@ -89,6 +90,9 @@ class Translation:
     choices: tuple[Choice, ...] = ()
     rows: bool = False  # written for row vectors: a row gradient on the left (dh @ W.T)
     state: str = "x"  # the letter read as the state (h, s, a in deeplearning.ai's a^⟨t⟩)
+    #: The letter the formula's notation gives the model's pre-activation: the one it writes
+    #: (z in σ'(z^⟨t⟩)), else z where its a is the state (deeplearning.ai's), else "" (no say).
+    pre_activation: str = ""
 
 
 @dataclass
@@ -168,6 +172,7 @@ class _Context:
     said: set = field(default_factory=set)  # names whose reading a note already states
     spelled: dict = field(default_factory=dict)  # time index → the state's code spelling there
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
+    pre_activation: str = ""  # the letter of a name read as the pre-activation (z_t, net_t)
 
     @property
     def activation(self) -> Activation:
@@ -185,7 +190,7 @@ def _canonical(name: Name) -> Name:
         letter, sub, time = ALIASES.get(sub, sub), "", CODE_TIMES[letter]
     elif sub in CODE_TIMES and not time:  # h_next
         sub, time = "", CODE_TIMES[sub]
-    return Name(name.pos, letter, sub, time)
+    return Name(name.pos, letter, sub, time, bracket=name.bracket)
 
 
 def _written(name: Name) -> str | None:
@@ -259,20 +264,36 @@ def _state_letter(claim: Claim, roles: Roles) -> str:
     weights = roles.recurrent + roles.input_weight
     names = [n for n in _all_names(claim, roles) if _key(n) not in weights]
     letters = {n.letter for n in names}
-    state = next((l for l in ("h", "x", "s") if l in letters and l in roles.state), None)
-    state = state or next((l for l in roles.state if l in letters), None)
+    # In deeplearning.ai's notation a is the hidden state, not a pre-activation, and x the input
+    # (W_ax x^⟨t⟩): see _ng_state.
+    ng = "a" in letters and bool(_ng_state(claim, roles))
+    candidates = [l for l in letters if not (ng and l == "x")]
+    state = next((l for l in ("h", "x", "s") if l in candidates and l in roles.state), None)
+    state = state or next((l for l in roles.state if l in candidates), None)
     # A pre-activation name at another step than t (net_{t-1}, Ng's a_next) is the state.
     shifted = next((n.letter for n in names if n.letter in PRE_ACTIVATION and _time_of(n)
                     and _offset(_time_of(n)) != 0), None)
-    # Ng's deeplearning.ai names the state a (a^⟨t⟩) and the recurrent weight after it, W_aa:
-    # with W_aa written, a is that state, not a pre-activation.
-    if "a" in letters and any(_key(n) in ("W_aa", "Waa") for n in _all_names(claim, roles)):
+    if ng:
         shifted = shifted or "a"
     # Else the one other name with a time index, such as s_t or z_{t-1}.
     others = ("u", "b", "I") + PRE_ACTIVATION + STATE_LETTERS
     timed = sorted({n.letter for n in names if _time_of(n) and n.letter not in others
                     and n.letter[0].islower() and not GRADIENT.fullmatch(n.letter)})
     return state or shifted or (timed[0] if len(timed) == 1 else roles.state[0])
+
+
+def _ng_state(claim: Claim, roles: Roles) -> str:
+    """Why the formula's notation is deeplearning.ai's, whose a is the hidden state, or "".
+
+    Ng's course names the state a^⟨t⟩, with angle brackets, and the recurrent weight after it,
+    W_aa; Goodfellow's a^{(t)}, in parentheses, is the pre-activation of h^{(t)} = tanh(a^{(t)}).
+    """
+    names = _all_names(claim, roles)
+    if any(_key(n) in ("W_aa", "Waa") for n in names):
+        return "with W_aa"
+    if any(n.letter == "a" and n.bracket == "⟨" for n in names):
+        return "with a's time in angle brackets"
+    return ""
 
 
 def _times(claim: Claim, state: str, roles: Roles) -> dict:
@@ -340,9 +361,9 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))
     if state not in STATE_LETTERS and state not in roles.state:
-        ng = state == "a" and ctx.keys & {"W_aa", "Waa"}  # see _state_letter
+        ng = _ng_state(claim, roles) if state == "a" else ""
         ctx.notes.append(Prose.of("{name} is read as the state" + (
-            ": deeplearning.ai's notation, with W_aa, names the hidden state a" if ng else ""), name=state))
+            f": deeplearning.ai's notation, {ng}, names the hidden state a" if ng else ""), name=state))
     for index, role in times.items():
         ctx.notes.append(_time_note(ctx.spelled.get(index) or _shown(state, index), role, rec))
     if ctx.lhs_steps:
@@ -358,7 +379,10 @@ def _translate(claim, rec, roles, state, times, fixed):
                     for k, (opts, texts) in ctx.met.items())
     # A note is said once, however often its cause is met (σ(w h + u x) twice in h_t(1 − h_t)).
     notes = tuple(dict.fromkeys(ctx.notes))
-    return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state), ctx.met
+    # The report must not call the pre-activation a_t where the formula's a is the state.
+    pre_activation = ctx.pre_activation or (
+        next(l for l in ("z", "v") if l != state) if state == "a" or _ng_state(claim, roles) else "")
+    return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation), ctx.met
 
 
 def _one_step(current: str | None, previous: str | None) -> bool:
@@ -535,6 +559,7 @@ def _role(name: Name, ctx: _Context):
     if letter == ctx.state and _time_of(name) is not None:
         return _state(name, ctx)
     if letter in PRE_ACTIVATION and letter != ctx.state and _time_of(name) is not None:
+        ctx.pre_activation = ctx.pre_activation or letter
         return _Vec(rec.a_t)
     if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state):
         return _Vec(_said(ctx, key, "u", rec.u, "the input", _display(name)))
@@ -548,6 +573,8 @@ def _role(name: Name, ctx: _Context):
             return rec.W
         if code in ctx.roles.input_weight:
             return rec.W_in
+        if code == f"b_{ctx.state}":  # code's bias named after the state: Karpathy's bh, Ng's ba
+            return _Vec(rec.b)
     if len(name.letter) > 1:
         return _split(name, ctx)
     if name.letter == "W" and name.sub and not any(

@@ -177,6 +177,10 @@ class Name(Node):
     #: An accent over the letter: "~" (\\tilde), "^" (\\hat) or "-" (\\bar): \\tilde h_t, the
     #: GRU's candidate, is not h_t. `check`'s RNN readings ignore it; a cell's names keep it.
     accent: str = ""
+    #: The time superscript's bracket: "(" (Goodfellow's h^{(t)}), "⟨" (deeplearning.ai's a^⟨t⟩,
+    #: also written ^{<t>}, ^{\\langle t \\rangle}) or "" (a subscript or code index). It tells
+    #: the notation: deeplearning.ai's a is the hidden state, Goodfellow's a the pre-activation.
+    bracket: str = ""
 
 
 @dataclass(frozen=True)
@@ -336,12 +340,12 @@ class _ToAst(lark.Transformer):
             return Number(base.pos, base.text, size)
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
-            return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time, base.accent)
+            return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time, base.accent, base.bracket)
         if not isinstance(base, Name) or (base.sub and not token.startswith("[")):
             raise InputError(f"a subscript at position {token.start_pos + 1} needs a letter before it")
         if token.startswith("["):  # code: hs[t], hs[t-1], x[:, t-1]
             return Name(base.pos, base.letter, base.sub, clean_index(token).lstrip(":,"), base.accent)
-        return Name(base.pos, base.letter, clean_index(token[1:].lstrip()), base.time, base.accent)
+        return Name(base.pos, base.letter, clean_index(token[1:].lstrip()), base.time, base.accent, base.bracket)
 
     def timesup(self, items):
         base, token = items
@@ -349,8 +353,9 @@ class _ToAst(lark.Transformer):
             return base
         index = clean_index(token.lstrip("^ "))
         if not TIME.fullmatch(index) and not base.sub:  # a label: W^{(rec)}, W^{hh}
-            return Name(base.pos, base.letter, index, base.time, base.accent)
-        return Name(base.pos, base.letter, base.sub, index, base.accent)
+            return Name(base.pos, base.letter, index, base.time, base.accent, base.bracket)
+        bracket = "⟨" if re.search(r"\\langle|<|⟨", token) else "(" if "(" in token else ""
+        return Name(base.pos, base.letter, base.sub, index, base.accent, bracket)
 
     def labelled_transpose(self, items):  # W^{(rec)\top}: a label and a transpose
         base, token = items

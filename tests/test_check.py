@@ -406,6 +406,69 @@ def test_deeplearning_ai_names_the_state_a():
     assert not any(check(r"W^T \operatorname{diag}(1 - a_t^2)").verdict(l).holds for l in Layout)
 
 
+@pytest.mark.parametrize("time", [r"^{\langle t \rangle}", "^{<t>}", "^⟨t⟩", r"^{\left\langle t \right\rangle}"])
+@pytest.mark.parametrize("activation", [None, "tanh"])
+def test_angle_brackets_name_deeplearning_ais_state_a(time, activation):
+    """The angle-bracket time a^⟨t⟩ is deeplearning.ai's (and its translations'), whose a is the
+    hidden state even without W_aa: Wᵀ diag(1 − (a^⟨t⟩)²) is the notebook's backward step, the
+    denominator Jacobian the torch-checked corpus entry of that notebook is labelled with. Read
+    as a pre-activation it was refuted in both layouts, "no other reading makes it right"."""
+    from .data.corpus import ENTRIES
+
+    label = next(e for e in ENTRIES if e.id == "deeplearningai-rnn-cell-backward").holds
+    r = check(r"W^T \operatorname{diag}(1 - (a%s)^2)" % time, activation=activation)
+    assert r.reading.state == "a"
+    assert {l.value for l in Layout if r.verdict(l).holds} == label
+    assert any("angle brackets" in n.text for n in r.notes)
+
+
+def test_goodfellows_parenthesised_a_stays_the_pre_activation():
+    """Goodfellow's a^{(t)} = b + W h^{(t-1)} + U x^{(t)}, h^{(t)} = tanh(a^{(t)}) (Deep Learning,
+    eq. 10.8–10.9): its Jacobian ∂h^{(t)}/∂h^{(t-1)} is diag(1 − tanh²(a^{(t)})) W = diag(1 − (h^{(t)})²) W,
+    numerator layout. 1 − (a^{(t)})² is not tanh'(a^{(t)}), so with a^{(t)} it holds in neither."""
+    r = check(r"\operatorname{diag}(1 - \tanh^2(a^{(t)})) W")
+    assert r.reading.state != "a" and {l for l in Layout if r.verdict(l).holds} == {Layout.NUMERATOR}
+    assert {l for l in Layout if check(r"\operatorname{diag}(1 - (h^{(t)})^2) W").verdict(l).holds} == {Layout.NUMERATOR}
+    r = check(r"\operatorname{diag}(1 - (a^{(t)})^2) W", activation="tanh")
+    assert r.reading.state != "a" and not any(r.verdict(l).holds for l in Layout)
+
+
+def test_the_bracket_of_a_time_superscript_is_recorded():
+    # Only a time superscript carries it; a label in parentheses (W^{(rec)}) is a name, not a time.
+    from symbptt.grammar import Name
+    assert [parse(t).expr.bracket for t in (r"a^{\langle t-1 \rangle}", "a^{<t>}", "a^⟨t⟩", "a^{(t)}", "a_t", "hs[t]")] \
+        == ["⟨", "⟨", "⟨", "(", "", ""]
+    assert isinstance(parse("W^{(rec)}").expr, Name) and parse("W^{(rec)}").expr.bracket == ""
+
+
+@pytest.mark.parametrize("formula", [
+    r"W_{aa}^T \operatorname{diag}(1 - \tanh^2(W_{aa} a^{\langle t-1 \rangle} + W_{ax} x^{\langle t \rangle} + b_a))",
+    "Waa.T @ np.diag(1 - np.tanh(np.dot(Wax, x) + np.dot(Waa, a_prev))**2)",
+    "Waa.T @ np.diag(1 - np.tanh(np.dot(Wax, x) + np.dot(Waa, a_prev) + ba)**2)",
+])
+def test_deeplearning_ais_x_is_the_input(formula):
+    """In deeplearning.ai's cell a^⟨t⟩ = tanh(W_aa a^⟨t-1⟩ + W_ax x^⟨t⟩ + b_a), a is the state and
+    x the input (W_ax is an input weight), so its denominator Jacobian is
+    W_aaᵀ diag(1 − tanh²(W_aa a^⟨t-1⟩ + W_ax x^⟨t⟩ + b_a)). x was taken for the state, and the
+    formula refused: "the product multiplies shapes n×m and n×1". Code's ba is the bias b_a."""
+    r = check(formula)
+    assert r.reading.state == "a"
+    assert {l for l in Layout if r.verdict(l).holds} == {Layout.DENOMINATOR}
+    assert any(n.text == "{name} is read as the input {symbol}" and dict(n.math)["name"] == "x" for n in r.notes)
+
+
+@pytest.mark.parametrize("formula", [
+    r"W^T \operatorname{diag}(1 - \tanh^2(U x_t + W h_{t-1} + b))",
+    "Waa.T @ np.diag(1 - np.tanh(np.dot(Wax, x) + np.dot(Waa, a_prev) + ba)**2)",
+])
+def test_the_pre_activation_is_recognised_in_any_order_of_its_terms(formula):
+    # Wᵀ diag(1 − tanh²(W h_{t-1} + U x_t + b)) is the denominator Jacobian of the Elman cell,
+    # proved; with the input term first it was only "numeric", its form undecided.
+    r = check(formula)
+    assert r.verdict(Layout.DENOMINATOR).status == "proved" and not r.verdict(Layout.NUMERATOR).holds
+    assert r.form.reason == "σ' is taken at the step-t pre-activation"
+
+
 @pytest.mark.parametrize("formula, written", [
     ("W.T @ np.diag(1 - next_h**2)", "next_h"), ("W_aa.T @ np.diag(1 - a_next**2)", "a_next"),
     ("W.T @ np.diag(1 - h_next**2)", "h_next"),

@@ -116,6 +116,7 @@ def test_the_truth_check_can_fail():
     (r"W_{aa}^T \operatorname{diag}(1 - (a^{\langle t \rangle})^2)", {}),
     (r"\frac{\partial a^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = W^T \operatorname{diag}(1 - (a^{\langle t \rangle})^2)", {}),
     (r"W^T \operatorname{diag}(1 - a_t^2)", {"state": ("a",)}),
+    (r"W^T \operatorname{diag}(1 - (a^{<t>})^2)", {}),  # deeplearning.ai's angle brackets, no W_aa
 ])
 def test_a_state_named_a_leaves_the_pre_activation_another_letter(formula, roles):
     # Read as deeplearning.ai's state a^⟨t⟩, a_t cannot also name the model's pre-activation:
@@ -131,9 +132,28 @@ def test_a_state_named_a_leaves_the_pre_activation_another_letter(formula, roles
     assert "a_{t}" not in render_check(r, "json").replace("`a_t`", "")
 
 
+@pytest.mark.parametrize("formula, letter", [
+    # W_aa makes a deeplearning.ai's state, though no a is written: z_t, as the formula has it.
+    (r"W_{aa}^T \operatorname{diag}(\sigma'(z^{\langle t \rangle}))", "z"),
+    (r"W^T \operatorname{diag}(\sigma'(net_t))", "net"),  # the formula's own pre-activation letter
+])
+def test_the_pre_activation_is_named_as_the_formula_names_it(formula, letter):
+    r = check(formula)
+    assert r.reading.pre_activation == letter
+    text = render_check(r, "text")
+    assert f"x_t = σ({letter}_t)" in text and f"{letter}_t = W x_{{t-1}} + W_in u_t + b" in text
+    assert "a_t" not in text
+    for fmt in ("markdown", "latex"):
+        out = render_check(r, fmt)
+        assert f"\\mathbf{{{letter}}}_{{t}}" in out and "\\mathbf{a}_{t}" not in out, fmt
+    assert "a_{t}" not in render_check(r, "json")
+
+
 def test_the_pre_activation_keeps_its_letter_when_the_state_is_not_a():
     r = check(r"W^T \operatorname{diag}(1 - h_t^2)")
     assert r.reading.state == "h" and "x_t = tanh(a_t)" in render_check(r, "text")
+    r = check(r"\operatorname{diag}(1 - \tanh^2(a^{(t)})) W")  # Goodfellow's a^{(t)}: the pre-activation
+    assert r.reading.pre_activation == "a" and "x_t = tanh(a_t)" in render_check(r, "text")
 
 
 def _display_delimiters_stand_alone(md: str) -> None:

@@ -18,18 +18,24 @@ from .view import View, dump, fill
 
 if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
     from ..check import CheckResult
+    from ..claim import Translation
 
 
 #: Letters for the model's pre-activation, in order of preference.
 PRE_ACTIVATION_LETTERS = ("a", "z", "v")
 
 
-def unclashed(notation: Notation, state: str) -> Notation:
-    """`notation`, with the pre-activation renamed when its letter is the one the formula
-    uses for the state (deeplearning.ai's a^⟨t⟩): the report must not call two things a_t."""
-    if notation.pre_activation != state:
+def unclashed(notation: Notation, reading: "Translation") -> Notation:
+    """`notation`, with the pre-activation named as the formula's notation names it
+    (`Translation.pre_activation`: z where deeplearning.ai's a^⟨t⟩ is the state), and renamed
+    when its letter is the one the formula uses for the state: the report must not call two
+    things a_t."""
+    letter = reading.pre_activation
+    if letter and letter not in (notation.state, notation.pre_activation):
+        return replace(notation, pre_activation=letter)
+    if notation.pre_activation != reading.state:
         return notation
-    taken = {state, notation.state}
+    taken = {reading.state, notation.state}
     return replace(notation, pre_activation=next(l for l in PRE_ACTIVATION_LETTERS if l not in taken))
 
 
@@ -37,7 +43,7 @@ class CheckView(View):
     """The context of a check report (templates check*.j2)."""
 
     def __init__(self, result: "CheckResult", fmt: Format, notation: Notation):
-        super().__init__(fmt, unclashed(notation, result.reading.state))
+        super().__init__(fmt, unclashed(notation, result.reading))
         self.r = result
 
     def _counterexample(self, c) -> dict | None:
