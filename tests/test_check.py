@@ -454,7 +454,7 @@ def test_deeplearning_ais_x_is_the_input(formula):
     r = check(formula)
     assert r.reading.state == "a"
     assert {l for l in Layout if r.verdict(l).holds} == {Layout.DENOMINATOR}
-    assert any(n.text == "{name} is read as the input {symbol}" and dict(n.math)["name"] == "x" for n in r.notes)
+    assert any(n.text == "{name} is read as the input {symbol}" and dict(n.math)["name"] in ("x", "x_t") for n in r.notes)
 
 
 @pytest.mark.parametrize("formula", [
@@ -466,7 +466,7 @@ def test_the_pre_activation_is_recognised_in_any_order_of_its_terms(formula):
     # proved; with the input term first it was only "numeric", its form undecided.
     r = check(formula)
     assert r.verdict(Layout.DENOMINATOR).status == "proved" and not r.verdict(Layout.NUMERATOR).holds
-    assert r.form.reason == "σ' is taken at the step-t pre-activation"
+    assert r.form.reason.text == "σ' is taken at the step-t pre-activation"
 
 
 @pytest.mark.parametrize("formula, written", [
