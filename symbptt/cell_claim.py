@@ -169,7 +169,7 @@ class _Reader:
                 return sp.MatrixSymbol(f"{label}@t", N, 1)
             self.fail(node, f"write {label}_t or {label}_{{t-1}}: {label} is a state of the cell")
         elif label in self.names:
-            if zero_name(node) is not None and self._read_as_zero(node, self.names[label]):
+            if zero_name(node) is not None and self._read_as_zero(self.names[label]):
                 return sp.ZeroMatrix(N, N)
             return self.names[label]
         elif time == "t" and f"{label}@t" == cell.input.name:
@@ -184,7 +184,7 @@ class _Reader:
         self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
                         f"{cell.key}{elsewhere}; its names: {', '.join(known)}")
 
-    def _read_as_zero(self, node: Name, named) -> bool:
+    def _read_as_zero(self, named) -> bool:
         """O without a time index in a cell that names a quantity O (d2l's output gate O_t):
         the cell's O, or the zero matrix, as O stands for a block claimed zero (∂O_t/∂C_{t-1} =
         \\mathbf{O}). Both are judged; O_t is the gate only."""
