@@ -360,10 +360,11 @@ def _translate(claim, rec, roles, state, times, fixed):
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))
+    ng = _ng_state(claim, roles)  # deeplearning.ai's notation: its a is the state, never a_t
     if state not in STATE_LETTERS and state not in roles.state:
-        ng = _ng_state(claim, roles) if state == "a" else ""
         ctx.notes.append(Prose.of("{name} is read as the state" + (
-            f": deeplearning.ai's notation, {ng}, names the hidden state a" if ng else ""), name=state))
+            f": deeplearning.ai's notation, {ng}, names the hidden state a" if ng and state == "a" else ""),
+            name=state))
     for index, role in times.items():
         ctx.notes.append(_time_note(ctx.spelled.get(index) or _shown(state, index), role, rec))
     if ctx.lhs_steps:
@@ -380,8 +381,7 @@ def _translate(claim, rec, roles, state, times, fixed):
     # A note is said once, however often its cause is met (σ(w h + u x) twice in h_t(1 − h_t)).
     notes = tuple(dict.fromkeys(ctx.notes))
     # The report must not call the pre-activation a_t where the formula's a is the state.
-    pre_activation = ctx.pre_activation or (
-        next(l for l in ("z", "v") if l != state) if state == "a" or _ng_state(claim, roles) else "")
+    pre_activation = ctx.pre_activation or (next(l for l in ("z", "v") if l != state) if state == "a" or ng else "")
     return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation), ctx.met
 
 
