@@ -14,7 +14,9 @@ symbptt times for n ≥ 64 (time ∝ n^k; linear in entries is k = 2). Then whol
 in a fresh process, time and peak RSS (reports print matrices up to 6×6 only, so Markdown
 and LaTeX should cost what JSON costs). Then start-up: each command line in COMMANDS against
 `python -c "import sympy"`, interleaved runs in an empty folder, best and median and their
-ratios; "first run" is with an empty cache folder (templates compiled, parser tables built).
+ratios, beside references with no goal (REFERENCES: SymPy's first sum, the other libraries,
+symbptt's modules loaded with nothing run); "first run" is with an empty cache folder
+(templates compiled, parser tables built).
 Last, claims per second: `symbptt.check` on the gallery's formulas in one process after
 start-up, each formula first seen, and repeated; and `check` (JSON report included) on the
 RNN corpus's published formulas (tests/data/corpus.py), each seen once.
@@ -115,11 +117,17 @@ COMMANDS = [
 ]
 #: Also timed with an empty cache folder: compiled templates and parser tables made again.
 FIRST_RUN = ("derive", "check")
-#: A reference beside the floor, with no goal: SymPy's first sum of two symbols imports
-#: `sympy.tensor.tensor` (from `Add.flatten`), and with it `sympy.combinatorics`, whose
-#: `polyhedron` module builds the Platonic solids' groups at import. Every process that
-#: adds two expressions pays that; `import sympy` alone does not.
-FIRST_SUM = ("import sympy; x + y", "import sympy; x, y = sympy.symbols('x y'); x + y")
+#: References beside the floor, with no goal: what a process pays before any work of its
+#: own. SymPy's first sum of two symbols imports `sympy.tensor.tensor` (from `Add.flatten`),
+#: and with it `sympy.combinatorics`, whose `polyhedron` module builds the Platonic solids'
+#: groups at import: every process that adds two expressions pays that, `import sympy` alone
+#: does not. Then the other libraries a report needs (Jinja2; lark parses `check`'s
+#: formula), and symbptt's own modules loaded by the CLI with nothing run.
+REFERENCES = [
+    ("import sympy; x + y", "import sympy; x, y = sympy.symbols('x y'); x + y"),
+    ("+ import jinja2, lark", "import sympy; x, y = sympy.symbols('x y'); x + y; import jinja2, lark"),
+    ("import symbptt.cli", "import symbptt.cli"),
+]
 
 
 def startup(runs: int) -> dict[str, list[tuple[float, float]]]:
@@ -134,7 +142,7 @@ def startup(runs: int) -> dict[str, list[tuple[float, float]]]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SYMBPTT_NO_CACHE")}
     commands = {label: [sys.executable, "-m", "symbptt", *args] for label, args, _ in COMMANDS}
     times: dict[str, list[tuple[float, float]]] = {
-        "import sympy": [], FIRST_SUM[0]: [], **{label: [] for label in commands},
+        "import sympy": [], **{label: [] for label, _ in REFERENCES}, **{label: [] for label in commands},
         **{f"{label}, first run": [] for label in FIRST_RUN}}
     with tempfile.TemporaryDirectory() as work:
         cache = os.path.join(work, "cache")
@@ -155,13 +163,14 @@ def startup(runs: int) -> dict[str, list[tuple[float, float]]]:
             return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
 
         floor = [sys.executable, "-c", "import sympy"]
-        first_sum = [sys.executable, "-c", FIRST_SUM[1]]
+        references = {label: [sys.executable, "-c", code] for label, code in REFERENCES}
         timed(floor)
         for cmd in commands.values():
             timed(cmd)
         for _ in range(runs):
             times["import sympy"].append(timed(floor))
-            times[FIRST_SUM[0]].append(timed(first_sum))
+            for label, cmd in references.items():
+                times[label].append(timed(cmd))
             for label, cmd in commands.items():
                 times[label].append(timed(cmd))
             for label in FIRST_RUN:
@@ -223,7 +232,7 @@ def startup_table(times: dict[str, list[tuple[float, float]]], runs: int) -> Non
         if label == "import sympy":
             continue
         best, median = min(values), statistics.median(values)
-        reference = label == FIRST_SUM[0]
+        reference = label in dict(REFERENCES)
         goal = "" if reference else f"{goals.get(label.split(',')[0], 1.3):.1f}"
         name = f"({label})" if reference else "symbptt " + label
         print(f"  {name:<26} {best:>7.3f} {median:>9.3f} {best / floor[0]:>6.2f} "

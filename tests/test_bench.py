@@ -22,15 +22,17 @@ def test_bench_quick_runs_and_prints_its_table():
     assert [line.split()[0] for line in table[1:3]] == ["32", "64"]
     startup = run.stdout.split("start-up, best and median of 1, side by side with import sympy: ")[1].splitlines()
     assert startup[1].split() == ["command", "best", "s", "median", "s", "ratio", "(median)", "cpu", "goal"]
-    # The reference beside the floor (SymPy's first sum) has no goal; every command has one.
-    reference = startup[2].split()
-    assert " ".join(reference[:-5]) == "(import sympy; x + y)" and all(float(v.strip("()")) > 0 for v in reference[-5:])
-    rows = [line.split() for line in startup[3:12]]
+    # The references beside the floor have no goal; every command has one.
+    references = [line.split() for line in startup[2:5]]
+    assert [" ".join(r[:-5]) for r in references] == ["(import sympy; x + y)", "(+ import jinja2, lark)",
+                                                      "(import symbptt.cli)"]
+    assert all(float(v.strip("()")) > 0 for r in references for v in r[-5:])
+    rows = [line.split() for line in startup[5:14]]
     assert [" ".join(r[1:-6]) for r in rows] == ["derive", "check", "bptt", "bptt --plot", "derive -r lstm",
                                                   "derive -r gru", "activations",
                                                   "derive, first run", "check, first run"]
     assert all(float(r[-1]) in (1.3, 1.5, 2.0) for r in rows)
-    assert "claims/s each first seen" in startup[12] and "claims/s repeated" in startup[12]
+    assert "claims/s each first seen" in startup[14] and "claims/s repeated" in startup[14]
 
 
 def test_bench_cells_quick_runs_and_prints_its_table():
