@@ -157,6 +157,9 @@ class _Scaled:
 
 @dataclass
 class _Context:
+    """What one reading of a formula knows while it is translated: the model, the roles,
+    the choices fixed for this reading, and what was met and noted on the way."""
+
     rec: Recurrence
     roles: Roles
     state: str

@@ -166,11 +166,15 @@ def _parser() -> lark.Lark:
 # --- the AST -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Node:
+    """A node of a parsed formula, with where it starts in the input."""
+
     pos: int  # 0-based character offset in the input, for error messages
 
 
 @dataclass(frozen=True)
 class Name(Node):
+    """A name as written: its letter, subscript, time index, accent and time bracket."""
+
     letter: str  # the base name: a letter (h, W) or a code identifier (Whh, hs, net)
     sub: str = ""
     time: str = ""  # a time index given as a superscript, h^{(t+1)}, or a code index, hs[t]
@@ -185,6 +189,8 @@ class Name(Node):
 
 @dataclass(frozen=True)
 class Number(Node):
+    """A number as written (0, 1, 1/2), and a zero's size annotation."""
+
     text: str
     #: A zero's size annotation as written: 0_{n×n} → ("n", "n"), \mathbf{0}_n → ("n",).
     #: Its meaning (a block's shape) is the reader's to judge (`claim.sized_zero`).
@@ -198,6 +204,8 @@ class Placeholder(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
+    """A function applied to one argument: diag(v), tanh'(a), σ²(x)."""
+
     func: str  # normalised: diag, tanh, sigmoid, relu, sech, or "sigma" for σ, φ, f, g
     prime: bool
     power: int | None
@@ -207,12 +215,16 @@ class Call(Node):
 
 @dataclass(frozen=True)
 class Unary(Node):
+    """A transpose, a negation or a product over steps of one operand."""
+
     op: str  # transpose, neg, prod
     arg: Node
 
 
 @dataclass(frozen=True)
 class Binary(Node):
+    """Two operands and their operator; a power's right operand is its integer exponent."""
+
     op: str  # add, sub, matmul, times (written *), hadamard, power
     left: Node
     right: Node | int
@@ -228,6 +240,8 @@ class Fraction(Node):
 
 @dataclass(frozen=True)
 class Claim(Node):
+    """A whole formula: its right-hand side, the derivative written before "=", if any."""
+
     expr: Node
     #: The derivative written before "=", as (numerator, denominator): ∂h_t/∂h_{t-1}.
     lhs: tuple[Name, Name] | None = None

@@ -52,6 +52,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Drawing:
+    """A figure: its size in points and its lines and texts, in drawing order."""
+
     width: float
     height: float
     items: tuple[Line | Text, ...]

@@ -91,6 +91,8 @@ def _step(index: str) -> tuple[str, int] | None:
 
 @dataclass(frozen=True)
 class _Derivative:
+    """A derivative claim's span in the math text, its numerator and denominator."""
+
     start: int
     end: int
     num: str

@@ -187,6 +187,8 @@ class Directive:
 
 @dataclass
 class _Scan:
+    """What a scan of one file found: math spans, directives, unterminated math."""
+
     spans: list = field(default_factory=list)
     directives: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # (offset, message) of unterminated math
