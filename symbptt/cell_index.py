@@ -24,7 +24,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .chain import Chain
 from .errors import UnsupportedError
-from .explicit import derivative, differ, explicit, jacobian_entries
+from .explicit import apply, derivative, differ, explicit, jacobian_entries
 from .layout import Entry, Layout, TotalJacobian
 from .model import M, N, element
 from .steps import Prose, Route, Step
@@ -61,7 +61,7 @@ def vector_entry(e, r, fresh) -> sp.Expr:
     if isinstance(e, sp.HadamardProduct):
         return sp.Mul(*[vector_entry(a, r, fresh) for a in e.args])
     if isinstance(e, ElementwiseApplyFunction):
-        return e.function(vector_entry(e.expr, r, fresh))
+        return apply(e.function, vector_entry(e.expr, r, fresh))
     if isinstance(e, sp.MatMul):
         scalar = sp.Mul(*[a for a in e.args if not a.is_Matrix])
         mats = [a for a in e.args if a.is_Matrix]

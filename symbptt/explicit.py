@@ -215,7 +215,15 @@ def _(expr: sp.DiagMatrix, env):
 
 @_rule.register
 def _(expr: ElementwiseApplyFunction, env):
-    return explicit(expr.expr, env).applyfunc(expr.function)
+    return explicit(expr.expr, env).applyfunc(lambda v: apply(expr.function, v))
+
+
+def apply(function: sp.Lambda, value) -> sp.Expr:
+    """function(value) for a one-variable Lambda: its body with the variable replaced, what
+    `Lambda.__call__` returns, without the call's argument-count check (which builds a set
+    on every call)."""
+    (variable,) = function.variables
+    return function.expr.xreplace({variable: value})
 
 
 @_rule.register
