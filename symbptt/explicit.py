@@ -156,9 +156,11 @@ def _(expr: sp.MatMul, env):
     out = None
     for a in matrices:
         if isinstance(a, sp.DiagMatrix) and out is not None:
-            # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
+            # A·diag(v) scales column j of A by v_j: O(entries), not a full product. A zero
+            # factor gives 0 without SymPy's query of the other for infinities (see `product`).
             v = list(explicit(a.args[0], env))
-            out = matrix(out.rows, out.cols, [x * v_j for row in out.tolist() for x, v_j in zip(row, v)])
+            out = matrix(out.rows, out.cols, [x * v_j if x != 0 and v_j != 0 else sp.S.Zero
+                                              for row in out.tolist() for x, v_j in zip(row, v)])
             continue
         m = explicit(a, env)
         out = m if out is None else product(out, m)
