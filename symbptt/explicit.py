@@ -211,8 +211,8 @@ def _(expr: sp.Transpose, env):
 
 @_rule.register
 def _(expr: sp.DiagMatrix, env):
-    v = explicit(expr.args[0], env)
-    return sp.diag(*list(v))
+    v = list(explicit(expr.args[0], env))  # sp.diag would first inspect each entry for a block
+    return matrix(len(v), len(v), [v[r] if r == c else sp.S.Zero for r in range(len(v)) for c in range(len(v))])
 
 
 @_rule.register
