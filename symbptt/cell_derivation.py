@@ -101,10 +101,16 @@ def _random_values(cell: Cell, env, seed: int) -> dict:
 
 def jacobian_at(ch: Chain, n: int, m: int, seed: int) -> list:
     """The full numerator-layout Jacobian (blocks in `Cell.states` order) at the seeded
-    values of `_random_values`, as mpmath numbers (nested lists)."""
+    values of `_random_values`, as mpmath numbers (nested lists; shared, not to be modified).
+
+    Memoised per size and seed: the numeric instance and the variants' comparison ask for
+    the same one."""
     env = ch.cell.bindings(n, m, total=False)
-    with mpmath.workdps(DIGITS):
-        return jacobian_values(ch, env, _forward(ch.cell, env, _random_values(ch.cell, env, seed)))
+
+    def at():
+        with mpmath.workdps(DIGITS):
+            return jacobian_values(ch, env, _forward(ch.cell, env, _random_values(ch.cell, env, seed)))
+    return _memo(env, ("jacobian", seed), at)
 
 
 def jacobian_values(ch: Chain, env, known: dict) -> list:
@@ -183,8 +189,8 @@ def _instance(ch: Chain, n: int, m: int, seed: int) -> tuple[Instance, NumericCh
     cell = ch.cell
     env = cell.bindings(n, m, total=False)
     values = _random_values(cell, env, seed)
+    J = jacobian_at(ch, n, m, seed)
     with mpmath.workdps(DIGITS):
-        J = jacobian_values(ch, env, _forward(cell, env, values))
         worst = mpmath.mpf(0)
         for b, s in enumerate(cell.prev):
             for j in range(n):

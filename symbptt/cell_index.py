@@ -18,13 +18,14 @@ differentiated entry by entry.
 from __future__ import annotations
 
 import itertools
+from functools import cache
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .chain import Chain
 from .errors import UnsupportedError
-from .explicit import derivative, differ, explicit, jacobian_entries
+from .explicit import apply, derivative, differ, explicit, jacobian_entries
 from .layout import Entry, Layout, TotalJacobian
 from .model import M, N, element
 from .steps import Prose, Route, Step
@@ -61,7 +62,7 @@ def vector_entry(e, r, fresh) -> sp.Expr:
     if isinstance(e, sp.HadamardProduct):
         return sp.Mul(*[vector_entry(a, r, fresh) for a in e.args])
     if isinstance(e, ElementwiseApplyFunction):
-        return e.function(vector_entry(e.expr, r, fresh))
+        return apply(e.function, vector_entry(e.expr, r, fresh))
     if isinstance(e, sp.MatMul):
         scalar = sp.Mul(*[a for a in e.args if not a.is_Matrix])
         mats = [a for a in e.args if a.is_Matrix]
@@ -126,6 +127,13 @@ def sifted(expr) -> sp.Expr:
             return expr
         expr = new
     return expr
+
+
+@cache  # the route shows each block's entry and its check compares with it: one derivation
+def block_entry(block: sp.MatrixExpr) -> sp.Expr:
+    """Entry (i, j) of the matrix-level n×n block, its sums (indices k1, k2, …) over a
+    Kronecker delta sifted (shared: both callers get the same expression)."""
+    return sifted(matrix_entry(block, i, j, _Indices()))
 
 
 #: The summation index of a sum inside a function's argument (tanh(Σ_l U_il h_l)).
@@ -196,7 +204,7 @@ def index_route(ch: Chain) -> tuple[Route, dict]:
             derived[v, s] = value
             # Shown as the matrix-level total's entry (factored as people write it); the check
             # is that it equals what the entries' chain rule derived here, for every n.
-            shown = _named(sifted(matrix_entry(ch.totals[v, s], i, j, _Indices())))
+            shown = _named(block_entry(ch.totals[v, s]))
             steps.append(Step("index-chain", sp.Derivative(_base(v)[i], _base(s)[j]), shown,
                               note=Prose.of("total: through every name {v} depends on", v=v)))
             if v in cell.next:
@@ -258,9 +266,7 @@ def verify_index_route(route: Route, ch: Chain, derived: dict) -> tuple:
         if step.rule == "entry":
             method = "symbolic, every n (normal form)"
             total = step.rhs.args[0]
-            block = ch.block(total.f, total.x)
-            fresh = _Indices()
-            closed = sifted(matrix_entry(block, i, j, fresh))
+            closed = block_entry(ch.block(total.f, total.x))
             if sp.expand(form(step.lhs) - form(closed)) != 0:
                 detail = "the entry formula differs from the matrix-level entry"
         elif step.rule == "index-chain":

@@ -156,9 +156,11 @@ def _(expr: sp.MatMul, env):
     out = None
     for a in matrices:
         if isinstance(a, sp.DiagMatrix) and out is not None:
-            # A·diag(v) scales column j of A by v_j: O(entries), not a full product.
+            # A·diag(v) scales column j of A by v_j: O(entries), not a full product. A zero
+            # factor gives 0 without SymPy's query of the other for infinities (see `product`).
             v = list(explicit(a.args[0], env))
-            out = matrix(out.rows, out.cols, [x * v_j for row in out.tolist() for x, v_j in zip(row, v)])
+            out = matrix(out.rows, out.cols, [x * v_j if x != 0 and v_j != 0 else sp.S.Zero
+                                              for row in out.tolist() for x, v_j in zip(row, v)])
             continue
         m = explicit(a, env)
         out = m if out is None else product(out, m)
@@ -209,13 +211,21 @@ def _(expr: sp.Transpose, env):
 
 @_rule.register
 def _(expr: sp.DiagMatrix, env):
-    v = explicit(expr.args[0], env)
-    return sp.diag(*list(v))
+    v = list(explicit(expr.args[0], env))  # sp.diag would first inspect each entry for a block
+    return matrix(len(v), len(v), [v[r] if r == c else sp.S.Zero for r in range(len(v)) for c in range(len(v))])
 
 
 @_rule.register
 def _(expr: ElementwiseApplyFunction, env):
-    return explicit(expr.expr, env).applyfunc(expr.function)
+    return explicit(expr.expr, env).applyfunc(lambda v: apply(expr.function, v))
+
+
+def apply(function: sp.Lambda, value) -> sp.Expr:
+    """function(value) for a one-variable Lambda: its body with the variable replaced, what
+    `Lambda.__call__` returns, without the call's argument-count check (which builds a set
+    on every call)."""
+    (variable,) = function.variables
+    return function.expr.xreplace({variable: value})
 
 
 @_rule.register

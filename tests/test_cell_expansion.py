@@ -295,6 +295,27 @@ def test_index_route_verifies_every_cell_and_catches_a_wrong_entry():
     assert not result[k].ok and all(c.ok for n, c in enumerate(result) if n != k)
 
 
+def test_a_wrong_entry_step_is_caught_against_the_shared_block_entry(chains):
+    """The entry step compares its formula with the matrix-level entry (`block_entry`, which
+    index_route also shows, derived once): a formula with U_z transposed fails there alone,
+    and the correct route still passes afterwards."""
+    from symbptt import cell_index
+    from symbptt.steps import Route, Step
+
+    ch = chains["gru"]
+    route, derived = cell_index.index_route(ch)
+    k, step = next((k, s) for k, s in enumerate(route.steps) if s.rule == "entry")
+    U = sp.IndexedBase("U_z")
+    wrong = step.lhs.xreplace({U[cell_index.i, cell_index.j]: U[cell_index.j, cell_index.i]})
+    assert wrong != step.lhs
+    bad = Route(route.key, route.title, route.layout,
+                route.steps[:k] + (Step("entry", wrong, step.rhs),) + route.steps[k + 1:], None)
+    result = cell_index.verify_index_route(bad, ch, derived)
+    assert [n for n, c in enumerate(result) if not c.ok] == [k]
+    assert "differs from the matrix-level entry" in result[k].detail
+    assert all(c.ok for c in cell_index.verify_index_route(route, ch, derived))
+
+
 def _at_reference(expr, r, c):
     """`cell_index._at` as three passes: substitute, unroll the sums, name the entries."""
     from symbptt.cell_index import CHECK_M, CHECK_N, i, j
