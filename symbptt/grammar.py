@@ -348,6 +348,11 @@ class _ToAst(lark.Transformer):
         base, token = items
         if isinstance(base, Number) and not base.size and float(base.text) == 0 and not token.startswith("["):
             size = zero_size(token[1:])  # 0_{n×n}, \mathbf{0}_n: a size, read where a block is meant
+            index = clean_index(token[1:])
+            if TIME_INDEX.fullmatch(index):  # 0_t, 0_{t-1}: a time index where a size stands
+                raise InputError(f"the subscript of 0 at position {token.start_pos + 1} is not a size: "
+                                 f"{index} is a time index, and a zero matrix has no time step; "
+                                 "write 0 or 0_{n\\times n}")
             if size is None:
                 raise InputError(f"the subscript of 0 at position {token.start_pos + 1} is not a size: "
                                  "a zero matrix's is n×n or n, as in 0_{n\\times n}")
@@ -459,6 +464,10 @@ def zero_size(text: str) -> tuple[str, ...] | None:
     gives none (0_t)."""
     match = _SIZE.fullmatch(clean_index(text))
     return tuple(d for d in match.groups() if d) if match else None
+
+
+#: A time index written where a size could stand (0_t, \mathbf{0}_{t-1}): t, i, j or k and an offset.
+TIME_INDEX = re.compile(r"[tijk](?:[+-]\d{1,3})?")
 
 
 #: A time index: a letter or a step number, and an offset (t, t-1, k+1, 0, 4). Anything else

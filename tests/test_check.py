@@ -375,7 +375,10 @@ def test_a_jacobian_claimed_zero_is_refuted_with_a_counterexample(text, form):
 @pytest.mark.parametrize("text,message", [
     (r"0_{n \times m}", "the zero at position 1 has size n×m, but the block is n×n"),
     (r"\mathbf{0}_m", "the zero at position 9 has size m"), ("O_m", "the zero at position 1 has size m"),
-    ("0_{t-1}", "the subscript of 0 at position 2 is not a size"), ("O_t", "unknown name 'O_t'"),
+    ("0_{t-1}", "the subscript of 0 at position 2 is not a size: t-1 is a time index"),
+    ("O_t", "unknown name 'O_t'"),
+    ("0_t", "the subscript of 0 at position 2 is not a size: t is a time index, and a zero matrix has no time step"),
+    (r"\mathbf{0}_{k}", "the subscript of 0 at position 11 is not a size: k is a time index"),
 ])
 def test_a_zero_of_another_size_or_a_label_is_an_error(text, message):
     """A zero whose size contradicts the n×n Jacobian is refused, not judged as the n×n zero;
