@@ -45,7 +45,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .activations import ACTIVATIONS
 from .cell import Cell
 from .cell_parse import _label
-from .claim import _check_cost, sized_zero, zero_name
+from .claim import _check_cost, sized_number, sized_zero, zero_name
 from .errors import InputError
 from .grammar import Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary
 from .model import ARG, M, N
@@ -199,7 +199,7 @@ class _Reader:
         if isinstance(node, Name):
             return self.name(node)
         if isinstance(node, Number):
-            return sized_zero(node.size, N, node.pos) if node.size else sp.Rational(node.text)
+            return sized_number(node, N) if node.size else sp.Rational(node.text)
         if isinstance(node, Unary):
             if node.op == "neg":
                 arg = self.value(node.arg)

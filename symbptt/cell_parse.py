@@ -116,8 +116,9 @@ class _Translator:
                 return sp.MatrixSymbol(f"{label}@t", M, 1)
             return sp.MatrixSymbol(label, N, 1)  # a bias or peephole weight
         if isinstance(node, Number):
-            if node.size:  # 0_{n×n} is read in a claimed block (`claim.sized_zero`), not in a cell
-                self.fail(f"a zero with a size at character {self.at(node)}: write 0")
+            if node.size:  # 0_{n×n}, 1_n are read in a claimed block (`claim.sized_number`), not in a cell
+                self.fail(f"a {'zero' if sp.Rational(node.text) == 0 else 'one'} with a size at character "
+                          f"{self.at(node)}: write {node.text}")
             value = sp.Rational(node.text)
             return sp.OneMatrix(N, 1) if value == 1 else sp.MatMul(value, sp.OneMatrix(N, 1))
         if isinstance(node, Unary) and node.op == "neg":

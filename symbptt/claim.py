@@ -488,6 +488,19 @@ def sized_zero(size: tuple[str, ...], n, pos: int) -> sp.ZeroMatrix:
                      "is n×n (n the state's size, m the input's): write 0, 0_{n\\times n} or 0_n")
 
 
+def sized_number(node: Number, n):
+    """A number with its size annotation where a block or a vector is meant: a sized zero
+    (0_{n×n}, \\mathbf{0}_n) is the n×n zero (`sized_zero`); the ones vector 1_n,
+    \\mathbf{1}_n, is the number 1, which entrywise expressions (1_n − h_t²) broadcast to
+    the ones vector as they do 1. Its size must be the state's, n."""
+    if sp.Rational(node.text) == 0:
+        return sized_zero(node.size, n, node.pos)
+    if node.size != ("n",):
+        raise InputError(f"the ones vector at position {node.pos + 1} has size {'×'.join(node.size)}, "
+                         "but the state's is n: write 1 or 1_n")
+    return sp.Integer(1)
+
+
 def _mul(*factors) -> sp.MatMul:
     """The product of matrix expressions, flat ((A B) C is printed A B C), shapes checked."""
     flat = []
@@ -666,7 +679,7 @@ def _value(node: Node, ctx: _Context):
     if isinstance(node, Name):
         return _role(node, ctx)
     if isinstance(node, Number):
-        return sized_zero(node.size, ctx.rec.n, node.pos) if node.size else sp.Rational(node.text)
+        return sized_number(node, ctx.rec.n) if node.size else sp.Rational(node.text)
     if isinstance(node, Placeholder):
         key = f"point@{node.pos}"
         rec = ctx.rec
@@ -746,6 +759,8 @@ def _call(node: Call, ctx: _Context):
             raise InputError(f"diag at position {node.pos + 1} takes no prime or power")
         if isinstance(arg, sp.DiagMatrix):  # diag[∂σ(h)/∂h]: already diagonal
             return arg
+        if isinstance(arg, sp.Basic) and arg.is_number:  # diag(1_n), diag(1): the ones vector's is I
+            return sp.Identity(ctx.rec.n) if arg == 1 else _scale(sp.Identity(ctx.rec.n), arg)
         vec = _as_vec(arg, node)
         return sp.Identity(ctx.rec.n) if vec.body == 1 else sp.DiagMatrix(vec.matrix())
     vec = _as_vec(arg, node)

@@ -189,11 +189,12 @@ class Name(Node):
 
 @dataclass(frozen=True)
 class Number(Node):
-    """A number as written (0, 1, 1/2), and a zero's size annotation."""
+    """A number as written (0, 1, 1/2), and a zero's or a one's size annotation."""
 
     text: str
-    #: A zero's size annotation as written: 0_{n×n} → ("n", "n"), \mathbf{0}_n → ("n",).
-    #: Its meaning (a block's shape) is the reader's to judge (`claim.sized_zero`).
+    #: A zero's or a one's size annotation as written: 0_{n×n} → ("n", "n"), \mathbf{0}_n →
+    #: ("n",), the ones vector 1_n → ("n",). Its meaning (a block's shape, a vector's length)
+    #: is the reader's to judge (`claim.sized_number`).
     size: tuple[str, ...] = ()
 
 
@@ -356,6 +357,14 @@ class _ToAst(lark.Transformer):
             if size is None:
                 raise InputError(f"the subscript of 0 at position {token.start_pos + 1} is not a size: "
                                  "a zero matrix's is n×n or n, as in 0_{n\\times n}")
+            return Number(base.pos, base.text, size)
+        if isinstance(base, Number) and not base.size and float(base.text) == 1 and not token.startswith("["):
+            size = zero_size(token[1:])  # 1_n, \mathbf{1}_n: the ones vector, sized as a zero is
+            index = clean_index(token[1:])
+            if TIME_INDEX.fullmatch(index) or size is None:
+                why = f"{index} is a time index, and" if TIME_INDEX.fullmatch(index) else "as in 1_n,"
+                raise InputError(f"the subscript of 1 at position {token.start_pos + 1} is not a size: {why} "
+                                 "the ones vector 1_n has the state's size n; write 1 or 1_n")
             return Number(base.pos, base.text, size)
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state

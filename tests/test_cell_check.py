@@ -233,6 +233,12 @@ def test_a_zero_of_another_size_than_the_block_is_an_error(zero, message):
     assert "\n" not in str(exc.value)
 
 
+def test_1_n_in_a_block_is_the_ones_vector():
+    """1_n, \\mathbf{1}_n: the ones vector, as 1 is in an entrywise product."""
+    r = check_cell(r"dc_t/dc_{t-1} = \operatorname{diag}(f_t \odot \mathbf{1}_n)", "lstm")
+    assert {v.status for v in r.verdicts.values()} == {"proved"}
+
+
 def test_O_is_a_cell_name_where_the_cell_has_one():
     """In a cell whose output gate is O (the d2l row cells), O is the gate, not zero; O_t is
     never a size."""

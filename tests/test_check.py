@@ -388,6 +388,26 @@ def test_a_zero_of_another_size_or_a_label_is_an_error(text, message):
     assert "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize("text", ["diag(1_n - h_t^2) W", r"\operatorname{diag}(\mathbf{1}_n - h_t^2) W",
+                                  "diag(1_{n} - h_t^2) W"])
+def test_1_n_is_the_ones_vector(text):
+    """1_n, \\mathbf{1}_n: the ones vector of size n, read as 1 is in 1 − h_t² (sized as 0_n is)."""
+    r = check(text, activation="tanh", recurrence="elman")
+    assert r.expr == check("diag(1 - h_t^2) W", activation="tanh", recurrence="elman").expr
+    assert statuses(r)["numerator"] == "proved"
+
+
+@pytest.mark.parametrize("text,message", [
+    ("1_m", "the ones vector at position 1 has size m, but the state's is n: write 1 or 1_n"),
+    ("diag(1_t - h_t^2) W", "the subscript of 1 at position 7 is not a size: t is a time index"),
+    ("1_n", "the formula is not a matrix"),
+])
+def test_a_ones_vector_of_another_size_is_an_error(text, message):
+    with pytest.raises(InputError, match=re.escape(message)) as exc:
+        check(text, activation="tanh", recurrence="elman")
+    assert "\n" not in str(exc.value)
+
+
 def test_O_given_a_role_is_not_the_zero_matrix():
     r = check("O", activation="tanh", recurrence="elman", roles=Roles(defines=(("O", parse("W")),)))
     assert str(r.expr) == "W"
