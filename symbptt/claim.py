@@ -806,6 +806,12 @@ def _as_vec(value, node: Node) -> _Vec:
     raise InputError(f"the function at position {node.pos + 1} applies to a vector, not a matrix")
 
 
+def _is_zero(value) -> bool:
+    """A zero matrix, also scaled (−0_{n×n} is 0·I's -1 · 0)."""
+    return isinstance(value, sp.ZeroMatrix) or isinstance(value, sp.MatMul) and any(
+        isinstance(f, sp.ZeroMatrix) for f in value.args)
+
+
 def _scale(value, factor):
     if isinstance(value, _Vec):
         return _Vec(value.base, factor * value.body)
@@ -883,7 +889,7 @@ def _binary(node: Binary, a, b, ctx: _Context):
         return _with_gradient(node, a, b, ctx)
     if node.op in ("add", "sub"):
         if node.op == "sub":
-            b = _scale(b, -1)
+            b = b if _is_zero(b) else _scale(b, -1)
         if isinstance(a, _Vec) and isinstance(b, _Vec):
             return _combine(a, b, sp.Add, node)
         if isinstance(a, _Vec) and scalar(b):
@@ -895,7 +901,13 @@ def _binary(node: Binary, a, b, ctx: _Context):
         if not (scalar(a) or scalar(b) or isinstance(a, _Vec) or isinstance(b, _Vec)):
             if a.shape != b.shape:
                 raise InputError(f"the sum at position {node.pos + 1} adds shapes {_shape(a)} and {_shape(b)}")
-            return sp.MatAdd(a, b)
+            # O_{n×n} + W diag(σ'(x_{t-1})): the reading is printed as what is judged, without
+            # the zero term (as a cell's reading is, `cell_claim._added`)
+            kept = [m for m in (a, b) if not _is_zero(m)]
+            return sp.MatAdd(*kept) if len(kept) == 2 else kept[0] if kept else a
+        for zero, other in ((a, b), (b, a)):  # W diag(σ'(x_{t-1})) + 0: the 0 is the zero matrix
+            if scalar(zero) and zero == 0 and isinstance(other, sp.Basic) and other.is_Matrix:
+                return other
         raise InputError(f"the sum at position {node.pos + 1} adds a matrix and a vector or number")
     if scalar(a) or scalar(b):
         return _scale(b, a) if scalar(a) else _scale(a, b)

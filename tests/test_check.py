@@ -408,6 +408,18 @@ def test_a_ones_vector_of_another_size_is_an_error(text, message):
     assert "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize("text", [r"∂h_t/∂h_{t-1} = O_{n\times n} + W diag(σ'(h_{t-1}))",
+                                  r"W diag(σ'(h_{t-1})) + 0_{n \times n}", "W diag(σ'(h_{t-1})) - 0",
+                                  "0 + W diag(σ'(h_{t-1}))"])
+def test_a_zero_term_is_dropped_from_the_reading(capsys, text):
+    """O_{n×n} + M is read, and printed, as M, as a cell's reading drops its zero terms."""
+    r = check(text, activation="tanh", recurrence="pascanu")
+    assert r.expr == check("W diag(σ'(h_{t-1}))", activation="tanh", recurrence="pascanu").expr
+    assert statuses(r)["numerator"] == "proved"
+    code, out, err = run_cli(capsys, "check", text, "-r", "pascanu")
+    assert code == 0 and "read as:     W diag(σ'(x_{t-1}))\n" in out
+
+
 def test_O_given_a_role_is_not_the_zero_matrix():
     r = check("O", activation="tanh", recurrence="elman", roles=Roles(defines=(("O", parse("W")),)))
     assert str(r.expr) == "W"
