@@ -923,6 +923,9 @@ def _binary(node: Binary, a, b, ctx: _Context):
         try:
             return _combine(a, b, sp.Mul, node)  # x ∘ y, or x * y in code: elementwise
         except UnsupportedError:
+            for product, value, other in ((node.left, a, node.right), (node.right, b, node.left)):
+                if _applied(product, value):  # W^T h_t ⊙ (1 − h_t): the product is taken first
+                    raise InputError(_vector_times_vector(node, product, other)) from None
             if node.op != "hadamard" and (_input_vector(a, node.left, ctx) or _input_vector(b, node.right, ctx)):
                 raise InputError(_two_vectors(node, ctx)) from None
             raise
@@ -946,6 +949,56 @@ def _binary(node: Binary, a, b, ctx: _Context):
                          f"{_shape(left)} and {_shape(right)}")
     product = _mul(left, right)
     return _Vec(product) if isinstance(b, _Vec) and product.shape[1] == 1 else product
+
+
+def _applied(node: Node, value) -> bool:
+    """Whether `node` is a matrix applied to a vector (W^T h_t), whose value is a vector."""
+    return isinstance(node, Binary) and node.op in ("matmul", "times") and isinstance(value, _Vec) \
+        and value.body == ARG and isinstance(value.base, sp.MatMul)
+
+
+_OPS = {"add": " + ", "sub": " − ", "matmul": " ", "times": " * ", "hadamard": " ⊙ "}
+
+
+def _spelled(node: Node, grouped: bool | str = False) -> str:
+    """A node written back in plain text (W^T h_t, (1 − h_t)), for a message; '…' for what
+    has no short spelling. `grouped`: in parentheses if compound; "product": the left factor
+    of a product, where a product needs none."""
+    if isinstance(node, Name):
+        return _display(node)
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, Placeholder):
+        return "·"
+    if isinstance(node, Unary) and node.op in ("transpose", "neg"):
+        arg = _spelled(node.arg, True)
+        return f"{arg}^T" if node.op == "transpose" else f"-{arg}"
+    if isinstance(node, Call):
+        power = f"^{node.power}" if node.power else ""
+        return f"{node.word or node.func}{power}{chr(39) if node.prime else ''}({_spelled(node.arg)})"
+    if isinstance(node, Binary) and node.op == "power":
+        return f"{_spelled(node.left, True)}^{node.right}"
+    if isinstance(node, Binary) and node.op in _OPS:
+        text = _spelled(node.left, "product" if node.op == "matmul" else node.op not in ("add", "sub")) + _OPS[node.op] + \
+            _spelled(node.right, node.op != "add")
+        # a product in a product needs no parentheses: W^T h_t, diag(v) W h_t
+        chained = node.op == "matmul" and grouped == "product"
+        return f"({text})" if grouped and not chained else text
+    return "…"
+
+
+def _vector_times_vector(node: Binary, product: Node, other: Node) -> str:
+    """Why M v ⊙ u is no Jacobian, in the formula's terms, with what to write."""
+    op = "*" if node.op == "times" else "⊙"
+    message = (f"{_spelled(node)} at position {node.pos + 1} is a vector, not a matrix: the product "
+               f"{_spelled(product)} is taken first, and {op} multiplies the vector it gives entrywise "
+               f"by {_spelled(other, True)}")
+    if product is node.left:  # W^T h_t ⊙ (1 − h_t): W^T diag(h_t ⊙ (1 − h_t)) was likely meant
+        matrix = _spelled(product.left, "product")
+        vector, rest = (_spelled(n, True) for n in (product.right, other))
+        message += (f"; for the Jacobian write {matrix} diag({vector} ⊙ {rest}), or group the entrywise "
+                    f"product: {matrix} ({vector} ⊙ {rest})")
+    return message
 
 
 def _display(node: Node) -> str:

@@ -420,6 +420,25 @@ def test_a_zero_term_is_dropped_from_the_reading(capsys, text):
     assert code == 0 and "read as:     W diag(σ'(x_{t-1}))\n" in out
 
 
+@pytest.mark.parametrize("text,message", [
+    ("W^T h_t ⊙ (1 − h_t)", "(W^T h_t) ⊙ (1 − h_t) at position 1 is a vector, not a matrix: the product W^T h_t "
+     "is taken first, and ⊙ multiplies the vector it gives entrywise by (1 − h_t); for the Jacobian write "
+     "W^T diag(h_t ⊙ (1 − h_t)), or group the entrywise product: W^T (h_t ⊙ (1 − h_t))"),
+    ("W.T @ hs[t] * (1 - hs[t]**2)", "for the Jacobian write W^T diag(h_t ⊙ (1 − h_t^2))"),
+    ("(1 - h_t^2) ⊙ (W h_{t-1})", "the product W h_{t-1} is taken first, and ⊙ multiplies the vector"),
+])
+def test_a_matrix_times_a_vector_times_another_vector_entrywise_says_so(text, message):
+    """M v ⊙ u is a vector: the message says the product is taken first and what to write,
+    not that 'the vectors combined are functions of different vectors'."""
+    with pytest.raises(InputError) as exc:
+        check(text, activation="tanh")
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+    suggested = re.search(r"write (.*?), or group", str(exc.value))
+    if suggested:  # what the message says to write is accepted
+        assert check(suggested.group(1), activation="tanh").expr == check(
+            str(exc.value).rsplit(": ", 1)[1], activation="tanh").expr
+
+
 def test_O_given_a_role_is_not_the_zero_matrix():
     r = check("O", activation="tanh", recurrence="elman", roles=Roles(defines=(("O", parse("W")),)))
     assert str(r.expr) == "W"
