@@ -110,6 +110,7 @@ PROD.3: /\\prod\s*(\\limits\s*)?(_\s*(\{(?:[^{}]|\{[^{}]*\}){0,40}\}|[^\s{}\\]))
 FRAC.3: /\\[dt]?frac(?![A-Za-z])/
 PARTIAL.3: "\\partial" | "∂" | /\\mathrm\s*\{\s*d\s*\}/ | /d(?=\s+[A-Za-z\\])/
          | /d(?=[A-Za-z]_(?:\{[^{}]{1,12}\}|[A-Za-z0-9]{1,3})\s*\/)/ | /(?<=\/)d(?=[A-Za-z]_)/ | /(?<=\/ )d(?=[A-Za-z]_)/
+         | /d(?=[A-Za-z]\s*\/\s*d[A-Za-z\\])/
          | /d(?=\\(?:mathbf|boldsymbol|bm)\s*\{\s*[A-Za-z]\s*\}\s*_(?:\{[^{}]{1,12}\}|[A-Za-z0-9]{1,3})\s*\/)/
          | /(?:(?<=\/)|(?<=\/ ))d(?=\\(?:mathbf|boldsymbol|bm)\s*\{\s*[A-Za-z]\s*\}\s*_)/
 PLACEHOLDER.5: /(?:(?<=[(\[{])|(?<=[(\[{]\s)|(?<=\\lbrack)|(?<=\\lparen))(?:\\cdot|\\bullet|\\cdotp|\.|·|•|∙|⋅|\\,|\\ )+(?=\s*(?:\\right|\\[bB]igg?r?)?\s*[)\]])/

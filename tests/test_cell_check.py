@@ -239,6 +239,12 @@ def test_1_n_in_a_block_is_the_ones_vector():
     assert {v.status for v in r.verdicts.values()} == {"proved"}
 
 
+@pytest.mark.parametrize("text", ["do/dC_{t-1} = 0", "do / dc_{t-1} = 0"])
+def test_a_d_derivative_of_a_gate_without_its_index_is_judged(text):
+    """do/dC_{t-1}, as do_t/dC_{t-1}: the gate named without its time index is at t."""
+    assert {v.status for v in check_cell(text, "lstm").verdicts.values()} == {"proved"}
+
+
 def test_O_is_a_cell_name_where_the_cell_has_one():
     """In a cell whose output gate is O (the d2l row cells), O is the gate, not zero; O_t is
     never a size."""

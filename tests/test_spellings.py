@@ -93,6 +93,18 @@ def test_a_slashed_derivative_of_bold_names_is_the_derivative_written_plain():
         assert (lhs[0].letter, lhs[0].sub, lhs[1].letter, lhs[1].sub) == (letters[0], "t", letters[1], "t-1"), text
 
 
+UNTIMED_DERIVATIVES = ["do/dC_{t-1} = 0", "do / dc_{t-1} = 0", r"do/d\mathbf{C}_{t-1} = 0", "df/dh_{t-1} = 0"]
+
+
+def test_a_slashed_d_derivative_of_a_name_without_an_index_is_the_derivative():
+    """do/dC_{t-1}: a gate named without its time index after d, as ∂o/∂C_{t-1} is written."""
+    for text in UNTIMED_DERIVATIVES:
+        lhs = parse(text).lhs
+        plain = parse(text.replace("d", "\\partial ", 1).replace("/ d", "/ \\partial ").replace("/d", "/\\partial ")).lhs
+        assert [(n.letter, n.sub) for n in lhs] == [(n.letter, n.sub) for n in plain], text
+        assert lhs[0].sub == "" and lhs[1].sub == "t-1", text
+
+
 def _lexed(parser, text):
     """The parse tree with every token's type, text and position, or where parsing stopped."""
     import lark
@@ -123,7 +135,7 @@ def test_the_basic_lexer_reads_what_the_contextual_lexer_reads():
     texts += [f"{w}{t}" for w in WEIGHT for t in TRANSPOSE] + [f"{d}({p}({x}))" for d in DIAG for p in PRIME
                                                               for x in PREVIOUS]
     texts += [f"W{p}diag(f'(h))" for p in PRODUCT] + ["W^T diag(", "dh/dh_{t-1} = ", r"\frac{1}{2} W", "W ⊙ ⊙ D"]
-    texts += BOLD_DERIVATIVES + [r"d\mathbf{W}", r"a/d\mathbf{W}"]
+    texts += BOLD_DERIVATIVES + [r"d\mathbf{W}", r"a/d\mathbf{W}"] + UNTIMED_DERIVATIVES + ["W do/dx", "do/2"]
     assert grammar._parser().options.lexer == "basic"
     differ = [t for t in texts if _lexed(grammar._parser(), t) != _lexed(contextual, t)]
     assert not differ, differ[:5]
