@@ -807,7 +807,7 @@ def _as_vec(value, node: Node) -> _Vec:
 
 
 def _is_zero(value) -> bool:
-    """A zero matrix, also scaled (−0_{n×n} is 0·I's -1 · 0)."""
+    """A zero matrix, also a scaled one (−0_{n×n} is read as the product −1 · 0)."""
     return isinstance(value, sp.ZeroMatrix) or isinstance(value, sp.MatMul) and any(
         isinstance(f, sp.ZeroMatrix) for f in value.args)
 

@@ -348,24 +348,19 @@ class _ToAst(lark.Transformer):
 
     def subscript(self, items):
         base, token = items
-        if isinstance(base, Number) and not base.size and float(base.text) == 0 and not token.startswith("["):
-            size = zero_size(token[1:])  # 0_{n×n}, \mathbf{0}_n: a size, read where a block is meant
-            index = clean_index(token[1:])
-            if TIME_INDEX.fullmatch(index):  # 0_t, 0_{t-1}: a time index where a size stands
-                raise InputError(f"the subscript of 0 at position {token.start_pos + 1} is not a size: "
-                                 f"{index} is a time index, and a zero matrix has no time step; "
-                                 "write 0 or 0_{n\\times n}")
+        if isinstance(base, Number) and not base.size and float(base.text) in (0, 1) and not token.startswith("["):
+            # 0_{n×n}, \mathbf{0}_n, the ones vector 1_n: a size, read where a block or vector is meant
+            size, index = zero_size(token[1:]), clean_index(token[1:])
+            zero = float(base.text) == 0
+            what = "a zero matrix" if zero else "the ones vector"
+            if TIME_INDEX.fullmatch(index):  # 0_t, 1_{t-1}: a time index where a size stands
+                raise InputError(f"the subscript of {base.text} at position {token.start_pos + 1} is not a size: "
+                                 f"{index} is a time index, and {what} has no time step; write {base.text} or "
+                                 + ("0_{n\\times n}" if zero else "1_n"))
             if size is None:
-                raise InputError(f"the subscript of 0 at position {token.start_pos + 1} is not a size: "
-                                 "a zero matrix's is n×n or n, as in 0_{n\\times n}")
-            return Number(base.pos, base.text, size)
-        if isinstance(base, Number) and not base.size and float(base.text) == 1 and not token.startswith("["):
-            size = zero_size(token[1:])  # 1_n, \mathbf{1}_n: the ones vector, sized as a zero is
-            index = clean_index(token[1:])
-            if TIME_INDEX.fullmatch(index) or size is None:
-                why = f"{index} is a time index, and" if TIME_INDEX.fullmatch(index) else "as in 1_n,"
-                raise InputError(f"the subscript of 1 at position {token.start_pos + 1} is not a size: {why} "
-                                 "the ones vector 1_n has the state's size n; write 1 or 1_n")
+                raise InputError(f"the subscript of {base.text} at position {token.start_pos + 1} is not a size: "
+                                 + ("a zero matrix's is n×n or n, as in 0_{n\\times n}" if zero else
+                                    "the ones vector 1_n has the state's size n; write 1 or 1_n"))
             return Number(base.pos, base.text, size)
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
