@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from operator import mul
 
 import mpmath
 import sympy as sp
@@ -429,7 +430,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
             J = jacobian(*x, *weights)
             D = slope(*x, *weights)
             slopes += sum(D[i][i] for i in range(n))
-            columns = orthogonal_columns([[sum([a * b for a, b in zip(row, col)]) for row in J]
+            columns = orthogonal_columns([[sum(map(mul, row, col)) for row in J]
                                           for col in columns])
             x = [v for (v,) in step(*x, *weights)]
             norms.append(largest_norm(columns))
