@@ -68,7 +68,8 @@ def state_step(rec: Recurrence, W: list, drive: list):
     def step(x):
         if rec.cell.post:
             return [sigma(sum(weight(r, c) * x[c] for c in range(n)) + drive[r]) for r in range(n)]
-        return [sum(weight(r, c) * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
+        z = [sigma(v) for v in x]  # once per entry, not once per row
+        return [sum(weight(r, c) * z[c] for c in range(n)) + drive[r] for r in range(n)]
     return step
 
 
