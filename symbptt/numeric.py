@@ -180,12 +180,13 @@ def orthogonal_columns(cols: list[list[float]]) -> list[list[float]]:
     singular value to a relative error of a few n ε (Demmel & Veselić 1992). Convergence
     is quadratic, and columns that are nearly orthogonal already take one sweep.
 
-    Two shortcuts leave every result bit for bit as the plain sweeps give it: a pair is not
-    tested again while neither column has changed since it passed (the test would read the
-    same numbers), and a sweep that changes no column ends the iteration, as every later
-    sweep would repeat it. The latter is what happens when a column's squared norm
-    underflows (a ReLU product losing rank): its pairs fail the test with a·b = 0, yet
-    their rotation angle is 0, and without it the sweeps ran to their cap.
+    Two shortcuts leave the result equal, entry by entry, to what the plain sweeps give: a
+    pair is not tested again while neither column has changed since it passed (the test
+    would read the same numbers), and a sweep that changes no column (as `==` sees it, so a
+    zero's sign aside, which no dot product sees) ends the iteration, as every later sweep
+    would repeat it. The latter is what happens when a column's squared norm is subnormal
+    (a ReLU product losing rank): its pairs fail the test with a·b underflowing to 0, yet
+    their rotation is too small to change an entry, and the sweeps ran to their cap.
     """
     cols = [list(c) for c in cols]
     n = len(cols)

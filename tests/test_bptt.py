@@ -355,9 +355,9 @@ def test_the_curves_say_whether_they_grew_and_fell_below_their_bound():
     assert identity.follows_bounds and identity.still_vanishes is None and identity.grows_slower is None
 
 
-def test_orthogonal_columns_shortcuts_give_the_plain_sweeps_results_bit_for_bit():
+def test_orthogonal_columns_shortcuts_give_the_plain_sweeps_results():
     """Skipping pairs that passed on unchanged columns, and stopping after a sweep that
-    changed nothing, must not change a bit: compared with plain sweeps to the cap, also on
+    changed nothing, must not change an entry: compared with plain sweeps to the cap, also on
     a ReLU-like product whose columns' squared norms underflow (the case that ran to it)."""
     import math
     import random
