@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from operator import mul
 
 import mpmath
 import sympy as sp
@@ -191,18 +192,33 @@ def _compose(rec: Recurrence, n: int, m: int, steps: int):
     return env, x0, states
 
 
-def _product_check(d: Derivation, steps: int, n: int) -> list[ProductCheck]:
-    rec = d.recurrence
-    env, x0, states = _compose(rec, n, n + 1, steps)
-    total = jacobian_entries(list(states[-1]), x0)  # the composed recurrence, differentiated
-    one = {l: explicit(d.result(l), env) for l in Layout}
-    at_step = lambda l, i: one[l].xreplace(dict(zip(x0, states[i - 1])))  # J_i, x_{i-1} = states[i-1]
+class _Composed:
+    """The recurrence composed at size n (m = n + 1) for `steps` steps, shared by the checks
+    at that size: composing fewer steps gives the first states of these, and J_i at x_{i-1}
+    is the same in each, so both are built once (the checks' comparisons stay their own)."""
+
+    def __init__(self, d: Derivation, n: int, steps: int):
+        self.result = d.result
+        self.env, self.x0, self.states = _compose(d.recurrence, n, n + 1, steps)
+        self._factors: dict = {}
+
+    def factor(self, layout: Layout, i: int) -> sp.Matrix:
+        """The one-step Jacobian in `layout` at x_{i-1} = states[i - 1] (J_i or J_iᵀ), n×n."""
+        if (layout, i) not in self._factors:
+            at_state = dict(zip(self.x0, self.states[i - 1]))
+            self._factors[layout, i] = explicit(self.result(layout), self.env).xreplace(at_state)
+        return self._factors[layout, i]
+
+
+def _product_check(d: Derivation, steps: int, n: int, composed: _Composed | None = None) -> list[ProductCheck]:
+    c = composed or _Composed(d, n, steps)
+    total = jacobian_entries(list(c.states[steps]), c.x0, c.env.partials)  # the composed recurrence, differentiated
     numerator = sp.eye(n)
     denominator = sp.eye(n)
     for i in range(steps, 0, -1):
-        numerator = product(numerator, at_step(Layout.NUMERATOR, i))
+        numerator = product(numerator, c.factor(Layout.NUMERATOR, i))
     for i in range(1, steps + 1):
-        denominator = product(denominator, at_step(Layout.DENOMINATOR, i))
+        denominator = product(denominator, c.factor(Layout.DENOMINATOR, i))
     return [ProductCheck(steps, n, Layout.NUMERATOR, not mismatches(total, numerator)),
             ProductCheck(steps, n, Layout.DENOMINATOR, not mismatches(to_layout(total, Layout.DENOMINATOR), denominator))]
 
@@ -286,21 +302,22 @@ def _gradient_matrix(rec: Recurrence, env, delta: sp.Matrix) -> sp.Matrix:
     return explicit(gradient_term(rec, symbol), bound)
 
 
-def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2) -> bool:
-    """The recursion's δ_0 and ∂E/∂W equal SymPy's derivatives of E = Σ_t ½‖x_t − y_t‖²."""
+def _backward_symbolic(d: Derivation, n: int = 2, T: int = 2, composed: _Composed | None = None) -> bool:
+    """The recursion's δ_0 and ∂E/∂W equal SymPy's derivatives of E = Σ_t ½‖x_t − y_t‖²
+    (`composed`, if given, is at size n with at least T steps)."""
     rec = d.recurrence
-    env, x0, states = _compose(rec, n, n + 1, T)
+    c = composed or _Composed(d, n, T)
+    env, x0, states = c.env, c.x0, c.states
     y = [sp.Matrix(n, 1, lambda i, j, s=s: sp.Symbol(f"y{s}_{i + 1}", real=True)) for s in range(T + 1)]
     E = sum(product((states[s] - y[s]).T, states[s] - y[s])[0] / 2 for s in range(1, T + 1))
-    den = explicit(d.result(Layout.DENOMINATOR), env)
     delta_syms = sp.Matrix(n, 1, lambda i, j: sp.Symbol(f"delta_{i + 1}", real=True))
     term = _gradient_matrix(rec, env, delta_syms)
     delta, dW = states[T] - y[T], sp.zeros(n, n)
     for t in range(T, 0, -1):
         local = dict(zip(x0, states[t - 1]))
         dW += term.xreplace({**local, **dict(zip(delta_syms, delta))})
-        delta = product(den.xreplace(local), delta) + ((states[t - 1] - y[t - 1]) if t > 1 else sp.zeros(n, 1))
-    memo: dict = {}  # subexpressions of E shared by the derivatives
+        delta = product(c.factor(Layout.DENOMINATOR, t), delta) + ((states[t - 1] - y[t - 1]) if t > 1 else sp.zeros(n, 1))
+    memo = env.partials  # subexpressions of E shared by the derivatives (and the product checks')
     direct_x0 = sp.Matrix([derivative(E, v, memo) for v in x0])
     direct_W = env[rec.W].applyfunc(lambda w: derivative(E, w, memo))
     return not mismatches(delta, direct_x0) and not mismatches(dW, direct_W)
@@ -429,7 +446,7 @@ def curves(d: Derivation, n: int = 6, T: int = 60, seed: int = 0) -> tuple[Curve
             J = jacobian(*x, *weights)
             D = slope(*x, *weights)
             slopes += sum(D[i][i] for i in range(n))
-            columns = orthogonal_columns([[sum([a * b for a, b in zip(row, col)]) for row in J]
+            columns = orthogonal_columns([[sum(map(mul, row, col)) for row in J]
                                           for col in columns])
             x = [v for (v,) in step(*x, *weights)]
             norms.append(largest_norm(columns))
@@ -448,6 +465,8 @@ def bptt(activation: str = "tanh", recurrence: str = DEFAULT_FORM) -> Bptt:
     if d.activation.sup_derivative is None:
         raise InputError("bptt needs an activation with a known sup|σ'| (tanh, sigmoid, relu, "
                          "identity); the generic sigma has none")
-    checks = tuple(c for steps, n in PRODUCT_CHECKS for c in _product_check(d, steps, n))
-    return Bptt(d, product_steps(d), checks, backward_steps(d), _backward_symbolic(d),
+    sizes = {n: max(s for s, m in PRODUCT_CHECKS if m == n) for _, n in PRODUCT_CHECKS}
+    composed = {n: _Composed(d, n, steps) for n, steps in sizes.items()}
+    checks = tuple(c for steps, n in PRODUCT_CHECKS for c in _product_check(d, steps, n, composed[n]))
+    return Bptt(d, product_steps(d), checks, backward_steps(d), _backward_symbolic(d, composed=composed[2]),
                 _backward_numeric(d), bound_steps(d), curves(d))

@@ -254,15 +254,16 @@ def mismatches(got: sp.Matrix, expected: sp.Matrix) -> list[tuple[int, int, sp.E
     if got.shape != expected.shape:
         raise ValueError(f"shapes differ: {got.shape} vs {expected.shape}")
     out = []
+    polynomials = _Polynomials()  # one for all entries: the subtrees they share converted once
     for i in range(got.rows):
         for j in range(got.cols):
             a, b = got[i, j], expected[i, j]
-            if a != b and differ(a, b):
+            if a != b and differ(a, b, polynomials):
                 out.append((i + 1, j + 1, a, b))
     return out
 
 
-def differ(a, b) -> bool:
+def differ(a, b, polynomials: "_Polynomials | None" = None) -> bool:
     """Whether a − b is nonzero once expanded (`sp.expand(a - b) != 0`), decided where
     functions are composed (σ(W σ(x) + …)) on sparse polynomials over ℚ, with the function
     applications as atoms, when both sides are polynomials in them; else, or when exp or
@@ -272,13 +273,15 @@ def differ(a, b) -> bool:
     arithmetic on dicts is many times faster than expanding expressions, most of all on
     composed recurrences, whose atoms hold whole states. Each side is converted on its own
     (subtrees they share once): the difference is never built as an expression.
+    `polynomials`, shared by the entries of one comparison (`mismatches`), keeps the
+    conversions and atoms of the subtrees they share.
     """
+    polynomials = _Polynomials() if polynomials is None else polynomials
     try:
-        polynomials = _Polynomials()
         left, right = polynomials.of(a), polynomials.of(b)
     except _Expand:
-        polynomials = None
-    if polynomials is None or not polynomials.composed:  # small entries: expand is as quick
+        return sp.expand(a - b) != 0
+    if not (polynomials.composed[a] or polynomials.composed[b]):  # small entries: expand is as quick
         return sp.expand(a - b) != 0
     return left != right
 
@@ -295,34 +298,34 @@ class _Polynomials:
 
     def __init__(self):
         self.atoms: dict = {}
-        self.composed = False  # a function applied to a function
+        self.composed: dict = {}  # converted expression → whether it applies a function to a function
         self._memo: dict = {}
 
     def of(self, e) -> sparse.Entry:
         if e not in self._memo:
-            self._memo[e] = self._convert(e)
+            self._memo[e], self.composed[e] = self._convert(e)
         return self._memo[e]
 
-    def _convert(self, e) -> sparse.Entry:
+    def _convert(self, e) -> tuple[sparse.Entry, bool]:
         if e.is_Add:
             out: sparse.Entry = {}
             for term in e.args:
                 sparse.add(out, self.of(term))
-            return out
+            return out, any(self.composed[term] for term in e.args)
         if e.is_Mul:
-            return reduce(sparse.mul, [self.of(f) for f in e.args])
+            return reduce(sparse.mul, [self.of(f) for f in e.args]), any(self.composed[f] for f in e.args)
         if e.is_Pow and e.exp.is_Integer and e.exp > 1:
-            return reduce(sparse.mul, [self.of(e.base)] * int(e.exp))
+            return reduce(sparse.mul, [self.of(e.base)] * int(e.exp)), self.composed[e.base]
         if e.is_Rational:
             c = sparse.number(e)
-            return {(): c} if c else {}
+            return ({(): c} if c else {}), False
         if e.is_Symbol:
-            return {(self._atom(e),): 1}
+            return {(self._atom(e),): 1}, False
         if isinstance(e, sp.Function):
             if e.has(sp.exp, sp.log):
                 raise _Expand
-            self.composed |= any(arg.has(sp.Function) for arg in e.args)
-            return {(self._atom(e.func(*[sp.expand(arg) for arg in e.args])),): 1}
+            composed = any(arg.has(sp.Function) for arg in e.args)
+            return {(self._atom(e.func(*[sp.expand(arg) for arg in e.args])),): 1}, composed
         raise _Expand  # a float, a negative or symbolic power, a constant such as π: not a polynomial
 
     def _atom(self, key) -> int:

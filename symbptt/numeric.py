@@ -10,6 +10,7 @@ import math
 import random
 import sys
 from dataclasses import dataclass
+from operator import mul
 
 import mpmath
 import sympy as sp
@@ -67,7 +68,8 @@ def state_step(rec: Recurrence, W: list, drive: list):
     def step(x):
         if rec.cell.post:
             return [sigma(sum(weight(r, c) * x[c] for c in range(n)) + drive[r]) for r in range(n)]
-        return [sum(weight(r, c) * sigma(x[c]) for c in range(n)) + drive[r] for r in range(n)]
+        z = [sigma(v) for v in x]  # once per entry, not once per row
+        return [sum(weight(r, c) * z[c] for c in range(n)) + drive[r] for r in range(n)]
     return step
 
 
@@ -177,37 +179,51 @@ def orthogonal_columns(cols: list[list[float]]) -> list[list[float]]:
     Pairs are rotated until each is orthogonal to n ε of their norms, which gives each
     singular value to a relative error of a few n ε (Demmel & Veselić 1992). Convergence
     is quadratic, and columns that are nearly orthogonal already take one sweep.
+
+    Two shortcuts leave the result equal, entry by entry, to what the plain sweeps give: a
+    pair is not tested again while neither column has changed since it passed (the test
+    would read the same numbers), and a sweep that changes no column (as `==` sees it, so a
+    zero's sign aside, which no dot product sees) ends the iteration, as every later sweep
+    would repeat it. The latter is what happens when a column's squared norm is subnormal
+    (a ReLU product losing rank): its pairs fail the test with a·b underflowing to 0, yet
+    their rotation is too small to change an entry, and the sweeps ran to their cap.
     """
     cols = [list(c) for c in cols]
     n = len(cols)
     tolerance = n * sys.float_info.epsilon
+    squares = [sum(map(mul, c, c)) for c in cols]  # recomputed only when a column changes
+    changes = [0] * n  # how often each column has changed
+    passed = {}  # (i, j) → changes[i], changes[j] when the pair last passed the test
     for _ in range(60):
-        rotated = False
+        moved = False
         for i in range(n - 1):
             for j in range(i + 1, n):
+                if passed.get((i, j)) == (changes[i], changes[j]):
+                    continue
                 ci, cj = cols[i], cols[j]
-                g = sum([x * y for x, y in zip(ci, cj)])
-                if g == 0.0:
+                g = sum(map(mul, ci, cj))
+                a, b = squares[i], squares[j]
+                if g == 0.0 or abs(g) <= tolerance * math.sqrt(a * b):
+                    passed[i, j] = changes[i], changes[j]
                     continue
-                a = sum([x * x for x in ci])
-                b = sum([y * y for y in cj])
-                if abs(g) <= tolerance * math.sqrt(a * b):
-                    continue
-                rotated = True
                 zeta = (b - a) / (2 * g)
                 t = math.copysign(1.0, zeta) / (abs(zeta) + math.hypot(1.0, zeta))
                 c = 1 / math.sqrt(1 + t * t)
                 s = c * t
-                cols[i] = [c * x - s * y for x, y in zip(ci, cj)]
-                cols[j] = [s * x + c * y for x, y in zip(ci, cj)]
-        if not rotated:
+                ri = [c * x - s * y for x, y in zip(ci, cj)]
+                rj = [s * x + c * y for x, y in zip(ci, cj)]
+                if ri != ci:
+                    cols[i], squares[i], changes[i], moved = ri, sum(map(mul, ri, ri)), changes[i] + 1, True
+                if rj != cj:
+                    cols[j], squares[j], changes[j], moved = rj, sum(map(mul, rj, rj)), changes[j] + 1, True
+        if not moved:
             return cols
     return cols
 
 
 def largest_norm(cols: list[list[float]]) -> float:
     """The largest Euclidean norm among `cols`: ‖A‖₂ for the output of `orthogonal_columns`."""
-    return math.sqrt(max(sum([x * x for x in c]) for c in cols))
+    return math.sqrt(max(sum(map(mul, c, c)) for c in cols))
 
 
 def largest_singular_value(rows: list[list[float]]) -> float:

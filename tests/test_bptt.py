@@ -353,3 +353,45 @@ def test_the_curves_say_whether_they_grew_and_fell_below_their_bound():
     assert tanh.still_vanishes is None and tanh.grows_slower.scale == 1.1 and not tanh.follows_bounds
     assert sigmoid.still_vanishes.scale == 1.1 and not sigmoid.still_vanishes.grew
     assert identity.follows_bounds and identity.still_vanishes is None and identity.grows_slower is None
+
+
+def test_orthogonal_columns_shortcuts_give_the_plain_sweeps_results():
+    """Skipping pairs that passed on unchanged columns, and stopping after a sweep that
+    changed nothing, must not change an entry: compared with plain sweeps to the cap, also on
+    a ReLU-like product whose columns' squared norms underflow (the case that ran to it)."""
+    import math
+    import random
+    import sys
+
+    from symbptt.numeric import orthogonal_columns
+
+    def plain(cols):
+        cols, tolerance = [list(c) for c in cols], len(cols) * sys.float_info.epsilon
+        for _ in range(60):
+            rotated = False
+            for i in range(len(cols) - 1):
+                for j in range(i + 1, len(cols)):
+                    ci, cj = cols[i], cols[j]
+                    g = sum([x * y for x, y in zip(ci, cj)])
+                    a, b = sum([x * x for x in ci]), sum([y * y for y in cj])
+                    if g == 0.0 or abs(g) <= tolerance * math.sqrt(a * b):
+                        continue
+                    rotated = True
+                    zeta = (b - a) / (2 * g)
+                    t = math.copysign(1.0, zeta) / (abs(zeta) + math.hypot(1.0, zeta))
+                    c = 1 / math.sqrt(1 + t * t)
+                    cols[i] = [c * x - c * t * y for x, y in zip(ci, cj)]
+                    cols[j] = [c * t * x + c * y for x, y in zip(ci, cj)]
+            if not rotated:
+                break
+        return cols
+
+    rng = random.Random(5)
+    generic = [[[rng.uniform(-1, 1) * 10.0 ** -c for _ in range(6)] for c in range(6)] for _ in range(20)]
+    # as in the ReLU curves: a column whose squared norm is subnormal, so a·b underflows
+    tiny = [[rng.uniform(-1, 1) * 1e-3 for _ in range(6)], [0.0] * 6,
+            [rng.uniform(-1, 1) * 1e-143 for _ in range(6)], [rng.uniform(-1, 1) * 1e-21 for _ in range(6)],
+            [0.0] * 6, [0.0] * 6]
+    disturbed = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]  # (0, 1) passes, then (0, 2) turns 0
+    for cols in (*generic, tiny, disturbed, [[1.0, 2.0], [2.0, 4.0000001]]):
+        assert orthogonal_columns(cols) == plain(cols)

@@ -398,3 +398,17 @@ def test_differ_on_atoms_powers_and_numbers():
     assert not differ(sp.Rational(1, 2) * sp.tanh(inner) ** 2, sp.tanh(inner) ** 2 - sp.tanh(inner) ** 2 / 2)
     assert differ(sp.Integer(1), sp.Rational(1, 3) * 3 + 1)
     assert not differ(sp.Integer(0), sp.Integer(0))
+
+
+def test_mismatches_share_conversions_yet_judge_each_entry():
+    """One `_Polynomials` for a whole comparison: subtrees shared between entries are
+    converted once, but each entry is still decided on its own (a composed entry by its
+    polynomials, exp by `sp.expand`, a wrong entry next to right ones found)."""
+    from symbptt.explicit import mismatches
+
+    x, y = sp.symbols("x y", real=True)
+    inner = sp.tanh(sp.tanh(x) * (y + 1))
+    got = sp.Matrix([[inner * 2, inner * y, sp.exp(x + y) * inner, x * y]])
+    expected = sp.Matrix([[inner + sp.tanh(sp.tanh(x) * y + sp.tanh(x)), inner * y + inner,
+                           sp.exp(x) * sp.exp(y) * inner, x * y + 1]])
+    assert [(i, j) for i, j, *_ in mismatches(got, expected)] == [(1, 2), (1, 4)]
