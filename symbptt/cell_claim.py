@@ -155,9 +155,11 @@ class _Reader:
     # names ------------------------------------------------------------------------------
     def name(self, node: Name) -> sp.MatrixExpr:
         cell, time = self.cell, _time(node, self.back)
-        label = dict(cell.aliases).get(_label(node), _label(node))
-        if label == "I" and not time:
+        if _label(node) == "I" and not time:  # the identity, also where I_t is a gate (d2l's input gate)
             return sp.Identity(N)
+        if zero_name(node) is not None and _label(node) in dict(cell.aliases):  # O_t is d2l's gate, O the zero
+            return sized_zero(zero_name(node), N, node.pos)
+        label = dict(cell.aliases).get(_label(node), _label(node))
         states = set(cell.states)
         if time == "t-1":
             if label in states:

@@ -108,9 +108,10 @@ _PEEPHOLE = Prose.of(
 #: declared cell: in an RNN's notes a_t is the pre-activation (`lint.claims._cell_names`).
 _GRU_ALIASES = (("h~", "n"), ("h^", "n"), ("c~", "n"), ("c^", "n"), ("Gamma_u", "z"), ("Gamma_r", "r"),
                 ("a", "h"), ("c", "h"))
-#: Olah's "Understanding LSTM Networks" writes the cell state C_t and its candidate \tilde{C}_t.
+#: Olah's "Understanding LSTM Networks" writes the cell state C_t and its candidate \tilde{C}_t;
+#: Dive into Deep Learning (section 10.1) also the gates I_t, F_t, O_t and the state H_t.
 _LSTM_ALIASES = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"),
-                 ("a", "h"), ("C", "c"), ("C~", "g"))
+                 ("a", "h"), ("C", "c"), ("C~", "g"), ("I", "i"), ("F", "f"), ("O", "o"), ("H", "h"))
 
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",

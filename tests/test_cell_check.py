@@ -251,8 +251,25 @@ def test_O_is_a_cell_name_where_the_cell_has_one():
     cell = parse_cell([r"\mathbf{O}_t = \sigma(\mathbf{X}_t \mathbf{W}_{xo} + \mathbf{H}_{t-1} \mathbf{W}_{ho} + \mathbf{b}_o)",
                        r"\mathbf{H}_t = \mathbf{O}_t \odot \tanh(\mathbf{H}_{t-1})"])
     assert not any(isinstance(r.expr, sp.ZeroMatrix) for r in readings(parse("diag(O)"), cell))
-    with pytest.raises(InputError, match="O_t is not a quantity of lstm"):
-        check_cell("dc_t/dh_{t-1} = O_t", "lstm")
+    # Under the library LSTM, d2l's O_t is its output gate o_t (an alias): judged, not refused.
+    wrong = check_cell("dc_t/dh_{t-1} = O_t", "lstm")
+    assert str(wrong.verdict("numerator").reading.expr) == "DiagMatrix(o@t)"
+    assert not any(v.holds for v in wrong.verdicts.values())
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # d2l.ai 10.1's names for the library LSTM's gates and states: C_t = F_t ⊙ C_{t-1} + I_t ⊙ C̃_t,
+    # H_t = O_t ⊙ tanh(C_t), so ∂C_t/∂C_{t-1} = diag(F_t) and ∂H_t/∂C_{t-1} = diag(O_t ⊙ tanh'(C_t) ⊙ F_t).
+    (r"\frac{\partial \mathbf{C}_t}{\partial \mathbf{C}_{t-1}} = \mathbf{F}_t", "proved"),
+    (r"dH_t/dC_{t-1} = diag(O_t ⊙ (1 - tanh^2(C_t)) ⊙ F_t)", "proved"),
+    (r"dH_t/dC_{t-1} = diag(O_t ⊙ (1 - tanh^2(C_t)))", "refuted"),  # forgets ∂C_t/∂C_{t-1}
+    (r"dO_t/dC_{t-1} = O", "proved"),  # O alone is the zero block, O_t the gate
+    (r"dC_t/dC_{t-1} = I ⊙ F_t", "proved"),  # I alone is the identity, I_t the input gate
+    (r"dI_t/dH_{t-1} = diag(I_t ⊙ (1 - I_t)) U_i", "proved"),
+])
+def test_d2l_s_upper_case_names_are_the_library_lstm_s(formula, expected):
+    result = check_cell(formula, "lstm")
+    assert result.verdict("numerator").status == expected
 
 
 #: d2l.ai 10.1's LSTM as its book prints it: row vectors, the output gate O_t.
