@@ -91,7 +91,7 @@ SQUARE.4: /(?:np\.|numpy\.|torch\.|jnp\.)?square\s*\(/
 METHOD.4: /\.\s*(?:dot|matmul|mm)\s*\(/
 STEPS.5: /\^\s*\{\s*[A-Za-z]\s*[+\-−]\s*[A-Za-z0-9]{1,3}\s*\}/
        | /\^\s*(\{\s*[a-z]\s*\}|[a-z])(?![A-Za-z0-9])/
-MACRO.4: /\\[MV][A-Za-z](?![A-Za-z])/
+MACRO.4: /\\(?:[MV][A-Za-z]|m[A-Z]|v[a-z])(?![A-Za-z])/
 GREEK.4: /(\\delta(?![A-Za-z])|δ)(\s*\d{1,2}(?![\d.]))?/
 NABLA.4: /\\nabla\s*_\s*\{/
 SELF.5: /(?<![A-Za-z0-9_])self\s*\./
@@ -318,7 +318,7 @@ class _ToAst(lark.Transformer):
         digits = re.search(r"\d+$", str(items[0]))
         return Name(items[0].start_pos, "delta", digits.group(0) if digits else "")
 
-    def macro(self, items):  # the Deep Learning book's \MW, \Vh: bold W, h
+    def macro(self, items):  # the Deep Learning book's \mW, \vh (its translation's \MW, \Vh): bold W, h
         return Name(items[0].start_pos, str(items[0])[-1])
 
     def add(self, items):

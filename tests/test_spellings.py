@@ -7,11 +7,13 @@ expression its plain-text form parses to.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symbptt.activations import ACTIVATIONS
 from symbptt.claim import translate
+from symbptt.errors import InputError
 from symbptt.grammar import parse
 from symbptt.model import Recurrence
 
@@ -105,6 +107,22 @@ def test_a_slashed_d_derivative_of_a_name_without_an_index_is_the_derivative():
         assert lhs[0].sub == "" and lhs[1].sub == "t-1", text
 
 
+#: The Deep Learning book's notation macros (goodfeli/dlbook_notation, math_commands.tex:
+#: \def\mW{{\bm{W}}}, \def\vh{{\bm{h}}}) and its Chinese translation's (\MW, \Vh): bold letters.
+BOOK_MACROS = [r"\mW^\top \text{diag}\left(\sigma'\left(\vx^{(t-1)}\right)\right)",
+               r"\MW^\top \text{diag}\left(\sigma'\left(\Vx^{(t-1)}\right)\right)"]
+
+
+def test_the_deep_learning_book_s_macros_are_bold_letters():
+    expected = translate(parse("W^T diag(sigma'(x_{t-1}))"), REC).expr
+    for text in BOOK_MACROS:
+        assert translate(parse(text), REC).expr == expected, text
+    # \mu, \varphi and \vec are no macros of a letter: φ is σ, \vec{x} is x, \mu is refused
+    assert translate(parse(r"W^T diag(\varphi'(\vec{x}_{t-1}))"), REC).expr == expected
+    with pytest.raises(InputError):
+        parse(r"\mu W")
+
+
 def _lexed(parser, text):
     """The parse tree with every token's type, text and position, or where parsing stopped."""
     import lark
@@ -131,7 +149,7 @@ def test_the_basic_lexer_reads_what_the_contextual_lexer_reads():
     from tests.data.gated_corpus import ENTRIES as GATED
 
     contextual = lark.Lark(grammar.GRAMMAR, **{**grammar._OPTIONS, "lexer": "contextual"})
-    texts = [e.formula for e in ENTRIES] + [e.formula for e in GATED]
+    texts = [e.formula for e in ENTRIES] + [e.formula for e in GATED] + BOOK_MACROS
     texts += [f"{w}{t}" for w in WEIGHT for t in TRANSPOSE] + [f"{d}({p}({x}))" for d in DIAG for p in PRIME
                                                               for x in PREVIOUS]
     texts += [f"W{p}diag(f'(h))" for p in PRODUCT] + ["W^T diag(", "dh/dh_{t-1} = ", r"\frac{1}{2} W", "W ⊙ ⊙ D"]
