@@ -303,7 +303,8 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     The pre-activation a_t stays a symbol: where the claim writes W x_{t-1} + W_in u_t + b
     out, it is folded back into a_t, so no inner sums are left to compare.
     """
-    claim = expr.xreplace({rec.x_t: elementwise(rec.activation, rec.a_t) if rec.cell.post else rec.rhs()})
+    claim = _merged_diagonals(expr, rec).xreplace(
+        {rec.x_t: elementwise(rec.activation, rec.a_t) if rec.cell.post else rec.rhs()})
     claim = _folded(claim, rec)
     if binding is AT_PRE_ACTIVATION:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
@@ -396,10 +397,39 @@ def _through_state(expr, rec: Recurrence):
             and not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(f.function.expr))]
 
 
+def _merged_diagonals(expr, rec: Recurrence):
+    """`expr` with each run of diagonal factors of one state multiplied into one, exactly:
+    diag(h_t) diag(1 − h_t) = diag(h_t ⊙ (1 − h_t)), σ' of the sigmoid written in two factors."""
+    def body(f):  # (state, elementwise body) of diag(h_t) or diag(g(h_t)), else (None, None)
+        v = f.args[0] if isinstance(f, sp.DiagMatrix) else None
+        if v in (rec.x_t, rec.x_prev):
+            return v, ARG
+        if isinstance(v, ElementwiseApplyFunction) and v.expr in (rec.x_t, rec.x_prev):
+            return v.expr, v.function.expr
+        return None, None
+
+    def merge(product):
+        out, run, state = [], [], None
+        for f in (*product.args, None):
+            v, b = body(f)
+            if v is not None and v == state:
+                run.append(b)
+                continue
+            if len(run) > 1:  # the run's first factor stands for it in `out`
+                out[-1] = sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, sp.Mul(*run)), state))
+            run, state = ([b], v) if v is not None else ([], None)
+            if f is not None:
+                out.append(f)
+        return sp.MatMul(*out) if len(out) > 1 else out[0]
+    return expr.replace(lambda e: isinstance(e, sp.MatMul), merge)
+
+
 def _activation_of_polynomials(options, rec: Recurrence) -> str | None:
-    """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h)."""
+    """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h), also in
+    two diagonal factors (diag(1 − h) diag(1 + h), diag(h) diag(1 − h))."""
     shapes = {1 - ARG**2: "tanh", ARG - ARG**2: "sigmoid"}
-    return next((shapes[sp.expand(body)] for t in options for body in _through_state(t.expr, rec)
+    return next((shapes[sp.expand(body)] for t in options
+                 for body in _through_state(_merged_diagonals(t.expr, rec), rec)
                  if sp.expand(body) in shapes), None)
 
 

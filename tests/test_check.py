@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +108,30 @@ def test_sigma_prime_through_the_state_names_the_activation(text, activation):
     assert r.verdict("denominator").status == "proved"
     assert any("taken to be" in n.text for n in r.notes)
     assert check("W^T diag(1 - h_t^2)", activation="relu").recurrence.activation.name == "relu"
+
+
+@pytest.mark.parametrize("text, activation, layout", [
+    # σ' written through the state in two diagonal factors: diag(h) diag(1 − h) = diag(h(1 − h)),
+    # diag(1 − h) diag(1 + h) = diag(1 − h²). Before, each was judged with a generic σ and
+    # refuted with "no other reading makes it right".
+    (r"\partial h_t/\partial h_{t-1} = diag(h_t) diag(1-h_t) W", "sigmoid", "numerator"),
+    (r"\partial h_t/\partial h_{t-1} = diag(1-h_t) diag(1+h_t) W", "tanh", "numerator"),
+    ("W^T diag(1-h_t) diag(1+h_t)", "tanh", "denominator"),
+])
+def test_sigma_prime_in_two_diagonal_factors_names_the_activation(text, activation, layout):
+    r = check(text)
+    assert r.recurrence.activation.name == activation and r.form.key == "elman"
+    assert r.verdict(layout).status == "proved"
+    # The truth from outside: torch's Jacobian of h_t = f(W h_{t-1} + U x_t + b), f the activation.
+    torch.manual_seed(0)
+    W, U, b, h0, x = torch.randn(3, 3), torch.randn(3, 2), torch.randn(3), torch.randn(3), torch.randn(2)
+    f = torch.sigmoid if activation == "sigmoid" else torch.tanh
+    J = torch.autograd.functional.jacobian(lambda h: f(W @ h + U @ x + b), h0)  # numerator layout
+    h = f(W @ h0 + U @ x + b)
+    D = torch.diag(h) @ torch.diag(1 - h) if activation == "sigmoid" else torch.diag(1 - h) @ torch.diag(1 + h)
+    assert torch.allclose(D @ W, J, atol=1e-6) and not torch.allclose(D @ W, J.T, atol=1e-3)
+    # Three diagonal factors are not σ' of either: judged with the generic σ, refuted.
+    assert not check("W^T diag(1-h_t) diag(1+h_t) diag(h_t)").verdict("denominator").holds
 
 
 def test_time_indices_from_the_left_hand_side_decide():
