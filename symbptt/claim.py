@@ -945,8 +945,15 @@ def _binary(node: Binary, a, b, ctx: _Context):
     left = a.matrix() if isinstance(a, _Vec) else a
     right = b.matrix() if isinstance(b, _Vec) else b
     if left.shape[1] != right.shape[0]:
+        hint = ""
+        if left in (ctx.rec.W, sp.Transpose(ctx.rec.W)) and _input_vector(b, node.right, ctx):
+            # Cho et al. write W x_t + U h_{t-1}: their W is the input weight, U the recurrent one
+            hint = (f": {_spelled(node.left)} is read as the recurrent weight W (n×n) and "
+                    f"{_spelled(node.right)} as the input; if in your source {_spelled(node.left)} is the "
+                    "input weight and another name the recurrent one, as in Cho et al.'s W x_t + U h_{t-1}, "
+                    f"give both: --define {_spelled(node.left)}=W_in --recurrent U")
         raise InputError(f"the product at position {node.pos + 1} multiplies shapes "
-                         f"{_shape(left)} and {_shape(right)}")
+                         f"{_shape(left)} and {_shape(right)}{hint}")
     product = _mul(left, right)
     return _Vec(product) if isinstance(b, _Vec) and product.shape[1] == 1 else product
 

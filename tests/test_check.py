@@ -713,3 +713,15 @@ def test_a_define_names_the_activation_and_the_gradient_keeps_its_name():
     assert r.recurrence.activation.name == "tanh"
     assert any(n.math and dict(n.math).get("g") == "da_next" for n in r.notes), r.notes
     assert {l.value for l in Layout if r.verdict(l).holds} == {"denominator"}  # Waaᵀ diag(tanh'(a_t))
+
+
+def test_cho_s_input_weight_w_gets_a_hint_that_works(capsys):
+    """Cho et al. write h_t = tanh(W x_t + U h_{t-1}): W the input weight, U the recurrent one,
+    so ∂h_t/∂h_{t-1} = diag(1 − tanh²(W x_t + U h_{t-1})) U in numerator layout. W is the
+    recurrent weight by default: the shape error says so, and its suggestion judges it."""
+    text = "diag(1 - tanh^2(W x_t + U h_{t-1})) U"
+    code, _, err = run_cli(capsys, "check", text)
+    assert code == 2 and "W is read as the recurrent weight" in err and "--define W=W_in --recurrent U" in err
+    code, out, _ = run_cli(capsys, "check", text, "--define", "W=W_in", "--recurrent", "U", "-f", "json")
+    report = json.loads(out)
+    assert code == 0 and (report["numerator"]["status"], report["denominator"]["status"]) == ("proved", "refuted")
