@@ -175,6 +175,7 @@ class _Context:
     said: set = field(default_factory=set)  # names whose reading a note already states
     spelled: dict = field(default_factory=dict)  # time index → the state's code spelling there
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
+    claim_lhs: bool = False  # a derivative is written on the left (one step unless lhs_steps)
     pre_activation: str = ""  # the letter of a name read as the pre-activation (z_t, net_t)
 
     @property
@@ -359,7 +360,8 @@ def _translate(claim, rec, roles, state, times, fixed):
     ctx = _Context(rec, roles, state, times, fixed,
                    keys=frozenset(_key(n) for n in _all_names(claim, roles)),
                    spelled=_spellings(claim, roles, state),
-                   lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)))
+                   lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)),
+                   claim_lhs=bool(claim.lhs))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))
@@ -697,7 +699,7 @@ def _value(node: Node, ctx: _Context):
         if node.op == "power-t":  # W^t: a product over t steps, or a transpose written lower-case
             if ctx.lhs_steps:  # ∂h_t/∂h_0 = W^t: t steps
                 how = "steps"
-            elif ctx.multi_step:  # inside ∏ a power over steps makes no sense
+            elif ctx.multi_step or ctx.claim_lhs:  # inside ∏, or after ∂h_t/∂h_{t-1}: no power over steps
                 how = "transpose"
             else:
                 how = ctx.choose(f"power-t@{node.pos}", ("steps", "transpose"), (

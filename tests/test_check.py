@@ -725,3 +725,15 @@ def test_cho_s_input_weight_w_gets_a_hint_that_works(capsys):
     code, out, _ = run_cli(capsys, "check", text, "--define", "W=W_in", "--recurrent", "U", "-f", "json")
     report = json.loads(out)
     assert code == 0 and (report["numerator"]["status"], report["denominator"]["status"]) == ("proved", "refuted")
+
+
+def test_a_lower_case_superscript_t_after_a_one_step_derivative_is_a_transpose():
+    """W^t after ∂h_t/∂h_{t-1}: a product over t steps is no one-step Jacobian, so the only
+    reading is the transpose (it listed the row form "with the superscript t read as a product
+    over t steps" as right); without a left side both are judged."""
+    def options(result):
+        return {c.option for v in result.all_verdicts for c in v.reading.choices if c.key.startswith("power-t")}
+    r = check(r"\partial h_t/\partial h_{t-1} = W^t diag(sigma'(a_t))")
+    assert options(r) == set() and r.readings == ()
+    assert any("read as a transpose" in n.text for n in r.notes) and r.verdict("denominator").status == "proved"
+    assert options(check("W^t diag(sigma'(a_t))")) == {"steps", "transpose"}
