@@ -117,6 +117,14 @@ def is_sum(expr) -> bool:
     return isinstance(expr, (sp.MatAdd, sp.MatMul))
 
 
+def is_compound_factor(expr) -> bool:
+    """Whether `expr`, a factor of a matrix product, needs parentheses though SymPy's
+    precedence says not: an entrywise sum or product such as 1 − x_t² or x_t (1 − x_t),
+    which prints bare (an ElementwiseApplyFunction is an atom to SymPy), so that
+    Wᵀ (1 − x_t²) would print as Wᵀ 1 − x_t², another formula."""
+    return isinstance(expr, ElementwiseApplyFunction) and isinstance(expr.function.expr, (sp.Add, sp.Mul))
+
+
 def _is_fraction(expr) -> bool:
     return any((f.is_Rational and not f.is_Integer) or (f.is_Pow and f.exp.is_negative) for f in expr.args)
 
@@ -353,7 +361,7 @@ class ProofPrinter(LatexPrinter):
                 args = args[1:]
         return sign + " ".join(
             self._print(a) if k == 0 and a.is_Rational else  # a leading scalar: 1/5 W, not (1/5) W
-            r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) else
+            r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) or is_compound_factor(a) else
             self._print(a) if isinstance(a, sp.Mul) or (isinstance(a, sp.HadamardProduct) and len(args) == 1) else
             self.parenthesize(a, PRECEDENCE["Mul"], False) for k, a in enumerate(args))
 
@@ -519,6 +527,7 @@ class PlainPrinter(StrPrinter):
             sign, args[0] = "-", -args[0]
             args = args[1:] if args[0] == 1 else args
         return sign + " ".join(self._print(a) if isinstance(a, sp.HadamardProduct) and len(args) == 1
+                               else f"({self._print(a)})" if is_compound_factor(a)
                                else self.parenthesize(a, 60) for a in args)
 
     def _print_Mul(self, expr):

@@ -688,3 +688,25 @@ def test_a_define_names_the_activation_and_the_gradient_keeps_its_name():
     assert r.recurrence.activation.name == "tanh"
     assert any(n.math and dict(n.math).get("g") == "da_next" for n in r.notes), r.notes
     assert {l.value for l in Layout if r.verdict(l).holds} == {"denominator"}  # Waaᵀ diag(tanh'(a_t))
+
+
+@pytest.mark.parametrize("text,plain_text,tex", [
+    ("diag(W (x_{t-1} + 1)) W", "diag(W (x_{t-1} + 1)) W",
+     r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{x}_{t-1} + 1\right)\right) \mathbf{W}"),
+    ("diag(W^T (1 - h_t^2))", "diag(Wᵀ (1 - x_t²))",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right)\right)"),
+    ("(W^T (1 - h_t^2)) ⊙ δ_t", "diag(Wᵀ (1 - x_t²))",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right)\right)"),
+    ("diag(W (h_t (1 - h_t))) W", "diag(W (x_t·(1 - x_t))) W",
+     r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{x}_{t} \left(1 - \mathbf{x}_{t}\right)\right)\right) \mathbf{W}"),
+    ("diag(W^T (1 - h_t^2) + 1)", "diag(Wᵀ (1 - x_t²) + 1)",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right) + 1\right)"),
+])
+def test_a_matrix_times_an_entrywise_sum_keeps_its_parentheses(capsys, text, plain_text, tex):
+    """W (x + 1) is not W x + 1: the "read as" line, in every format, brackets an entrywise
+    sum or product that a matrix multiplies (SymPy holds it as one atom)."""
+    code, out, err = run_cli(capsys, "check", text)
+    assert f"read as:     {plain_text}\n" in out
+    assert json.loads(render_check(check(text), "json"))["parsed"] == tex
+    for fmt in ("markdown", "latex"):
+        assert tex in render_check(check(text), fmt)
