@@ -534,6 +534,8 @@ def _terms(expr) -> int:
         return total
     if isinstance(expr, sp.MatAdd):
         return sum(_terms(a) for a in expr.args)
+    if isinstance(expr, sp.MatPow) and expr.exp.is_Integer and expr.exp >= 1:  # diag(h)²: diag(h) diag(h)
+        return _terms(sp.MatMul(*[expr.base] * min(int(expr.exp), 64)))
     if isinstance(expr, sp.HadamardProduct):
         total = 1
         for arg in expr.args:

@@ -389,6 +389,13 @@ class ProofPrinter(LatexPrinter):
             out.append(text if k == 0 and sign == "+ " else (sign + text if k else "-" + text))
         return out
 
+    def _print_MatPow(self, expr):
+        # diag(x_t)^{2} and W^{2} bare; (W^{\top})^{2}, (W + V)^{2} bracketed.
+        base = self._print(expr.base)
+        if not isinstance(expr.base, (sp.MatrixSymbol, sp.DiagMatrix)):
+            base = r"\left(%s\right)" % base
+        return r"%s^{%s}" % (base, self._print(expr.exp))
+
     def _print_MatAdd(self, expr):
         out = []
         for k, term in enumerate(ordered_terms(expr)):
@@ -528,6 +535,7 @@ class PlainPrinter(StrPrinter):
             args = args[1:] if args[0] == 1 else args
         return sign + " ".join(self._print(a) if isinstance(a, sp.HadamardProduct) and len(args) == 1
                                else f"({self._print(a)})" if is_compound_factor(a)
+                               else self._print(a) if isinstance(a, sp.MatPow)
                                else self.parenthesize(a, 60) for a in args)
 
     def _print_Mul(self, expr):
@@ -539,6 +547,14 @@ class PlainPrinter(StrPrinter):
 
     def _print_DiagMatrix(self, expr):
         return f"{self._settings['notation'].diag}({self._print(expr.args[0])})"
+
+    def _print_MatPow(self, expr):
+        # diag(x_t)², W³ bare; (Wᵀ)², (W + V)² bracketed, as the LaTeX printer writes them.
+        base = self._print(expr.base)
+        if not isinstance(expr.base, (sp.MatrixSymbol, sp.DiagMatrix)):
+            base = f"({base})"
+        exp = expr.exp
+        return base + ("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(exp)] if exp.is_Integer and 2 <= exp <= 9 else f"^{self._print(exp)}")
 
     def _print_MatAdd(self, expr):
         out = []

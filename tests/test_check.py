@@ -710,3 +710,22 @@ def test_a_matrix_times_an_entrywise_sum_keeps_its_parentheses(capsys, text, pla
     assert json.loads(render_check(check(text), "json"))["parsed"] == tex
     for fmt in ("markdown", "latex"):
         assert tex in render_check(check(text), fmt)
+
+
+@pytest.mark.parametrize("text", ["(diag(h_t) - diag(h_t)^2) W", "(diag(h_t) - diag(h_t) diag(h_t)) W"])
+def test_a_power_of_a_diagonal_is_judged(capsys, text):
+    """SymPy turns diag(h) diag(h) into a MatPow: it is judged (a repeated product), not
+    refused with an engine message; diag(h) − diag(h)² = diag(h ⊙ (1 − h)), the sigmoid
+    Elman numerator Jacobian."""
+    r = check(text, activation="sigmoid")
+    assert r.form.key == "elman" and statuses(r)["numerator"] in ("proved", "numeric")
+    assert statuses(r)["denominator"] == "refuted"
+    for fmt in ("text", "json", "markdown", "latex"):
+        code, out, err = run_cli(capsys, "check", text, "-f", fmt)
+        assert code in (0, 1) and "MatPow" not in out + err
+        assert fmt != "text" or "**" not in out
+    code, out, err = run_cli(capsys, "check", text, "-a", "sigmoid")
+    assert "read as:     (diag(x_t) - diag(x_t)²) W\n" in out
+    assert json.loads(render_check(r, "json"))["parsed"] == (
+        r"\left(\operatorname{diag}\left(\mathbf{x}_{t}\right) - "
+        r"\operatorname{diag}\left(\mathbf{x}_{t}\right)^{2}\right) \mathbf{W}")
