@@ -365,6 +365,13 @@ class _ToAst(lark.Transformer):
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
             return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time, base.accent, base.bracket)
+        if isinstance(base, Unary) and base.op == "transpose" and isinstance(base.arg, Name) \
+                and not base.arg.sub and not token.startswith("["):
+            # W^\top_{hh}, W^T_{rec}: TeX reads ^a_b as _b^a, so the subscript is the name's
+            return Unary(base.pos, "transpose", self.subscript([base.arg, token]))
+        if isinstance(base, Unary) and base.op == "transpose" and isinstance(base.arg, Name):
+            raise InputError(f"a subscript at position {token.start_pos + 1} follows a transpose whose "
+                             "name has a subscript already; write the name's subscript once, as in W_{hh}^T")
         if not isinstance(base, Name) or (base.sub and not token.startswith("[")):
             raise InputError(f"a subscript at position {token.start_pos + 1} needs a letter before it")
         if token.startswith("["):  # code: hs[t], hs[t-1], x[:, t-1]
