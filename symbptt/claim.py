@@ -360,6 +360,9 @@ def _translate(claim, rec, roles, state, times, fixed):
                    keys=frozenset(_key(n) for n in _all_names(claim, roles)),
                    spelled=_spellings(claim, roles, state),
                    lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)))
+    if claim.equation_number:
+        ctx.notes.append(Prose.of(f"({claim.equation_number}) at the end read as an equation number "
+                                  "and left out (a number that scales the formula goes before it)"))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))

@@ -249,6 +249,15 @@ class Claim(Node):
     lhs: tuple[Name, Name] | None = None
     #: Closing parentheses the formula lacked, added at its end.
     closed: int = 0
+    #: An equation number pasted from a PDF after the formula, "(10.21)", read as such and
+    #: dropped (`EQUATION_NUMBER`); "" when there is none.
+    equation_number: str = ""
+
+
+#: A parenthesised number at the very end, after spacing, such as "    (10.21)" or
+#: "\qquad (9.7.3)": the equation number a PDF prints beside the display. A number that
+#: starts with 0 (0.5) is a scalar, and one that is not last ((3) W) a factor.
+EQUATION_NUMBER = re.compile(r"(?:\s|\\q?quad|\\[,;:]|~)+\(\s*([1-9]\d*(?:\.\d+)*[a-z]?)\s*\)\s*$")
 
 
 _FUNCS = {"diag": "diag", "Diag": "diag", "tanh": "tanh", "sigmoid": "sigmoid", "sigm": "sigmoid",
@@ -506,6 +515,10 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
         bad = next(c for c in text if ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF)
         raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "
                          f"at position {text.index(bad) + 1}")
+    number = EQUATION_NUMBER.search(text)
+    if number and text[:number.start()].strip():
+        claim = parse(text[:number.start()], max_length)
+        return dataclasses.replace(claim, equation_number=number.group(1))
     try:
         try:
             tree = _parse_closing(text)

@@ -729,3 +729,32 @@ def test_a_power_of_a_diagonal_is_judged(capsys, text):
     assert json.loads(render_check(r, "json"))["parsed"] == (
         r"\left(\operatorname{diag}\left(\mathbf{x}_{t}\right) - "
         r"\operatorname{diag}\left(\mathbf{x}_{t}\right)^{2}\right) \mathbf{W}")
+
+
+@pytest.mark.parametrize("text,number,plain_text,holds", [
+    ("W^T diag(1-h_t^2)    (10.21)", "10.21", "Wᵀ diag(1 - x_t²)", "denominator"),
+    ("∂h_t/∂h_{t-1} = diag(1 − h_t²) W    (3)", "3", "diag(1 - x_t²) W", "numerator"),
+    ("W^T diag(1-h_t^2) (9.7.3)", "9.7.3", "Wᵀ diag(1 - x_t²)", "denominator"),
+    (r"W^T diag(1-h_t^2) \qquad (5)", "5", "Wᵀ diag(1 - x_t²)", "denominator"),
+])
+def test_a_trailing_equation_number_is_read_as_one(capsys, text, number, plain_text, holds):
+    """A PDF's equation number copied with the display, "(10.21)" at the end, is not a
+    factor: it is left out, and the reading says so."""
+    assert parse(text).equation_number == number
+    r = check(text)
+    assert statuses(r)[holds] == "proved"
+    code, out, err = run_cli(capsys, "check", text)
+    assert code == 0 and f"read as:     {plain_text}\n" in out
+    assert f"({number}) at the end read as an equation number and left out" in out
+    assert any(f"({number}) at the end" in n for n in json.loads(render_check(r, "json"))["notes"])
+
+
+@pytest.mark.parametrize("text,factor", [("(3) W diag(1-h_t^2)", "3 W diag"),
+                                         ("W^T diag(1-h_t^2) (0.5)", "(1/2) Wᵀ diag"),
+                                         ("W^T diag(1-h_t^2)(2)", "2 Wᵀ diag")])
+def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
+    """Only a whole or dotted number after spacing at the very end is an equation number:
+    (3) before the product, a decimal (0.5) or a number right after a parenthesis scales."""
+    assert parse(text).equation_number == ""
+    code, out, err = run_cli(capsys, "check", text)
+    assert f"read as:     {factor}" in out and "equation number" not in out
