@@ -362,6 +362,9 @@ def _translate(claim, rec, roles, state, times, fixed):
                    spelled=_spellings(claim, roles, state),
                    lhs_steps=bool(claim.lhs) and not _one_step(*(_time_of(_canonical(n)) for n in claim.lhs)),
                    claim_lhs=bool(claim.lhs))
+    if claim.equation_number:
+        ctx.notes.append(Prose.of(f"({claim.equation_number}) at the end read as an equation number "
+                                  "and left out (a number that scales the formula goes before it)"))
     if claim.closed:
         ctx.notes.append(Prose.of(f"its parentheses are unbalanced: {claim.closed} closing "
                                   f"parenthes{'i' if claim.closed == 1 else 'e'}s added at the end"))
@@ -536,6 +539,8 @@ def _terms(expr) -> int:
         return total
     if isinstance(expr, sp.MatAdd):
         return sum(_terms(a) for a in expr.args)
+    if isinstance(expr, sp.MatPow) and expr.exp.is_Integer and expr.exp >= 1:  # diag(h)²: diag(h) diag(h)
+        return _terms(sp.MatMul(*[expr.base] * min(int(expr.exp), 64)))
     if isinstance(expr, sp.HadamardProduct):
         total = 1
         for arg in expr.args:

@@ -191,6 +191,17 @@ def matrix(rows: int, cols: int, entries: list) -> sp.Matrix:
 
 
 @_rule.register
+def _(expr: sp.MatPow, env):
+    # diag(h) diag(h) becomes diag(h)² in SymPy's MatMul: a whole power from 1 is a repeated
+    # product (a claim's powers are whole ones from 1, `claim._power`).
+    exp = expr.exp
+    if not (exp.is_Integer and exp >= 1):
+        raise UnsupportedError(f"no explicit rule for the power {exp} of a matrix; only whole powers from 1")
+    base = explicit(expr.base, env)
+    return reduce(product, [base] * int(exp))
+
+
+@_rule.register
 def _(expr: sp.OneMatrix, env):
     return sp.ones(*env.size(expr))
 

@@ -249,6 +249,15 @@ class Claim(Node):
     lhs: tuple[Name, Name] | None = None
     #: Closing parentheses the formula lacked, added at its end.
     closed: int = 0
+    #: An equation number pasted from a PDF after the formula, "(10.21)", read as such and
+    #: dropped (`EQUATION_NUMBER`); "" when there is none.
+    equation_number: str = ""
+
+
+#: A parenthesised number at the very end, after spacing, such as "    (10.21)" or
+#: "\qquad (9.7.3)": the equation number a PDF prints beside the display. A number that
+#: starts with 0 (0.5) is a scalar, and one that is not last ((3) W) a factor.
+EQUATION_NUMBER = re.compile(r"(?:\s|\\q?quad|\\[,;:]|~)+\(\s*([1-9]\d*(?:\.\d+)*[a-z]?)\s*\)\s*$")
 
 
 _FUNCS = {"diag": "diag", "Diag": "diag", "tanh": "tanh", "sigmoid": "sigmoid", "sigm": "sigmoid",
@@ -365,6 +374,13 @@ class _ToAst(lark.Transformer):
         if isinstance(base, Name) and base.sub and re.fullmatch(r"_[A-Za-z0-9]+", str(token)) \
                 and re.fullmatch(r"[A-Za-z0-9]+", base.sub):  # code: grad_wrt_state
             return Name(base.pos, base.letter, f"{base.sub}_{token[1:]}", base.time, base.accent, base.bracket)
+        if isinstance(base, Unary) and base.op == "transpose" and isinstance(base.arg, Name) \
+                and not base.arg.sub and not token.startswith("["):
+            # W^\top_{hh}, W^T_{rec}: TeX reads ^a_b as _b^a, so the subscript is the name's
+            return Unary(base.pos, "transpose", self.subscript([base.arg, token]))
+        if isinstance(base, Unary) and base.op == "transpose" and isinstance(base.arg, Name):
+            raise InputError(f"a subscript at position {token.start_pos + 1} follows a transpose whose "
+                             "name has a subscript already; write the name's subscript once, as in W_{hh}^T")
         if not isinstance(base, Name) or (base.sub and not token.startswith("[")):
             raise InputError(f"a subscript at position {token.start_pos + 1} needs a letter before it")
         if token.startswith("["):  # code: hs[t], hs[t-1], x[:, t-1]
@@ -499,6 +515,10 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
         bad = next(c for c in text if ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF)
         raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "
                          f"at position {text.index(bad) + 1}")
+    number = EQUATION_NUMBER.search(text)
+    if number and text[:number.start()].strip():
+        claim = parse(text[:number.start()], max_length)
+        return dataclasses.replace(claim, equation_number=number.group(1))
     try:
         try:
             tree = _parse_closing(text)

@@ -117,6 +117,14 @@ def is_sum(expr) -> bool:
     return isinstance(expr, (sp.MatAdd, sp.MatMul))
 
 
+def is_compound_factor(expr) -> bool:
+    """Whether `expr`, a factor of a matrix product, needs parentheses though SymPy's
+    precedence says not: an entrywise sum or product such as 1 − x_t² or x_t (1 − x_t),
+    which prints bare (an ElementwiseApplyFunction is an atom to SymPy), so that
+    Wᵀ (1 − x_t²) would print as Wᵀ 1 − x_t², another formula."""
+    return isinstance(expr, ElementwiseApplyFunction) and isinstance(expr.function.expr, (sp.Add, sp.Mul))
+
+
 def _is_fraction(expr) -> bool:
     return any((f.is_Rational and not f.is_Integer) or (f.is_Pow and f.exp.is_negative) for f in expr.args)
 
@@ -353,7 +361,7 @@ class ProofPrinter(LatexPrinter):
                 args = args[1:]
         return sign + " ".join(
             self._print(a) if k == 0 and a.is_Rational else  # a leading scalar: 1/5 W, not (1/5) W
-            r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) else
+            r"\left(%s\right)" % self._print(a) if isinstance(a, sp.MatMul) or is_compound_factor(a) else
             self._print(a) if isinstance(a, sp.Mul) or (isinstance(a, sp.HadamardProduct) and len(args) == 1) else
             self.parenthesize(a, PRECEDENCE["Mul"], False) for k, a in enumerate(args))
 
@@ -380,6 +388,13 @@ class ProofPrinter(LatexPrinter):
                 text = r"\left(%s\right)" % text
             out.append(text if k == 0 and sign == "+ " else (sign + text if k else "-" + text))
         return out
+
+    def _print_MatPow(self, expr):
+        # diag(x_t)^{2} and W^{2} bare; (W^{\top})^{2}, (W + V)^{2} bracketed.
+        base = self._print(expr.base)
+        if not isinstance(expr.base, (sp.MatrixSymbol, sp.DiagMatrix)):
+            base = r"\left(%s\right)" % base
+        return r"%s^{%s}" % (base, self._print(expr.exp))
 
     def _print_MatAdd(self, expr):
         out = []
@@ -519,6 +534,8 @@ class PlainPrinter(StrPrinter):
             sign, args[0] = "-", -args[0]
             args = args[1:] if args[0] == 1 else args
         return sign + " ".join(self._print(a) if isinstance(a, sp.HadamardProduct) and len(args) == 1
+                               else f"({self._print(a)})" if is_compound_factor(a)
+                               else self._print(a) if isinstance(a, sp.MatPow)
                                else self.parenthesize(a, 60) for a in args)
 
     def _print_Mul(self, expr):
@@ -530,6 +547,14 @@ class PlainPrinter(StrPrinter):
 
     def _print_DiagMatrix(self, expr):
         return f"{self._settings['notation'].diag}({self._print(expr.args[0])})"
+
+    def _print_MatPow(self, expr):
+        # diag(x_t)², W³ bare; (Wᵀ)², (W + V)² bracketed, as the LaTeX printer writes them.
+        base = self._print(expr.base)
+        if not isinstance(expr.base, (sp.MatrixSymbol, sp.DiagMatrix)):
+            base = f"({base})"
+        exp = expr.exp
+        return base + ("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(exp)] if exp.is_Integer and 2 <= exp <= 9 else f"^{self._print(exp)}")
 
     def _print_MatAdd(self, expr):
         out = []

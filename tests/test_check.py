@@ -737,3 +737,73 @@ def test_a_lower_case_superscript_t_after_a_one_step_derivative_is_a_transpose()
     assert options(r) == set() and r.readings == ()
     assert any("read as a transpose" in n.text for n in r.notes) and r.verdict("denominator").status == "proved"
     assert options(check("W^t diag(sigma'(a_t))")) == {"steps", "transpose"}
+
+
+@pytest.mark.parametrize("text,plain_text,tex", [
+    ("diag(W (x_{t-1} + 1)) W", "diag(W (x_{t-1} + 1)) W",
+     r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{x}_{t-1} + 1\right)\right) \mathbf{W}"),
+    ("diag(W^T (1 - h_t^2))", "diag(Wᵀ (1 - x_t²))",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right)\right)"),
+    ("(W^T (1 - h_t^2)) ⊙ δ_t", "diag(Wᵀ (1 - x_t²))",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right)\right)"),
+    ("diag(W (h_t (1 - h_t))) W", "diag(W (x_t·(1 - x_t))) W",
+     r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{x}_{t} \left(1 - \mathbf{x}_{t}\right)\right)\right) \mathbf{W}"),
+    ("diag(W^T (1 - h_t^2) + 1)", "diag(Wᵀ (1 - x_t²) + 1)",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right) + 1\right)"),
+])
+def test_a_matrix_times_an_entrywise_sum_keeps_its_parentheses(capsys, text, plain_text, tex):
+    """W (x + 1) is not W x + 1: the "read as" line, in every format, brackets an entrywise
+    sum or product that a matrix multiplies (SymPy holds it as one atom)."""
+    code, out, err = run_cli(capsys, "check", text)
+    assert f"read as:     {plain_text}\n" in out
+    assert json.loads(render_check(check(text), "json"))["parsed"] == tex
+    for fmt in ("markdown", "latex"):
+        assert tex in render_check(check(text), fmt)
+
+
+@pytest.mark.parametrize("text", ["(diag(h_t) - diag(h_t)^2) W", "(diag(h_t) - diag(h_t) diag(h_t)) W"])
+def test_a_power_of_a_diagonal_is_judged(capsys, text):
+    """SymPy turns diag(h) diag(h) into a MatPow: it is judged (a repeated product), not
+    refused with an engine message; diag(h) − diag(h)² = diag(h ⊙ (1 − h)), the sigmoid
+    Elman numerator Jacobian."""
+    r = check(text, activation="sigmoid")
+    assert r.form.key == "elman" and statuses(r)["numerator"] in ("proved", "numeric")
+    assert statuses(r)["denominator"] == "refuted"
+    for fmt in ("text", "json", "markdown", "latex"):
+        code, out, err = run_cli(capsys, "check", text, "-f", fmt)
+        assert code in (0, 1) and "MatPow" not in out + err
+        assert fmt != "text" or "**" not in out
+    code, out, err = run_cli(capsys, "check", text, "-a", "sigmoid")
+    assert "read as:     (diag(x_t) - diag(x_t)²) W\n" in out
+    assert json.loads(render_check(r, "json"))["parsed"] == (
+        r"\left(\operatorname{diag}\left(\mathbf{x}_{t}\right) - "
+        r"\operatorname{diag}\left(\mathbf{x}_{t}\right)^{2}\right) \mathbf{W}")
+
+
+@pytest.mark.parametrize("text,number,plain_text,holds", [
+    ("W^T diag(1-h_t^2)    (10.21)", "10.21", "Wᵀ diag(1 - x_t²)", "denominator"),
+    ("∂h_t/∂h_{t-1} = diag(1 − h_t²) W    (3)", "3", "diag(1 - x_t²) W", "numerator"),
+    ("W^T diag(1-h_t^2) (9.7.3)", "9.7.3", "Wᵀ diag(1 - x_t²)", "denominator"),
+    (r"W^T diag(1-h_t^2) \qquad (5)", "5", "Wᵀ diag(1 - x_t²)", "denominator"),
+])
+def test_a_trailing_equation_number_is_read_as_one(capsys, text, number, plain_text, holds):
+    """A PDF's equation number copied with the display, "(10.21)" at the end, is not a
+    factor: it is left out, and the reading says so."""
+    assert parse(text).equation_number == number
+    r = check(text)
+    assert statuses(r)[holds] == "proved"
+    code, out, err = run_cli(capsys, "check", text)
+    assert code == 0 and f"read as:     {plain_text}\n" in out
+    assert f"({number}) at the end read as an equation number and left out" in out
+    assert any(f"({number}) at the end" in n for n in json.loads(render_check(r, "json"))["notes"])
+
+
+@pytest.mark.parametrize("text,factor", [("(3) W diag(1-h_t^2)", "3 W diag"),
+                                         ("W^T diag(1-h_t^2) (0.5)", "(1/2) Wᵀ diag"),
+                                         ("W^T diag(1-h_t^2)(2)", "2 Wᵀ diag")])
+def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
+    """Only a whole or dotted number after spacing at the very end is an equation number:
+    (3) before the product, a decimal (0.5) or a number right after a parenthesis scales."""
+    assert parse(text).equation_number == ""
+    code, out, err = run_cli(capsys, "check", text)
+    assert f"read as:     {factor}" in out and "equation number" not in out

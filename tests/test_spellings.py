@@ -154,7 +154,31 @@ def test_the_basic_lexer_reads_what_the_contextual_lexer_reads():
                                                               for x in PREVIOUS]
     texts += [f"W{p}diag(f'(h))" for p in PRODUCT] + ["W^T diag(", "dh/dh_{t-1} = ", r"\frac{1}{2} W", "W ⊙ ⊙ D"]
     texts += BOLD_DERIVATIVES + [r"d\mathbf{W}", r"a/d\mathbf{W}"] + UNTIMED_DERIVATIVES + ["W do/dx", "do/2"]
+    texts += [text for pair in SWAPPED_SCRIPTS for text in pair]
     assert grammar._parser().options.lexer == "basic"
     differ = [t for t in texts if _lexed(grammar._parser(), t) != _lexed(contextual, t)]
     assert not differ, differ[:5]
     assert sum(_lexed(contextual, t)[0] == "claim" for t in texts) > 0.9 * len(texts)  # most parse
+
+
+#: A subscript after the transpose superscript: TeX reads ^a_b as _b^a (was "a subscript …
+#: needs a letter before it").
+SWAPPED_SCRIPTS = [(r"\mathbf{W}^\top_{hh} \operatorname{diag}(1 - \mathbf{h}_t^2)",
+                    r"\mathbf{W}_{hh}^\top \operatorname{diag}(1 - \mathbf{h}_t^2)"),
+                   ("W^T_{rec} diag(\\sigma'(x_{i-1}))", "W_{rec}^T diag(\\sigma'(x_{i-1}))"),
+                   (r"W^{\top}_{hh} diag(sigma'(x_{t-1}))", r"W_{hh}^{\top} diag(sigma'(x_{t-1}))"),
+                   ("W^T_hh diag(sigma'(x_{t-1}))", "W_hh^T diag(sigma'(x_{t-1}))")]
+
+
+def test_a_subscript_after_a_transpose_is_the_names():
+    for swapped, usual in SWAPPED_SCRIPTS:
+        assert parse(swapped).expr == parse(usual).expr, swapped
+        assert translate(parse(swapped), REC).expr == translate(parse(usual), REC).expr, swapped
+
+
+def test_a_second_subscript_after_a_transpose_is_refused_with_a_hint():
+    import pytest
+
+    from symbptt.errors import InputError
+    with pytest.raises(InputError, match="has a subscript already; write the name's subscript once"):
+        parse("W_{hh}^T_{x}")
