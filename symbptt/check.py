@@ -24,7 +24,7 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .claim import Roles, Translation, infer_activation, readings as claim_readings
+from .claim import Roles, Translation, assumes_shape, infer_activation, readings as claim_readings
 from .denominator import denominator_route
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
@@ -488,7 +488,10 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
                         and v.binding == AS_WRITTEN.key) for l in Layout}
     ranks = [[_RANK[v.status] for v in main_of(t).values()] for t in options]
-    best = max(range(len(options)), key=lambda k: (max(ranks[k]), sum(ranks[k]), -k))
+    # A reading that assumes a shape the formula does not write (code's v * W with v a column
+    # array (n, 1)) is listed among the readings, never the headline, when another exists.
+    best = max(range(len(options)), key=lambda k: (not assumes_shape(options[k].choices),
+                                                   max(ranks[k]), sum(ranks[k]), -k))
     reading = options[best]
     main = main_of(reading)
     settled = {(form.key, l) for l, v in main.items() if v.holds}  # nothing to add there

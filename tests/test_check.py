@@ -286,8 +286,10 @@ def test_check_cli_writes_json_file(tmp_path, capsys):
     ("diag(1 - tanh^2(W h_{t-1} + U x_t)) W", "elman", {"numerator"}, None),
     # 1 − h_t² names the current state: the reading the form's reason assumes comes first.
     ("W diag(1 - h_t^2)", "elman", set(), ("time", "x_t")),
-    # * between a matrix and a vector scales, as numpy broadcasts (here the rows do it).
-    ("W * (1 - h_t**2)", "elman", {"numerator"}, ("scaling", "rows")),
+    # * between a matrix and a vector scales, as numpy broadcasts: a 1-D array scales the
+    # columns, W diag(1 - h_t²), right in neither layout (the rows reading, a column array
+    # (n, 1), is listed among the readings, not the headline).
+    ("W * (1 - h_t**2)", "elman", set(), ("broadcast", "columns")),
     # A row gradient on the left is row-vector code: its row form is the headline.
     ("(dh * (1 - h_next**2)) @ Whh.T", "row-elman", {"numerator"}, None),
 ])
@@ -688,3 +690,42 @@ def test_a_define_names_the_activation_and_the_gradient_keeps_its_name():
     assert r.recurrence.activation.name == "tanh"
     assert any(n.math and dict(n.math).get("g") == "da_next" for n in r.notes), r.notes
     assert {l.value for l in Layout if r.verdict(l).holds} == {"denominator"}  # Waaᵀ diag(tanh'(a_t))
+
+
+@pytest.mark.parametrize("text", ["(1 - h**2) * W", "W * (1 - h**2)"])
+def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
+    """numpy's v * W and W * v with v 1-D (shape (n,)) both scale the columns, W diag(v); only a
+    column array (n, 1) scales the rows, diag(v) W. The true Jacobian of
+    h_t = tanh(W h_{t-1} + U x_t + b) is diag(1 - h_t²) W (torch autograd); the headline is the
+    1-D reading, and the rows reading is listed with its shape assumption."""
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    n, m = 4, 3
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
+    h, Wn = step(h_prev).numpy(), W.numpy()
+    env = {"W": Wn}
+    one_d = eval(text, {}, {**env, "h": h})  # h of shape (n,)
+    column = eval(text, {}, {**env, "h": h[:, None]})  # h of shape (n, 1), as min-char-rnn
+    assert np.allclose(one_d, Wn @ np.diag(1 - h**2))
+    assert not np.allclose(one_d, J) and not np.allclose(one_d, J.T)
+    assert np.allclose(column, J)
+
+    r = check(text)
+    assert r.form.key == "elman"
+    # the headline is the 1-D reading, and it is right in neither layout, as numpy says
+    assert [(c.key.split("@")[0], c.option) for c in r.reading.choices
+            if c.key.split("@")[0] == "broadcast"] == [("broadcast", "columns")]
+    assert not any(v.holds for v in r.verdicts.values())
+    # the column-array reading holds as the numerator Jacobian, and its note names the shape
+    (rows,) = [v for v in r.readings if v.form == "elman" and v.layout.value == "numerator"]
+    assert rows.status == "proved"
+    (choice,) = [c for c in rows.reading.choices if c.key.startswith("broadcast@")]
+    assert choice.option == "rows" and "column array (shape (n, 1))" in choice.text.text
+    assert "min-char-rnn" in choice.text.text
+    text_report = render_check(r, "text")
+    assert "numerator layout: REFUTED" in text_report and "PROVED" not in text_report
+    assert "1-D array (shape (n,))" in text_report
