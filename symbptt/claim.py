@@ -319,6 +319,8 @@ def _times(claim: Claim, state: str, roles: Roles) -> dict:
         if current is None or previous is None or current == previous:
             raise InputError("the derivative on the left must be of the state at one step by the "
                              "state at the step before, such as ∂h_t/∂h_{t-1}")
+        if _later(previous, current):  # ∂h_{t-1}/∂h_t: an earlier state by a later one
+            raise InputError(_backwards(state, current, previous))
         extra = [i for i in indices if i not in (current, previous)]
         if not extra:
             return {current: "x_t", previous: "x_prev"}
@@ -396,6 +398,31 @@ def _translate(claim, rec, roles, state, times, fixed):
     # The report must not call the pre-activation a_t where the formula's a is the state.
     pre_activation = ctx.pre_activation or (next(l for l in ("z", "v") if l != state) if state == "a" or ng else "")
     return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation), ctx.met
+
+
+def _later(a: str, b: str) -> bool:
+    """Whether time index `a` is a later step than `b` of the same index (t than t-1, t+1 than t)."""
+    x, y = (_CODE_TIME.fullmatch(i or "") for i in (a, b))
+    return bool(x and y) and x.group(1) == y.group(1) and _offset(a) > _offset(b)
+
+
+def _backwards(state: str, current: str, previous: str) -> str:
+    """The message for a derivative on the left of an earlier state by a later one."""
+    def at(index: str) -> str:
+        return f"{state}_{index}" if len(index) == 1 else f"{state}_{{{index}}}"
+
+    def shifted(index: str, by: int) -> str:
+        match = _CODE_TIME.fullmatch(index)
+        offset = _offset(index) + by
+        return match.group(1) + (f"{offset:+d}" if offset else "")
+
+    one_step = _later(previous, current) and _offset(previous) - _offset(current) == 1
+    swapped = f"∂{at(previous)}/∂{at(current)}"
+    hint = f"write {swapped}" if not one_step else (
+        f"write {swapped}" + (f" (or ∂{at(shifted(previous, 1))}/∂{at(previous)})"
+                              if _offset(current) < 0 else ""))
+    return (f"the derivative on the left is of an earlier state by a later one: "
+            f"∂{at(current)}/∂{at(previous)} is 0 in a forward recurrence; {hint}")
 
 
 def _one_step(current: str | None, previous: str | None) -> bool:

@@ -729,3 +729,21 @@ def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
     text_report = render_check(r, "text")
     assert "numerator layout: REFUTED" in text_report and "PROVED" not in text_report
     assert "1-D array (shape (n,))" in text_report
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("∂h_{t-1}/∂h_t = W^T diag(1-h_t^2)",
+     "the derivative on the left is of an earlier state by a later one: ∂h_{t-1}/∂h_t is 0 in a "
+     "forward recurrence; write ∂h_t/∂h_{t-1} (or ∂h_{t+1}/∂h_t)"),
+    (r"\frac{\partial h_{t}}{\partial h_{t+1}} = W^T diag(1-h_{t+1}^2)",
+     "∂h_t/∂h_{t+1} is 0 in a forward recurrence; write ∂h_{t+1}/∂h_t"),
+    ("∂h^{(t-1)}/∂h^{(t)} = W^T diag(1-h_t^2)", "∂h_{t-1}/∂h_t is 0 in a forward recurrence"),
+])
+def test_a_derivative_of_an_earlier_state_by_a_later_one_is_refused(capsys, formula, message):
+    code, out, err = run_cli(capsys, "check", "-a", "tanh", formula)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+def test_goodfellows_later_state_by_the_current_one_still_judged():
+    r = check("∂h_{t+1}/∂h_t = W^T diag(1-h_{t+1}^2)", activation="tanh")
+    assert r.verdict("denominator").holds and not r.verdict("numerator").holds
