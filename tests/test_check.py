@@ -747,3 +747,23 @@ def test_a_derivative_of_an_earlier_state_by_a_later_one_is_refused(capsys, form
 def test_goodfellows_later_state_by_the_current_one_still_judged():
     r = check("∂h_{t+1}/∂h_t = W^T diag(1-h_{t+1}^2)", activation="tanh")
     assert r.verdict("denominator").holds and not r.verdict("numerator").holds
+
+
+@pytest.mark.parametrize("formula, recurrence, layout", [
+    ("∂h_t/∂h_{t-1} = diag(f'(h_t)) W", None, "numerator"),
+    ("∂h_t/∂h_{t-1} = diag(σ'(h_t)) W", "elman", "numerator"),
+    ("∂h_t/∂h_{t-1} = W^T diag(tanh'(h_t))", None, "denominator"),
+])
+def test_sigma_prime_at_the_current_state_keeps_the_moved_to_a_t_reading(formula, recurrence, layout):
+    """σ' written at the unit's output h_t (the common slip) is right with σ' moved to a_t, with
+    a left side as without: the report must not say no other reading makes it right."""
+    from symbptt.check import AT_PRE_ACTIVATION
+
+    r = check(formula, recurrence=recurrence)
+    assert not any(v.holds for v in r.verdicts.values())
+    moved = [v for v in r.readings if v.form == "elman" and v.layout.value == layout
+             and v.binding == AT_PRE_ACTIVATION.key]
+    assert moved and moved[0].status == "proved"
+    text = render_check(r, "text")
+    assert "no other reading makes it right" not in text
+    assert "only with the derivative taken at the step-t pre-activation" in text
