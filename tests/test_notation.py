@@ -256,3 +256,11 @@ def test_two_roles_with_one_name_are_one_line_exit_2(capsys, argv, keys):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and keys in err
+
+
+def test_a_formulas_pre_activation_letter_taken_by_a_notation_role_is_not_adopted(capsys):
+    from symbptt.cli import main
+    code = main(["check", "diag(tanh'(z_t)) W", "-N", "input=z"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "read as:     diag(1 - tanh(a_t)²) W" in out
