@@ -24,7 +24,7 @@ import mpmath
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .claim import Roles, Translation, infer_activation, readings as claim_readings
+from .claim import Roles, Translation, assumes_shape, infer_activation, readings as claim_readings
 from .denominator import denominator_route
 from .explicit import explicit, jacobian_entries, mismatches
 from .grammar import Claim, parse
@@ -450,6 +450,23 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
     return None
 
 
+def _derivative_to_move(expr, rec: Recurrence):
+    """The reading `AT_PRE_ACTIVATION` judges, or None when there is nothing to re-read.
+
+    That binding reads the previous state as a_t. When the formula writes σ' at the current
+    state instead (diag(f'(h_t)) W with ∂h_t/∂h_{t-1} on the left: σ' at the unit's output,
+    not its input), those σ'(x_t) are moved to the previous state's place first, so that the
+    binding takes them at a_t too, as it does the same formula read without a left side. σ'
+    written through the state (1 − h_t²) is left alone: that is σ' of the current state's
+    pre-activation already."""
+    if expr.has(rec.x_prev):
+        return expr
+    moved = {f: ElementwiseApplyFunction(f.function, rec.x_prev) for f in sp.preorder_traversal(expr)
+             if isinstance(f, ElementwiseApplyFunction) and f.expr == rec.x_t
+             and any(isinstance(a, sp.Function) for a in sp.preorder_traversal(f.function.expr))}
+    return expr.xreplace(moved) if moved else None
+
+
 def infer_form(options: tuple[Translation, ...], rec: Recurrence) -> FormChoice | None:
     """The form every reading of the formula implies (see `check`), or None if they differ.
 
@@ -499,10 +516,11 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         bindings = (AS_WRITTEN, AT_PRE_ACTIVATION) if cell.post else (AS_WRITTEN,)
         for t in options:
             for binding in bindings:
-                if binding is AT_PRE_ACTIVATION and not t.expr.has(rec.x_prev):
+                expr = t.expr if binding is AS_WRITTEN else _derivative_to_move(t.expr, rec)
+                if expr is None:
                     continue  # nothing to re-read
                 for layout in Layout:  # (the transpose in one layout is the other layout)
-                    v = judge(rec, t.expr, layout, binding)
+                    v = judge(rec, expr, layout, binding)
                     judged.append(replace(v, reading=t))
     if form is None:  # undecided: the first column form in which some reading holds, else the first
         rows = all(t.rows for t in options)  # row-vector code: its row forms, else the column ones
@@ -518,7 +536,10 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
         return {l: next(v for v in judged if v.form == form.key and v.layout is l and v.reading is t
                         and v.binding == AS_WRITTEN.key) for l in Layout}
     ranks = [[_RANK[v.status] for v in main_of(t).values()] for t in options]
-    best = max(range(len(options)), key=lambda k: (max(ranks[k]), sum(ranks[k]), -k))
+    # A reading that assumes a shape the formula does not write (code's v * W with v a column
+    # array (n, 1)) is listed among the readings, never the headline, when another exists.
+    best = max(range(len(options)), key=lambda k: (not assumes_shape(options[k].choices),
+                                                   max(ranks[k]), sum(ranks[k]), -k))
     reading = options[best]
     main = main_of(reading)
     settled = {(form.key, l) for l, v in main.items() if v.holds}  # nothing to add there

@@ -71,6 +71,16 @@ class Roles:
     defines: tuple[tuple[str, Claim], ...] = ()
 
 
+#: The key (before "@pos") of the choice how code's `v * M` broadcasts; its option "rows"
+#: assumes a column array (n, 1), which the formula does not say.
+BROADCAST = "broadcast"
+
+
+def assumes_shape(choices) -> bool:
+    """The reading assumes a column array (n, 1) that the formula does not write."""
+    return any(c.key.split("@")[0] == BROADCAST and c.option == "rows" for c in choices)
+
+
 @dataclass(frozen=True)
 class Choice:
     """One decision a reading makes: `key` (time, point@pos, scaling@pos) and its `option`."""
@@ -310,6 +320,8 @@ def _times(claim: Claim, state: str, roles: Roles) -> dict:
         if current is None or previous is None or current == previous:
             raise InputError("the derivative on the left must be of the state at one step by the "
                              "state at the step before, such as ∂h_t/∂h_{t-1}")
+        if _later(previous, current):  # ∂h_{t-1}/∂h_t: an earlier state by a later one
+            raise InputError(_backwards(state, current, previous))
         extra = [i for i in indices if i not in (current, previous)]
         if not extra:
             return {current: "x_t", previous: "x_prev"}
@@ -391,6 +403,31 @@ def _translate(claim, rec, roles, state, times, fixed):
     # The report must not call the pre-activation a_t where the formula's a is the state.
     pre_activation = ctx.pre_activation or (next(l for l in ("z", "v") if l != state) if state == "a" or ng else "")
     return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation), ctx.met
+
+
+def _later(a: str, b: str) -> bool:
+    """Whether time index `a` is a later step than `b` of the same index (t than t-1, t+1 than t)."""
+    x, y = (_CODE_TIME.fullmatch(i or "") for i in (a, b))
+    return bool(x and y) and x.group(1) == y.group(1) and _offset(a) > _offset(b)
+
+
+def _backwards(state: str, current: str, previous: str) -> str:
+    """The message for a derivative on the left of an earlier state by a later one."""
+    def at(index: str) -> str:
+        return f"{state}_{index}" if len(index) == 1 else f"{state}_{{{index}}}"
+
+    def shifted(index: str, by: int) -> str:
+        match = _CODE_TIME.fullmatch(index)
+        offset = _offset(index) + by
+        return match.group(1) + (f"{offset:+d}" if offset else "")
+
+    one_step = _later(previous, current) and _offset(previous) - _offset(current) == 1
+    swapped = f"∂{at(previous)}/∂{at(current)}"
+    hint = f"write {swapped}" if not one_step else (
+        f"write {swapped}" + (f" (or ∂{at(shifted(previous, 1))}/∂{at(previous)})"
+                              if _offset(current) < 0 else ""))
+    return (f"the derivative on the left is of an earlier state by a later one: "
+            f"∂{at(current)}/∂{at(previous)} is 0 in a forward recurrence; {hint}")
 
 
 def _one_step(current: str | None, previous: str | None) -> bool:
@@ -851,11 +888,24 @@ def _combine(a: _Vec, b: _Vec, op, node: Node) -> _Vec:
                            "different vectors; write them as one elementwise expression")
 
 
-def _scaling(d, matrix, vec_first: bool, node: Binary, ctx: _Context):
-    """v ⊙ M or v * M without diag, d = diag(v): rows (d M) or columns (M d), a reading each."""
+def _scaling(d, matrix, vec_first: bool, node: Binary, ctx: _Context, numpy: bool = False):
+    """v ⊙ M or v * M without diag, d = diag(v): rows (d M) or columns (M d), a reading each.
+
+    `numpy`: code's `v * M` or `M * v`, whose meaning the array's shape decides and the
+    formula does not: a 1-D array (shape (n,)) broadcasts along the last axis and scales the
+    columns (M diag(v)), whichever side it is on; only a column array (n, 1), as min-char-rnn's
+    hs[t], scales the rows. The 1-D reading comes first; the rows reading is a choice of its
+    own (`BROADCAST`) that `check` never makes the main verdict's reading when another exists."""
     if matrix.shape != (ctx.rec.n, ctx.rec.n):
         raise InputError(f"the product at position {node.pos + 1} multiplies a vector and a "
                          f"{_shape(matrix)} matrix")
+    if numpy:
+        texts = {"columns": Prose.of("the vector read as a 1-D array (shape (n,)), which * broadcasts "
+                                     "along the last axis: it scales the columns, {m}", m=_mul(matrix, d)),
+                 "rows": Prose.of("the vector read as a column array (shape (n, 1)), as in min-char-rnn, "
+                                  "which * broadcasts along the rows: it scales the rows, {m}", m=_mul(d, matrix))}
+        how = ctx.choose(f"{BROADCAST}@{node.pos}", ("columns", "rows"), (texts["columns"], texts["rows"]))
+        return _mul(d, matrix) if how == "rows" else _mul(matrix, d)
     first = ("rows", "columns") if vec_first else ("columns", "rows")
     texts = {"rows": Prose.of("the vector read as scaling the rows, {m}", m=_mul(d, matrix)),
              "columns": Prose.of("the vector read as scaling the columns, {m}", m=_mul(matrix, d))}
@@ -941,9 +991,10 @@ def _binary(node: Binary, a, b, ctx: _Context):
     if not ctx.in_activation and isinstance(a, _Vec) and square(b) and _scalar_weight(node.right, ctx):
         return _Scaled(b, (a,), node, True)  # h_t (1 − h_t) w: the same, w written last
     if isinstance(a, _Vec) and square(b):
-        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx)
+        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx, numpy=node.op == "times")
     if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
-        return _scaling(sp.DiagMatrix(b.matrix()), a, False, node, ctx)  # W ⊙ v, W * v: as numpy broadcasts
+        return _scaling(sp.DiagMatrix(b.matrix()), a, False, node, ctx,
+                        numpy=node.op == "times")  # W ⊙ v; W * v as numpy broadcasts
     if node.op == "hadamard":
         if a.shape == b.shape:
             return sp.HadamardProduct(a, b)

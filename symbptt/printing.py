@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import sympy as sp
@@ -208,6 +208,28 @@ class Notation:
             raise InputError(f"notation transpose must be one of {', '.join(TRANSPOSES)}, got {self.transpose!r}")
         if not isinstance(self.diag, str) or not re.fullmatch(r"[A-Za-z]{1,12}", self.diag):
             raise InputError(f"notation diag must be letters only, such as diag or Diag, got {self.diag!r}")
+        seen: dict[str, str] = {"delta": "delta"}  # δ_t, the backward vector, keeps its letter
+        for field in ("state", "weight", "input_weight", "input", "bias", "pre_activation"):
+            value = getattr(self, field)
+            if value in seen:
+                other = seen[value]
+                pair = (f"notation {field.replace('_', '-')} and the backward vector delta" if other == "delta"
+                        else f"notation {other} and {field.replace('_', '-')}")
+                raise InputError(
+                    f"{pair} are both named {value!r}: "
+                    f"two roles printed alike would make every equation ambiguous; give them different names")
+            seen[value] = field.replace("_", "-")
+
+    def for_cells(self) -> "Notation":
+        """The notation for a gated or typed cell's reports: the cell's equations name its own
+        state, input, weights and biases (h_t, x_t, W_f, U, b), so the RNN forms' role keys
+        (state, weight, input-weight, input, bias) do not apply to them -- `state = "h"`
+        would otherwise print the cell's input x_t as h_t. The typographic keys (time, bold,
+        transpose, diag) and the pre-activation's letter still apply."""
+        reset = {"state": "x", "weight": "W", "input_weight": "W_in", "input": "u", "bias": "b"}
+        if self.pre_activation in reset.values():
+            reset["pre_activation"] = "a"
+        return replace(self, **reset)
 
     @property
     def transpose_latex(self) -> str:

@@ -311,8 +311,10 @@ def test_check_cli_writes_json_file(tmp_path, capsys):
     ("diag(1 - tanh^2(W h_{t-1} + U x_t)) W", "elman", {"numerator"}, None),
     # 1 − h_t² names the current state: the reading the form's reason assumes comes first.
     ("W diag(1 - h_t^2)", "elman", set(), ("time", "x_t")),
-    # * between a matrix and a vector scales, as numpy broadcasts (here the rows do it).
-    ("W * (1 - h_t**2)", "elman", {"numerator"}, ("scaling", "rows")),
+    # * between a matrix and a vector scales, as numpy broadcasts: a 1-D array scales the
+    # columns, W diag(1 - h_t²), right in neither layout (the rows reading, a column array
+    # (n, 1), is listed among the readings, not the headline).
+    ("W * (1 - h_t**2)", "elman", set(), ("broadcast", "columns")),
     # A row gradient on the left is row-vector code: its row form is the headline.
     ("(dh * (1 - h_next**2)) @ Whh.T", "row-elman", {"numerator"}, None),
 ])
@@ -807,3 +809,80 @@ def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
     assert parse(text).equation_number == ""
     code, out, err = run_cli(capsys, "check", text)
     assert f"read as:     {factor}" in out and "equation number" not in out
+
+
+@pytest.mark.parametrize("text", ["(1 - h**2) * W", "W * (1 - h**2)"])
+def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
+    """numpy's v * W and W * v with v 1-D (shape (n,)) both scale the columns, W diag(v); only a
+    column array (n, 1) scales the rows, diag(v) W. The true Jacobian of
+    h_t = tanh(W h_{t-1} + U x_t + b) is diag(1 - h_t²) W (torch autograd); the headline is the
+    1-D reading, and the rows reading is listed with its shape assumption."""
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    n, m = 4, 3
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
+    h, Wn = step(h_prev).numpy(), W.numpy()
+    env = {"W": Wn}
+    one_d = eval(text, {}, {**env, "h": h})  # h of shape (n,)
+    column = eval(text, {}, {**env, "h": h[:, None]})  # h of shape (n, 1), as min-char-rnn
+    assert np.allclose(one_d, Wn @ np.diag(1 - h**2))
+    assert not np.allclose(one_d, J) and not np.allclose(one_d, J.T)
+    assert np.allclose(column, J)
+
+    r = check(text)
+    assert r.form.key == "elman"
+    # the headline is the 1-D reading, and it is right in neither layout, as numpy says
+    assert [(c.key.split("@")[0], c.option) for c in r.reading.choices
+            if c.key.split("@")[0] == "broadcast"] == [("broadcast", "columns")]
+    assert not any(v.holds for v in r.verdicts.values())
+    # the column-array reading holds as the numerator Jacobian, and its note names the shape
+    (rows,) = [v for v in r.readings if v.form == "elman" and v.layout.value == "numerator"]
+    assert rows.status == "proved"
+    (choice,) = [c for c in rows.reading.choices if c.key.startswith("broadcast@")]
+    assert choice.option == "rows" and "column array (shape (n, 1))" in choice.text.text
+    assert "min-char-rnn" in choice.text.text
+    text_report = render_check(r, "text")
+    assert "numerator layout: REFUTED" in text_report and "PROVED" not in text_report
+    assert "1-D array (shape (n,))" in text_report
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("∂h_{t-1}/∂h_t = W^T diag(1-h_t^2)",
+     "the derivative on the left is of an earlier state by a later one: ∂h_{t-1}/∂h_t is 0 in a "
+     "forward recurrence; write ∂h_t/∂h_{t-1} (or ∂h_{t+1}/∂h_t)"),
+    (r"\frac{\partial h_{t}}{\partial h_{t+1}} = W^T diag(1-h_{t+1}^2)",
+     "∂h_t/∂h_{t+1} is 0 in a forward recurrence; write ∂h_{t+1}/∂h_t"),
+    ("∂h^{(t-1)}/∂h^{(t)} = W^T diag(1-h_t^2)", "∂h_{t-1}/∂h_t is 0 in a forward recurrence"),
+])
+def test_a_derivative_of_an_earlier_state_by_a_later_one_is_refused(capsys, formula, message):
+    code, out, err = run_cli(capsys, "check", "-a", "tanh", formula)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+def test_goodfellows_later_state_by_the_current_one_still_judged():
+    r = check("∂h_{t+1}/∂h_t = W^T diag(1-h_{t+1}^2)", activation="tanh")
+    assert r.verdict("denominator").holds and not r.verdict("numerator").holds
+
+
+@pytest.mark.parametrize("formula, recurrence, layout", [
+    ("∂h_t/∂h_{t-1} = diag(f'(h_t)) W", None, "numerator"),
+    ("∂h_t/∂h_{t-1} = diag(σ'(h_t)) W", "elman", "numerator"),
+    ("∂h_t/∂h_{t-1} = W^T diag(tanh'(h_t))", None, "denominator"),
+])
+def test_sigma_prime_at_the_current_state_keeps_the_moved_to_a_t_reading(formula, recurrence, layout):
+    """σ' written at the unit's output h_t (the common slip) is right with σ' moved to a_t, with
+    a left side as without: the report must not say no other reading makes it right."""
+    from symbptt.check import AT_PRE_ACTIVATION
+
+    r = check(formula, recurrence=recurrence)
+    assert not any(v.holds for v in r.verdicts.values())
+    moved = [v for v in r.readings if v.form == "elman" and v.layout.value == layout
+             and v.binding == AT_PRE_ACTIVATION.key]
+    assert moved and moved[0].status == "proved"
+    text = render_check(r, "text")
+    assert "no other reading makes it right" not in text
+    assert "only with the derivative taken at the step-t pre-activation" in text

@@ -204,3 +204,63 @@ def test_pre_activation_letter_is_a_notation_key():
     assert "pre-activation" in KEYS
     with pytest.raises(InputError):
         Notation(pre_activation=r"a}\input{x")
+
+
+# F5: the RNN forms' role keys must never rename a cell's input to its state, and two roles
+# printed alike are refused.
+import re
+
+import pytest as _pytest
+
+
+@_pytest.mark.parametrize("argv", [
+    ["derive", "-r", "lstm", "-N", "state=h", "--format", "markdown"],
+    ["bptt", "-r", "lstm", "-N", "input=h", "--format", "markdown"],
+    ["derive", "--cell", "h_t = tanh(W h_{t-1} + U x_t + b)", "-N", "state=h", "--format", "markdown"],
+])
+def test_cell_reports_keep_the_cells_input_under_rnn_role_keys(capsys, argv):
+    from symbptt.cli import main
+    code = main(argv)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert r"\mathbf{x}_{t}" in out
+    # the input's weights multiply x_t, never the current state h_t
+    assert re.search(r"\\mathbf\{[WU]\}(?:_\{\w+\})? \\mathbf\{h\}_\{t\}", out) is None
+
+
+def test_the_docs_notation_config_with_a_config_cell(tmp_path, monkeypatch, capsys):
+    from symbptt.cli import main
+    (tmp_path / "symbptt.toml").write_text(
+        'state = "h"\nweight = "W_hh"\ninput-weight = "W_xh"\ninput = "x"\nbias = "b_h"\nbold = false\n'
+        'transpose = "T"\n\n[cells.leaky]\n'
+        'equations = ["h_t = 0.8 * h_{t-1} + 0.2 * tanh(W h_{t-1} + U x_t + b)"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "-r", "leaky",
+                 "dh_t/dh_{t-1} = 0.8 I + 0.2 diag(1 - tanh^2(W h_{t-1} + U x_t + b)) W"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "tanh(U x_t + W h_{t-1} + b)" in out
+    assert "U h_t" not in out and "W_hh" not in out and "[h_t]_3" not in out
+    assert "[x_t]_3" in out
+
+
+@_pytest.mark.parametrize("argv, keys", [
+    (["derive", "-N", "input=x"], "notation state and input are both named 'x'"),
+    (["check", "W diag(sigma'(x_{t-1}))", "-N", "state=W"], "notation state and weight are both named 'W'"),
+    (["derive", "-r", "lstm", "-N", "state=h", "-N", "input=h"], "notation state and input are both named 'h'"),
+    (["derive", "-N", "bias=W_in"], "notation input-weight and bias are both named 'W_in'"),
+])
+def test_two_roles_with_one_name_are_one_line_exit_2(capsys, argv, keys):
+    from symbptt.cli import main
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and keys in err
+
+
+def test_a_formulas_pre_activation_letter_taken_by_a_notation_role_is_not_adopted(capsys):
+    from symbptt.cli import main
+    code = main(["check", "diag(tanh'(z_t)) W", "-N", "input=z"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "read as:     diag(1 - tanh(a_t)²) W" in out

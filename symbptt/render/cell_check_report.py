@@ -26,7 +26,7 @@ class CellCheckView(View):
     """The context of a cell check report (templates cell-check*.j2)."""
 
     def __init__(self, result: "CellCheckResult", fmt: Format, notation: Notation):
-        super().__init__(fmt, notation)
+        super().__init__(fmt, notation.for_cells())
         self.r = result
 
     def choices(self, reading) -> Tex:

@@ -19,7 +19,7 @@ class CellView(View):
     """The context of a cell report (templates cell*.j2)."""
 
     def __init__(self, d: CellDerivation, fmt, notation: Notation):
-        super().__init__(fmt, notation)
+        super().__init__(fmt, notation.for_cells())
         self.d = d
 
     def _blocks(self, layout: Layout) -> list[dict]:
@@ -132,7 +132,7 @@ class CellBpttView(View):
     """The context of a cell's BPTT report (templates cell-bptt*.j2)."""
 
     def __init__(self, b, fmt, notation: Notation):
-        super().__init__(fmt, notation)
+        super().__init__(fmt, notation.for_cells())
         self.b = b
 
     def context(self) -> dict:

@@ -31,11 +31,12 @@ def unclashed(notation: Notation, reading: "Translation") -> Notation:
     when its letter is the one the formula uses for the state: the report must not call two
     things a_t."""
     letter = reading.pre_activation
-    if letter and letter not in (notation.state, notation.pre_activation):
+    roles = {notation.state, notation.weight, notation.input_weight, notation.input, notation.bias, "delta"}
+    if letter and letter not in roles | {notation.pre_activation}:
         return replace(notation, pre_activation=letter)
     if notation.pre_activation != reading.state:
         return notation
-    taken = {reading.state, notation.state}
+    taken = {reading.state} | roles
     return replace(notation, pre_activation=next(l for l in PRE_ACTIVATION_LETTERS if l not in taken))
 
 
