@@ -388,6 +388,25 @@ def test_ignore_comments(tmp_path):
     assert [(f["line"], f["code"]) for f in findings] == [(5, "SB101"), (6, "SB101"), (7, "SB303")]
 
 
+def test_ignore_comment_with_a_remark(tmp_path):
+    """docs/lint.md's own example: a remark after ` -- ` says why, and the ignore still applies.
+    Truth: in the Pascanu form x_t = W σ(x_{t-1}) + …, J = W diag(σ'(x_{t-1})) in numerator layout
+    and diag(σ'(x_{t-1})) W^T in denominator, so W^T diag(σ'(x_{t-1})) is neither (SB101)."""
+    wrong = "\\begin{equation} \\frac{\\partial x_t}{\\partial x_{t-1}} = W^\\top \\operatorname{diag}(\\sigma'(x_{t-1})) \\end{equation}"
+    text = "\n".join([
+        "% symbptt: recurrence=pascanu layout=numerator",
+        "% symbptt: ignore[SB101]   -- the next equation shows a classic mistake on purpose", wrong,
+        wrong,                                                           # not ignored: reported
+        "% symbptt: layout=numerator -- a remark after a declaration", wrong,
+        "% symbptt: ignore[SB999] -- an unknown code is still bad",
+        ""])
+    findings = lint_json(write(tmp_path, "ign.tex", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(4, "SB101"), (6, "SB101"), (7, "SB303")]
+    md = "\n".join(["<!-- symbptt: ignore[SB101] -- on purpose -->",
+                    "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$", ""])
+    assert lint_json(write(tmp_path, "ign.md", md), "--no-config") == []
+
+
 def test_inline_declarations_override_config(tmp_path):
     write(tmp_path, "symbptt.toml", '[lint]\nrecurrence = "pascanu"\n\n[lint.paths."rows/"]\nrecurrence = "row"\n')
     claim = "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n"
