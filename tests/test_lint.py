@@ -1032,14 +1032,17 @@ def test_layout_marked_derivative_states_its_layout(tmp_path):
 
 
 def test_norms_and_entrywise_matrices_are_not_jacobian_claims(tmp_path):
-    """‖∂h_t/∂h_{t-1}‖₂ = 0.84 is a number, not the Jacobian: not a claim. A matrix written entry by
+    """‖∂h_t/∂h_{t-1}‖₂ = 0.84 and [∂h_t/∂h_{t-1}]_{12} = 0 are numbers, not the Jacobian: not
+    claims (derive's LSTM report prints such entries). A matrix written entry by
     entry is a claim lint does not judge: SB201 (info) saying so, not a parse error of its entries."""
     entries = ("\\begin{bmatrix}W_{11} (1 - \\tanh^{2}([a_{t}]_{1})) & W_{12} (1 - \\tanh^{2}([a_{t}]_{1}))\\\\"
                "W_{21} (1 - \\tanh^{2}([a_{t}]_{2})) & W_{22} (1 - \\tanh^{2}([a_{t}]_{2}))\\end{bmatrix}")
     lines = [_ELMAN_NUM,
              f"$\\left\\|{_J}\\right\\|_{{2}} = 0.839568$",
              f"$\\left\\|\\left({_J}\\right)_{{\\!\\mathrm{{den}}}}\\right\\|_{{2}} = 0.839568$",
-             f"\\[ {_J} = {entries} \\]", ""]
+             f"\\[ {_J} = {entries} \\]",
+             f"$\\left[{_J}\\right]_{{12}} = 0$",  # one entry (zero here only if W_12 = 0): a number
+             ""]
     findings = lint_json(write(tmp_path, "n.md", "\n".join(lines)), "--no-config")
     assert [(f["line"], f["code"]) for f in findings] == [(4, "SB201")]
     assert "entry by entry" in findings[0]["message"]

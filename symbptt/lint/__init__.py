@@ -253,7 +253,8 @@ class Linter:
         if expect and expect not in holds:
             (other,) = holds
             return [Finding(code="SB102", proof=proof, message=(
-                f"the {block} is the {other}-layout one of {form}, but the document declares {expect} layout"),
+                f"the {block} is the {other}-layout one of {form}, but "
+                f"{claim.because or f'the document declares {expect} layout'}"),
                 **where)]
         if not claim.expect and not decl.layout and len(holds) == 1:
             layouts.append((where, next(iter(holds)), form, proof))

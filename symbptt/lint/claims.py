@@ -296,13 +296,15 @@ _LAYOUT_MARK = re.compile(r"_\s*\{?\s*(?:\\[!,;]\s*)*(?:\\(?:mathrm|text|textrm|
                           r"|(den|num)(?![A-Za-z]))\s*\}?")
 _OPENING = re.compile(r"(?:\\left\s*|\\[bB]igg?l?\s*)?[(\[]\s*$")
 _CLOSING = re.compile(r"\s*(?:\\right\s*|\\[bB]igg?r?\s*)?[)\]]")
+_ENTRY = re.compile(r"\s*_\s*(?:\{\s*\d+\s*(?:,\s*\d+\s*)?\}|\d\d?)\s*$")
 _SCALAR = re.compile(r"(?:\\left\s*)?(?:\\\||\\[lr]?Vert|\\[lr]?vert|‖|\|)|\\det(?![A-Za-z])|"
                      r"\\(?:operatorname|mathrm|text)\s*\{\s*(?:tr|det|Tr|trace)\s*\}|\\rho(?![A-Za-z])")
 
 
 def _marks(text: str, d: "_Derivative") -> tuple[bool, str | None] | None:
     """How a side holding derivative `d` states it: (transposed, layout marked or None); None
-    when the side is a number made of it (a norm, |…|, det, tr: no claim about the matrix).
+    when the side is a number made of it (a norm, |…|, det, tr, an entry [J]_{12}: no claim
+    about the matrix).
     A side with anything else around the derivative is read as before: (False, None)."""
     before, after = text[:d.start], text[d.end:]
     if _SCALAR.search(before):
@@ -313,6 +315,8 @@ def _marks(text: str, d: "_Derivative") -> tuple[bool, str | None] | None:
         if not closed or before[:opened.start()].strip():
             return False, None
         after = after[closed.end():]
+        if _ENTRY.match(after):  # [∂h_t/∂c_{t-1}]_{12} = 0: one entry, a number
+            return None
     elif before.strip():
         return False, None
     transposed, layout = False, None
