@@ -544,6 +544,8 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
             raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
                              f"in: {_shown(text)}") from None
         command = re.match(r"\\([A-Za-z]+)", str(exc.token))
+        if exc.token.type == "EQUALS" and _TRANSPOSED_LHS.match(text[:exc.token.start_pos]):
+            return _transposed_claim(text, exc.token.start_pos)
         if exc.token.type == "EQUALS":  # dh_prev = W.T @ …: an assignment
             raise InputError(f"{_unexpected(text, exc.token.start_pos)}; an assignment or equation: paste "
                              "only its right-hand side (a derivative ∂h_t/∂h_{t-1} = … may stand "
@@ -555,6 +557,34 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
                              f"{_COMMANDS[command.group(1)]}") from None
         raise InputError(f"{_unexpected(text, exc.token.start_pos)}; expected "
                          f"{_expected(exc.expected)}{_token_hint(exc.token)}") from None
+
+
+#: A transposed derivative on the left of '=': (∂h_t/∂h_{t-1})^T, \left(\frac{…}{…}\right)^\top, ∂h_t/∂h_{t-1}ᵀ.
+_TRANSPOSED_LHS = re.compile(
+    r"\s*(?P<open>(?:\\left\s*|\\[bB]igg?l?\s*)?[(\[])?(?P<d>[^=]*?(?:\\partial|∂|\\nabla|/)[^=]*?)"
+    r"(?P<close>(?:\\right\s*|\\[bB]igg?r?\s*)?[)\]])?\s*(?P<t>\^\s*\{?\s*(?:T|\\top|\\intercal|"
+    r"\\(?:mathsf|mathrm|text|textsf)\s*\{\s*T\s*\})\s*\}?|ᵀ|⊤|\.T)\s*$")
+
+
+def _transposed_claim(text: str, equals: int) -> Claim:
+    """`(∂h_t/∂h_{t-1})^T = M`, which claims ∂h_t/∂h_{t-1} = Mᵀ: parsed as that, positions kept
+    (the brackets and the transpose on the left are read as spaces)."""
+    m = _TRANSPOSED_LHS.match(text[:equals])
+    blank = list(text)
+    for group in ("open", "close", "t"):
+        if m.group(group):
+            blank[m.start(group):m.end(group)] = " " * (m.end(group) - m.start(group))
+    hint = ("a transposed derivative on the left, (∂h_t/∂h_{t-1})^T = M, is read as ∂h_t/∂h_{t-1} = (M)^T; "
+            "write it so, or give the derivative itself")
+    if bool(m.group("open")) != bool(m.group("close")):
+        raise InputError(f"{_unexpected(text, equals)}; {hint}")
+    try:
+        claim = parse("".join(blank))
+    except InputError:
+        raise InputError(f"{_unexpected(text, equals)}; {hint}") from None
+    if claim.lhs is None:
+        raise InputError(f"{_unexpected(text, equals)}; {hint}")
+    return Claim(claim.pos, Unary(claim.expr.pos, "transpose", claim.expr), claim.lhs, claim.closed)
 
 
 def _parse_closing(text: str):

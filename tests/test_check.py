@@ -886,3 +886,21 @@ def test_sigma_prime_at_the_current_state_keeps_the_moved_to_a_t_reading(formula
     text = render_check(r, "text")
     assert "no other reading makes it right" not in text
     assert "only with the derivative taken at the step-t pre-activation" in text
+
+
+def test_transposed_derivative_on_the_left():
+    """(∂h_t/∂h_{t-1})^T = M claims J = Mᵀ. Truth, for h_t = tanh(W h_{t-1} + U x_t + b): J =
+    diag(1 − h_t²) W in numerator layout, so Jᵀ = Wᵀ diag(1 − h_t²) there, and in denominator
+    layout J = Wᵀ diag(1 − h_t²), Jᵀ = diag(1 − h_t²) W."""
+    for lhs in ("(∂h_t/∂h_{t-1})^T", r"\left(\frac{\partial h_t}{\partial h_{t-1}}\right)^\top",
+                r"\left[\frac{\partial h_t}{\partial h_{t-1}}\right]^{T}", "(dh_t/dh_{t-1})ᵀ"):
+        right = check(f"{lhs} = W^T diag(1 - h_t^2)", activation="tanh", recurrence="elman")
+        assert right.verdict("numerator").holds and not right.verdict("denominator").holds, lhs
+        other = check(f"{lhs} = diag(1 - h_t^2) W", activation="tanh", recurrence="elman")
+        assert other.verdict("denominator").holds and not other.verdict("numerator").holds, lhs
+    # unbalanced: refused, saying what to write
+    with pytest.raises(InputError, match=r"transposed derivative on the left.*\(M\)\^T"):
+        check("(∂h_t/∂h_{t-1}^T = W^T diag(1 - h_t^2)")
+    # an assignment is still an assignment
+    with pytest.raises(InputError, match="paste only its right-hand side"):
+        check("dh^T = W")

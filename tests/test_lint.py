@@ -388,6 +388,25 @@ def test_ignore_comments(tmp_path):
     assert [(f["line"], f["code"]) for f in findings] == [(5, "SB101"), (6, "SB101"), (7, "SB303")]
 
 
+def test_ignore_comment_with_a_remark(tmp_path):
+    """docs/lint.md's own example: a remark after ` -- ` says why, and the ignore still applies.
+    Truth: in the Pascanu form x_t = W σ(x_{t-1}) + …, J = W diag(σ'(x_{t-1})) in numerator layout
+    and diag(σ'(x_{t-1})) W^T in denominator, so W^T diag(σ'(x_{t-1})) is neither (SB101)."""
+    wrong = "\\begin{equation} \\frac{\\partial x_t}{\\partial x_{t-1}} = W^\\top \\operatorname{diag}(\\sigma'(x_{t-1})) \\end{equation}"
+    text = "\n".join([
+        "% symbptt: recurrence=pascanu layout=numerator",
+        "% symbptt: ignore[SB101]   -- the next equation shows a classic mistake on purpose", wrong,
+        wrong,                                                           # not ignored: reported
+        "% symbptt: layout=numerator -- a remark after a declaration", wrong,
+        "% symbptt: ignore[SB999] -- an unknown code is still bad",
+        ""])
+    findings = lint_json(write(tmp_path, "ign.tex", text), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(4, "SB101"), (6, "SB101"), (7, "SB303")]
+    md = "\n".join(["<!-- symbptt: ignore[SB101] -- on purpose -->",
+                    "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$", ""])
+    assert lint_json(write(tmp_path, "ign.md", md), "--no-config") == []
+
+
 def test_inline_declarations_override_config(tmp_path):
     write(tmp_path, "symbptt.toml", '[lint]\nrecurrence = "pascanu"\n\n[lint.paths."rows/"]\nrecurrence = "row"\n')
     claim = "$$\\frac{\\partial x_t}{\\partial x_{t-1}} = W^T \\operatorname{diag}(\\sigma'(x_{t-1}))$$\n"
@@ -960,3 +979,85 @@ def test_an_rnns_a_is_its_pre_activation_not_a_state(tmp_path):
     note.write_text(r"$$\frac{\partial a_t}{\partial h_{t-1}} = W$$" "\n\n"
                     r"$$\frac{\partial \Gamma_f^{\langle t \rangle}}{\partial a^{\langle t-1 \rangle}} = 0$$" "\n")
     assert found_claims(note) == [] and lint_json(note) == []
+
+
+# --- a transposed or layout-marked derivative on the left (F9, F10) ------------------------
+#
+# Truth: for h_t = tanh(W h_{t-1} + U x_t + b), the numerator-layout Jacobian is
+# J = ∂h_t/∂h_{t-1} = diag(1 − h_t²) W, and the denominator-layout one is Jᵀ = Wᵀ diag(1 − h_t²).
+# So (∂h_t/∂h_{t-1})ᵀ = Wᵀ diag(1 − h_t²) is right in numerator layout, and
+# (∂h_t/∂h_{t-1})ᵀ = diag(1 − h_t²) W is wrong there (it says Jᵀ = J, false for W not symmetric).
+
+_ELMAN_NUM = "<!-- symbptt: recurrence=elman activation=tanh layout=numerator -->"
+_J = "\\frac{\\partial h_t}{\\partial h_{t-1}}"
+_DW = "\\operatorname{diag}(1 - h_t^2) W"   # J in numerator layout
+_WD = "W^\\top \\operatorname{diag}(1 - h_t^2)"  # J in denominator layout, Jᵀ in numerator
+
+
+def test_transposed_derivative_on_the_left_is_judged_as_the_transpose(tmp_path):
+    lines = [_ELMAN_NUM,
+             f"$$\\left({_J}\\right)^\\top = {_WD}$$",           # 2: right
+             f"$$\\left({_J}\\right)^\\top = {_DW}$$",           # 3: wrong: J right in denominator only
+             f"$${_J}^\\top = {_DW}$$",                           # 4: wrong, as 3
+             f"$$\\left[{_J}\\right]^{{T}} = W \\operatorname{{diag}}(1 - h_t^2)$$",  # 5: Jᵀ = W D: neither
+             f"$(∂h_t/∂h_{{t-1}})^T = {_WD}$",                   # 6: right
+             f"$\\left(\\nabla_{{h_{{t-1}}}} h_t\\right)^\\top = {_DW}$",  # 7: wrong, as 3
+             f"$${_J} = {_DW}$$",                                  # 8: right (no transpose)
+             ""]
+    findings = lint_json(write(tmp_path, "tr.md", "\n".join(lines)), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(3, "SB102"), (4, "SB102"), (5, "SB101"), (7, "SB102")]
+    assert all("transposed" in f["message"] for f in findings)
+    assert findings[0]["formula"] == f"{_J} = \\left({_DW}\\right)^\\top"
+    # Without a declared layout, a transposed claim counts in the layout it is right in: no SB104
+    # between (J)ᵀ = Wᵀ D and J = D W (both numerator layout).
+    plain = ["<!-- symbptt: recurrence=elman activation=tanh -->", lines[1], lines[7], ""]
+    assert lint_json(write(tmp_path, "tr2.md", "\n".join(plain)), "--no-config") == []
+
+
+def test_layout_marked_derivative_states_its_layout(tmp_path):
+    """symbptt's own report notation, (∂h_t/∂h_{t-1})_{\\!\\mathrm{den}}: the denominator-layout
+    Jacobian, whatever layout the document declares."""
+    lines = [_ELMAN_NUM,
+             f"$$\\left({_J}\\right)_{{\\!\\mathrm{{den}}}} = {_WD}$$",  # 2: right
+             f"$$\\left({_J}\\right)_{{\\mathrm{{den}}}} = {_DW}$$",     # 3: wrong: the numerator one
+             f"$${_J}_\\text{{den}} = {_WD}$$",                          # 4: right
+             f"$${_J} = {_DW}$$",                                         # 5: right
+             ""]
+    findings = lint_json(write(tmp_path, "den.md", "\n".join(lines)), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(3, "SB102")]
+    assert "marked as the denominator-layout Jacobian" in findings[0]["message"]
+    # No layout declared: a marked claim says its layout, so it never makes the file mixed (SB104).
+    undeclared = ["<!-- symbptt: recurrence=elman activation=tanh -->", lines[1], lines[4], lines[3], ""]
+    assert lint_json(write(tmp_path, "den2.md", "\n".join(undeclared)), "--no-config") == []
+
+
+def test_norms_and_entrywise_matrices_are_not_jacobian_claims(tmp_path):
+    """‖∂h_t/∂h_{t-1}‖₂ = 0.84 and [∂h_t/∂h_{t-1}]_{12} = 0 are numbers, not the Jacobian: not
+    claims (derive's LSTM report prints such entries). A matrix written entry by
+    entry is a claim lint does not judge: SB201 (info) saying so, not a parse error of its entries."""
+    entries = ("\\begin{bmatrix}W_{11} (1 - \\tanh^{2}([a_{t}]_{1})) & W_{12} (1 - \\tanh^{2}([a_{t}]_{1}))\\\\"
+               "W_{21} (1 - \\tanh^{2}([a_{t}]_{2})) & W_{22} (1 - \\tanh^{2}([a_{t}]_{2}))\\end{bmatrix}")
+    lines = [_ELMAN_NUM,
+             f"$\\left\\|{_J}\\right\\|_{{2}} = 0.839568$",
+             f"$\\left\\|\\left({_J}\\right)_{{\\!\\mathrm{{den}}}}\\right\\|_{{2}} = 0.839568$",
+             f"\\[ {_J} = {entries} \\]",
+             f"$\\left[{_J}\\right]_{{12}} = 0$",  # one entry (zero here only if W_12 = 0): a number
+             ""]
+    findings = lint_json(write(tmp_path, "n.md", "\n".join(lines)), "--no-config")
+    assert [(f["line"], f["code"]) for f in findings] == [(4, "SB201")]
+    assert "entry by entry" in findings[0]["message"]
+
+
+def test_symbptts_own_report_lints_clean(tmp_path):
+    """`derive -r elman -a tanh -f latex-fragment` under the declaration of what it derives, and
+    its Markdown report without any: no error and no warning (explicit 2×2 matrices are SB201 infos)."""
+    tex, md = tmp_path / "jac.tex", tmp_path / "jac.md"
+    for path, fmt in ((tex, "latex-fragment"), (md, "markdown")):
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["derive", "-r", "elman", "-a", "tanh", "-f", fmt, "-o", str(path)]) in (0, None)
+    notes = write(tmp_path, "notes.tex", "% symbptt: recurrence=elman activation=tanh layout=numerator\n"
+                  + tex.read_text(encoding="utf-8"))
+    for path in (notes, tex, md):
+        findings = lint_json(str(path), "--no-config")
+        assert {f["code"] for f in findings} <= {"SB201"}, (path.name, findings)
+        assert all("entry by entry" in f["message"] for f in findings)

@@ -162,6 +162,8 @@ class Linter:
         if claim.typo:
             written, read = claim.typo
             typo = f"{written} is no value at any step (its letter is the step index): read as {read}, a likely typo; "
+        if claim.transposed:
+            typo = f"{typo}the derivative on the left is transposed, so the right side's transpose is judged: "
         if isinstance(result, UnknownNameError):  # check's advice is its options; lint's is a declaration
             return [Finding(code="SB201", message=(
                 f"not judged: {typo}unknown name {result.name!r}: an RNN's claims use W (W_rec, W_hh), x or h; "
@@ -251,7 +253,8 @@ class Linter:
         if expect and expect not in holds:
             (other,) = holds
             return [Finding(code="SB102", proof=proof, message=(
-                f"the {block} is the {other}-layout one of {form}, but the document declares {expect} layout"),
+                f"the {block} is the {other}-layout one of {form}, but "
+                f"{claim.because or f'the document declares {expect} layout'}"),
                 **where)]
         if not claim.expect and not decl.layout and len(holds) == 1:
             layouts.append((where, next(iter(holds)), form, proof))

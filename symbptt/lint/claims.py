@@ -33,6 +33,7 @@ class Claim:
     between: str | None = None  # the gradient printed between the factors of `formula`'s matrix
     product: tuple | None = None  # (factors ((text, step), …), state, the product at two steps as text)
     cross: bool = False  # a block ∂v_t/∂s_{t-1} between two of a gated cell's names
+    transposed: bool = False  # the derivative on the left is transposed: `formula` is its right side transposed
 
 
 #: LaTeX that carries no mathematics of a claim: blanked out, so offsets keep their place.
@@ -51,7 +52,7 @@ _GROUP = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
 _DERIVATIVE = re.compile(
     r"\\[dt]?frac\s*" + r"\{\s*(?:\\partial|∂|d)\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
     r"\s*\{\s*(?:\\partial|∂|d)\s*((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
-    r"|(?:\\partial|∂)\s*(\S+?)\s*/\s*(?:\\partial|∂)\s*([^\s=]+)"
+    r"|(?:\\partial|∂)\s*(\S+?)\s*/\s*(?:\\partial|∂)\s*((?:[^\s=()\[\]]|\([^\s=()]*\)|\[[^\s=\[\]]*\])+)"
     r"|\\nabla\s*_\s*" + _GROUP + r"\s*((?:\\[A-Za-z]+\s*\{[^{}]*\}|\\?[A-Za-z])(?:_\{[^{}]*\}|_[A-Za-z0-9])?)")
 _DELTA = re.compile(r"(?:\\(?:boldsymbol|mathbf|bm)\s*\{\s*)?(?:\\delta|δ)\s*\}?"
                     r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9]))*")
@@ -246,6 +247,11 @@ def _state_gradient(text: str) -> tuple[str, str] | None:
 def claims(body: str, offset: int, cell=None) -> list[Claim]:
     """The claims in one math span (text `body` starting at `offset` in the document); `cell`:
     the gated cell the document declares there, if any."""
+    # A matrix written entry by entry is one placeholder of the same length: its rows (\\\\) and
+    # columns (&) are not the formula's. One of derivatives (∂h_{t,i}/∂h_{t-1,j}) stays: it
+    # restates the chain rule, never a claim.
+    body = _EXPLICIT.sub(lambda m: m.group(0) if re.search(r"\\partial|∂|\\nabla", m.group(0)) else
+                         _ENTRYWISE + " " * (len(m.group(0)) - len(_ENTRYWISE)), body)
     clean = _NOISE.sub(lambda m: " " * len(m.group(0)), body)
     rows = _split_top(clean, re.compile(r"\\\\(?:\[[^\]]*\])?"))
     # The row breaks as spaces (same length): a side written over several rows is one text.
@@ -275,6 +281,54 @@ def claims(body: str, offset: int, cell=None) -> list[Claim]:
     for sides in chains:
         found.extend(_chain_claims(joined, sides, offset, cell))
     return found
+
+
+#: A matrix written entry by entry (\\begin{bmatrix}…\\end{bmatrix}), and what stands for it.
+_EXPLICIT = re.compile(r"\\begin\s*\{([pbBvV]?matrix|array|smallmatrix)\*?\}.*?\\end\s*\{\1\*?\}", re.S)
+_ENTRYWISE = "\\ENTRYWISE"
+
+#: Around a derivative on the left, what makes it a statement about another matrix: its
+#: transpose ((∂h_t/∂h_{t-1})^T), or the layout it is in (symbptt's own report notation,
+#: (∂h_t/∂h_{t-1})_{\!\mathrm{den}}); a norm, absolute value, determinant or trace makes it a number.
+_TRANSPOSE_MARK = re.compile(r"\^\s*\{?\s*(?:T|\\top|\\intercal|\\(?:mathsf|mathrm|text|textsf)\s*\{\s*T\s*\}|⊤|ᵀ)"
+                             r"\s*\}?(?![A-Za-z])|ᵀ|⊤")
+_LAYOUT_MARK = re.compile(r"_\s*\{?\s*(?:\\[!,;]\s*)*(?:\\(?:mathrm|text|textrm|textsf|mathsf|rm)\s*\{\s*(den|num)\s*\}"
+                          r"|(den|num)(?![A-Za-z]))\s*\}?")
+_OPENING = re.compile(r"(?:\\left\s*|\\[bB]igg?l?\s*)?[(\[]\s*$")
+_CLOSING = re.compile(r"\s*(?:\\right\s*|\\[bB]igg?r?\s*)?[)\]]")
+_ENTRY = re.compile(r"\s*_\s*(?:\{\s*\d+\s*(?:,\s*\d+\s*)?\}|\d\d?)\s*$")
+_SCALAR = re.compile(r"(?:\\left\s*)?(?:\\\||\\[lr]?Vert|\\[lr]?vert|‖|\|)|\\det(?![A-Za-z])|"
+                     r"\\(?:operatorname|mathrm|text)\s*\{\s*(?:tr|det|Tr|trace)\s*\}|\\rho(?![A-Za-z])")
+
+
+def _marks(text: str, d: "_Derivative") -> tuple[bool, str | None] | None:
+    """How a side holding derivative `d` states it: (transposed, layout marked or None); None
+    when the side is a number made of it (a norm, |…|, det, tr, an entry [J]_{12}: no claim
+    about the matrix).
+    A side with anything else around the derivative is read as before: (False, None)."""
+    before, after = text[:d.start], text[d.end:]
+    if _SCALAR.search(before):
+        return None
+    opened = _OPENING.search(before)
+    if opened:
+        closed = _CLOSING.match(after)
+        if not closed or before[:opened.start()].strip():
+            return False, None
+        after = after[closed.end():]
+        if _ENTRY.match(after):  # [∂h_t/∂c_{t-1}]_{12} = 0: one entry, a number
+            return None
+    elif before.strip():
+        return False, None
+    transposed, layout = False, None
+    while after.strip():
+        t, l = _TRANSPOSE_MARK.match(after.lstrip()), _LAYOUT_MARK.match(after.lstrip())
+        if t and not transposed:
+            transposed, after = True, after.lstrip()[t.end():]
+        elif l and layout is None:
+            layout, after = "denominator" if "den" in (l.group(1) or l.group(2)) else "numerator", after.lstrip()[l.end():]
+        else:
+            return False, None
+    return transposed, layout
 
 
 #: What may stand between two inline math spans of one claim: nothing, or a word or sign of
@@ -362,7 +416,11 @@ def _chain_claims(clean: str, sides, offset: int, cell=None) -> list[Claim]:
         if anchor is None or has_partial and anchor[0] != "gradient":
             if jac and (len(ds) == 1 or "\\prod" in text or "∏" in text):
                 one = step if step and len(ds) > 1 else (_frac(jac[0]) if jac[0].one_step else None)
-                anchor = ("jacobian", one or _frac(jac[0]), one is not None, jac[0].block)
+                marks = _marks(text, jac[0]) if len(ds) == 1 else (False, None)
+                if marks is None:  # ‖∂h_t/∂h_{t-1}‖ = 0.84: a number, no claim about the Jacobian
+                    anchor = None
+                    continue
+                anchor = ("jacobian", one or _frac(jac[0]), one is not None, jac[0].block, marks)
                 continue
             grad = _state_gradient(text)
             if grad is not None:
@@ -386,7 +444,22 @@ def _chain_claims(clean: str, sides, offset: int, cell=None) -> list[Claim]:
             matrix, side = _strip_gradient(text)
             if re.search(r"\\partial|∂|\\nabla|\\sum|∑", matrix):
                 continue
+            transposed, marked = anchor[4]
+            if _ENTRYWISE in matrix:
+                out.append(Claim(offset + at, f"{anchor[1]} = {text}", unread=(
+                    "a matrix written entry by entry (\\begin{bmatrix}…); lint judges matrix expressions "
+                    "(W^\\top \\operatorname{diag}(…)), not entries")))
+                continue
             written = _written_product(matrix, span) if side is None else None
+            if written is not None and (transposed or marked):
+                if written.get("expect") and not marked:  # the transpose of a product swaps its layout
+                    other = "denominator" if written["expect"] == "numerator" else "numerator"
+                    written.update(expect=other, because=(f"{written['because']}; transposed on the left, "
+                                                          f"it is right in {other} layout"))
+                else:
+                    written = dict(formula=written["formula"], unread=(
+                        "a product over steps with a transposed or layout-marked derivative on the left; "
+                        "write it for the derivative itself"))
             if written is not None:
                 out.append(Claim(offset + at, **written))
                 continue
@@ -398,9 +471,20 @@ def _chain_claims(clean: str, sides, offset: int, cell=None) -> list[Claim]:
             # check reads without a derivative on the left (one over t − k steps has no index i).
             product = not anchor[2] and re.search(r"\\prod|∏", matrix)
             matrix, typo = _typo(matrix, anchor[1])
+            because = ""
+            if marked and expect is None:  # (∂h_t/∂h_{t-1})_den = …: the claim states its layout
+                expect, because = marked, f"the claim is marked as the {marked}-layout Jacobian"
+            if transposed and product:
+                out.append(Claim(offset + at, matrix, unread=(
+                    "a product over steps with a transposed derivative on the left; write it for the "
+                    "derivative itself")))
+                continue
+            if transposed:  # Jᵀ = M says J = Mᵀ
+                matrix = f"\\left({matrix}\\right)^\\top"
             formula = matrix if product else f"{anchor[1]} = {matrix}"
             out.append(Claim(offset + at, formula, expect, side is not None or between is not None,
-                             typo=typo, between=between and between[1], cross=anchor[3]))
+                             because=because, typo=typo, between=between and between[1], cross=anchor[3],
+                             transposed=transposed))
         else:
             name, when = anchor[1]
             for t_start, t_end, sign in _split_top(text, _TERMS):

@@ -199,11 +199,14 @@ _TOKEN = re.compile(r"([A-Za-z-]+)(?:\[([^\]]*)\]|=(\S+))?")
 
 
 def _directive(offset: int, body: str) -> Directive | None:
-    """A `symbptt: key=value … ignore[CODE,…]` comment, parsed (never evaluated)."""
+    """A `symbptt: key=value … ignore[CODE,…]  -- remark` comment, parsed (never evaluated);
+    the remark after a ` -- ` (why a finding is ignored) is skipped."""
     match = _DIRECTIVE.search(body)
     if not match:
         return None
     values, ignore, rest = {}, None, match.group(1).strip()
+    # A remark after " -- " (the reason for an ignore, as the docs show) is not read.
+    rest = re.split(r"(?:^|\s)--(?:\s|$)", rest, maxsplit=1)[0]
     for token in rest.split():
         t = _TOKEN.fullmatch(token)
         if t and t.group(1) == "ignore" and t.group(3) is None:
