@@ -584,7 +584,7 @@ def _transposed_claim(text: str, equals: int) -> Claim:
         raise InputError(f"{_unexpected(text, equals)}; {hint}") from None
     if claim.lhs is None:
         raise InputError(f"{_unexpected(text, equals)}; {hint}")
-    return Claim(claim.pos, Unary(claim.expr.pos, "transpose", claim.expr), claim.lhs, claim.closed)
+    return dataclasses.replace(claim, expr=Unary(claim.expr.pos, "transpose", claim.expr))
 
 
 def _parse_closing(text: str):
