@@ -295,21 +295,32 @@ def test_index_route_verifies_every_cell_and_catches_a_wrong_entry():
     assert not result[k].ok and all(c.ok for n, c in enumerate(result) if n != k)
 
 
+def _with_U_z_transposed(ch, rule: str):
+    """(route, derived, k, the route with U_z transposed in its first `rule` step): in the
+    formula of an entry step (its left side), in the derived entry of an index-chain step
+    (its right side)."""
+    from symbptt import cell_index
+    from symbptt.steps import Route, Step
+
+    route, derived = cell_index.index_route(ch)
+    k, step = next((k, s) for k, s in enumerate(route.steps) if s.rule == rule)
+    U, i, j = sp.IndexedBase("U_z"), cell_index.i, cell_index.j
+    side = step.lhs if rule == "entry" else step.rhs
+    wrong = side.xreplace({U[i, j]: U[j, i]})
+    assert wrong != side
+    changed = Step(rule, wrong, step.rhs) if rule == "entry" else Step(rule, step.lhs, wrong)
+    return route, derived, k, Route(route.key, route.title, route.layout,
+                                    route.steps[:k] + (changed,) + route.steps[k + 1:], None)
+
+
 def test_a_wrong_entry_step_is_caught_against_the_shared_block_entry(chains):
     """The entry step compares its formula with the matrix-level entry (`block_entry`, which
     index_route also shows, derived once): a formula with U_z transposed fails there alone,
     and the correct route still passes afterwards."""
     from symbptt import cell_index
-    from symbptt.steps import Route, Step
 
     ch = chains["gru"]
-    route, derived = cell_index.index_route(ch)
-    k, step = next((k, s) for k, s in enumerate(route.steps) if s.rule == "entry")
-    U = sp.IndexedBase("U_z")
-    wrong = step.lhs.xreplace({U[cell_index.i, cell_index.j]: U[cell_index.j, cell_index.i]})
-    assert wrong != step.lhs
-    bad = Route(route.key, route.title, route.layout,
-                route.steps[:k] + (Step("entry", wrong, step.rhs),) + route.steps[k + 1:], None)
+    route, derived, k, bad = _with_U_z_transposed(ch, "entry")
     result = cell_index.verify_index_route(bad, ch, derived)
     assert [n for n, c in enumerate(result) if not c.ok] == [k]
     assert "differs from the matrix-level entry" in result[k].detail
@@ -343,16 +354,9 @@ def test_index_entries_at_n_2_are_the_three_pass_substitution(key, chains):
 def test_a_wrong_index_entry_is_caught_at_n_2_alone(chains, monkeypatch):
     """With the normal-form comparison made to pass, U_z transposed is still caught at n = 2."""
     from symbptt import cell_index
-    from symbptt.steps import Route, Step
 
     ch = chains["gru"]
-    route, derived = cell_index.index_route(ch)
-    k, step = next((k, s) for k, s in enumerate(route.steps) if s.rule == "index-chain")
-    U = sp.IndexedBase("U_z")
-    wrong = step.rhs.xreplace({U[cell_index.i, cell_index.j]: U[cell_index.j, cell_index.i]})
-    assert wrong != step.rhs
-    bad = Route(route.key, route.title, route.layout,
-                route.steps[:k] + (Step("index-chain", step.lhs, wrong),) + route.steps[k + 1:], None)
+    route, derived, k, bad = _with_U_z_transposed(ch, "index-chain")
     monkeypatch.setattr(cell_index, "normal_form", lambda expr: sp.Integer(0))
     result = cell_index.verify_index_route(bad, ch, derived)
     assert not result[k].ok and "differs from the cell differentiated" in result[k].detail
