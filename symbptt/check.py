@@ -398,30 +398,56 @@ def _through_state(expr, rec: Recurrence):
 
 
 def _merged_diagonals(expr, rec: Recurrence):
-    """`expr` with each run of diagonal factors of one state multiplied into one, exactly:
-    diag(h_t) diag(1 − h_t) = diag(h_t ⊙ (1 − h_t)), σ' of the sigmoid written in two factors."""
-    def body(f):  # (state, elementwise body) of diag(h_t) or diag(g(h_t)), else (None, None)
-        v = f.args[0] if isinstance(f, sp.DiagMatrix) else None
-        if v in (rec.x_t, rec.x_prev):
-            return v, ARG
-        if isinstance(v, ElementwiseApplyFunction) and v.expr in (rec.x_t, rec.x_prev):
-            return v.expr, v.function.expr
-        return None, None
+    """`expr` with diagonal matrices of one state combined into one, exactly: a run of them
+    multiplied, diag(h_t) diag(1 − h_t) = diag(h_t ⊙ (1 − h_t)); a sum, difference, scalar
+    multiple or whole power of them, diag(h_t) − diag(h_t)² = diag(h_t ⊙ (1 − h_t)), with I
+    as diag(1), I − diag(h_t)² = diag(1 − h_t²): σ' written in several diagonals, as people
+    write it too."""
+    def diagonal(e):  # (state, elementwise body) when `e` is a diagonal matrix of one state
+        if isinstance(e, sp.Identity):
+            return None, sp.Integer(1)  # of any state
+        if isinstance(e, sp.DiagMatrix):
+            v = e.args[0]
+            if v in (rec.x_t, rec.x_prev):
+                return v, ARG
+            if isinstance(v, ElementwiseApplyFunction) and v.expr in (rec.x_t, rec.x_prev):
+                return v.expr, v.function.expr
+        if isinstance(e, sp.MatPow) and e.exp.is_Integer and e.exp >= 1:
+            base = diagonal(e.base)
+            return base and (base[0], base[1] ** e.exp)
+        if isinstance(e, (sp.MatMul, sp.MatAdd)):
+            scalars = [a for a in e.args if not a.is_Matrix] if isinstance(e, sp.MatMul) else []
+            parts = [diagonal(a) for a in e.args if a.is_Matrix]
+            states = {v for v, _ in parts if v is not None} if parts and all(parts) else set()
+            if len(states) == 1:
+                join = sp.Mul if isinstance(e, sp.MatMul) else sp.Add
+                return states.pop(), sp.Mul(*scalars) * join(*[b for _, b in parts])
+        return None
 
-    def merge(product):
-        out, run, state = [], [], None
-        for f in (*product.args, None):
-            v, b = body(f)
-            if v is not None and v == state:
-                run.append(b)
+    def as_matrix(state, body):
+        return sp.DiagMatrix(state if body == ARG else ElementwiseApplyFunction(sp.Lambda(ARG, body), state))
+
+    def merge(e):
+        whole = diagonal(e)
+        if whole and whole[0] is not None and not isinstance(e, sp.DiagMatrix):
+            return as_matrix(*whole)
+        if not isinstance(e, sp.MatMul):
+            return e
+        out, run = [], []  # runs of diagonal factors of one state within a product (W^T D D)
+        for f in (*e.args, None):
+            if isinstance(f, sp.Identity) and len(e.args) > 1:
+                continue  # a factor I changes no product
+            d = diagonal(f) if f is not None and f.is_Matrix else None
+            if d and run and d[0] == run[0][0]:
+                run.append(d)
                 continue
             if len(run) > 1:  # the run's first factor stands for it in `out`
-                out[-1] = sp.DiagMatrix(ElementwiseApplyFunction(sp.Lambda(ARG, sp.Mul(*run)), state))
-            run, state = ([b], v) if v is not None else ([], None)
+                out[-1] = as_matrix(run[0][0], sp.Mul(*[b for _, b in run]))
+            run = [d] if d else []
             if f is not None:
                 out.append(f)
         return sp.MatMul(*out) if len(out) > 1 else out[0]
-    return expr.replace(lambda e: isinstance(e, sp.MatMul), merge)
+    return expr.replace(lambda e: isinstance(e, (sp.MatMul, sp.MatAdd, sp.MatPow)), merge)
 
 
 def _activation_of_polynomials(options, rec: Recurrence) -> str | None:

@@ -117,6 +117,11 @@ def test_sigma_prime_through_the_state_names_the_activation(text, activation):
     (r"\partial h_t/\partial h_{t-1} = diag(h_t) diag(1-h_t) W", "sigmoid", "numerator"),
     (r"\partial h_t/\partial h_{t-1} = diag(1-h_t) diag(1+h_t) W", "tanh", "numerator"),
     ("W^T diag(1-h_t) diag(1+h_t)", "tanh", "denominator"),
+    # and as a sum or power of diagonals: diag(h) − diag(h)² = diag(h(1 − h)), I − diag(h)² = diag(1 − h²)
+    ("(diag(h_t) - diag(h_t)^2) W", "sigmoid", "numerator"),
+    ("(diag(h_t) - diag(h_t) diag(h_t)) W", "sigmoid", "numerator"),
+    ("W^T (I - diag(h_t)^2)", "tanh", "denominator"),
+    ("diag(h_t) I diag(1 - h_t) W", "sigmoid", "numerator"),
 ])
 def test_sigma_prime_in_two_diagonal_factors_names_the_activation(text, activation, layout):
     r = check(text)
@@ -128,10 +133,11 @@ def test_sigma_prime_in_two_diagonal_factors_names_the_activation(text, activati
     f = torch.sigmoid if activation == "sigmoid" else torch.tanh
     J = torch.autograd.functional.jacobian(lambda h: f(W @ h + U @ x + b), h0)  # numerator layout
     h = f(W @ h0 + U @ x + b)
-    D = torch.diag(h) @ torch.diag(1 - h) if activation == "sigmoid" else torch.diag(1 - h) @ torch.diag(1 + h)
+    D = torch.diag(h) - torch.diag(h) @ torch.diag(h) if activation == "sigmoid" else torch.eye(3) - torch.diag(h) ** 2
     assert torch.allclose(D @ W, J, atol=1e-6) and not torch.allclose(D @ W, J.T, atol=1e-3)
-    # Three diagonal factors are not σ' of either: judged with the generic σ, refuted.
+    # Three diagonal factors, or twice σ', are not σ' of either: judged, refuted.
     assert not check("W^T diag(1-h_t) diag(1+h_t) diag(h_t)").verdict("denominator").holds
+    assert not check("2 diag(h_t) diag(1-h_t) W").verdict("numerator").holds
 
 
 def test_time_indices_from_the_left_hand_side_decide():
