@@ -434,10 +434,12 @@ def _merged_diagonals(expr, rec: Recurrence):
         if not isinstance(e, sp.MatMul):
             return e
         out, run = [], []  # runs of diagonal factors of one state within a product (W^T D D)
+        keep_identity = all(isinstance(a, sp.Identity) for a in e.args if a.is_Matrix)
         for f in (*e.args, None):
-            if isinstance(f, sp.Identity) and len(e.args) > 1:
-                continue  # a factor I changes no product
+            if isinstance(f, sp.Identity) and not keep_identity:
+                continue  # a factor I beside another matrix changes no product
             d = diagonal(f) if f is not None and f.is_Matrix else None
+            d = d if d and d[0] is not None else None  # I I stays as written
             if d and run and d[0] == run[0][0]:
                 run.append(d)
                 continue

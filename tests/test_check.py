@@ -138,6 +138,8 @@ def test_sigma_prime_in_two_diagonal_factors_names_the_activation(text, activati
     # Three diagonal factors, or twice σ', are not σ' of either: judged, refuted.
     assert not check("W^T diag(1-h_t) diag(1+h_t) diag(h_t)").verdict("denominator").holds
     assert not check("2 diag(h_t) diag(1-h_t) W").verdict("numerator").holds
+    for text in ("I I", "I^2", "W - I I", "W - 2 I I"):  # products of identities alone (found by fuzzing)
+        assert not check(text).verdict("numerator").holds
 
 
 def test_time_indices_from_the_left_hand_side_decide():
