@@ -454,7 +454,7 @@ def _merged_diagonals(expr, rec: Recurrence):
 
 def _activation_of_polynomials(options, rec: Recurrence) -> str | None:
     """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h), also in
-    two diagonal factors (diag(1 − h) diag(1 + h), diag(h) diag(1 − h))."""
+    several diagonals (diag(1 − h) diag(1 + h), diag(h) − diag(h)², `_merged_diagonals`)."""
     shapes = {1 - ARG**2: "tanh", ARG - ARG**2: "sigmoid"}
     return next((shapes[sp.expand(body)] for t in options
                  for body in _through_state(_merged_diagonals(t.expr, rec), rec)

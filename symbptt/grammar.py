@@ -516,9 +516,13 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
         raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "
                          f"at position {text.index(bad) + 1}")
     number = EQUATION_NUMBER.search(text)
-    if number and text[:number.start()].strip():
-        claim = parse(text[:number.start()], max_length)
-        return dataclasses.replace(claim, equation_number=number.group(1))
+    if number and text[:number.start()].strip():  # only the last one: W (2) (3) keeps its factor 2
+        return dataclasses.replace(_parse_formula(text[:number.start()]), equation_number=number.group(1))
+    return _parse_formula(text)
+
+
+def _parse_formula(text: str) -> Claim:
+    """`parse` after its checks of the text as a whole, and its equation number taken off."""
     try:
         try:
             tree = _parse_closing(text)
@@ -579,7 +583,7 @@ def _transposed_claim(text: str, equals: int) -> Claim:
     if bool(m.group("open")) != bool(m.group("close")):
         raise InputError(f"{_unexpected(text, equals)}; {hint}")
     try:
-        claim = parse("".join(blank))
+        claim = _parse_formula("".join(blank))
     except InputError:
         raise InputError(f"{_unexpected(text, equals)}; {hint}") from None
     if claim.lhs is None:

@@ -815,6 +815,9 @@ def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
     """Only a whole or dotted number after spacing at the very end is an equation number:
     (3) before the product, a decimal (0.5) or a number right after a parenthesis scales."""
     assert parse(text).equation_number == ""
+    # only the last one: before it, (2) is a factor again
+    assert parse("W^T diag(1-h_t^2)  (2)  (3)").equation_number == "3"
+    assert "read as:     2 Wᵀ diag" in run_cli(capsys, "check", "W^T diag(1-h_t^2)  (2)  (3)")[1]
     code, out, err = run_cli(capsys, "check", text)
     assert f"read as:     {factor}" in out and "equation number" not in out
 
