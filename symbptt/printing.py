@@ -162,6 +162,11 @@ SCALARS = {"E"}
 TRANSPOSES = {"top": r"^{\top}", "T": r"^{T}", "intercal": r"^{\intercal}"}
 
 
+#: The RNN forms' role keys of a `Notation`: names of the model's quantities, which a cell's
+#: own equations name themselves (`Notation.for_cells`).
+ROLES = ("state", "weight", "input_weight", "input", "bias")
+
+
 @dataclass(frozen=True)
 class Notation:
     """How the recurrence's roles are written. Defaults follow Pascanu et al.
@@ -209,7 +214,7 @@ class Notation:
         if not isinstance(self.diag, str) or not re.fullmatch(r"[A-Za-z]{1,12}", self.diag):
             raise InputError(f"notation diag must be letters only, such as diag or Diag, got {self.diag!r}")
         seen: dict[str, str] = {"delta": "delta"}  # δ_t, the backward vector, keeps its letter
-        for field in ("state", "weight", "input_weight", "input", "bias", "pre_activation"):
+        for field in (*ROLES, "pre_activation"):
             value = getattr(self, field)
             if value in seen:
                 other = seen[value]
@@ -226,10 +231,16 @@ class Notation:
         (state, weight, input-weight, input, bias) do not apply to them -- `state = "h"`
         would otherwise print the cell's input x_t as h_t. The typographic keys (time, bold,
         transpose, diag) and the pre-activation's letter still apply."""
-        reset = {"state": "x", "weight": "W", "input_weight": "W_in", "input": "u", "bias": "b"}
+        default = Notation()
+        reset = {role: getattr(default, role) for role in ROLES}
         if self.pre_activation in reset.values():
-            reset["pre_activation"] = "a"
+            reset["pre_activation"] = default.pre_activation
         return replace(self, **reset)
+
+    @property
+    def role_names(self) -> set[str]:
+        """The names the RNN forms' roles are printed with (`ROLES`), and δ's."""
+        return {getattr(self, role) for role in ROLES} | {"delta"}
 
     @property
     def transpose_latex(self) -> str:

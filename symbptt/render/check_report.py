@@ -31,7 +31,7 @@ def unclashed(notation: Notation, reading: "Translation") -> Notation:
     when its letter is the one the formula uses for the state: the report must not call two
     things a_t."""
     letter = reading.pre_activation
-    roles = {notation.state, notation.weight, notation.input_weight, notation.input, notation.bias, "delta"}
+    roles = notation.role_names
     if letter and letter not in roles | {notation.pre_activation}:
         return replace(notation, pre_activation=letter)
     if notation.pre_activation != reading.state:
