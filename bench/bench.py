@@ -15,7 +15,8 @@ in a fresh process, time and peak RSS (reports print matrices up to 6×6 only, s
 and LaTeX should cost what JSON costs). Then start-up: each command line in COMMANDS against
 `python -c "import sympy"`, interleaved runs in an empty folder, best and median and their
 ratios, beside references with no goal (REFERENCES: SymPy's first sum, the other libraries,
-symbptt's modules loaded with nothing run); "first run" is with an empty cache folder
+symbptt's modules loaded with nothing run, and the floors of `bptt` and a gated cell: their
+derivations with no verification and no report); "first run" is with an empty cache folder
 (templates compiled, parser tables built).
 Last, claims per second: `symbptt.check` on the gallery's formulas in one process after
 start-up, each formula first seen, and repeated; and `check` (JSON report included) on the
@@ -123,10 +124,38 @@ FIRST_RUN = ("derive", "check")
 #: groups at import: every process that adds two expressions pays that, `import sympy` alone
 #: does not. Then the other libraries a report needs (Jinja2; lark parses `check`'s
 #: formula), and symbptt's own modules loaded by the CLI with nothing run.
+#: Last, two floors: the derivations the reports print, with none of their verification and
+#: no report written (the CLI's modules loaded and its gc.freeze() at the end, as a command
+#: does). `bptt`'s: the three routes of the one-step Jacobian and the curves it plots; a gated
+#: cell's: its chain-rule routes and the index route. A goal below a floor cannot be met by
+#: cheaper verification, only by a cheaper derivation or cheaper imports.
+BPTT_FLOOR = """
+import gc, types, symbptt.cli
+from symbptt.activations import get_activation
+from symbptt.bptt import curves
+from symbptt.denominator import denominator_route
+from symbptt.index import index_route
+from symbptt.matrix import matrix_route
+from symbptt.model import Recurrence
+rec = Recurrence(get_activation("tanh"))
+J = matrix_route(rec).result
+index_route(rec, J), denominator_route(rec, J)
+curves(types.SimpleNamespace(recurrence=rec, activation=rec.activation, result=lambda layout: J))
+gc.freeze()
+"""
+CELL_FLOOR = """
+import gc, symbptt.cli
+from symbptt.cell_derivation import chain, denominator_route, get_cell, index_route
+ch = chain(get_cell("lstm"))
+index_route(ch), denominator_route(ch)
+gc.freeze()
+"""
 REFERENCES = [
     ("import sympy; x + y", "import sympy; x, y = sympy.symbols('x y'); x + y"),
     ("+ import jinja2, lark", "import sympy; x, y = sympy.symbols('x y'); x + y; import jinja2, lark"),
     ("import symbptt.cli", "import symbptt.cli"),
+    ("bptt, unverified", BPTT_FLOOR),
+    ("lstm, unverified", CELL_FLOOR),
 ]
 
 

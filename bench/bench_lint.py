@@ -10,6 +10,9 @@ In a fresh process each run:
              with a new Linter (the engine's own caches warm, lint's memo empty)
   claims     a generated Markdown file of N distinct claims (each formula different, so
              lint's memo never answers), in the same process: claims per second
+  repeated   a generated 1 MB Markdown file of one display repeated 4,000 times between
+             paragraphs (notes repeat their formulas): claims per second when the verdict
+             is memoised, which is the cost of reading and scanning
 and, for contrast, `python -m symbptt check` on one formula as a fresh process, the price
 each claim would pay if a course's CI ran one process per formula.
 Speed is measured here, never asserted in tests.
@@ -36,14 +39,17 @@ t0 = time.perf_counter()
 import symbptt.cli, symbptt.lint, symbptt.check
 from symbptt.lint import Declaration, LintConfig, Linter
 startup = time.perf_counter() - t0
-chapter, claims = sys.argv[1], sys.argv[2]
+chapter, claims, repeated = sys.argv[1], sys.argv[2], sys.argv[3]
 decl = Declaration("elman", "denominator", "identity")
 t = time.perf_counter(); first = Linter(override=decl).lint_paths([chapter]); cold = time.perf_counter() - t
 t = time.perf_counter(); again = Linter(override=decl).lint_paths([chapter]); warm = time.perf_counter() - t
 t = time.perf_counter(); many = Linter().lint_paths([claims]); spent = time.perf_counter() - t
+t = time.perf_counter(); same = Linter().lint_paths([repeated]); spent_same = time.perf_counter() - t
+assert same.claims == same.judged and not same.findings
 print(json.dumps({"startup": startup, "cold": cold, "warm": warm, "chapter_claims": first.claims,
                   "chapter_findings": len(first.findings), "claims": many.claims,
-                  "judged": many.judged, "seconds": spent}))
+                  "judged": many.judged, "seconds": spent, "repeated": same.claims,
+                  "repeated_seconds": spent_same}))
 """
 
 #: Ingredients of distinct claims: left sides, matrices (right and wrong) and names.
@@ -79,8 +85,23 @@ def claims_file(folder: str, n: int) -> str:
     return path
 
 
-def one_process(claims: str) -> dict:
-    run = subprocess.run([sys.executable, "-c", ONE_PROCESS, CHAPTER, claims], capture_output=True,
+#: The display of the repeated file (a right claim, so the file has no findings), and how
+#: often it is repeated.
+REPEATED = "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = W^\\top \\operatorname{diag}(1 - h_t^2)$$"
+REPEATS = 4000
+
+
+def repeated_file(folder: str, n: int) -> str:
+    """A Markdown file of one claim n times, each after a paragraph of prose (about 250 bytes each)."""
+    prose = "The gradient flows back through the recurrent weights at every step, " * 3
+    path = os.path.join(folder, f"repeated-{n}.md")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"Paragraph {k}. {prose}\n\n{REPEATED}\n\n" for k in range(n)))
+    return path
+
+
+def one_process(claims: str, repeated: str) -> dict:
+    run = subprocess.run([sys.executable, "-c", ONE_PROCESS, CHAPTER, claims, repeated], capture_output=True,
                          text=True, check=True)
     return json.loads(run.stdout)
 
@@ -104,8 +125,9 @@ def main() -> None:
           f"{os.cpu_count()} cores; best of {runs} fresh processes")
     with tempfile.TemporaryDirectory() as folder:
         claims = claims_file(folder, n)
-        results = [one_process(claims) for _ in range(runs)]
-        best = {key: min(r[key] for r in results) for key in ("startup", "cold", "warm", "seconds")}
+        repeated = repeated_file(folder, 400 if args.quick else REPEATS)
+        results = [one_process(claims, repeated) for _ in range(runs)]
+        best = {key: min(r[key] for r in results) for key in ("startup", "cold", "warm", "seconds", "repeated_seconds")}
         r = results[0]
         size = os.path.getsize(CHAPTER)
         print(f"{'what':<44} {'seconds':>8}")
@@ -116,6 +138,10 @@ def main() -> None:
         many = f"{r['claims']} distinct claims, one process"
         print(f"{many:<44} {best['seconds']:8.3f}"
               f"   ({r['claims'] / best['seconds']:.1f} claims/s, {r['judged']} judged)")
+        size = os.path.getsize(repeated)
+        same = f"one claim {r['repeated']:,} times, {size / 1e6:.1f} MB"
+        print(f"{same:<44} {best['repeated_seconds']:8.3f}"
+              f"   ({r['repeated'] / best['repeated_seconds']:,.0f} claims/s, the verdict memoised)")
         singles = [check_process(folder) for _ in range(max(1, min(runs, 3)))]
         single = statistics.median(singles)
         print(f"{'one `symbptt check` process, one formula':<44} {single:8.3f}"

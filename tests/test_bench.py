@@ -23,16 +23,17 @@ def test_bench_quick_runs_and_prints_its_table():
     startup = run.stdout.split("start-up, best and median of 1, side by side with import sympy: ")[1].splitlines()
     assert startup[1].split() == ["command", "best", "s", "median", "s", "ratio", "(median)", "cpu", "goal"]
     # The references beside the floor have no goal; every command has one.
-    references = [line.split() for line in startup[2:5]]
+    references = [line.split() for line in startup[2:7]]
     assert [" ".join(r[:-5]) for r in references] == ["(import sympy; x + y)", "(+ import jinja2, lark)",
-                                                      "(import symbptt.cli)"]
+                                                      "(import symbptt.cli)", "(bptt, unverified)",
+                                                      "(lstm, unverified)"]
     assert all(float(v.strip("()")) > 0 for r in references for v in r[-5:])
-    rows = [line.split() for line in startup[5:14]]
+    rows = [line.split() for line in startup[7:16]]
     assert [" ".join(r[1:-6]) for r in rows] == ["derive", "check", "bptt", "bptt --plot", "derive -r lstm",
                                                   "derive -r gru", "activations",
                                                   "derive, first run", "check, first run"]
     assert all(float(r[-1]) in (1.3, 1.5, 2.0) for r in rows)
-    assert "claims/s each first seen" in startup[14] and "claims/s repeated" in startup[14]
+    assert "claims/s each first seen" in startup[16] and "claims/s repeated" in startup[16]
 
 
 def test_bench_cells_quick_runs_and_prints_its_table():

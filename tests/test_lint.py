@@ -486,8 +486,20 @@ def test_bench_quick_runs_and_prints_its_table():
     rows = [line.split("  ")[0] for line in run_.stdout.splitlines()[2:]]
     assert rows == ["start-up (python + import symbptt)", "chapter 19.5 kB, 1 claim(s), cold",
                     "the same chapter again, engine warm", "10 distinct claims, one process",
-                    "one `symbptt check` process, one formula"]
+                    "one claim 400 times, 0.1 MB", "one `symbptt check` process, one formula"]
     assert "10 judged" in run_.stdout
+
+
+def test_a_repeated_span_is_found_at_each_place(tmp_path):
+    """A span's claims are kept per text and moved to each place it occurs: a display written
+    three times, indented differently, gives three findings, each at its own line and column
+    (the columns counted by hand: the matrix W starts 43 characters into the display)."""
+    claim = "$$\\frac{\\partial h_t}{\\partial h_{t-1}} = W \\operatorname{diag}(1 - h_t^2)$$"
+    text = f"# Notes\n\n{claim}\n\nText.\n\n  {claim}\n\nMore text: {claim}\n"
+    path = write(tmp_path, "n.md", text)
+    found = lint_json(path, "--no-config", "-a", "tanh", "-r", "elman")
+    assert [(f["line"], f["column"]) for f in found] == [(3, 43), (7, 45), (9, 54)]
+    assert {f["code"] for f in found} == {"SB101"} and len({f["formula"] for f in found}) == 1
 
 
 def test_notebook_declarations_hold_in_later_cells(tmp_path):

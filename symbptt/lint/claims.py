@@ -247,6 +247,14 @@ def _state_gradient(text: str) -> tuple[str, str] | None:
 def claims(body: str, offset: int, cell=None) -> list[Claim]:
     """The claims in one math span (text `body` starting at `offset` in the document); `cell`:
     the gated cell the document declares there, if any."""
+    return [replace(c, offset=c.offset + offset) if offset else c for c in _claims(body, cell)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _claims(body: str, cell) -> tuple[Claim, ...]:
+    """`claims` at offset 0, kept per span text: notes repeat their formulas (a file with the
+    same display 10,000 times spent most of its time here, not in `check`)."""
+    offset = 0
     # A matrix written entry by entry is one placeholder of the same length: its rows (\\\\) and
     # columns (&) are not the formula's. One of derivatives (∂h_{t,i}/∂h_{t-1,j}) stays: it
     # restates the chain rule, never a claim.
@@ -280,7 +288,7 @@ def claims(body: str, offset: int, cell=None) -> list[Claim]:
     found = []
     for sides in chains:
         found.extend(_chain_claims(joined, sides, offset, cell))
-    return found
+    return tuple(found)
 
 
 #: A matrix written entry by entry (\\begin{bmatrix}…\\end{bmatrix}), and what stands for it.
