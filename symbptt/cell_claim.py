@@ -132,6 +132,7 @@ class _Reader:
         out = {s.name: s for s in cell.parameters}
         out.update({l.name.split("@")[0]: l for l, _ in cell.equations})
         out.update({alias: out[target] for alias, target in cell.aliases if target in out})
+        out.update({alias: out[target] for alias, target in cell.parameter_aliases})
         return out
 
     def choose(self, key: str, options: tuple[str, ...], texts: tuple[Prose, ...]) -> str:
@@ -178,6 +179,10 @@ class _Reader:
             return cell.input
         elif zero_name(node) is not None:  # O, O_{n×n}: the zero matrix, O not being a name of the cell
             return sized_zero(zero_name(node), N, node.pos)
+        for labels, ours in cell.merged_parameters:
+            if label in labels:
+                self.fail(node, f"{label} is one of the biases {' and '.join(labels)} that {cell.key}'s "
+                                f"{ours} sums ({ours} = {' + '.join(labels)}): write {ours}")
         known = sorted({*map(_written, self.names), *states, "I"})
         from .cells import CELLS  # a name of another cell of the family: say which
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
