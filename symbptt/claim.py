@@ -187,6 +187,7 @@ class _Context:
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
     claim_lhs: bool = False  # a derivative is written on the left (one step unless lhs_steps)
     pre_activation: str = ""  # the letter of a name read as the pre-activation (z_t, net_t)
+    state_reads: dict = field(default_factory=dict)  # time index → how the state there was read
 
     @property
     def activation(self) -> Activation:
@@ -385,11 +386,16 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of("{name} is read as the state" + (
             f": deeplearning.ai's notation, {ng}, names the hidden state a" if ng and state == "a" else ""),
             name=state))
-    for index, role in times.items():
-        ctx.notes.append(_time_note(ctx.spelled.get(index) or _shown(state, index), role, rec))
+    time_notes = {index: _time_note(ctx.spelled.get(index) or _shown(state, index), role, rec)
+                  for index, role in times.items()}
+    ctx.notes.extend(time_notes.values())
     if ctx.lhs_steps:
         ctx.multi_step = True  # ∂h_t/∂h_0 = W^t: its single-step factor is judged
     value = _eval(claim.expr, ctx)
+    # Where this reading takes the state at an index as its activation everywhere (s_{t-1} as
+    # tanh(x_{t-1})), its choice says so: the note that it is the state itself would contradict it.
+    ctx.notes = [note for note in ctx.notes if not any(
+        note == time_notes.get(index) for index, reads in ctx.state_reads.items() if reads == {"activated"})]
     value = _as_factor(value, claim.expr, ctx)
     if value.shape != (rec.n, rec.n):
         hint = ("; U, W_in, W_x and W_xh are read as the input matrix, n×m"
@@ -685,6 +691,7 @@ def _state(name: Name, ctx: _Context):
     how = ctx.choose(f"activated@{name.pos}", ("state", "activated"), (
         Prose.of("{name} read as the previous state {x}", name=shown, x=rec.x_prev),
         Prose.of("{name} read as the previous state's activation {s}", name=shown, s=activated)))
+    ctx.state_reads.setdefault(index, set()).add(how)
     return _Vec(rec.x_prev) if how == "state" else _Vec(rec.x_prev, ctx.activation.apply(ARG))
 
 
