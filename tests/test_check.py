@@ -142,6 +142,61 @@ def test_sigma_prime_in_two_diagonal_factors_names_the_activation(text, activati
         assert not check(text).verdict("numerator").holds
 
 
+def _sigmoid_elman():
+    """(W, a_t, h_t, numerator-layout Jacobian by torch) of h_t = sigmoid(W h_{t-1} + U x_t + b)."""
+    torch.manual_seed(1)
+    W, U, b, h0, x = torch.randn(3, 3), torch.randn(3, 2), torch.randn(3), torch.randn(3), torch.randn(2)
+    J = torch.autograd.functional.jacobian(lambda h: torch.sigmoid(W @ h + U @ x + b), h0)
+    a = W @ h0 + U @ x + b
+    return W, a, torch.sigmoid(a), J
+
+
+_D = torch.diag
+_I = torch.eye(3)
+
+
+@pytest.mark.parametrize("text, value", [
+    # σ'(a_t) of the sigmoid written as σ(a_t)(1 − σ(a_t)) in two diagonals: was NUMERIC only
+    ("diag(sigmoid(a_t)) diag(1 - sigmoid(a_t)) W", lambda W, a, h: _D(torch.sigmoid(a)) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("diag(sigmoid(a_t))^1 I diag(1 - sigmoid(a_t)) W", lambda W, a, h: _D(torch.sigmoid(a)) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("(diag(sigmoid(a_t)) diag(1 - sigmoid(a_t)))^1 W", lambda W, a, h: _D(torch.sigmoid(a)) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("diag(sigmoid(a_t)) (I - diag(sigmoid(a_t))) W", lambda W, a, h: _D(torch.sigmoid(a)) @ (_I - _D(torch.sigmoid(a))) @ W),
+    # the state and its pre-activation mixed: h_t is sigmoid(a_t)
+    ("diag(h_t) diag(1 - sigmoid(a_t)) W", lambda W, a, h: _D(h) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("I diag(h_t)^1 diag(1 - h_t) W^1", lambda W, a, h: _D(h) @ _D(1 - h) @ W),
+])
+@pytest.mark.parametrize("activation", [None, "sigmoid"])
+def test_sigmoid_prime_at_a_t_in_several_diagonals_is_proved(text, value, activation):
+    W, a, h, J = _sigmoid_elman()
+    assert torch.allclose(value(W, a, h), J, atol=1e-6)  # the truth, from torch
+    r = check(text, activation=activation)
+    assert r.recurrence.activation.name == "sigmoid" and r.form.key == "elman"
+    assert r.verdict("numerator").status == "proved"
+    assert r.verdict("denominator").status == "refuted"
+
+
+def test_sigmoid_prime_in_diagonals_wrongly_written_is_refuted():
+    W, a, h, J = _sigmoid_elman()
+    wrong = _D(torch.sigmoid(a)) @ _D(1 + torch.sigmoid(a)) @ W
+    assert not torch.allclose(wrong, J, atol=1e-3)
+    for text in ("diag(sigmoid(a_t)) diag(1 + sigmoid(a_t)) W", "diag(sigmoid(a_t))^2 diag(1 - sigmoid(a_t)) W",
+                 "diag(h_t) diag(1 - sigmoid(a_t)) W^T"):
+        assert not check(text, activation="sigmoid").verdict("numerator").holds, text
+
+
+def test_a_first_power_is_its_base():
+    """W I diag(σ'(x_{t-1}))^1 is W diag(σ'(x_{t-1})), the pre-activation form's Jacobian:
+    proved for the generic σ (torch's tanh standing in for it) and for tanh."""
+    torch.manual_seed(2)
+    W, U, b, x0, u = torch.randn(3, 3), torch.randn(3, 2), torch.randn(3), torch.randn(3), torch.randn(2)
+    J = torch.autograd.functional.jacobian(lambda x: W @ torch.tanh(x) + U @ u + b, x0)
+    assert torch.allclose(W @ _I @ _D(1 - torch.tanh(x0) ** 2), J, atol=1e-6)
+    for activation in (None, "tanh"):
+        for text in ("W I diag(sigma'(x_{t-1}))^1", "(W diag(sigma'(x_{t-1})))^1", "W^1 diag(sigma'(x_{t-1}))"):
+            r = check(text, activation=activation)
+            assert r.form.key == "pascanu" and r.verdict("numerator").status == "proved", (text, activation)
+
+
 def test_time_indices_from_the_left_hand_side_decide():
     # h_t is the previous state here: ∂h_{t+1}/∂h_t.
     r = check(r"\frac{\partial h_{t+1}}{\partial h_t} = W \operatorname{diag}(\sigma'(h_t))")
