@@ -907,10 +907,11 @@ def _scaling(d, matrix, vec_first: bool, node: Binary, ctx: _Context, numpy: boo
         raise InputError(f"the product at position {node.pos + 1} multiplies a vector and a "
                          f"{_shape(matrix)} matrix")
     if numpy:
-        texts = {"columns": Prose.of("the vector read as a 1-D array (shape (n,)), which * broadcasts "
+        op = node.broadcast or "*"
+        texts = {"columns": Prose.of(f"the vector read as a 1-D array (shape (n,)), which {op} broadcasts "
                                      "along the last axis: it scales the columns, {m}", m=_mul(matrix, d)),
                  "rows": Prose.of("the vector read as a column array (shape (n, 1)), as in min-char-rnn, "
-                                  "which * broadcasts along the rows: it scales the rows, {m}", m=_mul(d, matrix))}
+                                  f"which {op} broadcasts along the rows: it scales the rows, {{m}}", m=_mul(d, matrix))}
         how = ctx.choose(f"{BROADCAST}@{node.pos}", ("columns", "rows"), (texts["columns"], texts["rows"]))
         return _mul(d, matrix) if how == "rows" else _mul(matrix, d)
     first = ("rows", "columns") if vec_first else ("columns", "rows")
@@ -997,11 +998,12 @@ def _binary(node: Binary, a, b, ctx: _Context):
         return _Scaled(a, (b,), node, False)  # w σ'(a_t): scalar notes' w, rows or columns
     if not ctx.in_activation and isinstance(a, _Vec) and square(b) and _scalar_weight(node.right, ctx):
         return _Scaled(b, (a,), node, True)  # h_t (1 − h_t) w: the same, w written last
+    numpy = node.op == "times" or bool(node.broadcast)  # code's v * W, np.multiply(v, W), torch.mul
     if isinstance(a, _Vec) and square(b):
-        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx, numpy=node.op == "times")
+        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx, numpy=numpy)
     if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
         return _scaling(sp.DiagMatrix(b.matrix()), a, False, node, ctx,
-                        numpy=node.op == "times")  # W ⊙ v; W * v as numpy broadcasts
+                        numpy=numpy)  # W ⊙ v; W * v as numpy broadcasts
     if node.op == "hadamard":
         if a.shape == b.shape:
             return sp.HadamardProduct(a, b)

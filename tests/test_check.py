@@ -877,6 +877,41 @@ def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
     assert f"read as:     {factor}" in out and "equation number" not in out
 
 
+@pytest.mark.parametrize("text", ["np.multiply(1 - h**2, W)", "np.multiply(W, 1 - h**2)",
+                                  "torch.mul(1 - h**2, W)", "torch.mul(W, 1 - h**2)"])
+def test_np_multiply_and_torch_mul_broadcast_as_star_does(text):
+    """np.multiply(v, W) was read as a Hadamard product ⊙, with the rows reading diag(v) W
+    first, though numpy (and torch) broadcast a 1-D v along the last axis: W diag(v), as
+    v * W is read. Evaluated here by numpy and torch themselves; the truth from autograd."""
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    n, m = 4, 3
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
+    h = step(h_prev).detach()
+    lib = {"np": np} if text.startswith("np.") else {"torch": torch}
+    as_array = (lambda a: a.numpy()) if text.startswith("np.") else (lambda a: a)
+    one_d = np.asarray(eval(text, lib, {"W": as_array(W), "h": as_array(h)}))  # h of shape (n,)
+    column = np.asarray(eval(text, lib, {"W": as_array(W), "h": as_array(h[:, None])}))  # (n, 1)
+    Wn, hn = W.numpy(), h.numpy()
+    assert np.allclose(one_d, Wn @ np.diag(1 - hn**2)) and np.allclose(column, J)
+    assert not np.allclose(one_d, J) and not np.allclose(one_d, J.T)
+
+    r = check(text)
+    assert r.form.key == "elman" and r.expr == check("W * (1 - h**2)").expr  # as * is read
+    assert [c.option for c in r.reading.choices if c.key.startswith("broadcast@")] == ["columns"]
+    assert not any(v.holds for v in r.verdicts.values())  # right in neither layout, as numpy says
+    (rows,) = [v for v in r.readings if v.form == "elman" and v.layout.value == "numerator"]
+    assert rows.status == "proved"
+    (choice,) = [c for c in rows.reading.choices if c.key.startswith("broadcast@")]
+    assert choice.option == "rows" and f"which {text.split('(')[0]} broadcasts" in choice.text.text
+    # two matrices or two vectors stay entrywise products
+    assert str(check(text.split("(")[0] + "(W, W)").expr) == str(check("W ⊙ W").expr)
+
+
 @pytest.mark.parametrize("text", ["(1 - h**2) * W", "W * (1 - h**2)"])
 def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
     """numpy's v * W and W * v with v 1-D (shape (n,)) both scale the columns, W diag(v); only a
