@@ -312,8 +312,16 @@ def _ng_state(claim: Claim, roles: Roles) -> str:
 
 
 def _times(claim: Claim, state: str, roles: Roles) -> dict:
-    """Time index → "x_prev" | "x_t", for the indices that are not ambiguous."""
+    """Time index → "x_prev" | "x_t", for the indices that are not ambiguous.
+
+    Its messages name the state as the formula writes it (h_next, h_{t-1}, h): code's
+    indices alone read as a count or a position (h_next's is "+1")."""
     names = [n for n in _all_names(claim, roles) if n.letter == state]
+    spelled = _spellings(claim, roles, state)
+
+    def shown(index: str) -> str:
+        return spelled.get(index) or _shown(state, index)
+
     indices = sorted({_time_of(n) for n in names if _time_of(n) is not None},
                      key=lambda i: (_offset(i), i))
     if claim.lhs:
@@ -327,19 +335,19 @@ def _times(claim: Claim, state: str, roles: Roles) -> dict:
         if not extra:
             return {current: "x_t", previous: "x_prev"}
         if _one_step(current, previous):
-            raise InputError(f"the state {state} appears at {extra[0] or 'no index'}, which is "
-                             f"neither {current} nor {previous} of the derivative on the left")
+            raise InputError(f"the state {state} appears as {shown(extra[0])}, which is neither "
+                             f"{shown(current)} nor {shown(previous)} of the derivative on the left")
         # ∂x_t/∂x_k = ∏_{t ≥ i > k} Wᵀ diag(σ'(x_{i-1})) (Pascanu et al., eqs. 3 and 5): the
         # factor's indices are the product's own, read as a one-step factor's below.
         indices = extra
     if len(indices) > 2:
         raise InputError(f"the state {state} appears at {len(indices)} time steps "
-                         f"({', '.join(i or 'none' for i in indices)}); a one-step factor uses at most two")
+                         f"({', '.join(map(shown, indices))}); a one-step factor uses at most two")
     if len(indices) == 2:
         if _offset(indices[0]) == _offset(indices[1]):
-            raise InputError(f"the state {state} appears at {indices[0] or 'no index'} and "
-                             f"{indices[1] or 'no index'}, and nothing says which is the previous "
-                             "step: write the derivative on the left, such as ∂h_t/∂h_{t-1} = …")
+            raise InputError(f"the state {state} appears as {shown(indices[0])} and {shown(indices[1])}, "
+                             "and nothing says which is the previous step: write the derivative on "
+                             "the left, such as ∂h_t/∂h_{t-1} = …")
         return {indices[0]: "x_prev", indices[1]: "x_t"}
     if indices and _offset(indices[0]) < 0:
         return {indices[0]: "x_prev"}

@@ -1005,3 +1005,22 @@ def test_transposed_derivative_on_the_left():
     # an assignment is still an assignment
     with pytest.raises(InputError, match="paste only its right-hand side"):
         check("dh^T = W")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("dh_t/dh_{t-1} = W h_next", "the state h appears as h_next, which is neither h_t nor h_{t-1} of the "
+                                 "derivative on the left"),
+    ("h_prev W h_next h", "the state h appears at 3 time steps (h_prev, h, h_next); a one-step factor uses "
+                          "at most two"),
+    ("h_next W h_{t+1}", "the state h appears as h_next and h_{t+1}, and nothing says which is the previous step"),
+    ("h_{t-2} W h_{t-1} h_t", "the state h appears at 3 time steps (h_{t-2}, h_{t-1}, h_t)"),
+    ("dh_t/dh_{t-1} = W h", "the state h appears as h, which is neither h_t nor h_{t-1}"),
+])
+def test_the_time_step_errors_name_the_state_as_written(capsys, text, message):
+    """Code's h_next and h_prev have the indices "+1" and "-1", which the messages printed bare
+    ("the state h appears at +1", "(-1, none, +1)"): read as a count or a position, one off.
+    They name the state as the formula writes it."""
+    code, out, err = run_cli(capsys, "check", text)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message in err
+    assert not re.search(r"(?<![\w{])[+-]1(?![\w}])|\bnone\b|no index", err), err
