@@ -763,7 +763,7 @@ def test_a_product_over_steps_with_its_left_side_is_its_factor_judged():
     assert whole.multi_step and {l.value for l in Layout if whole.verdict(l).holds} == entry.holds
     assert [whole.verdict(l).status for l in Layout] == [check(entry.formula).verdict(l).status for l in Layout]
     # a one-step left side leaves no room for another index
-    with pytest.raises(InputError, match="neither t nor t-1"):
+    with pytest.raises(InputError, match=r"appears as h_\{i-1\}, which is neither h_t nor h_\{t-1\}"):
         check(r"\frac{\partial h_t}{\partial h_{t-1}} = W^T \operatorname{diag}(\sigma'(h_{i-1}))")
 
 
