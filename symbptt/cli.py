@@ -193,8 +193,9 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
         "derive", help="derive the one-step Jacobian and print its proof",
         description=DERIVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
-                   help="the elementwise activation σ (default: sigma, a generic function)")
+    d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
+                   help="the elementwise activation σ of the RNN forms (default: sigma, a generic "
+                        "function); a cell's equations fix its own")
     d.add_argument("--recurrence", "-r", default=DEFAULT_FORM, metavar="FORM|CELL",
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
                         "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
@@ -393,9 +394,10 @@ def _derivation(args, progress=None):
     dim = None if args.symbolic else args.dim
     cell = resolve_cell(args)
     if cell is not None:
+        _refuse_form_options(args, ("--activation",))
         from .cell_derivation import derive_cell
         return derive_cell(cell, dim=dim, layout=args.layout, inputs=args.inputs, seed=args.seed)
-    return derive(args.activation, dim=dim, layout=args.layout, inputs=args.inputs,
+    return derive(args.activation or "sigma", dim=dim, layout=args.layout, inputs=args.inputs,
                   seed=args.seed, progress=progress, recurrence=args.recurrence)
 
 
