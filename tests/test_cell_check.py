@@ -609,9 +609,11 @@ def test_gru_torch_takes_pytorchs_documentation_names(capsys):
     wrong = TORCH_DOC_GRU_BLOCK.replace("diag(z_t) +", "diag(1 - z_t) +")
     code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "--format", "json", wrong)
     assert code == 0 and {v["status"] for v in json.loads(out)["verdicts"]} == {"refuted"}
-    # the input weights too: W_iz is W_z, n×m, refused as a factor of a block by h_{t-1}
+    # the input weights too: W_iz is W_z, n×m, refused as a factor of a block by h_{t-1}, in
+    # the formula's names (the advice "write U_z" would mix the two namings)
     code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "dz_t/dh_{t-1} = diag(z_t ⊙ (1 - z_t)) W_iz")
-    assert code == 2 and "input weight" in err
+    assert code == 2 and err.startswith("symbptt: error: W_iz (= W_z) is gru-torch's input weight (n×m)")
+    assert "the recurrent weight there is W_hz (= U_z): write W_hz (if your source's W_iz is" in err
     code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "--format", "json",
                              "dz_t/dh_{t-1} = diag(z_t ⊙ (1 - z_t)) W_hz")
     assert code == 0 and json.loads(out)["verdicts"][0]["status"] == "proved", out
