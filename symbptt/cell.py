@@ -58,6 +58,12 @@ class Cell:
         input_name: the input's symbol name (x@t, or u@t for a typed cell that writes u_t).
         aliases: (label, label of an intermediate or a state): other names a formula may give it, such
             as h~ (\\tilde h) for the GRU's candidate n.
+        parameter_aliases: (label, label of a parameter): other names a source gives a weight or
+            bias, such as PyTorch's W_hz for the GRU's U_z. Kept apart from `aliases`, which
+            name quantities (lint reads those as the cell's names; W_in is an RNN's input weight).
+        merged_parameters: ((labels, label of a parameter), …): a source's several parameters
+            that one of ours stands for, summed (PyTorch's b_ir and b_hr, our b_r): written alone
+            they are an error saying so, since no one of ours is either of them.
         selector: how the command line selects the cell, when not ``-r KEY`` (a typed cell:
             ``--cell …``).
         typed: the equations exactly as the user typed them, for a cell parsed from text
@@ -83,6 +89,8 @@ class Cell:
     notes: tuple[Prose, ...] = ()
     input_name: str = INPUT
     aliases: tuple[tuple[str, str], ...] = ()
+    parameter_aliases: tuple[tuple[str, str], ...] = ()
+    merged_parameters: tuple[tuple[tuple[str, ...], str], ...] = ()
     selector: str = ""
     typed: tuple[str, ...] = ()
     rows: tuple[sp.MatrixExpr, sp.MatrixExpr] | None = None

@@ -103,6 +103,7 @@ class _Reader:
         self.names = self._names()
         self.placeholders: dict = {}  # position of σ'(·) → the pre-activation it stands for
         self.written: frozenset = frozenset()  # the cell's symbols the whole formula names
+        self.labels: frozenset = frozenset()  # the labels the whole formula writes (W_hz, U_z)
 
     def resolve_placeholders(self, node: Node) -> None:
         """σ'(·) followed in a product by a gate's weight, as scalar-style notes write
@@ -132,6 +133,7 @@ class _Reader:
         out = {s.name: s for s in cell.parameters}
         out.update({l.name.split("@")[0]: l for l, _ in cell.equations})
         out.update({alias: out[target] for alias, target in cell.aliases if target in out})
+        out.update({alias: out[target] for alias, target in cell.parameter_aliases})
         return out
 
     def choose(self, key: str, options: tuple[str, ...], texts: tuple[Prose, ...]) -> str:
@@ -145,7 +147,7 @@ class _Reader:
         """A formula of the wrong shape: said as the input weight that makes it so, if one
         stands as a matrix in `values` (∂f_t/∂h_{t-1} = diag(f_t ⊙ (1 − f_t)) W_f, for U_f)."""
         hint = _input_weight_hint(self.cell, [w for v in values for w in _bare_input_weights(v, self.cell)],
-                                  self.written)
+                                  self.written, self.labels)
         if hint:
             raise InputError(hint)
         if node is None:
@@ -178,6 +180,10 @@ class _Reader:
             return cell.input
         elif zero_name(node) is not None:  # O, O_{n×n}: the zero matrix, O not being a name of the cell
             return sized_zero(zero_name(node), N, node.pos)
+        for labels, ours in cell.merged_parameters:
+            if label in labels:
+                self.fail(node, f"{label} is one of the biases {' and '.join(labels)} that {cell.key}'s "
+                                f"{ours} sums ({ours} = {' + '.join(labels)}): write {ours}")
         known = sorted({*map(_written, self.names), *states, "I"})
         from .cells import CELLS  # a name of another cell of the family: say which
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
@@ -446,31 +452,49 @@ def _bare_input_weights(expr, cell: Cell) -> list:
     return list(dict.fromkeys(w for a in expr.args for w in _bare_input_weights(a, cell)))
 
 
-def _input_weight_hint(cell: Cell, weights: list, written: frozenset = frozenset()) -> str | None:
+def _as_written(cell: Cell, name: str, labels: frozenset) -> str:
+    """A parameter as the formula's names write it: in a formula that uses a source's names
+    (PyTorch's W_in under gru-torch, `Cell.parameter_aliases`), that name with the cell's own."""
+    alias = next((a for a, target in cell.parameter_aliases if target == name), None)
+    if alias is None or not any(a in labels for a, _ in cell.parameter_aliases):
+        return name
+    return f"{alias} (= {name})"
+
+
+def _input_weight_hint(cell: Cell, weights: list, written: frozenset = frozenset(),
+                       labels: frozenset = frozenset()) -> str | None:
     """What an input weight in a block is, and the recurrent weight beside it, in one line.
 
     "write U_f" only where the formula (`written`, the cell's symbols it names) lacks U_f: with
     U_f written, that advice would be false, so the message says U_f is there, and the --cell
     advice names both weights, for a source that names them the other way round (W_f
-    recurrent, U_f input)."""
+    recurrent, U_f input). Weights are named as the formula's `labels` name them (W_in for
+    gru-torch's W_n, when the formula writes PyTorch's names)."""
     if not weights:
         return None
     w = weights[0]
+
+    def named(p) -> str:  # W_in (= W_n)
+        return _as_written(cell, p.name, labels)
+
+    def short(p) -> str:  # W_in
+        return named(p).split(" (")[0]
+
     lhs, rhs = next((l, r) for l, r in cell.equations if w in r.free_symbols)
     shape = "×".join("m" if d == M else "n" for d in w.shape)
     recurrent = [p for p in cell.parameters if p.shape == (N, N) and p in rhs.free_symbols]
-    present = [p.name for p in recurrent if p in written]
+    present = [named(p) for p in recurrent if p in written]
     there = (f"; {', '.join(present)}, also in the formula, {'is' if len(present) == 1 else 'are'} "
              "the recurrent weight there" if present
-             else f"; the recurrent weight there is {', '.join(p.name for p in recurrent)}: write {recurrent[0].name}"
-             if recurrent else "")
+             else f"; the recurrent weight there is {', '.join(map(named, recurrent))}: write "
+                  f"{short(recurrent[0])}" if recurrent else "")
     owner = "the typed cell's" if cell.key == "typed" else f"{cell.key}'s"
     # A notation, not a verdict: Goodfellow et al. write f = σ(b^f + U^f x + W^f h), their W^f
     # recurrent. The claim is then right in its source's names, so it is not judged here.
-    swapped = f" and its {present[0]} the input one" if present else ""
-    theirs = ("" if cell.key == "typed" else f" (if your source's {w.name} is the recurrent weight{swapped}, "
-              f"type its cell as it writes it, with --cell)")
-    return (f"{w.name} is {owner} input weight ({shape}): it multiplies {plain(cell.input)} in "
+    swapped = f" and its {short(next(p for p in recurrent if p in written))} the input one" if present else ""
+    theirs = ("" if cell.key == "typed" else f" (if your source's {short(w)} is the recurrent "
+              f"weight{swapped}, type its cell as it writes it, with --cell)")
+    return (f"{named(w)} is {owner} input weight ({shape}): it multiplies {plain(cell.input)} in "
             f"{plain(lhs)} = {plain(rhs)}, and no n×n block by a previous state has it as a factor{there}{theirs}")
 
 
@@ -553,6 +577,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     before = set(first.points)  # choices made before the formula is read (step, σ'(·)): every reading's
     first.written = frozenset(first.names.get(dict(cell.aliases).get(_label(n), _label(n)))
                               for n in _nodes(claim.expr) if isinstance(n, Name))
+    first.labels = frozenset(_label(n) for n in _nodes(claim.expr) if isinstance(n, Name))
     expr = _zero_block(first.value(claim.expr))
     if not _scalar(expr) and expr.shape == (N, 1):
         expr = first._diagonal(expr)
@@ -564,7 +589,7 @@ def readings(claim: Claim, cell: Cell) -> tuple[CellReading, ...]:
     for combo in itertools.islice(itertools.product(*(first.points[k][0] for k in keys)), MAX_READINGS):
         fixed = dict(zip(keys, combo))
         reader = _Reader(cell, fixed, back)
-        reader.placeholders, reader.written = first.placeholders, first.written
+        reader.placeholders, reader.written, reader.labels = first.placeholders, first.written, first.labels
         try:  # a reading that does not fit (a matrix inside diag, too large) is not one
             value = _zero_block(reader.value(claim.expr))
             _check_cost(value)  # before any work: a product of many matrices is refused at once

@@ -113,6 +113,16 @@ _GRU_ALIASES = (("h~", "n"), ("h^", "n"), ("c~", "n"), ("c^", "n"), ("Gamma_u", 
 _LSTM_ALIASES = (("c~", "g"), ("c^", "g"), ("Gamma_f", "f"), ("Gamma_u", "i"), ("Gamma_i", "i"), ("Gamma_o", "o"),
                  ("a", "h"), ("C", "c"), ("C~", "g"), ("I", "i"), ("F", "f"), ("O", "o"), ("H", "h"))
 
+#: PyTorch's nn.GRUCell documentation names the weights by input and gate: W_ir, W_iz, W_in
+#: multiply x, W_hr, W_hz, W_hn multiply h (our W_r, W_z, W_n and U_r, U_z, U_n). W_in is also
+#: an RNN's input weight (the RNN forms' W_in u_t), an n×m input weight there too: under
+#: -r gru-torch it is the candidate's, as the documentation means. PyTorch's b_in is our b_n
+#: and b_hn ours; its other biases come in pairs that one of ours sums: b_r = b_ir + b_hr,
+#: b_z = b_iz + b_hz.
+_TORCH_GRU_NAMES = (("W_ir", "W_r"), ("W_iz", "W_z"), ("W_in", "W_n"),
+                    ("W_hr", "U_r"), ("W_hz", "U_z"), ("W_hn", "U_n"), ("b_in", "b_n"))
+_TORCH_GRU_SUMS = ((("b_ir", "b_hr"), "b_r"), (("b_iz", "b_hz"), "b_z"))
+
 CELLS: dict[str, Cell] = {cell.key: cell for cell in (
     Cell("gru", "the GRU of Cho et al. (reset gate before the product)",
          "K. Cho et al., Learning Phrase Representations using RNN Encoder-Decoder, "
@@ -125,7 +135,7 @@ CELLS: dict[str, Cell] = {cell.key: cell for cell in (
          Prose.of("the reset gate scales the recurrent product and its own bias, {a}",
                   a=_had(r, sp.MatAdd(sp.MatMul(sp.MatrixSymbol("U_n", N, N), h), _vector("b_hn")))),
          ("h",), (*_GATES, _TORCH_CANDIDATE, _KEEP_Z), family="gru", torch=TORCH_GRU, bounded=("h",), bounded_reason=_GRU_BOUNDED,
-         aliases=_GRU_ALIASES),
+         aliases=_GRU_ALIASES, parameter_aliases=_TORCH_GRU_NAMES, merged_parameters=_TORCH_GRU_SUMS),
     Cell("gru-chung", "the GRU of Chung et al. (z and 1 − z swapped)",
          "J. Chung et al., Empirical Evaluation of Gated Recurrent Neural Networks on Sequence "
          "Modeling, arXiv:1412.3555 (2014), eqs. 5-8; Wikipedia, Gated recurrent unit",

@@ -305,7 +305,7 @@ def _symbolic_equal(rec, binding, expr, truth_expr) -> bool:
     """
     claim = _merged_diagonals(expr, rec).xreplace(
         {rec.x_t: elementwise(rec.activation, rec.a_t) if rec.cell.post else rec.rhs()})
-    claim = _folded(claim, rec)
+    claim = _merged_diagonals(_folded(claim, rec), rec)  # diag(h_t) diag(1 − sigmoid(a_t)), h_t now σ(a_t)
     if binding is AT_PRE_ACTIVATION:
         claim = claim.xreplace({rec.x_prev: rec.a_t})
     try:
@@ -402,16 +402,24 @@ def _merged_diagonals(expr, rec: Recurrence):
     multiplied, diag(h_t) diag(1 − h_t) = diag(h_t ⊙ (1 − h_t)); a sum, difference, scalar
     multiple or whole power of them, diag(h_t) − diag(h_t)² = diag(h_t ⊙ (1 − h_t)), with I
     as diag(1), I − diag(h_t)² = diag(1 − h_t²): σ' written in several diagonals, as people
-    write it too."""
+    write it too. The step's pre-activation a_t counts as a state here:
+    diag(sigmoid(a_t)) diag(1 − sigmoid(a_t)) = diag(σ'(a_t)) for the sigmoid; so does a
+    function of a function of one (diag(h_t) once h_t is σ(a_t)). A first power X¹ is X."""
+    vectors = (rec.x_t, rec.x_prev, rec.a_t)
+
+    def of_vector(v):  # (vector, body in ARG) when `v` is a function, entry by entry, of one
+        if v in vectors:
+            return v, ARG
+        if isinstance(v, ElementwiseApplyFunction):
+            inner = of_vector(v.expr)
+            return inner and (inner[0], v.function(inner[1]))
+        return None
+
     def diagonal(e):  # (state, elementwise body) when `e` is a diagonal matrix of one state
         if isinstance(e, sp.Identity):
             return None, sp.Integer(1)  # of any state
         if isinstance(e, sp.DiagMatrix):
-            v = e.args[0]
-            if v in (rec.x_t, rec.x_prev):
-                return v, ARG
-            if isinstance(v, ElementwiseApplyFunction) and v.expr in (rec.x_t, rec.x_prev):
-                return v.expr, v.function.expr
+            return of_vector(e.args[0])
         if isinstance(e, sp.MatPow) and e.exp.is_Integer and e.exp >= 1:
             base = diagonal(e.base)
             return base and (base[0], base[1] ** e.exp)
@@ -428,6 +436,8 @@ def _merged_diagonals(expr, rec: Recurrence):
         return sp.DiagMatrix(state if body == ARG else ElementwiseApplyFunction(sp.Lambda(ARG, body), state))
 
     def merge(e):
+        if isinstance(e, sp.MatPow) and e.exp == 1:
+            return e.base
         whole = diagonal(e)
         if whole and whole[0] is not None and not isinstance(e, sp.DiagMatrix):
             return as_matrix(*whole)

@@ -187,6 +187,7 @@ class _Context:
     lhs_steps: bool = False  # the derivative on the left spans several steps (∂h_t/∂h_0)
     claim_lhs: bool = False  # a derivative is written on the left (one step unless lhs_steps)
     pre_activation: str = ""  # the letter of a name read as the pre-activation (z_t, net_t)
+    state_reads: dict = field(default_factory=dict)  # time index → how the state there was read
 
     @property
     def activation(self) -> Activation:
@@ -311,8 +312,16 @@ def _ng_state(claim: Claim, roles: Roles) -> str:
 
 
 def _times(claim: Claim, state: str, roles: Roles) -> dict:
-    """Time index → "x_prev" | "x_t", for the indices that are not ambiguous."""
+    """Time index → "x_prev" | "x_t", for the indices that are not ambiguous.
+
+    Its messages name the state as the formula writes it (h_next, h_{t-1}, h): code's
+    indices alone read as a count or a position (h_next's is "+1")."""
     names = [n for n in _all_names(claim, roles) if n.letter == state]
+    spelled = _spellings(claim, roles, state)
+
+    def shown(index: str) -> str:
+        return spelled.get(index) or _shown(state, index)
+
     indices = sorted({_time_of(n) for n in names if _time_of(n) is not None},
                      key=lambda i: (_offset(i), i))
     if claim.lhs:
@@ -326,19 +335,19 @@ def _times(claim: Claim, state: str, roles: Roles) -> dict:
         if not extra:
             return {current: "x_t", previous: "x_prev"}
         if _one_step(current, previous):
-            raise InputError(f"the state {state} appears at {extra[0] or 'no index'}, which is "
-                             f"neither {current} nor {previous} of the derivative on the left")
+            raise InputError(f"the state {state} appears as {shown(extra[0])}, which is neither "
+                             f"{shown(current)} nor {shown(previous)} of the derivative on the left")
         # ∂x_t/∂x_k = ∏_{t ≥ i > k} Wᵀ diag(σ'(x_{i-1})) (Pascanu et al., eqs. 3 and 5): the
         # factor's indices are the product's own, read as a one-step factor's below.
         indices = extra
     if len(indices) > 2:
         raise InputError(f"the state {state} appears at {len(indices)} time steps "
-                         f"({', '.join(i or 'none' for i in indices)}); a one-step factor uses at most two")
+                         f"({', '.join(map(shown, indices))}); a one-step factor uses at most two")
     if len(indices) == 2:
         if _offset(indices[0]) == _offset(indices[1]):
-            raise InputError(f"the state {state} appears at {indices[0] or 'no index'} and "
-                             f"{indices[1] or 'no index'}, and nothing says which is the previous "
-                             "step: write the derivative on the left, such as ∂h_t/∂h_{t-1} = …")
+            raise InputError(f"the state {state} appears as {shown(indices[0])} and {shown(indices[1])}, "
+                             "and nothing says which is the previous step: write the derivative on "
+                             "the left, such as ∂h_t/∂h_{t-1} = …")
         return {indices[0]: "x_prev", indices[1]: "x_t"}
     if indices and _offset(indices[0]) < 0:
         return {indices[0]: "x_prev"}
@@ -385,11 +394,16 @@ def _translate(claim, rec, roles, state, times, fixed):
         ctx.notes.append(Prose.of("{name} is read as the state" + (
             f": deeplearning.ai's notation, {ng}, names the hidden state a" if ng and state == "a" else ""),
             name=state))
-    for index, role in times.items():
-        ctx.notes.append(_time_note(ctx.spelled.get(index) or _shown(state, index), role, rec))
+    time_notes = {index: _time_note(ctx.spelled.get(index) or _shown(state, index), role, rec)
+                  for index, role in times.items()}
+    ctx.notes.extend(time_notes.values())
     if ctx.lhs_steps:
         ctx.multi_step = True  # ∂h_t/∂h_0 = W^t: its single-step factor is judged
     value = _eval(claim.expr, ctx)
+    # Where this reading takes the state at an index as its activation everywhere (s_{t-1} as
+    # tanh(x_{t-1})), its choice says so: the note that it is the state itself would contradict it.
+    ctx.notes = [note for note in ctx.notes if not any(
+        note == time_notes.get(index) for index, reads in ctx.state_reads.items() if reads == {"activated"})]
     value = _as_factor(value, claim.expr, ctx)
     if value.shape != (rec.n, rec.n):
         hint = ("; U, W_in, W_x and W_xh are read as the input matrix, n×m"
@@ -685,6 +699,7 @@ def _state(name: Name, ctx: _Context):
     how = ctx.choose(f"activated@{name.pos}", ("state", "activated"), (
         Prose.of("{name} read as the previous state {x}", name=shown, x=rec.x_prev),
         Prose.of("{name} read as the previous state's activation {s}", name=shown, s=activated)))
+    ctx.state_reads.setdefault(index, set()).add(how)
     return _Vec(rec.x_prev) if how == "state" else _Vec(rec.x_prev, ctx.activation.apply(ARG))
 
 
@@ -900,10 +915,11 @@ def _scaling(d, matrix, vec_first: bool, node: Binary, ctx: _Context, numpy: boo
         raise InputError(f"the product at position {node.pos + 1} multiplies a vector and a "
                          f"{_shape(matrix)} matrix")
     if numpy:
-        texts = {"columns": Prose.of("the vector read as a 1-D array (shape (n,)), which * broadcasts "
+        op = node.broadcast or "*"
+        texts = {"columns": Prose.of(f"the vector read as a 1-D array (shape (n,)), which {op} broadcasts "
                                      "along the last axis: it scales the columns, {m}", m=_mul(matrix, d)),
                  "rows": Prose.of("the vector read as a column array (shape (n, 1)), as in min-char-rnn, "
-                                  "which * broadcasts along the rows: it scales the rows, {m}", m=_mul(d, matrix))}
+                                  f"which {op} broadcasts along the rows: it scales the rows, {{m}}", m=_mul(d, matrix))}
         how = ctx.choose(f"{BROADCAST}@{node.pos}", ("columns", "rows"), (texts["columns"], texts["rows"]))
         return _mul(d, matrix) if how == "rows" else _mul(matrix, d)
     first = ("rows", "columns") if vec_first else ("columns", "rows")
@@ -990,11 +1006,12 @@ def _binary(node: Binary, a, b, ctx: _Context):
         return _Scaled(a, (b,), node, False)  # w σ'(a_t): scalar notes' w, rows or columns
     if not ctx.in_activation and isinstance(a, _Vec) and square(b) and _scalar_weight(node.right, ctx):
         return _Scaled(b, (a,), node, True)  # h_t (1 − h_t) w: the same, w written last
+    numpy = node.op == "times" or bool(node.broadcast)  # code's v * W, np.multiply(v, W), torch.mul
     if isinstance(a, _Vec) and square(b):
-        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx, numpy=node.op == "times")
+        return _scaling(sp.DiagMatrix(a.matrix()), b, True, node, ctx, numpy=numpy)
     if node.op in ("hadamard", "times") and isinstance(b, _Vec) and square(a):
         return _scaling(sp.DiagMatrix(b.matrix()), a, False, node, ctx,
-                        numpy=node.op == "times")  # W ⊙ v; W * v as numpy broadcasts
+                        numpy=numpy)  # W ⊙ v; W * v as numpy broadcasts
     if node.op == "hadamard":
         if a.shape == b.shape:
             return sp.HadamardProduct(a, b)

@@ -193,8 +193,9 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
         "derive", help="derive the one-step Jacobian and print its proof",
         description=DERIVE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default="sigma",
-                   help="the elementwise activation σ (default: sigma, a generic function)")
+    d.add_argument("--activation", "-a", choices=list(ACTIVATIONS), default=None,
+                   help="the elementwise activation σ of the RNN forms (default: sigma, a generic "
+                        "function); a cell's equations fix its own")
     d.add_argument("--recurrence", "-r", default=DEFAULT_FORM, metavar="FORM|CELL",
                    help="pascanu: x_t = W σ(x_{t-1}) + W_in u_t + b (default); elman: "
                         "x_t = σ(W x_{t-1} + W_in u_t + b); row: x_tᵀ = σ(x_{t-1})ᵀ W + …; "
@@ -259,7 +260,8 @@ def _parser(parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
         description=BPTT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     b.add_argument("--activation", "-a", choices=[a for a in ACTIVATIONS if a != "sigma"],
-                   default="tanh", help="the activation (needs a known sup|σ'|; default: tanh)")
+                   default=None, help="the activation of the RNN forms (needs a known sup|σ'|; "
+                                      "default: tanh); a cell's equations fix its own")
     b.add_argument("--recurrence", "-r", default=DEFAULT_FORM, metavar="FORM|CELL",
                    help=f"the form of the recurrence: {', '.join(FORMS)} (default: pascanu), or a "
                         f"gated cell: {', '.join(CELL_KEYS)}, or a cell of the config file "
@@ -392,9 +394,10 @@ def _derivation(args, progress=None):
     dim = None if args.symbolic else args.dim
     cell = resolve_cell(args)
     if cell is not None:
+        _refuse_form_options(args, ("--activation",))
         from .cell_derivation import derive_cell
         return derive_cell(cell, dim=dim, layout=args.layout, inputs=args.inputs, seed=args.seed)
-    return derive(args.activation, dim=dim, layout=args.layout, inputs=args.inputs,
+    return derive(args.activation or "sigma", dim=dim, layout=args.layout, inputs=args.inputs,
                   seed=args.seed, progress=progress, recurrence=args.recurrence)
 
 
@@ -470,16 +473,31 @@ def _refuse_cell_plot(args) -> None:
                          "bound per block instead")
 
 
+#: bptt's activation for the RNN forms when -a is not given.
+BPTT_ACTIVATION = "tanh"
+
+
+def _refuse_form_options(args, options: tuple[str, ...]) -> None:
+    """A cell (gated, typed or of the config file) fixes its names and activations by its
+    equations: any of `options` (long flags of the RNN forms) given explicitly with it is an
+    `InputError` naming the first, rather than silently ignored."""
+    given = [option for option in options if getattr(args, option[2:].replace("-", "_"))]
+    if given:
+        raise InputError(f"{given[0]} applies to the RNN forms: a cell's names and activations "
+                         "are those of its equations")
+
+
 def _bptt_result(args):
     """`bptt()` for parsed `bptt` arguments (a gated, typed or config cell: `cell_bptt()`)."""
     _refuse_cell_plot(args)
     cell = resolve_cell(args)
     if cell is not None:
+        _refuse_form_options(args, ("--activation",))
         from .cell_bptt import cell_bptt
         return cell_bptt(cell)
     from .bptt import bptt
 
-    return bptt(args.activation, args.recurrence)
+    return bptt(args.activation or BPTT_ACTIVATION, args.recurrence)
 
 
 def render_report(args, result, fmt: str, notation, figure: str | None = None) -> str:
@@ -588,11 +606,7 @@ def _check_result(args, roles=None):
     """`check()` for parsed `check` arguments (a gated or typed cell: `check_cell()`)."""
     cell = resolve_cell(args)
     if cell is not None:
-        given = [flag for flag, value in (("--activation", args.activation), ("--recurrent", args.recurrent),
-                                          ("--state", args.state), ("--define", args.define)) if value]
-        if given:
-            raise InputError(f"{given[0]} applies to the RNN forms: a cell's names and activations "
-                             "are those of its equations")
+        _refuse_form_options(args, ("--activation", "--recurrent", "--state", "--define"))
         from .cell_check import check_cell
         return check_cell(args.formula, cell, _block(args.block))
     if args.block:

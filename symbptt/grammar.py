@@ -95,7 +95,7 @@ MACRO.4: /\\(?:[MV][A-Za-z]|m[A-Z]|v[a-z])(?![A-Za-z])/
 GREEK.4: /(\\delta(?![A-Za-z])|δ)(\s*\d{1,2}(?![\d.]))?/
 NABLA.4: /\\nabla\s*_\s*\{/
 SELF.5: /(?<![A-Za-z0-9_])self\s*\./
-PAIR.4: /(?:np\.|numpy\.|torch\.|jnp\.)?(?:dot|matmul|mm|multiply)\s*\(/
+PAIR.4: /(?:np\.|numpy\.|torch\.|jnp\.)?(?:dot|matmul|mm|multiply)\s*\(/ | /torch\.mul\s*\(/
 TRANSPOSE.4: /\^\s*\{?\s*(?:\\[!,;]\s*|\\mkern-?[\d.]+mu\s*)*(?:T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\}|\\text\s*\{\s*T\s*\}|\\textsf\s*\{\s*T\s*\}|\\mathbf\s*\{\s*T\s*\}|\\mathsf\s+T|\\rm\s+T|\\sf\s+T|⊤|ᵀ)\s*\}?(?![A-Za-z])/
            | /\.T(?![A-Za-z0-9])/ | "ᵀ" | "⊤"
 PRIME.4: "'" | "′" | "’" | /\^\s*\{?\s*(?:\\prime|'|′)\s*\}?/
@@ -230,6 +230,9 @@ class Binary(Node):
     op: str  # add, sub, matmul, times (written *), hadamard, power
     left: Node
     right: Node | int
+    #: the function of an entrywise product that broadcasts as numpy's * does (np.multiply,
+    #: torch.mul): a vector beside a matrix is then read as * reads it; "" for an operator
+    broadcast: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,7 @@ _FUNCS = {"diag": "diag", "Diag": "diag", "tanh": "tanh", "sigmoid": "sigmoid", 
 _FUNC_WORD = re.compile(r"(?:\\[A-Za-z]+\s*\{\s*|\\|(?:np|numpy|torch|jnp)\.)?(\w+|σ|φ)\s*\}?")
 #: Accent commands kept on a name (see `Name.accent`).
 _ACCENTS = {"tilde": "~", "widetilde": "~", "hat": "^", "widehat": "^", "bar": "-", "overline": "-"}
-_PAIRS = {"dot": "matmul", "matmul": "matmul", "mm": "matmul", "multiply": "hadamard"}
+_PAIRS = {"dot": "matmul", "matmul": "matmul", "mm": "matmul", "multiply": "hadamard", "mul": "hadamard"}
 
 
 def clean_index(text: str) -> str:
@@ -346,8 +349,10 @@ class _ToAst(lark.Transformer):
 
     def pair(self, items):
         token, left, _, right, _ = items
-        op = _PAIRS[re.search(r"(dot|matmul|mm|multiply)", str(token)).group(1)]
-        return Binary(token.start_pos, op, left, right)
+        word = re.search(r"(dot|matmul|mm|multiply|mul)", str(token)).group(1)
+        op = _PAIRS[word]
+        broadcast = re.sub(r"\s*\($", "", str(token)) if op == "hadamard" else ""
+        return Binary(token.start_pos, op, left, right, broadcast)
 
     def neg(self, items):
         return Unary(items[0].start_pos, "neg", items[1])

@@ -299,12 +299,26 @@ def test_a_value_below_its_reference_never_prints_as_it():
     """tanh's mean σ′ 0.99999742 is below γ = 1; at 0.9 the per-step factor is below γλ₁ and
     the norm below its bound: none prints equal to what it is compared with."""
     rows = [line.split(" | ") for line in _table("tanh").splitlines()[2:5]]
+    # the per-step and mean columns print every row to the digits the first needs (0.8999989
+    # is below 0.9 and prints so at 6): 0.899999 above 1.08 read as a rounding slip
     assert [r[2:6] for r in rows] == [["0.0017969", "0.0017970", "0.899999", "0.999997"],
-                                      ["0.999", "1.00", "0.99998", "0.99997"],
-                                      ["100.4", "304.5", "1.08", "0.9691"]]
+                                      ["0.999", "1.00", "0.999983", "0.999971"],
+                                      ["100.4", "304.5", "1.07985", "0.969067"]]
     identity = [line.split(" | ") for line in _table("identity").splitlines()[2:5]]
     assert [r[2:6] for r in identity] == [["0.001797", "0.001797", "0.9", "1"], ["1", "1", "1", "1"],
                                           ["304.5", "304.5", "1.1", "1"]]  # equal within the tolerance
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "identity", "relu"])
+def test_the_per_step_columns_print_each_row_to_the_same_significant_digits(activation):
+    """Every row of the per-step and mean-σ' columns is printed to one number of significant
+    digits, the column's (the true value rounded to them, never nudged to what it is compared
+    with): tanh's column printed 0.899999, 0.99998 and 1.08, which read as a rounding slip."""
+    b = result(activation)
+    rows = [line.split(" | ") for line in _table(activation).splitlines()[2:2 + len(b.curves)]]
+    for column, values in ((4, [c.rate for c in b.curves]), (5, [c.derivative_mean for c in b.curves])):
+        printed = [r[column] for r in rows]
+        assert any(printed == ["%.*g" % (d, v) for v in values] for d in range(4, 18)), (printed, values)
 
 
 def test_a_norm_and_its_bound_print_to_the_same_significant_digits():

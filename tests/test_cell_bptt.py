@@ -92,3 +92,30 @@ def test_a_typed_cells_bptt_report_shows_its_equations(capsys, fmt):
     assert r"\mathbf{z}_{t} = \operatorname{sigmoid}" in cell and r"\left(1 - \mathbf{z}_{t}\right)" in cell
     assert "The cell as typed:\n" in out and cell in out
     assert out.index(cell) < out.index("The one-step Jacobian")
+
+
+@pytest.mark.parametrize("command", ["bptt", "derive"])
+@pytest.mark.parametrize("argv", [
+    ["--cell", "h_t = tanh(W h_{t-1} + U x_t + b)", "-a", "sigmoid"],
+    ["-r", "lstm", "--activation", "tanh"],
+    ["-r", "gru", "-a", "relu"],
+])
+def test_an_activation_given_with_a_cell_is_refused(capsys, tmp_path, command, argv):
+    """-a was silently ignored with a cell (the report was the cell's own, tanh): as check
+    does, it is refused in one line, exit 2, and nothing is written."""
+    out_path = tmp_path / "r.md"
+    code, out, err = run_cli(capsys, command, *argv, "-o", str(out_path))
+    assert code == 2 and out == "" and not list(tmp_path.iterdir())
+    assert err.count("\n") == 1 and "--activation applies to the RNN forms" in err
+    assert "a cell's names and activations are those of its equations" in err
+
+
+def test_the_rnn_forms_still_take_an_activation_with_its_default(capsys):
+    code, out, err = run_cli(capsys, "bptt", "-r", "elman", "-a", "sigmoid", "--format", "json")
+    assert code == 0 and json.loads(out)["input"]["activation"] == "sigmoid"
+    code, out, err = run_cli(capsys, "bptt", "-r", "elman", "--format", "json")
+    assert code == 0 and json.loads(out)["input"]["activation"] == "tanh"
+    code, out, err = run_cli(capsys, "derive", "-r", "elman", "-a", "relu", "--symbolic")
+    assert code == 0 and "with the rectified linear unit" in out.split("\n", 1)[0]
+    code, out, err = run_cli(capsys, "derive", "--symbolic")
+    assert code == 0 and "generic elementwise function" in out.split("\n", 1)[0]

@@ -25,6 +25,8 @@ from symbptt.errors import InputError
 from symbptt.grammar import parse
 from symbptt.render import render_cell_check
 
+from .conftest import run_cli
+
 N, M = 3, 2
 DT = torch.float64
 
@@ -563,3 +565,64 @@ def test_olahs_capital_C_is_the_cell_state():
         assert a.target == b.target and a.verdict("numerator").reading.expr == b.verdict("numerator").reading.expr
         assert [a.verdict(l).status for l in ("numerator", "denominator")] == \
             [b.verdict(l).status for l in ("numerator", "denominator")]
+
+
+#: dh_t/dh_{t-1} of torch.nn.GRUCell in its documentation's names (numerator layout), derived
+#: by hand from h' = (1 − z) ⊙ n + z ⊙ h, n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)).
+TORCH_DOC_GRU_BLOCK = (r"dh_t/dh_{t-1} = diag(z_t) + diag((h_{t-1} - n_t) ⊙ z_t ⊙ (1 - z_t)) W_hz "
+                       r"+ diag((1 - z_t) ⊙ (1 - n_t^2)) (diag((W_hn h_{t-1} + b_hn) ⊙ r_t ⊙ (1 - r_t)) W_hr "
+                       r"+ diag(r_t) W_hn)")
+
+
+def test_the_torch_doc_gru_block_is_torchs_own_jacobian():
+    """The truth for the next test, from PyTorch: the block above evaluated at a random
+    nn.GRUCell equals autograd's Jacobian of the cell by h."""
+    import torch
+    from torch.autograd.functional import jacobian
+
+    torch.manual_seed(0)
+    n, m = 3, 2
+    cell = torch.nn.GRUCell(m, n, dtype=torch.float64)
+    x, h = torch.randn(m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    W_ir, W_iz, W_in = cell.weight_ih.detach().chunk(3)
+    W_hr, W_hz, W_hn = cell.weight_hh.detach().chunk(3)
+    b_ir, b_iz, b_in = cell.bias_ih.detach().chunk(3)
+    b_hr, b_hz, b_hn = cell.bias_hh.detach().chunk(3)
+    r = torch.sigmoid(W_ir @ x + b_ir + W_hr @ h + b_hr)
+    z = torch.sigmoid(W_iz @ x + b_iz + W_hz @ h + b_hz)
+    nt = torch.tanh(W_in @ x + b_in + r * (W_hn @ h + b_hn))
+    d = torch.diag
+    block = (d(z) + d((h - nt) * z * (1 - z)) @ W_hz
+             + d((1 - z) * (1 - nt ** 2)) @ (d((W_hn @ h + b_hn) * r * (1 - r)) @ W_hr + d(r) @ W_hn))
+    truth = jacobian(lambda v: cell(x[None], v[None])[0], h)
+    assert torch.allclose(block, truth, atol=1e-12)
+
+
+def test_gru_torch_takes_pytorchs_documentation_names(capsys):
+    """-r gru-torch is PyTorch's nn.GRUCell, whose documentation writes W_hz, W_hr, W_hn (our
+    U_•), W_iz, W_ir, W_in (our W_•) and b_in (our b_n): those were "not a quantity of
+    gru-torch". The true block in those names is proved; the z and 1 − z swap refuted."""
+    code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "--format", "json", TORCH_DOC_GRU_BLOCK)
+    assert code == 0 and err == "", err
+    verdicts = {v["layout"]: v["status"] for v in json.loads(out)["verdicts"]}
+    assert verdicts["numerator"] == "proved"
+    wrong = TORCH_DOC_GRU_BLOCK.replace("diag(z_t) +", "diag(1 - z_t) +")
+    code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "--format", "json", wrong)
+    assert code == 0 and {v["status"] for v in json.loads(out)["verdicts"]} == {"refuted"}
+    # the input weights too: W_iz is W_z, n×m, refused as a factor of a block by h_{t-1}, in
+    # the formula's names (the advice "write U_z" would mix the two namings)
+    code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "dz_t/dh_{t-1} = diag(z_t ⊙ (1 - z_t)) W_iz")
+    assert code == 2 and err.startswith("symbptt: error: W_iz (= W_z) is gru-torch's input weight (n×m)")
+    assert "the recurrent weight there is W_hz (= U_z): write W_hz (if your source's W_iz is" in err
+    code, out, err = run_cli(capsys, "check", "-r", "gru-torch", "--format", "json",
+                             "dz_t/dh_{t-1} = diag(z_t ⊙ (1 - z_t)) W_hz")
+    assert code == 0 and json.loads(out)["verdicts"][0]["status"] == "proved", out
+
+
+def test_gru_torchs_split_biases_are_refused_saying_what_ours_sums(capsys):
+    """PyTorch's b_iz and b_hz are two biases; gru-torch's b_z is their sum, so neither alone
+    is one of its names: a one-line error says so rather than reading either as b_z."""
+    code, out, err = run_cli(capsys, "check", "-r", "gru-torch",
+                             "dz_t/dh_{t-1} = diag(sigmoid'(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)) W_hz")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "b_iz is one of the biases b_iz and b_hz that gru-torch's b_z sums (b_z = b_iz + b_hz): write b_z" in err

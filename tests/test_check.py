@@ -142,6 +142,61 @@ def test_sigma_prime_in_two_diagonal_factors_names_the_activation(text, activati
         assert not check(text).verdict("numerator").holds
 
 
+def _sigmoid_elman():
+    """(W, a_t, h_t, numerator-layout Jacobian by torch) of h_t = sigmoid(W h_{t-1} + U x_t + b)."""
+    torch.manual_seed(1)
+    W, U, b, h0, x = torch.randn(3, 3), torch.randn(3, 2), torch.randn(3), torch.randn(3), torch.randn(2)
+    J = torch.autograd.functional.jacobian(lambda h: torch.sigmoid(W @ h + U @ x + b), h0)
+    a = W @ h0 + U @ x + b
+    return W, a, torch.sigmoid(a), J
+
+
+_D = torch.diag
+_I = torch.eye(3)
+
+
+@pytest.mark.parametrize("text, value", [
+    # σ'(a_t) of the sigmoid written as σ(a_t)(1 − σ(a_t)) in two diagonals: was NUMERIC only
+    ("diag(sigmoid(a_t)) diag(1 - sigmoid(a_t)) W", lambda W, a, h: _D(torch.sigmoid(a)) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("diag(sigmoid(a_t))^1 I diag(1 - sigmoid(a_t)) W", lambda W, a, h: _D(torch.sigmoid(a)) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("(diag(sigmoid(a_t)) diag(1 - sigmoid(a_t)))^1 W", lambda W, a, h: _D(torch.sigmoid(a)) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("diag(sigmoid(a_t)) (I - diag(sigmoid(a_t))) W", lambda W, a, h: _D(torch.sigmoid(a)) @ (_I - _D(torch.sigmoid(a))) @ W),
+    # the state and its pre-activation mixed: h_t is sigmoid(a_t)
+    ("diag(h_t) diag(1 - sigmoid(a_t)) W", lambda W, a, h: _D(h) @ _D(1 - torch.sigmoid(a)) @ W),
+    ("I diag(h_t)^1 diag(1 - h_t) W^1", lambda W, a, h: _D(h) @ _D(1 - h) @ W),
+])
+@pytest.mark.parametrize("activation", [None, "sigmoid"])
+def test_sigmoid_prime_at_a_t_in_several_diagonals_is_proved(text, value, activation):
+    W, a, h, J = _sigmoid_elman()
+    assert torch.allclose(value(W, a, h), J, atol=1e-6)  # the truth, from torch
+    r = check(text, activation=activation)
+    assert r.recurrence.activation.name == "sigmoid" and r.form.key == "elman"
+    assert r.verdict("numerator").status == "proved"
+    assert r.verdict("denominator").status == "refuted"
+
+
+def test_sigmoid_prime_in_diagonals_wrongly_written_is_refuted():
+    W, a, h, J = _sigmoid_elman()
+    wrong = _D(torch.sigmoid(a)) @ _D(1 + torch.sigmoid(a)) @ W
+    assert not torch.allclose(wrong, J, atol=1e-3)
+    for text in ("diag(sigmoid(a_t)) diag(1 + sigmoid(a_t)) W", "diag(sigmoid(a_t))^2 diag(1 - sigmoid(a_t)) W",
+                 "diag(h_t) diag(1 - sigmoid(a_t)) W^T"):
+        assert not check(text, activation="sigmoid").verdict("numerator").holds, text
+
+
+def test_a_first_power_is_its_base():
+    """W I diag(σ'(x_{t-1}))^1 is W diag(σ'(x_{t-1})), the pre-activation form's Jacobian:
+    proved for the generic σ (torch's tanh standing in for it) and for tanh."""
+    torch.manual_seed(2)
+    W, U, b, x0, u = torch.randn(3, 3), torch.randn(3, 2), torch.randn(3), torch.randn(3), torch.randn(2)
+    J = torch.autograd.functional.jacobian(lambda x: W @ torch.tanh(x) + U @ u + b, x0)
+    assert torch.allclose(W @ _I @ _D(1 - torch.tanh(x0) ** 2), J, atol=1e-6)
+    for activation in (None, "tanh"):
+        for text in ("W I diag(sigma'(x_{t-1}))^1", "(W diag(sigma'(x_{t-1})))^1", "W^1 diag(sigma'(x_{t-1}))"):
+            r = check(text, activation=activation)
+            assert r.form.key == "pascanu" and r.verdict("numerator").status == "proved", (text, activation)
+
+
 def test_time_indices_from_the_left_hand_side_decide():
     # h_t is the previous state here: ∂h_{t+1}/∂h_t.
     r = check(r"\frac{\partial h_{t+1}}{\partial h_t} = W \operatorname{diag}(\sigma'(h_t))")
@@ -708,7 +763,7 @@ def test_a_product_over_steps_with_its_left_side_is_its_factor_judged():
     assert whole.multi_step and {l.value for l in Layout if whole.verdict(l).holds} == entry.holds
     assert [whole.verdict(l).status for l in Layout] == [check(entry.formula).verdict(l).status for l in Layout]
     # a one-step left side leaves no room for another index
-    with pytest.raises(InputError, match="neither t nor t-1"):
+    with pytest.raises(InputError, match=r"appears as h_\{i-1\}, which is neither h_t nor h_\{t-1\}"):
         check(r"\frac{\partial h_t}{\partial h_{t-1}} = W^T \operatorname{diag}(\sigma'(h_{i-1}))")
 
 
@@ -822,6 +877,41 @@ def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
     assert f"read as:     {factor}" in out and "equation number" not in out
 
 
+@pytest.mark.parametrize("text", ["np.multiply(1 - h**2, W)", "np.multiply(W, 1 - h**2)",
+                                  "torch.mul(1 - h**2, W)", "torch.mul(W, 1 - h**2)"])
+def test_np_multiply_and_torch_mul_broadcast_as_star_does(text):
+    """np.multiply(v, W) was read as a Hadamard product ⊙, with the rows reading diag(v) W
+    first, though numpy (and torch) broadcast a 1-D v along the last axis: W diag(v), as
+    v * W is read. Evaluated here by numpy and torch themselves; the truth from autograd."""
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    n, m = 4, 3
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
+    h = step(h_prev).detach()
+    lib = {"np": np} if text.startswith("np.") else {"torch": torch}
+    as_array = (lambda a: a.numpy()) if text.startswith("np.") else (lambda a: a)
+    one_d = np.asarray(eval(text, lib, {"W": as_array(W), "h": as_array(h)}))  # h of shape (n,)
+    column = np.asarray(eval(text, lib, {"W": as_array(W), "h": as_array(h[:, None])}))  # (n, 1)
+    Wn, hn = W.numpy(), h.numpy()
+    assert np.allclose(one_d, Wn @ np.diag(1 - hn**2)) and np.allclose(column, J)
+    assert not np.allclose(one_d, J) and not np.allclose(one_d, J.T)
+
+    r = check(text)
+    assert r.form.key == "elman" and r.expr == check("W * (1 - h**2)").expr  # as * is read
+    assert [c.option for c in r.reading.choices if c.key.startswith("broadcast@")] == ["columns"]
+    assert not any(v.holds for v in r.verdicts.values())  # right in neither layout, as numpy says
+    (rows,) = [v for v in r.readings if v.form == "elman" and v.layout.value == "numerator"]
+    assert rows.status == "proved"
+    (choice,) = [c for c in rows.reading.choices if c.key.startswith("broadcast@")]
+    assert choice.option == "rows" and f"which {text.split('(')[0]} broadcasts" in choice.text.text
+    # two matrices or two vectors stay entrywise products
+    assert str(check(text.split("(")[0] + "(W, W)").expr) == str(check("W ⊙ W").expr)
+
+
 @pytest.mark.parametrize("text", ["(1 - h**2) * W", "W * (1 - h**2)"])
 def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
     """numpy's v * W and W * v with v 1-D (shape (n,)) both scale the columns, W diag(v); only a
@@ -915,3 +1005,22 @@ def test_transposed_derivative_on_the_left():
     # an assignment is still an assignment
     with pytest.raises(InputError, match="paste only its right-hand side"):
         check("dh^T = W")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("dh_t/dh_{t-1} = W h_next", "the state h appears as h_next, which is neither h_t nor h_{t-1} of the "
+                                 "derivative on the left"),
+    ("h_prev W h_next h", "the state h appears at 3 time steps (h_prev, h, h_next); a one-step factor uses "
+                          "at most two"),
+    ("h_next W h_{t+1}", "the state h appears as h_next and h_{t+1}, and nothing says which is the previous step"),
+    ("h_{t-2} W h_{t-1} h_t", "the state h appears at 3 time steps (h_{t-2}, h_{t-1}, h_t)"),
+    ("dh_t/dh_{t-1} = W h", "the state h appears as h, which is neither h_t nor h_{t-1}"),
+])
+def test_the_time_step_errors_name_the_state_as_written(capsys, text, message):
+    """Code's h_next and h_prev have the indices "+1" and "-1", which the messages printed bare
+    ("the state h appears at +1", "(-1, none, +1)"): read as a count or a position, one off.
+    They name the state as the formula writes it."""
+    code, out, err = run_cli(capsys, "check", text)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message in err
+    assert not re.search(r"(?<![\w{])[+-]1(?![\w}])|\bnone\b|no index", err), err

@@ -7,6 +7,7 @@ fused Markdown list items, and LaTeX that did not compile for pasted Unicode.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -189,3 +190,27 @@ def test_the_forms_reason_sets_its_math_as_math_in_latex():
     assert r"($\sigma'$ is written through the current state, as $1 - h_{t}^{2}$ is for tanh)" in latex
     assert "$\\sigma$'" not in latex and "h\\_t$^2$" not in latex
     assert "as 1 - h_t² is for tanh" in render_check(check("diag(1-h_t^2) W"), "text")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "json"])
+def test_a_state_read_as_its_activation_is_not_also_said_to_be_the_state(fmt, capsys):
+    """s[t-1] in (1 - s[t-1] ** 2), as code's s[t-1] = tanh(x[t-1]), is read as tanh(x_{t-1}):
+    the report also said "s_{t-1} is read as the previous state x_{t-1}", the opposite. One
+    thing is said, in every format: the reading used."""
+    from symbptt.cli import main
+
+    assert main(["check", "-f", fmt, "W.T.dot(delta_t) * (1 - s[t-1] ** 2)"]) == 0
+    out = capsys.readouterr().out
+    assert "read as the previous state's activation" in out
+    assert "is read as the previous state" not in out
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["reading"] == ["s_{t-1} read as the previous state's activation tanh(x_{t-1})"]
+        assert not any("previous state" in note for note in data["notes"])
+
+
+def test_a_state_read_as_itself_keeps_its_note(capsys):
+    from symbptt.cli import main
+
+    assert main(["check", "W diag(tanh'(s_{t-1}))"]) == 0
+    assert "s_{t-1} is read as the previous state x_{t-1}" in capsys.readouterr().out

@@ -36,13 +36,16 @@ class BpttView(View):
                 for k, s in enumerate(steps, 1)]
 
     @staticmethod
-    def curve(c, gamma: float) -> dict:
+    def curve(c, gamma: float, columns: tuple[int, int] | None = None) -> dict:
         """One row of the trajectory table; each number is printed against what it is compared
-        with (the bound, γλ₁, γ), so one below it never prints equal to it."""
+        with (the bound, γλ₁, γ), so one below it never prints equal to it. `columns`: the
+        significant digits of the per-step and mean-σ' columns (`_column_digits`), so that
+        every row of a column has the same; None for a curve the prose quotes alone."""
         last, bound = _pair(c.norms[-1], c.bounds[-1])
+        rate, mean = columns or (_digits_needed(c.rate, c.scale), _digits_needed(c.derivative_mean, gamma))
         return {"scale": Tex("%g" % c.scale), "holds": c.holds, "steps": len(c.norms),
                 "last": Tex(last), "bound": Tex(bound),
-                "rate": Tex(_digits(c.rate, c.scale)), "derivative_mean": Tex(_digits(c.derivative_mean, gamma))}
+                "rate": Tex("%.*g" % (rate, c.rate)), "derivative_mean": Tex("%.*g" % (mean, c.derivative_mean))}
 
     def context(self) -> dict:
         from ..bptt import CURVE_ERROR, CURVE_REFERENCE_DIGITS, CURVE_TOLERANCE
@@ -72,7 +75,7 @@ class BpttView(View):
             "bound": self.steps(b.bound, "checked on trajectories, below"),
             "precision": {"error": Tex(_power_of_ten(CURVE_ERROR)), "digits": CURVE_REFERENCE_DIGITS,
                           "tolerance": Tex(_power_of_ten(CURVE_TOLERANCE))},
-            "curves": [self.curve(c, gamma) for c in b.curves],
+            "curves": [self.curve(c, gamma, _column_digits(b.curves, gamma)) for c in b.curves],
             "still_vanishes": b.still_vanishes and self.curve(b.still_vanishes, gamma),
             "grows_slower": b.grows_slower and self.curve(b.grows_slower, gamma),
             "follows_bounds": b.follows_bounds,
@@ -83,20 +86,32 @@ class BpttView(View):
         }
 
 
-def _digits(value: float, against: float | None = None, digits: int = 4) -> str:
-    """`value` to `digits` significant digits, or more if it would print as `against` prints
-    while differing from it by more than the curves' tolerance (0.99999742 against γ = 1 is
-    0.999997, not 1)."""
+def _digits_needed(value: float, against: float | None = None, digits: int = 4) -> int:
+    """`digits` significant digits, or the fewest more at which `value` no longer prints as
+    `against` prints while differing from it by more than the curves' tolerance (0.99999742
+    against γ = 1 needs 6: 0.999997, not 1)."""
     from ..bptt import CURVE_TOLERANCE
 
-    text = "%.*g" % (digits, value)
     if against is None or abs(value - against) <= CURVE_TOLERANCE * abs(against):
-        return text
+        return digits
     shown = float(_digits(against))
-    while float(text) == shown and digits < 17:
+    while float("%.*g" % (digits, value)) == shown and digits < 17:
         digits += 1
-        text = "%.*g" % (digits, value)
-    return text
+    return digits
+
+
+def _digits(value: float, against: float | None = None, digits: int = 4) -> str:
+    """`value` to `_digits_needed(value, against, digits)` significant digits."""
+    return "%.*g" % (_digits_needed(value, against, digits), value)
+
+
+def _column_digits(curves, gamma: float) -> tuple[int, int]:
+    """The significant digits of the table's per-step and mean-σ' columns: the most any row
+    needs (`_digits_needed`), for every row, so a column does not print 0.899999 above 1.08
+    (both true to their digits, but not alike)."""
+    rates = [_digits_needed(c.rate, c.scale) for c in curves]
+    means = [_digits_needed(c.derivative_mean, gamma) for c in curves]
+    return max(rates, default=4), max(means, default=4)
 
 
 def _pair(value: float, against: float, digits: int = 4) -> tuple[str, str]:
