@@ -17,6 +17,7 @@ import hashlib
 import marshal
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 import lark
@@ -86,7 +87,7 @@ FUNC.3: /\\(?:operatorname|mathrm|text|textrm|mathit|textit|mathsf|textsf|rm)\s*
 DOT.4: /\\dot(?![A-Za-z])/
 CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivative|prime)\s*\(/
            | /(?:d(?:tanh|sigmoid|sigma|relu)|(?:tanh|sigmoid|sigma|relu)_?(?:prime|deriv|derivative|grad))\s*\(/
-SUPDIGIT.4: "²" | "³" | "⁴"
+SUPDIGIT.4: /[⁰¹²³⁴⁵⁶⁷⁸⁹]+/
 SQUARE.4: /(?:np\.|numpy\.|torch\.|jnp\.)?square\s*\(/
 METHOD.4: /\.\s*(?:dot|matmul|mm)\s*\(/
 STEPS.5: /\^\s*\{\s*[A-Za-z]\s*[+\-−]\s*[A-Za-z0-9]{1,3}\s*\}/
@@ -103,6 +104,7 @@ TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<|⟨)[^(){}<>⟨⟩]{1,20}?
 LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mathsf\s*\{\s*T\s*\})\s*\}/
 POWER.3: "**" | "^"
 SUBSCRIPT: /_\s*(\\(?:text|textrm|mathrm|mathit|mathbf|rm)\s*\{[^{}]{1,20}\}|\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+|\\[A-Za-z]+)/
+         | /[ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₀₁₂₃₄₅₆₇₈₉₊₋₍₎]+/
          | /(?<=[A-Za-z])(?<!diag)(?<!Diag)\[\s*(?::\s*,\s*)?[A-Za-z_][A-Za-z0-9_]{0,15}\s*(?:[+\-−]\s*\d{1,3}\s*)?\]/
 ACCENT.4: /\\(?:tilde|hat|bar|widetilde|widehat)\s+(?=[A-Za-z])/
 WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|widetilde|widehat|overline|operatorname|text|textrm|textbf|mathbfit|bf)\s*\{/
@@ -286,6 +288,43 @@ def _check_exponent(value, pos: int, written: str | None = None) -> int:
     return int(float(value))
 
 
+# --- Unicode as PDFs and Wikipedia paste it ---------------------------------------------
+# The one place where characters outside ASCII LaTeX are read. Spaces (U+00A0, U+2009, …) are
+# the grammar's SPACE (\s matches them); ᵀ, ⊤, ′, ·, ×, ⊙, σ, ∂ are tokens of their own;
+# a run of subscripts is one SUBSCRIPT and a run of superscript digits one power (below, in
+# the transformer); the Mathematical Alphanumeric Symbols are their plain letters (`plain`).
+# NFKC is applied to single characters only: on the whole formula it would turn Wᵀ into the
+# name WT, h² into h2 and xₜ into xt.
+
+#: Subscript letters, digits and signs: xₜ₋₁ is x_{t-1}, W_hh may be Wₕₕ (NFKC gives each's letter).
+SUBSCRIPTS = "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₀₁₂₃₄₅₆₇₈₉₊₋₍₎"
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _superscript(token) -> int:
+    """A run of superscript digits as an exponent: h² is h^2, W¹⁰ is refused as W^10 is."""
+    value = int("".join(str(_SUPERSCRIPT_DIGITS.index(c)) for c in str(token)))
+    return _check_exponent(value, token.start_pos, str(token))
+
+
+@functools.cache
+def _plain_table() -> dict[int, str]:
+    """Bold, italic, sans, script, … letters and digits (U+1D400–U+1D7FF: 𝐖 𝑊 𝑾 𝒉 𝛔 𝟎) and the
+    italic h (ℎ, U+210E, which fills that block's gap) → their plain character. One character
+    for one, so positions in messages stay those of the formula as typed."""
+    table = {}
+    for code in [*range(0x1D400, 0x1D800), 0x210E]:
+        plain = unicodedata.normalize("NFKC", chr(code))
+        if len(plain) == 1 and plain != chr(code):
+            table[code] = plain
+    return table
+
+
+def plain(text: str) -> str:
+    """`text` with its mathematical alphanumeric letters made plain, character for character."""
+    return text.translate(_plain_table())
+
+
 class _ToAst(lark.Transformer):
     def closed(self, items):
         claim, count = items
@@ -357,6 +396,8 @@ class _ToAst(lark.Transformer):
 
     def subscript(self, items):
         base, token = items
+        if token[0] in SUBSCRIPTS:  # xₜ₋₁: a run of Unicode subscripts is one subscript, x_{t-1}
+            token = token.update(value="_{%s}" % unicodedata.normalize("NFKC", str(token)))
         if isinstance(base, Number) and not base.size and float(base.text) in (0, 1) and not token.startswith("["):
             # 0_{n×n}, \mathbf{0}_n, the ones vector 1_n: a size, read where a block or vector is meant
             size, index = zero_size(token[1:]), clean_index(token[1:])
@@ -406,7 +447,7 @@ class _ToAst(lark.Transformer):
     def power(self, items):
         if len(items) == 2:  # x², tanh³
             base, token = items
-            items = [base, token, "²³⁴".index(str(token)) + 2]
+            items = [base, token, _superscript(token)]
         base, _, exponent = items
         if isinstance(base, Binary) and base.op == "power":  # (x^2)^3 is x^6: bounded as a value
             exponent = _check_exponent(base.right * exponent, base.pos)
@@ -453,7 +494,7 @@ class _ToAst(lark.Transformer):
         items = [i for i in items if not (isinstance(i, lark.Token) and i.type == "SUBSCRIPT")]  # σ_l
         digit = next((i for i in items if isinstance(i, lark.Token) and i.type == "SUPDIGIT"), None)
         if digit is not None:
-            items = [i for i in items if i is not digit] + ["²³⁴".index(str(digit)) + 2]
+            items = [i for i in items if i is not digit] + [_superscript(digit)]
             items.append(items.pop(-2))  # the argument stays last
         fused = re.search(r"\{\s*([A-Z])\s*diag", str(token))  # \operatorname{Wdiag}: W diag
         word = _FUNC_WORD.fullmatch(re.sub(r"\{\s*[A-Z]\s*(?=diag)", "{", str(token).strip())).group(1)
@@ -517,12 +558,15 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
                          f"at position {text.index(bad) + 1}")
     number = EQUATION_NUMBER.search(text)
     if number and text[:number.start()].strip():  # only the last one: W (2) (3) keeps its factor 2
-        return dataclasses.replace(_parse_formula(text[:number.start()]), equation_number=number.group(1))
-    return _parse_formula(text)
+        typed = text[:number.start()]
+        return dataclasses.replace(_parse_formula(plain(typed), typed), equation_number=number.group(1))
+    return _parse_formula(plain(text), text)
 
 
-def _parse_formula(text: str) -> Claim:
-    """`parse` after its checks of the text as a whole, and its equation number taken off."""
+def _parse_formula(text: str, typed: str | None = None) -> Claim:
+    """`parse` after its checks of the text as a whole, and its equation number taken off;
+    `typed`, the formula as typed (the same length as `text`), is what messages show."""
+    typed = text if typed is None else typed
     try:
         try:
             tree = _parse_closing(text)
@@ -532,34 +576,34 @@ def _parse_formula(text: str) -> Claim:
                 raise
             # `\frac{\partial h_t}{\partial h_{t-1} = …`: whatever token the parser meets
             # next, the cause is the brace, and the hint for that token would mislead.
-            raise InputError(f"the '{{' at position {unclosed + 1} is never closed, in: {_shown(text)}") from None
+            raise InputError(f"the '{{' at position {unclosed + 1} is never closed, in: {_shown(typed)}") from None
         return _ToAst().transform(tree)
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, InputError):
             raise exc.orig_exc from None
         raise
     except lark.exceptions.UnexpectedCharacters as exc:
-        raise InputError(f"{_unexpected(text, exc.pos_in_stream)}; {_hint(text, exc.pos_in_stream)}") from None
+        raise InputError(f"{_unexpected(typed, exc.pos_in_stream)}; {_hint(text, exc.pos_in_stream)}") from None
     except lark.exceptions.UnexpectedEOF as exc:
         raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
-                         f"in: {_shown(text)}") from None
+                         f"in: {_shown(typed)}") from None
     except lark.exceptions.UnexpectedToken as exc:
         if exc.token.type == "$END":
             raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
-                             f"in: {_shown(text)}") from None
+                             f"in: {_shown(typed)}") from None
         command = re.match(r"\\([A-Za-z]+)", str(exc.token))
         if exc.token.type == "EQUALS" and _TRANSPOSED_LHS.match(text[:exc.token.start_pos]):
-            return _transposed_claim(text, exc.token.start_pos)
+            return _transposed_claim(text, exc.token.start_pos, typed)
         if exc.token.type == "EQUALS":  # dh_prev = W.T @ …: an assignment
-            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; an assignment or equation: paste "
+            raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; an assignment or equation: paste "
                              "only its right-hand side (a derivative ∂h_t/∂h_{t-1} = … may stand "
                              "on the left)") from None
         if set(exc.expected) == {"PARTIAL"}:  # \frac{1}{2}: a fraction, not a derivative
-            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; {_COMMANDS['frac']}") from None
+            raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; {_COMMANDS['frac']}") from None
         if command and command.group(1) in _COMMANDS:
-            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; "
+            raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; "
                              f"{_COMMANDS[command.group(1)]}") from None
-        raise InputError(f"{_unexpected(text, exc.token.start_pos)}; expected "
+        raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; expected "
                          f"{_expected(exc.expected)}{_token_hint(exc.token)}") from None
 
 
@@ -570,7 +614,7 @@ _TRANSPOSED_LHS = re.compile(
     r"\\(?:mathsf|mathrm|text|textsf)\s*\{\s*T\s*\})\s*\}?|ᵀ|⊤|\.T)\s*$")
 
 
-def _transposed_claim(text: str, equals: int) -> Claim:
+def _transposed_claim(text: str, equals: int, typed: str) -> Claim:
     """`(∂h_t/∂h_{t-1})^T = M`, which claims ∂h_t/∂h_{t-1} = Mᵀ: parsed as that, positions kept
     (the brackets and the transpose on the left are read as spaces)."""
     m = _TRANSPOSED_LHS.match(text[:equals])
@@ -581,13 +625,13 @@ def _transposed_claim(text: str, equals: int) -> Claim:
     hint = ("a transposed derivative on the left, (∂h_t/∂h_{t-1})^T = M, is read as ∂h_t/∂h_{t-1} = (M)^T; "
             "write it so, or give the derivative itself")
     if bool(m.group("open")) != bool(m.group("close")):
-        raise InputError(f"{_unexpected(text, equals)}; {hint}")
+        raise InputError(f"{_unexpected(typed, equals)}; {hint}")
     try:
         claim = _parse_formula("".join(blank))
     except InputError:
-        raise InputError(f"{_unexpected(text, equals)}; {hint}") from None
+        raise InputError(f"{_unexpected(typed, equals)}; {hint}") from None
     if claim.lhs is None:
-        raise InputError(f"{_unexpected(text, equals)}; {hint}")
+        raise InputError(f"{_unexpected(typed, equals)}; {hint}")
     return dataclasses.replace(claim, expr=Unary(claim.expr.pos, "transpose", claim.expr))
 
 

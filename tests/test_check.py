@@ -174,6 +174,18 @@ def test_numerator_form_is_proved(text):
     assert r.verdict("denominator").counterexample.n == 2
 
 
+@pytest.mark.parametrize("text, activation, form, holds", [
+    ("𝑾 diag(𝛔′(𝒙ₜ₋₁))", None, "pascanu", "numerator"),  # W diag(σ'(x_{t-1}))
+    ("diag(σ′(𝐱ₜ₋₁)) 𝐖ᵀ", None, "pascanu", "denominator"),
+    ("diag(1 − 𝐡ₜ²) 𝐖", "tanh", "elman", "numerator"),  # h_t = tanh(W h_{t-1} + …)
+    ("𝐖ᵀ·diag(1 − 𝐡ₜ²)", "tanh", "elman", "denominator"),
+])
+def test_pasted_unicode_is_judged_as_its_plain_form(text, activation, form, holds):
+    r = check(text, activation=activation)
+    other = {"numerator": "denominator", "denominator": "numerator"}[holds]
+    assert r.form.key == form and r.verdict(holds).status == "proved" and r.verdict(other).status == "refuted"
+
+
 @pytest.mark.parametrize("text", DENOMINATOR)
 def test_denominator_form_is_proved(text):
     assert statuses(check(text)) == {"numerator": "refuted", "denominator": "proved"}
