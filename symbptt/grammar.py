@@ -644,7 +644,7 @@ def _parse_closing(text: str):
         if token is not None and token.type != "$END" or "RPAR" not in exc.expected:
             raise
         opened = len(re.findall(r"[(\[]", text)) - len(re.findall(r"[)\]]", text))
-        if not 1 <= opened <= 3:
+        if opened < 1:  # at any depth: the formula's length (MAX_LENGTH) bounds it
             raise
         try:
             tree = _parser().parse(text + ")" * opened)

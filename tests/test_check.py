@@ -385,6 +385,13 @@ def test_the_bound_norms_in_float64_are_the_30_digit_norms(text, activation):
         assert abs(got - float(norm(m))) <= 1e-13 * float(norm(m))
 
 
+@pytest.mark.parametrize("depth", [1, 3, 4, 12])
+def test_parentheses_left_open_at_the_end_are_closed_at_any_depth(depth):
+    """(((W was closed and ((((W said "ends too early": one rule for every depth."""
+    r = check("(" * depth + "W diag(sigma'(x_{t-1}")
+    assert r.claim.closed == depth + 2 and r.verdict("numerator").status == "proved"
+
+
 @pytest.mark.parametrize("text, hint", [
     ("dh_prev = W.T @ dh", "paste only its right-hand side"),
     ("W diag(sigma'(x t-1))", "lost its subscript"),
