@@ -32,7 +32,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnknownNameError, UnsupportedError
-from .grammar import TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary, zero_size
+from .grammar import MAX_EXPONENT, TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary, zero_size
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose
 
@@ -872,10 +872,13 @@ def _power(value, exponent: int, node: Node):
     if not isinstance(value, sp.Basic):  # a gradient (δ_t², dh**2): no matrix to multiply
         raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a gradient, "
                          "which the factor multiplies; a power belongs to a matrix or an entrywise function")
-    if isinstance(exponent, int) and exponent > 1 and value.shape[0] == value.shape[1]:
-        return _mul(*[value] * exponent)  # W²: a square matrix times itself
-    raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a matrix: only a "
-                     "square matrix takes a power, a whole one from 1 (W² is W W)")
+    if value.shape[0] != value.shape[1]:
+        raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a matrix of size "
+                         f"{_shape(value)}: only a square matrix takes a power (W² is W W)")
+    if exponent == 0:  # W⁰ = I, but no one-step factor is written so: more likely a slip
+        raise InputError(f"the power 0 at position {node.pos + 1} applies to a matrix: a matrix takes a "
+                         f"whole power from 1 to {MAX_EXPONENT} (W² is W W); for the identity write I")
+    return _mul(*[value] * exponent)  # W²: a square matrix times itself
 
 
 def _combine(a: _Vec, b: _Vec, op, node: Node) -> _Vec:

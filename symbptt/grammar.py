@@ -448,11 +448,11 @@ class _ToAst(lark.Transformer):
         if len(items) == 2:  # x², tanh³
             base, token = items
             items = [base, token, _superscript(token)]
-        base, _, exponent = items
+        base, token, exponent = items
         if isinstance(base, Binary) and base.op == "power":  # (x^2)^3 is x^6: bounded as a value
             exponent = _check_exponent(base.right * exponent, base.pos)
             base = base.left
-        return Binary(base.pos, "power", base, exponent)
+        return Binary(token.start_pos, "power", base, exponent)  # where the power is, for messages
 
     def exponent(self, items):
         return _check_exponent(str(items[0]), items[0].start_pos, str(items[0]))

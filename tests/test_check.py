@@ -229,7 +229,7 @@ def test_defined_names_and_extra_matrix_names():
     (r"\text{diag}(\sigma'(x)) \nabla", r"\nabla on the right-hand side is not supported"),
     ("hid W", "write --state hid for a multi-letter state"),
     (r"W \diag(x)", r"did you mean \operatorname{diag}?"),
-    ("x^8^8", "the power 64 at position 1"),
+    ("x^8^8", "the power 64 at position 2"),  # a power is where its first ^ is
     ("(1+x)^8^8", "the power 64 at position"),
     ("W W W W W W W W W W W W W W", "too large to judge"),
     ("W.__class__", "position 2"),
@@ -237,8 +237,11 @@ def test_defined_names_and_extra_matrix_names():
     ("exec('1')", "unexpected"),
     ("9**9**9**9", "exponent 9 at position 4"),
     ("x^99999", "only whole powers from 0 to 8"),
-    ("W^0", "only a square matrix takes a power, a whole one from 1"),
-    ("W_in^2", "only a square matrix takes a power"),
+    # W is square: the message says why W^0 is refused and where the power is (it said position 1).
+    ("W^0", "the power 0 at position 2 applies to a matrix: a matrix takes a whole power from 1 to 8"),
+    ("diag(x)^0 W", "the power 0 at position 8"),
+    ("W⁰", "the power 0 at position 2"),
+    ("W_in^2", "the power 2 at position 5 applies to a matrix of size n×m: only a square matrix takes a power"),
     ("delta_t^2", "applies to a gradient"),
     ("W^T diag(", "ends too early"),
     # An unclosed brace is the cause, not the '=' the parser meets next (it said: an assignment).
