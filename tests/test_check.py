@@ -323,6 +323,19 @@ def test_check_cli_exit_codes(capsys, argv, code):
         assert err.count("\n") == 1 and err.startswith("symbptt") and out == ""
 
 
+@pytest.mark.parametrize("defines, message", [
+    # it said "the formula is empty", of the formula that is not
+    (["--define", "D="], "--define D= gives D an empty definition"),
+    (["--define", "D= "], "--define D= gives D an empty definition"),
+    # the last one silently won
+    (["--define", "D=diag(sigma'(x))", "--define", "D=I"], "--define gives D twice"),
+    (["--define", "D_{t}=I", "--define", "D_t=W"], "--define gives D_t twice"),  # one name, two spellings
+])
+def test_an_empty_or_repeated_definition_is_a_one_line_error(capsys, defines, message):
+    code, out, err = run_cli(capsys, "check", "W D_t" if "D_t" in message else "W D", *defines)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
 def test_check_cli_writes_json_file(tmp_path, capsys):
     path = tmp_path / "verdict.json"
     assert main(["check", PASCANU[0], "-o", str(path)]) == 0
