@@ -183,8 +183,9 @@ class _Reader:
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
                   and label in {p.name for p in c.parameters} | {l.name.split("@")[0] for l, _ in c.equations}]
         elsewhere = f" (it is one of {', '.join(owners)}: give -r {owners[0]})" if owners else ""
+        which = "the typed cell" if cell.key == "typed" else cell.key  # "typed" is no name a user gave
         self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
-                        f"{cell.key}{elsewhere}; its names: {', '.join(known)}")
+                        f"{which}{elsewhere}; its names: {', '.join(known)}")
 
     def _read_as_zero(self, named) -> bool:
         """O without a time index in a cell that names a quantity O (d2l's output gate O_t):

@@ -815,8 +815,12 @@ def _call(node: Call, ctx: _Context):
     else:
         activation = ctx.activation if node.func == "sigma" else ACTIVATIONS[node.func]
         if node.func != "sigma" and activation is not ctx.activation:
-            raise InputError(f"{node.func} at position {node.pos + 1} differs from the activation "
+            what = "H, the Heaviside step (ReLU's derivative)," if node.word == "H" else node.func
+            raise InputError(f"{what} at position {node.pos + 1} differs from the activation "
                              f"{ctx.activation.name}; give --activation {node.func}")
+        if node.word == "H":
+            ctx.notes.append(Prose.of("H is the Heaviside step, ReLU's derivative: H(s) = 1 for s > 0, "
+                                      "else 0 (H(0) = 0)"))
         if node.prime and vec.body != ARG:
             raise UnsupportedError("σ' of an expression other than a vector is not supported")
         vec = _Vec(_completed(vec.base, ctx, "σ'" if node.prime else "σ"), vec.body)
@@ -1043,7 +1047,8 @@ def _spelled(node: Node, grouped: bool | str = False) -> str:
         return f"{arg}^T" if node.op == "transpose" else f"-{arg}"
     if isinstance(node, Call):
         power = f"^{node.power}" if node.power else ""
-        return f"{node.word or node.func}{power}{chr(39) if node.prime else ''}({_spelled(node.arg)})"
+        prime = chr(39) if node.prime and node.word != "H" else ""  # H(s) is relu'(s) as written
+        return f"{node.word or node.func}{power}{prime}({_spelled(node.arg)})"
     if isinstance(node, Binary) and node.op == "power":
         return f"{_spelled(node.left, True)}^{node.right}"
     if isinstance(node, Binary) and node.op in _OPS:

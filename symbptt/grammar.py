@@ -84,6 +84,7 @@ FUNC.3: /\\(?:operatorname|mathrm|text|textrm|mathit|textit|mathsf|textsf|rm)\s*
       | /(?:np\.|numpy\.|torch\.|jnp\.)?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech|sigma|phi)(?![A-Za-z0-9_])/
       | /(?:f|g)(?=\s*\}?\s*(?:\(|'|′|’|\\left|\\prime|\\[bB]igg?l?|\^(?!\s*\{?\s*[(<⟨]|\s*\{?\s*\\langle)))/
       | "σ" | "φ"
+      | /H(?=\(|\\left\s*\()/
 DOT.4: /\\dot(?![A-Za-z])/
 CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivative|prime)\s*\(/
            | /(?:d(?:tanh|sigmoid|sigma|relu)|(?:tanh|sigmoid|sigma|relu)_?(?:prime|deriv|derivative|grad))\s*\(/
@@ -499,6 +500,11 @@ class _ToAst(lark.Transformer):
         fused = re.search(r"\{\s*([A-Z])\s*diag", str(token))  # \operatorname{Wdiag}: W diag
         word = _FUNC_WORD.fullmatch(re.sub(r"\{\s*[A-Z]\s*(?=diag)", "{", str(token).strip())).group(1)
         power = next((i for i in items if isinstance(i, int) and not isinstance(i, bool)), None)
+        if word == "H":  # H(s), the Heaviside step: ReLU's derivative, as the report prints it
+            if prime:
+                raise InputError(f"H at position {token.start_pos + 1} is the Heaviside step, ReLU's "
+                                 "derivative, and takes no prime: write H(a_t) or relu'(a_t)")
+            return Call(token.start_pos, "relu", True, power, items[-1], word)
         call = Call(token.start_pos, _FUNCS[word], prime, power, items[-1], word)
         if fused:
             return Binary(token.start_pos, "matmul", Name(token.start_pos, fused.group(1)), call)

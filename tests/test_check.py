@@ -401,6 +401,25 @@ def test_the_bound_norms_in_float64_are_the_30_digit_norms(text, activation):
         assert abs(got - float(norm(m))) <= 1e-13 * float(norm(m))
 
 
+@pytest.mark.parametrize("text, holds", [("diag(H(a_t)) W", "numerator"), ("W^T diag(H(a_t))", "denominator"),
+                                         (r"\operatorname{diag}\left(H\left(a_t\right)\right) W", "numerator")])
+@pytest.mark.parametrize("activation", ["relu", None])
+def test_heaviside_is_relus_derivative_as_the_report_prints_it(text, holds, activation):
+    """The report prints ReLU′ as H(·), and H(a_t) was an unknown name: h_t = relu(W h_{t-1} + …)
+    has the numerator Jacobian diag(H(a_t)) W."""
+    r = check(text, activation=activation, recurrence="elman")
+    assert r.recurrence.activation.name == "relu" and r.verdict(holds).status == "proved"
+    assert any("Heaviside" in n.text for n in r.reading.notes)
+
+
+def test_heaviside_with_another_activation_or_a_prime_is_an_error():
+    with pytest.raises(InputError, match="H, the Heaviside step .ReLU's derivative., at position 6 differs "
+                                         "from the activation tanh; give --activation relu"):
+        check("diag(H(a_t)) W", activation="tanh")
+    with pytest.raises(InputError, match="unknown name 'H'"):  # H alone stays a name
+        check("H W")
+
+
 @pytest.mark.parametrize("depth", [1, 3, 4, 12])
 def test_parentheses_left_open_at_the_end_are_closed_at_any_depth(depth):
     """(((W was closed and ((((W said "ends too early": one rule for every depth."""
