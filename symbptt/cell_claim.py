@@ -210,6 +210,9 @@ class _Reader:
             if node.op == "transpose":
                 arg = self.value(node.arg)
                 return arg if _scalar(arg) else sp.ZeroMatrix(*arg.shape[::-1]) if _zero(arg) else sp.Transpose(arg)
+            if node.op in ("column", "row"):  # v[:, None] * M: read for the RNN forms only (claim._shaped)
+                self.fail(node, "an array reshaped in code ([:, None], [None, :]) is not read in a cell's "
+                                "block; write the scaling with diag: diag(v) M scales the rows, M diag(v) the columns")
             self.fail(node, "a product over steps is not a one-step block; give the block's formula")
         if isinstance(node, Call):
             return self.call(node)

@@ -59,6 +59,8 @@ fraction: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
     | postfix SUPDIGIT         -> power
     | postfix STEPS            -> steps
     | postfix METHOD sum RPAR  -> method
+    | postfix COLUMN           -> column
+    | postfix ROWARRAY         -> row_array
 ?atom: LPAR sum RPAR
      | "{" sum "}"
      | WRAP sum "}"            -> wrapped
@@ -67,6 +69,7 @@ fraction: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
      | NUMBER                  -> number
      | PROD unary              -> prod
      | PAIR sum COMMA sum RPAR -> pair
+     | TRANSPOSECALL sum RPAR  -> transpose_call
      | MACRO                   -> macro
      | GREEK                   -> greek
      | fraction
@@ -100,6 +103,12 @@ SELF.5: /(?<![A-Za-z0-9_])self\s*\./
 PAIR.4: /(?:np\.|numpy\.|torch\.|jnp\.)?(?:dot|matmul|mm|multiply)\s*\(/
 TRANSPOSE.4: /\^\s*\{?\s*(?:\\[!,;]\s*|\\mkern-?[\d.]+mu\s*)*(?:T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\}|\\text\s*\{\s*T\s*\}|\\textsf\s*\{\s*T\s*\}|\\mathbf\s*\{\s*T\s*\}|\\mathsf\s+T|\\rm\s+T|\\sf\s+T|⊤|ᵀ)\s*\}?(?![A-Za-z])/
            | /\.T(?![A-Za-z0-9])/ | "ᵀ" | "⊤"
+           | /\.\s*(?:t|transpose)\s*\(\s*\)/ | /\.mT(?![A-Za-z0-9_])/
+TRANSPOSECALL.4: /(?:np\.|numpy\.|torch\.|jnp\.)(?:transpose|t)\s*\(/
+COLUMN.5: /\[\s*:\s*,\s*(?:None|(?:np|numpy|jnp)\.newaxis)\s*\]/ | /\.\s*reshape\s*\(\s*\(?\s*-\s*1\s*,\s*1\s*\)?\s*\)/
+        | /\.\s*unsqueeze\s*\(\s*(?:-\s*)?1\s*\)/
+ROWARRAY.5: /\[\s*(?:None|(?:np|numpy|jnp)\.newaxis)\s*,\s*:\s*\]/ | /\.\s*reshape\s*\(\s*\(?\s*1\s*,\s*-\s*1\s*\)?\s*\)/
+          | /\.\s*unsqueeze\s*\(\s*0\s*\)/
 PRIME.4: "'" | "′" | "’" | /\^\s*\{?\s*(?:\\prime|'|′)\s*\}?/
 TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<|⟨)[^(){}<>⟨⟩]{1,20}?(?:\\right\s*)?(?:\)|\\rangle|>|⟩)\s*\}?/ | /\^\s*\{\s*[A-Za-z]{2,8}\s*\}/
 LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mathsf\s*\{\s*T\s*\})\s*\}/
@@ -395,6 +404,18 @@ class _ToAst(lark.Transformer):
     def transpose(self, items):
         return Unary(items[0].pos, "transpose", items[0])
 
+    def transpose_call(self, items):  # code: np.transpose(W), torch.t(W)
+        token, arg, _ = items
+        return Unary(token.start_pos, "transpose", arg)
+
+    def column(self, items):  # code: v[:, None], v.reshape(-1, 1), v.unsqueeze(1): an (n, 1) array
+        base, _ = items
+        return Unary(base.pos, "column", base)
+
+    def row_array(self, items):  # code: v[None, :], v.reshape(1, -1), v.unsqueeze(0): a (1, n) array
+        base, _ = items
+        return Unary(base.pos, "row", base)
+
     def subscript(self, items):
         base, token = items
         if token[0] in SUBSCRIPTS:  # xₜ₋₁: a run of Unicode subscripts is one subscript, x_{t-1}
@@ -548,7 +569,8 @@ _EXPECTED = {
     "WRAP": r"\mathbf{…}", "PROD": r"\prod", "MINUS": "'-'", "PLUS": "'+'", "MUL": "'*'",
     "HADAMARD": "'⊙'", "TRANSPOSE": "^T", "LBRACE": "'{'", "RBRACE": "'}'", "PRIME": "a prime (')",
     "POWER": "'^'", "SUBSCRIPT": "a subscript", "PARTIAL": r"\partial", "EQUALS": "'='",
-    "$END": "the end", "SLASH": "'/'", "TIMESUP": "a time index",
+    "$END": "the end", "SLASH": "'/'", "TIMESUP": "a time index", "COLUMN": "[:, None]",
+    "ROWARRAY": "[None, :]", "TRANSPOSECALL": "np.transpose(",
 }
 
 

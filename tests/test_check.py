@@ -915,6 +915,54 @@ def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
     assert "1-D array (shape (n,))" in text_report
 
 
+#: numpy and PyTorch code with the shapes and transposes it writes (each was "unexpected '.'" or
+#: "unexpected ':'"); `lib` is the library the code is evaluated with in the test.
+SHAPED_CODE = [("np.transpose(W) @ np.diag(1 - h**2)", "np"), ("W.T @ np.diag(1 - h**2)", "np"),
+               ("W_hh.t() @ torch.diag(1 - h**2)", "torch"), ("W_hh.mT @ torch.diag(1 - h**2)", "torch"),
+               ("torch.t(W_hh) @ torch.diag(1 - h**2)", "torch"), ("W.transpose() @ np.diag(1 - h**2)", "np"),
+               ("(1 - h**2)[:, None] * W", "np"), ("W * (1 - h**2)[:, np.newaxis]", "np"),
+               ("(1 - h**2).reshape(-1, 1) * W", "np"), ("(1 - h**2).unsqueeze(1) * W_hh", "torch"),
+               ("(1 - h[:, None]**2) * W", "np"),
+               ("(1 - h**2)[None, :] * W", "np"), ("W * (1 - h**2).unsqueeze(0)", "torch"),
+               ("W.T * (1 - h**2)[None, :]", "np"), ("(1 - h**2).reshape(1, -1) * W.T", "np")]
+
+
+@pytest.mark.parametrize("text, lib", SHAPED_CODE)
+def test_numpy_and_torch_code_is_judged_as_it_computes(text, lib):
+    """The verdict is what the code computes with h 1-D (shape (n,)), as numpy and PyTorch
+    evaluate it, against torch autograd's Jacobian of h_t = tanh(W h_{t-1} + U x_t + b): an
+    explicit column array (n, 1) scales the rows, diag(1 - h_t²) W, a row array (1, n) the
+    columns, and the written shape is the one reading (no broadcast choice)."""
+    import numpy as np
+    torch.manual_seed(1)
+    n, m = 4, 3
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
+    h = step(h_prev)
+    env = {"np": np, "torch": torch, "W": W, "W_hh": W, "h": h} if lib == "torch" else \
+        {"np": np, "W": W.numpy(), "h": h.numpy()}
+    value = np.asarray(eval(text, {}, env))  # the test's own strings, as the code runs them
+    expected = {layout for layout, truth in (("numerator", J), ("denominator", J.T)) if np.allclose(value, truth)}
+
+    r = check(text, activation="tanh", recurrence="elman")
+    assert {layout for layout, status in statuses(r).items() if status == "proved"} == expected, text
+    assert not any(c.key.startswith("broadcast@") for c in r.reading.choices)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("W @ h[:, None]", "has an array reshaped to (n, 1): such an array is read only where * scales a matrix"),
+    ("h[:, None] * h", "has an array reshaped to (n, 1)"),
+    ("np.diag(h[:, None])", "applies to an array reshaped to (n, 1): reshape its result instead"),
+    ("W[:, None] * W", "the reshape at position 1 applies to no vector"),
+    ("h[:, None][None, :] * W", "applies to an array reshaped already"),
+])
+def test_a_reshaped_array_elsewhere_is_an_error(text, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        check(text, activation="tanh")
+
+
 @pytest.mark.parametrize("formula, message", [
     ("∂h_{t-1}/∂h_t = W^T diag(1-h_t^2)",
      "the derivative on the left is of an earlier state by a later one: ∂h_{t-1}/∂h_t is 0 in a "
