@@ -299,6 +299,8 @@ class _Reader:
                 return base ** node.right
             if base.shape[1] != 1:
                 self.fail(node, "a power of a matrix is not a one-step block")
+            if node.right == 0:  # it was read as the vector itself
+                self.fail(node, "the power 0 of a vector is the ones vector: write 1 (diag(1) is I)")
             return _hadamard(*[base] * node.right) if node.right > 1 else base
         left, right = self.value(node.left), self.value(node.right)
         if node.op in ("add", "sub"):
