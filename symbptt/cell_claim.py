@@ -189,8 +189,9 @@ class _Reader:
         owners = [c.key for c in CELLS.values() if c.family and c.family == cell.family and c is not cell
                   and label in {p.name for p in c.parameters} | {l.name.split("@")[0] for l, _ in c.equations}]
         elsewhere = f" (it is one of {', '.join(owners)}: give -r {owners[0]})" if owners else ""
+        which = "the typed cell" if cell.key == "typed" else cell.key  # "typed" is no name a user gave
         self.fail(node, f"{node.letter}{'_' + node.sub if node.sub else ''} is not a quantity of "
-                        f"{cell.key}{elsewhere}; its names: {', '.join(known)}")
+                        f"{which}{elsewhere}; its names: {', '.join(known)}")
 
     def _read_as_zero(self, named) -> bool:
         """O without a time index in a cell that names a quantity O (d2l's output gate O_t):
@@ -215,6 +216,9 @@ class _Reader:
             if node.op == "transpose":
                 arg = self.value(node.arg)
                 return arg if _scalar(arg) else sp.ZeroMatrix(*arg.shape[::-1]) if _zero(arg) else sp.Transpose(arg)
+            if node.op in ("column", "row"):  # v[:, None] * M: read for the RNN forms only (claim._shaped)
+                self.fail(node, "an array reshaped in code ([:, None], [None, :]) is not read in a cell's "
+                                "block; write the scaling with diag: diag(v) M scales the rows, M diag(v) the columns")
             self.fail(node, "a product over steps is not a one-step block; give the block's formula")
         if isinstance(node, Call):
             return self.call(node)
@@ -301,6 +305,8 @@ class _Reader:
                 return base ** node.right
             if base.shape[1] != 1:
                 self.fail(node, "a power of a matrix is not a one-step block")
+            if node.right == 0:  # it was read as the vector itself
+                self.fail(node, "the power 0 of a vector is the ones vector: write 1 (diag(1) is I)")
             return _hadamard(*[base] * node.right) if node.right > 1 else base
         left, right = self.value(node.left), self.value(node.right)
         if node.op in ("add", "sub"):

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnknownNameError, UnsupportedError
-from .grammar import TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary, zero_size
+from .grammar import MAX_EXPONENT, TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary, zero_size
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose
 
@@ -111,6 +111,10 @@ class _Vec:
 
     base: sp.MatrixExpr
     body: sp.Expr = ARG
+    #: Code's array shape, where the formula writes one: "column" (n, 1), as v[:, None],
+    #: v.reshape(-1, 1), v.unsqueeze(1) make it; "row" (1, n), as v[None, :]; "" a 1-D array
+    #: (n,) or a vector of the mathematics.
+    shape: str = ""
 
     def matrix(self) -> sp.MatrixExpr:
         if self.body == ARG:
@@ -769,11 +773,19 @@ def _value(node: Node, ctx: _Context):
             ctx.multi_step = True
             return _value(node.arg, ctx)
         value = _eval(node.arg, ctx)
+        if node.op in ("column", "row"):  # v[:, None], v[None, :]: the shape that decides how * broadcasts
+            if not isinstance(value, _Vec) or value.shape:
+                raise InputError(f"the reshape at position {node.pos + 1} applies to "
+                                 f"{'an array reshaped already' if isinstance(value, _Vec) else 'no vector'}: "
+                                 "write it after a vector, as in (1 - h**2)[:, None] * W")
+            return replace(value, shape=node.op)
         if isinstance(value, _Grad):
             raise InputError(f"the {node.op} at position {node.pos + 1} applies to the gradient; "
                              "write the backward factor alone")
         if node.op == "neg":
             return _scale(value, -1)
+        if isinstance(value, _Vec) and value.shape:  # v[:, None].T is v[None, :]
+            return replace(value, shape="row" if value.shape == "column" else "column")
         if isinstance(value, _Vec):  # a row vector, as in σ(x)ᵀ W
             return sp.Transpose(value.matrix())
         if isinstance(value, sp.Basic) and value.is_Matrix:
@@ -813,6 +825,9 @@ def _call(node: Call, ctx: _Context):
         arg = _eval(node.arg, ctx)
     finally:
         ctx.in_activation -= node.func != "diag"
+    if isinstance(arg, _Vec) and arg.shape:  # np.diag of an (n, 1) array is its one diagonal entry
+        raise InputError(f"the function at position {node.pos + 1} applies to an array reshaped to "
+                         f"{_ARRAY[arg.shape]}: reshape its result instead, as in (1 - h**2)[:, None]")
     if node.func == "diag":
         if node.prime or node.power:
             raise InputError(f"diag at position {node.pos + 1} takes no prime or power")
@@ -830,8 +845,12 @@ def _call(node: Call, ctx: _Context):
     else:
         activation = ctx.activation if node.func == "sigma" else ACTIVATIONS[node.func]
         if node.func != "sigma" and activation is not ctx.activation:
-            raise InputError(f"{node.func} at position {node.pos + 1} differs from the activation "
+            what = "H, the Heaviside step (ReLU's derivative)," if node.word == "H" else node.func
+            raise InputError(f"{what} at position {node.pos + 1} differs from the activation "
                              f"{ctx.activation.name}; give --activation {node.func}")
+        if node.word == "H":
+            ctx.notes.append(Prose.of("H is the Heaviside step, ReLU's derivative: H(s) = 1 for s > 0, "
+                                      "else 0 (H(0) = 0)"))
         if node.prime and vec.body != ARG:
             raise UnsupportedError("σ' of an expression other than a vector is not supported")
         vec = _Vec(_completed(vec.base, ctx, "σ'" if node.prime else "σ"), vec.body)
@@ -873,13 +892,13 @@ def _is_zero(value) -> bool:
 
 def _scale(value, factor):
     if isinstance(value, _Vec):
-        return _Vec(value.base, factor * value.body)
+        return replace(value, body=factor * value.body)
     return factor * value
 
 
 def _power(value, exponent: int, node: Node):
     if isinstance(value, _Vec):
-        return _Vec(value.base, value.body ** exponent)
+        return replace(value, body=value.body ** exponent)
     if isinstance(value, sp.Basic) and not value.is_Matrix:
         return value ** exponent
     if exponent == 1:
@@ -887,10 +906,13 @@ def _power(value, exponent: int, node: Node):
     if not isinstance(value, sp.Basic):  # a gradient (δ_t², dh**2): no matrix to multiply
         raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a gradient, "
                          "which the factor multiplies; a power belongs to a matrix or an entrywise function")
-    if isinstance(exponent, int) and exponent > 1 and value.shape[0] == value.shape[1]:
-        return _mul(*[value] * exponent)  # W²: a square matrix times itself
-    raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a matrix: only a "
-                     "square matrix takes a power, a whole one from 1 (W² is W W)")
+    if value.shape[0] != value.shape[1]:
+        raise InputError(f"the power {exponent} at position {node.pos + 1} applies to a matrix of size "
+                         f"{_shape(value)}: only a square matrix takes a power (W² is W W)")
+    if exponent == 0:  # W⁰ = I, but no one-step factor is written so: more likely a slip
+        raise InputError(f"the power 0 at position {node.pos + 1} applies to a matrix: a matrix takes a "
+                         f"whole power from 1 to {MAX_EXPONENT} (W² is W W); for the identity write I")
+    return _mul(*[value] * exponent)  # W²: a square matrix times itself
 
 
 def _combine(a: _Vec, b: _Vec, op, node: Node) -> _Vec:
@@ -949,8 +971,40 @@ def _with_gradient(node: Binary, a, b, ctx: _Context):
     return grad.times(other, "left" if grad_first else "right", node)
 
 
+#: A reshaped array's shape, as code writes it.
+_ARRAY = {"column": "(n, 1)", "row": "(1, n)"}
+
+
+def _shaped(node: Binary, a, b, ctx: _Context):
+    """A product or sum with an array whose shape the code writes: (1 - h**2)[:, None] * W.
+
+    numpy broadcasts a column array (n, 1) along the rows, v[:, None] * M = diag(v) M, and a
+    row array (1, n) along the columns, v[None, :] * M = M diag(v), whichever side M is on.
+    The shape is written, so there is one reading (without it, `_scaling` judges both)."""
+    a, b = _settled(a, ctx), _settled(b, ctx)
+    vec, other = (a, b) if isinstance(a, _Vec) and a.shape else (b, a)
+    scalar = isinstance(other, sp.Basic) and not other.is_Matrix
+    if node.op in ("add", "sub") and (scalar or isinstance(other, _Vec) and other.shape == vec.shape):
+        plain = [replace(v, shape="") if isinstance(v, _Vec) else v for v in (a, b)]
+        return replace(_binary(node, *plain, ctx), shape=vec.shape)  # 1 - h[:, None]**2
+    if scalar and node.op in ("times", "matmul", "hadamard"):
+        return _scale(vec, other)
+    if node.op in ("times", "hadamard") and isinstance(other, sp.Basic) and other.shape == (ctx.rec.n, ctx.rec.n):
+        d = sp.DiagMatrix(vec.matrix())
+        m = _mul(d, other) if vec.shape == "column" else _mul(other, d)
+        ctx.notes.append(Prose.of(f"the vector is a {vec.shape} array {_ARRAY[vec.shape]}, as the code "
+                                  f"writes it: * scales the {'rows' if vec.shape == 'column' else 'columns'} "
+                                  "of the matrix by it, {m}", m=m))
+        return m
+    raise InputError(f"the {'sum' if node.op in ('add', 'sub') else 'product'} at position {node.pos + 1} "
+                     f"has an array reshaped to {_ARRAY[vec.shape]}: such an array is read only where * "
+                     "scales a matrix by it, as in (1 - h**2)[:, None] * W")
+
+
 def _binary(node: Binary, a, b, ctx: _Context):
     scalar = lambda v: isinstance(v, sp.Basic) and not v.is_Matrix
+    if any(isinstance(v, _Vec) and v.shape for v in (a, b)):
+        return _shaped(node, a, b, ctx)
     square = lambda v: not isinstance(v, _Vec) and not scalar(v) and v.shape[1] != 1
     for scaled, other in ((a, b), (b, a)):
         if isinstance(scaled, _Scaled) and isinstance(other, _Vec):
@@ -1052,12 +1106,13 @@ def _spelled(node: Node, grouped: bool | str = False) -> str:
         return node.text
     if isinstance(node, Placeholder):
         return "·"
-    if isinstance(node, Unary) and node.op in ("transpose", "neg"):
+    if isinstance(node, Unary) and node.op in ("transpose", "neg", "column", "row"):
         arg = _spelled(node.arg, True)
-        return f"{arg}^T" if node.op == "transpose" else f"-{arg}"
+        return {"transpose": f"{arg}^T", "neg": f"-{arg}", "column": f"{arg}[:, None]", "row": f"{arg}[None, :]"}[node.op]
     if isinstance(node, Call):
         power = f"^{node.power}" if node.power else ""
-        return f"{node.word or node.func}{power}{chr(39) if node.prime else ''}({_spelled(node.arg)})"
+        prime = chr(39) if node.prime and node.word != "H" else ""  # H(s) is relu'(s) as written
+        return f"{node.word or node.func}{power}{prime}({_spelled(node.arg)})"
     if isinstance(node, Binary) and node.op == "power":
         return f"{_spelled(node.left, True)}^{node.right}"
     if isinstance(node, Binary) and node.op in _OPS:

@@ -592,12 +592,19 @@ def _roles(args):
     if args.state and not re.fullmatch(r"[a-z][A-Za-z0-9]{0,11}", args.state):
         raise InputError(f"--state takes a name such as h, s or net (a lower-case letter, then "
                          f"letters or digits), got {args.state!r}")
-    defines = []
+    defines, given = [], {}
     for item in args.define:
         name, equals, formula = item.partition("=")
         if not equals:
             raise InputError(f"--define needs NAME=FORMULA, got {item!r}")
-        defines.append((define_key(name), parse(formula)))
+        key = define_key(name)
+        if key in given:  # the last would silently win
+            raise InputError(f"--define gives {name} twice ({given[key]!r} and {item!r}): define each name once")
+        given[key] = item
+        if not formula.strip():  # parse would say "the formula is empty", meaning the one checked
+            raise InputError(f"--define {name}= gives {name} an empty definition: write --define "
+                             f"{name}=FORMULA, such as {name}=diag(sigma'(x))")
+        defines.append((key, parse(formula)))
     return Roles(recurrent=RECURRENT + tuple(args.recurrent),
                  state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
 

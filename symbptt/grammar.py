@@ -17,6 +17,7 @@ import hashlib
 import marshal
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 import lark
@@ -58,6 +59,8 @@ fraction: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
     | postfix SUPDIGIT         -> power
     | postfix STEPS            -> steps
     | postfix METHOD sum RPAR  -> method
+    | postfix COLUMN           -> column
+    | postfix ROWARRAY         -> row_array
 ?atom: LPAR sum RPAR
      | "{" sum "}"
      | WRAP sum "}"            -> wrapped
@@ -66,6 +69,7 @@ fraction: FRAC "{" PARTIAL postfix "}" "{" PARTIAL postfix "}"
      | NUMBER                  -> number
      | PROD unary              -> prod
      | PAIR sum COMMA sum RPAR -> pair
+     | TRANSPOSECALL sum RPAR  -> transpose_call
      | MACRO                   -> macro
      | GREEK                   -> greek
      | fraction
@@ -83,10 +87,11 @@ FUNC.3: /\\(?:operatorname|mathrm|text|textrm|mathit|textit|mathsf|textsf|rm)\s*
       | /(?:np\.|numpy\.|torch\.|jnp\.)?(?:diag|Diag|tanh|sigmoid|sigm|sgm|relu|ReLU|sech|sigma|phi)(?![A-Za-z0-9_])/
       | /(?:f|g)(?=\s*\}?\s*(?:\(|'|′|’|\\left|\\prime|\\[bB]igg?l?|\^(?!\s*\{?\s*[(<⟨]|\s*\{?\s*\\langle)))/
       | "σ" | "φ"
+      | /H(?=\(|\\left\s*\()/
 DOT.4: /\\dot(?![A-Za-z])/
 CODEPRIME.4: /(?:[A-Za-z_][A-Za-z0-9_]*\s*\.\s*)*(?:grad|gradient|deriv|derivative|prime)\s*\(/
            | /(?:d(?:tanh|sigmoid|sigma|relu)|(?:tanh|sigmoid|sigma|relu)_?(?:prime|deriv|derivative|grad))\s*\(/
-SUPDIGIT.4: "²" | "³" | "⁴"
+SUPDIGIT.4: /[⁰¹²³⁴⁵⁶⁷⁸⁹]+/
 SQUARE.4: /(?:np\.|numpy\.|torch\.|jnp\.)?square\s*\(/
 METHOD.4: /\.\s*(?:dot|matmul|mm)\s*\(/
 STEPS.5: /\^\s*\{\s*[A-Za-z]\s*[+\-−]\s*[A-Za-z0-9]{1,3}\s*\}/
@@ -98,11 +103,18 @@ SELF.5: /(?<![A-Za-z0-9_])self\s*\./
 PAIR.4: /(?:np\.|numpy\.|torch\.|jnp\.)?(?:dot|matmul|mm|multiply)\s*\(/ | /torch\.mul\s*\(/
 TRANSPOSE.4: /\^\s*\{?\s*(?:\\[!,;]\s*|\\mkern-?[\d.]+mu\s*)*(?:T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\}|\\text\s*\{\s*T\s*\}|\\textsf\s*\{\s*T\s*\}|\\mathbf\s*\{\s*T\s*\}|\\mathsf\s+T|\\rm\s+T|\\sf\s+T|⊤|ᵀ)\s*\}?(?![A-Za-z])/
            | /\.T(?![A-Za-z0-9])/ | "ᵀ" | "⊤"
+           | /\.\s*(?:t|transpose)\s*\(\s*\)/ | /\.mT(?![A-Za-z0-9_])/
+TRANSPOSECALL.4: /(?:np\.|numpy\.|torch\.|jnp\.)(?:transpose|t)\s*\(/
+COLUMN.5: /\[\s*:\s*,\s*(?:None|(?:np|numpy|jnp)\.newaxis)\s*\]/ | /\.\s*reshape\s*\(\s*\(?\s*-\s*1\s*,\s*1\s*\)?\s*\)/
+        | /\.\s*unsqueeze\s*\(\s*(?:-\s*)?1\s*\)/
+ROWARRAY.5: /\[\s*(?:None|(?:np|numpy|jnp)\.newaxis)\s*,\s*:\s*\]/ | /\.\s*reshape\s*\(\s*\(?\s*1\s*,\s*-\s*1\s*\)?\s*\)/
+          | /\.\s*unsqueeze\s*\(\s*0\s*\)/
 PRIME.4: "'" | "′" | "’" | /\^\s*\{?\s*(?:\\prime|'|′)\s*\}?/
 TIMESUP.4: /\^\s*\{?\s*(?:\\left\s*)?(?:\(|\\langle|<|⟨)[^(){}<>⟨⟩]{1,20}?(?:\\right\s*)?(?:\)|\\rangle|>|⟩)\s*\}?/ | /\^\s*\{\s*[A-Za-z]{2,8}\s*\}/
 LABELT.5: /\^\s*\{\s*\(?[A-Za-z]{1,10}\)?\s*,?\s*(?:\\top|T|\\intercal|⊤|\\mathsf\s*\{\s*T\s*\})\s*\}/
 POWER.3: "**" | "^"
 SUBSCRIPT: /_\s*(\\(?:text|textrm|mathrm|mathit|mathbf|rm)\s*\{[^{}]{1,20}\}|\{(?:[^{}]|\{[^{}]*\}){1,40}\}|\([^()]{1,20}\)|[A-Za-z0-9]+|\\[A-Za-z]+)/
+         | /[ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₀₁₂₃₄₅₆₇₈₉₊₋₍₎]+/
          | /(?<=[A-Za-z])(?<!diag)(?<!Diag)\[\s*(?::\s*,\s*)?[A-Za-z_][A-Za-z0-9_]{0,15}\s*(?:[+\-−]\s*\d{1,3}\s*)?\]/
 ACCENT.4: /\\(?:tilde|hat|bar|widetilde|widehat)\s+(?=[A-Za-z])/
 WRAP.3: /\\(mathbf|boldsymbol|bm|pmb|mathrm|mathit|vec|mathsf|bar|hat|tilde|widetilde|widehat|overline|operatorname|text|textrm|textbf|mathbfit|bf)\s*\{/
@@ -289,6 +301,43 @@ def _check_exponent(value, pos: int, written: str | None = None) -> int:
     return int(float(value))
 
 
+# --- Unicode as PDFs and Wikipedia paste it ---------------------------------------------
+# The one place where characters outside ASCII LaTeX are read. Spaces (U+00A0, U+2009, …) are
+# the grammar's SPACE (\s matches them); ᵀ, ⊤, ′, ·, ×, ⊙, σ, ∂ are tokens of their own;
+# a run of subscripts is one SUBSCRIPT and a run of superscript digits one power (below, in
+# the transformer); the Mathematical Alphanumeric Symbols are their plain letters (`plain`).
+# NFKC is applied to single characters only: on the whole formula it would turn Wᵀ into the
+# name WT, h² into h2 and xₜ into xt.
+
+#: Subscript letters, digits and signs: xₜ₋₁ is x_{t-1}, W_hh may be Wₕₕ (NFKC gives each's letter).
+SUBSCRIPTS = "ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ₀₁₂₃₄₅₆₇₈₉₊₋₍₎"
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _superscript(token) -> int:
+    """A run of superscript digits as an exponent: h² is h^2, W¹⁰ is refused as W^10 is."""
+    value = int("".join(str(_SUPERSCRIPT_DIGITS.index(c)) for c in str(token)))
+    return _check_exponent(value, token.start_pos, str(token))
+
+
+@functools.cache
+def _plain_table() -> dict[int, str]:
+    """Bold, italic, sans, script, … letters and digits (U+1D400–U+1D7FF: 𝐖 𝑊 𝑾 𝒉 𝛔 𝟎) and the
+    italic h (ℎ, U+210E, which fills that block's gap) → their plain character. One character
+    for one, so positions in messages stay those of the formula as typed."""
+    table = {}
+    for code in [*range(0x1D400, 0x1D800), 0x210E]:
+        plain = unicodedata.normalize("NFKC", chr(code))
+        if len(plain) == 1 and plain != chr(code):
+            table[code] = plain
+    return table
+
+
+def plain(text: str) -> str:
+    """`text` with its mathematical alphanumeric letters made plain, character for character."""
+    return text.translate(_plain_table())
+
+
 class _ToAst(lark.Transformer):
     def closed(self, items):
         claim, count = items
@@ -360,8 +409,22 @@ class _ToAst(lark.Transformer):
     def transpose(self, items):
         return Unary(items[0].pos, "transpose", items[0])
 
+    def transpose_call(self, items):  # code: np.transpose(W), torch.t(W)
+        token, arg, _ = items
+        return Unary(token.start_pos, "transpose", arg)
+
+    def column(self, items):  # code: v[:, None], v.reshape(-1, 1), v.unsqueeze(1): an (n, 1) array
+        base, _ = items
+        return Unary(base.pos, "column", base)
+
+    def row_array(self, items):  # code: v[None, :], v.reshape(1, -1), v.unsqueeze(0): a (1, n) array
+        base, _ = items
+        return Unary(base.pos, "row", base)
+
     def subscript(self, items):
         base, token = items
+        if token[0] in SUBSCRIPTS:  # xₜ₋₁: a run of Unicode subscripts is one subscript, x_{t-1}
+            token = token.update(value="_{%s}" % unicodedata.normalize("NFKC", str(token)))
         if isinstance(base, Number) and not base.size and float(base.text) in (0, 1) and not token.startswith("["):
             # 0_{n×n}, \mathbf{0}_n, the ones vector 1_n: a size, read where a block or vector is meant
             size, index = zero_size(token[1:]), clean_index(token[1:])
@@ -411,12 +474,12 @@ class _ToAst(lark.Transformer):
     def power(self, items):
         if len(items) == 2:  # x², tanh³
             base, token = items
-            items = [base, token, "²³⁴".index(str(token)) + 2]
-        base, _, exponent = items
+            items = [base, token, _superscript(token)]
+        base, token, exponent = items
         if isinstance(base, Binary) and base.op == "power":  # (x^2)^3 is x^6: bounded as a value
             exponent = _check_exponent(base.right * exponent, base.pos)
             base = base.left
-        return Binary(base.pos, "power", base, exponent)
+        return Binary(token.start_pos, "power", base, exponent)  # where the power is, for messages
 
     def exponent(self, items):
         return _check_exponent(str(items[0]), items[0].start_pos, str(items[0]))
@@ -458,11 +521,16 @@ class _ToAst(lark.Transformer):
         items = [i for i in items if not (isinstance(i, lark.Token) and i.type == "SUBSCRIPT")]  # σ_l
         digit = next((i for i in items if isinstance(i, lark.Token) and i.type == "SUPDIGIT"), None)
         if digit is not None:
-            items = [i for i in items if i is not digit] + ["²³⁴".index(str(digit)) + 2]
+            items = [i for i in items if i is not digit] + [_superscript(digit)]
             items.append(items.pop(-2))  # the argument stays last
         fused = re.search(r"\{\s*([A-Z])\s*diag", str(token))  # \operatorname{Wdiag}: W diag
         word = _FUNC_WORD.fullmatch(re.sub(r"\{\s*[A-Z]\s*(?=diag)", "{", str(token).strip())).group(1)
         power = next((i for i in items if isinstance(i, int) and not isinstance(i, bool)), None)
+        if word == "H":  # H(s), the Heaviside step: ReLU's derivative, as the report prints it
+            if prime:
+                raise InputError(f"H at position {token.start_pos + 1} is the Heaviside step, ReLU's "
+                                 "derivative, and takes no prime: write H(a_t) or relu'(a_t)")
+            return Call(token.start_pos, "relu", True, power, items[-1], word)
         call = Call(token.start_pos, _FUNCS[word], prime, power, items[-1], word)
         if fused:
             return Binary(token.start_pos, "matmul", Name(token.start_pos, fused.group(1)), call)
@@ -506,7 +574,8 @@ _EXPECTED = {
     "WRAP": r"\mathbf{…}", "PROD": r"\prod", "MINUS": "'-'", "PLUS": "'+'", "MUL": "'*'",
     "HADAMARD": "'⊙'", "TRANSPOSE": "^T", "LBRACE": "'{'", "RBRACE": "'}'", "PRIME": "a prime (')",
     "POWER": "'^'", "SUBSCRIPT": "a subscript", "PARTIAL": r"\partial", "EQUALS": "'='",
-    "$END": "the end", "SLASH": "'/'", "TIMESUP": "a time index",
+    "$END": "the end", "SLASH": "'/'", "TIMESUP": "a time index", "COLUMN": "[:, None]",
+    "ROWARRAY": "[None, :]", "TRANSPOSECALL": "np.transpose(",
 }
 
 
@@ -522,12 +591,15 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
                          f"at position {text.index(bad) + 1}")
     number = EQUATION_NUMBER.search(text)
     if number and text[:number.start()].strip():  # only the last one: W (2) (3) keeps its factor 2
-        return dataclasses.replace(_parse_formula(text[:number.start()]), equation_number=number.group(1))
-    return _parse_formula(text)
+        typed = text[:number.start()]
+        return dataclasses.replace(_parse_formula(plain(typed), typed), equation_number=number.group(1))
+    return _parse_formula(plain(text), text)
 
 
-def _parse_formula(text: str) -> Claim:
-    """`parse` after its checks of the text as a whole, and its equation number taken off."""
+def _parse_formula(text: str, typed: str | None = None) -> Claim:
+    """`parse` after its checks of the text as a whole, and its equation number taken off;
+    `typed`, the formula as typed (the same length as `text`), is what messages show."""
+    typed = text if typed is None else typed
     try:
         try:
             tree = _parse_closing(text)
@@ -537,34 +609,34 @@ def _parse_formula(text: str) -> Claim:
                 raise
             # `\frac{\partial h_t}{\partial h_{t-1} = …`: whatever token the parser meets
             # next, the cause is the brace, and the hint for that token would mislead.
-            raise InputError(f"the '{{' at position {unclosed + 1} is never closed, in: {_shown(text)}") from None
+            raise InputError(f"the '{{' at position {unclosed + 1} is never closed, in: {_shown(typed)}") from None
         return _ToAst().transform(tree)
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, InputError):
             raise exc.orig_exc from None
         raise
     except lark.exceptions.UnexpectedCharacters as exc:
-        raise InputError(f"{_unexpected(text, exc.pos_in_stream)}; {_hint(text, exc.pos_in_stream)}") from None
+        raise InputError(f"{_unexpected(typed, exc.pos_in_stream)}; {_hint(text, exc.pos_in_stream)}") from None
     except lark.exceptions.UnexpectedEOF as exc:
         raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
-                         f"in: {_shown(text)}") from None
+                         f"in: {_shown(typed)}") from None
     except lark.exceptions.UnexpectedToken as exc:
         if exc.token.type == "$END":
             raise InputError(f"the formula ends too early; expected {_expected(exc.expected)} "
-                             f"in: {_shown(text)}") from None
+                             f"in: {_shown(typed)}") from None
         command = re.match(r"\\([A-Za-z]+)", str(exc.token))
         if exc.token.type == "EQUALS" and _TRANSPOSED_LHS.match(text[:exc.token.start_pos]):
-            return _transposed_claim(text, exc.token.start_pos)
+            return _transposed_claim(text, exc.token.start_pos, typed)
         if exc.token.type == "EQUALS":  # dh_prev = W.T @ …: an assignment
-            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; an assignment or equation: paste "
+            raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; an assignment or equation: paste "
                              "only its right-hand side (a derivative ∂h_t/∂h_{t-1} = … may stand "
                              "on the left)") from None
         if set(exc.expected) == {"PARTIAL"}:  # \frac{1}{2}: a fraction, not a derivative
-            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; {_COMMANDS['frac']}") from None
+            raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; {_COMMANDS['frac']}") from None
         if command and command.group(1) in _COMMANDS:
-            raise InputError(f"{_unexpected(text, exc.token.start_pos)}; "
+            raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; "
                              f"{_COMMANDS[command.group(1)]}") from None
-        raise InputError(f"{_unexpected(text, exc.token.start_pos)}; expected "
+        raise InputError(f"{_unexpected(typed, exc.token.start_pos)}; expected "
                          f"{_expected(exc.expected)}{_token_hint(exc.token)}") from None
 
 
@@ -575,7 +647,7 @@ _TRANSPOSED_LHS = re.compile(
     r"\\(?:mathsf|mathrm|text|textsf)\s*\{\s*T\s*\})\s*\}?|ᵀ|⊤|\.T)\s*$")
 
 
-def _transposed_claim(text: str, equals: int) -> Claim:
+def _transposed_claim(text: str, equals: int, typed: str) -> Claim:
     """`(∂h_t/∂h_{t-1})^T = M`, which claims ∂h_t/∂h_{t-1} = Mᵀ: parsed as that, positions kept
     (the brackets and the transpose on the left are read as spaces)."""
     m = _TRANSPOSED_LHS.match(text[:equals])
@@ -586,13 +658,13 @@ def _transposed_claim(text: str, equals: int) -> Claim:
     hint = ("a transposed derivative on the left, (∂h_t/∂h_{t-1})^T = M, is read as ∂h_t/∂h_{t-1} = (M)^T; "
             "write it so, or give the derivative itself")
     if bool(m.group("open")) != bool(m.group("close")):
-        raise InputError(f"{_unexpected(text, equals)}; {hint}")
+        raise InputError(f"{_unexpected(typed, equals)}; {hint}")
     try:
         claim = _parse_formula("".join(blank))
     except InputError:
-        raise InputError(f"{_unexpected(text, equals)}; {hint}") from None
+        raise InputError(f"{_unexpected(typed, equals)}; {hint}") from None
     if claim.lhs is None:
-        raise InputError(f"{_unexpected(text, equals)}; {hint}")
+        raise InputError(f"{_unexpected(typed, equals)}; {hint}")
     return dataclasses.replace(claim, expr=Unary(claim.expr.pos, "transpose", claim.expr))
 
 
@@ -605,7 +677,7 @@ def _parse_closing(text: str):
         if token is not None and token.type != "$END" or "RPAR" not in exc.expected:
             raise
         opened = len(re.findall(r"[(\[]", text)) - len(re.findall(r"[)\]]", text))
-        if not 1 <= opened <= 3:
+        if opened < 1:  # at any depth: the formula's length (MAX_LENGTH) bounds it
             raise
         try:
             tree = _parser().parse(text + ")" * opened)

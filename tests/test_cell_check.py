@@ -354,6 +354,10 @@ def test_a_claim_proved_without_other_readings_is_not_said_to_fail(fmt, capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["-r", "gru", "diag(f_t)"], "f_t is not a quantity of gru"),
+    # a typed cell's internal key "typed" was shown as if it were its name
+    (["--cell", "h_t = relu(W h_{t-1} + U x_t)", "diag(H(a_t)) W"], "a_t is not a quantity of the typed cell;"),
+    (["-r", "gru", "(1 - z_t)[:, None] * U_h"], "an array reshaped in code ([:, None], [None, :]) is not read"),
+    (["-r", "gru", "diag(z_t^0) U_z"], "the power 0 of a vector is the ones vector"),  # was read as diag(z_t) U_z
     (["-r", "gru", "diag(z_t)", "--block", "c,c"], "c is not a state of gru"),
     (["-r", "gru", "diag(z_t)", "--block", "c"], "--block takes two names"),
     (["-r", "lstm", r"\partial h_t/\partial x_{t-1} = U_i"], "write one by a previous state"),

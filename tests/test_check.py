@@ -229,6 +229,18 @@ def test_numerator_form_is_proved(text):
     assert r.verdict("denominator").counterexample.n == 2
 
 
+@pytest.mark.parametrize("text, activation, form, holds", [
+    ("𝑾 diag(𝛔′(𝒙ₜ₋₁))", None, "pascanu", "numerator"),  # W diag(σ'(x_{t-1}))
+    ("diag(σ′(𝐱ₜ₋₁)) 𝐖ᵀ", None, "pascanu", "denominator"),
+    ("diag(1 − 𝐡ₜ²) 𝐖", "tanh", "elman", "numerator"),  # h_t = tanh(W h_{t-1} + …)
+    ("𝐖ᵀ·diag(1 − 𝐡ₜ²)", "tanh", "elman", "denominator"),
+])
+def test_pasted_unicode_is_judged_as_its_plain_form(text, activation, form, holds):
+    r = check(text, activation=activation)
+    other = {"numerator": "denominator", "denominator": "numerator"}[holds]
+    assert r.form.key == form and r.verdict(holds).status == "proved" and r.verdict(other).status == "refuted"
+
+
 @pytest.mark.parametrize("text", DENOMINATOR)
 def test_denominator_form_is_proved(text):
     assert statuses(check(text)) == {"numerator": "refuted", "denominator": "proved"}
@@ -272,7 +284,7 @@ def test_defined_names_and_extra_matrix_names():
     (r"\text{diag}(\sigma'(x)) \nabla", r"\nabla on the right-hand side is not supported"),
     ("hid W", "write --state hid for a multi-letter state"),
     (r"W \diag(x)", r"did you mean \operatorname{diag}?"),
-    ("x^8^8", "the power 64 at position 1"),
+    ("x^8^8", "the power 64 at position 2"),  # a power is where its first ^ is
     ("(1+x)^8^8", "the power 64 at position"),
     ("W W W W W W W W W W W W W W", "too large to judge"),
     ("W.__class__", "position 2"),
@@ -280,8 +292,11 @@ def test_defined_names_and_extra_matrix_names():
     ("exec('1')", "unexpected"),
     ("9**9**9**9", "exponent 9 at position 4"),
     ("x^99999", "only whole powers from 0 to 8"),
-    ("W^0", "only a square matrix takes a power, a whole one from 1"),
-    ("W_in^2", "only a square matrix takes a power"),
+    # W is square: the message says why W^0 is refused and where the power is (it said position 1).
+    ("W^0", "the power 0 at position 2 applies to a matrix: a matrix takes a whole power from 1 to 8"),
+    ("diag(x)^0 W", "the power 0 at position 8"),
+    ("W⁰", "the power 0 at position 2"),
+    ("W_in^2", "the power 2 at position 5 applies to a matrix of size n×m: only a square matrix takes a power"),
     ("delta_t^2", "applies to a gradient"),
     ("W^T diag(", "ends too early"),
     # An unclosed brace is the cause, not the '=' the parser meets next (it said: an assignment).
@@ -363,6 +378,19 @@ def test_check_cli_exit_codes(capsys, argv, code):
         assert err.count("\n") == 1 and err.startswith("symbptt") and out == ""
 
 
+@pytest.mark.parametrize("defines, message", [
+    # it said "the formula is empty", of the formula that is not
+    (["--define", "D="], "--define D= gives D an empty definition"),
+    (["--define", "D= "], "--define D= gives D an empty definition"),
+    # the last one silently won
+    (["--define", "D=diag(sigma'(x))", "--define", "D=I"], "--define gives D twice"),
+    (["--define", "D_{t}=I", "--define", "D_t=W"], "--define gives D_t twice"),  # one name, two spellings
+])
+def test_an_empty_or_repeated_definition_is_a_one_line_error(capsys, defines, message):
+    code, out, err = run_cli(capsys, "check", "W D_t" if "D_t" in message else "W D", *defines)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
 def test_check_cli_writes_json_file(tmp_path, capsys):
     path = tmp_path / "verdict.json"
     assert main(["check", PASCANU[0], "-o", str(path)]) == 0
@@ -426,6 +454,32 @@ def test_the_bound_norms_in_float64_are_the_30_digit_norms(text, activation):
     D = explicit(rec.derivative_diag(rec.derivative_point), env)
     for got, m in ((r.bound.W, env[rec.W]), (r.bound.D, D), (r.bound.claim, explicit(r.expr, env))):
         assert abs(got - float(norm(m))) <= 1e-13 * float(norm(m))
+
+
+@pytest.mark.parametrize("text, holds", [("diag(H(a_t)) W", "numerator"), ("W^T diag(H(a_t))", "denominator"),
+                                         (r"\operatorname{diag}\left(H\left(a_t\right)\right) W", "numerator")])
+@pytest.mark.parametrize("activation", ["relu", None])
+def test_heaviside_is_relus_derivative_as_the_report_prints_it(text, holds, activation):
+    """The report prints ReLU′ as H(·), and H(a_t) was an unknown name: h_t = relu(W h_{t-1} + …)
+    has the numerator Jacobian diag(H(a_t)) W."""
+    r = check(text, activation=activation, recurrence="elman")
+    assert r.recurrence.activation.name == "relu" and r.verdict(holds).status == "proved"
+    assert any("Heaviside" in n.text for n in r.reading.notes)
+
+
+def test_heaviside_with_another_activation_or_a_prime_is_an_error():
+    with pytest.raises(InputError, match="H, the Heaviside step .ReLU's derivative., at position 6 differs "
+                                         "from the activation tanh; give --activation relu"):
+        check("diag(H(a_t)) W", activation="tanh")
+    with pytest.raises(InputError, match="unknown name 'H'"):  # H alone stays a name
+        check("H W")
+
+
+@pytest.mark.parametrize("depth", [1, 3, 4, 12])
+def test_parentheses_left_open_at_the_end_are_closed_at_any_depth(depth):
+    """(((W was closed and ((((W said "ends too early": one rule for every depth."""
+    r = check("(" * depth + "W diag(sigma'(x_{t-1}")
+    assert r.claim.closed == depth + 2 and r.verdict("numerator").status == "proved"
 
 
 @pytest.mark.parametrize("text, hint", [
@@ -949,6 +1003,54 @@ def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
     text_report = render_check(r, "text")
     assert "numerator layout: REFUTED" in text_report and "PROVED" not in text_report
     assert "1-D array (shape (n,))" in text_report
+
+
+#: numpy and PyTorch code with the shapes and transposes it writes (each was "unexpected '.'" or
+#: "unexpected ':'"); `lib` is the library the code is evaluated with in the test.
+SHAPED_CODE = [("np.transpose(W) @ np.diag(1 - h**2)", "np"), ("W.T @ np.diag(1 - h**2)", "np"),
+               ("W_hh.t() @ torch.diag(1 - h**2)", "torch"), ("W_hh.mT @ torch.diag(1 - h**2)", "torch"),
+               ("torch.t(W_hh) @ torch.diag(1 - h**2)", "torch"), ("W.transpose() @ np.diag(1 - h**2)", "np"),
+               ("(1 - h**2)[:, None] * W", "np"), ("W * (1 - h**2)[:, np.newaxis]", "np"),
+               ("(1 - h**2).reshape(-1, 1) * W", "np"), ("(1 - h**2).unsqueeze(1) * W_hh", "torch"),
+               ("(1 - h[:, None]**2) * W", "np"),
+               ("(1 - h**2)[None, :] * W", "np"), ("W * (1 - h**2).unsqueeze(0)", "torch"),
+               ("W.T * (1 - h**2)[None, :]", "np"), ("(1 - h**2).reshape(1, -1) * W.T", "np")]
+
+
+@pytest.mark.parametrize("text, lib", SHAPED_CODE)
+def test_numpy_and_torch_code_is_judged_as_it_computes(text, lib):
+    """The verdict is what the code computes with h 1-D (shape (n,)), as numpy and PyTorch
+    evaluate it, against torch autograd's Jacobian of h_t = tanh(W h_{t-1} + U x_t + b): an
+    explicit column array (n, 1) scales the rows, diag(1 - h_t²) W, a row array (1, n) the
+    columns, and the written shape is the one reading (no broadcast choice)."""
+    import numpy as np
+    torch.manual_seed(1)
+    n, m = 4, 3
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
+    h = step(h_prev)
+    env = {"np": np, "torch": torch, "W": W, "W_hh": W, "h": h} if lib == "torch" else \
+        {"np": np, "W": W.numpy(), "h": h.numpy()}
+    value = np.asarray(eval(text, {}, env))  # the test's own strings, as the code runs them
+    expected = {layout for layout, truth in (("numerator", J), ("denominator", J.T)) if np.allclose(value, truth)}
+
+    r = check(text, activation="tanh", recurrence="elman")
+    assert {layout for layout, status in statuses(r).items() if status == "proved"} == expected, text
+    assert not any(c.key.startswith("broadcast@") for c in r.reading.choices)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("W @ h[:, None]", "has an array reshaped to (n, 1): such an array is read only where * scales a matrix"),
+    ("h[:, None] * h", "has an array reshaped to (n, 1)"),
+    ("np.diag(h[:, None])", "applies to an array reshaped to (n, 1): reshape its result instead"),
+    ("W[:, None] * W", "the reshape at position 1 applies to no vector"),
+    ("h[:, None][None, :] * W", "applies to an array reshaped already"),
+])
+def test_a_reshaped_array_elsewhere_is_an_error(text, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        check(text, activation="tanh")
 
 
 @pytest.mark.parametrize("formula, message", [

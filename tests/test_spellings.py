@@ -154,7 +154,7 @@ def test_the_basic_lexer_reads_what_the_contextual_lexer_reads():
                                                               for x in PREVIOUS]
     texts += [f"W{p}diag(f'(h))" for p in PRODUCT] + ["W^T diag(", "dh/dh_{t-1} = ", r"\frac{1}{2} W", "W ⊙ ⊙ D"]
     texts += BOLD_DERIVATIVES + [r"d\mathbf{W}", r"a/d\mathbf{W}"] + UNTIMED_DERIVATIVES + ["W do/dx", "do/2"]
-    texts += [text for pair in SWAPPED_SCRIPTS for text in pair]
+    texts += [text for pair in SWAPPED_SCRIPTS for text in pair] + [text for pair in PASTED_UNICODE for text in pair]
     assert grammar._parser().options.lexer == "basic"
     differ = [t for t in texts if _lexed(grammar._parser(), t) != _lexed(contextual, t)]
     assert not differ, differ[:5]
@@ -182,3 +182,42 @@ def test_a_second_subscript_after_a_transpose_is_refused_with_a_hint():
     from symbptt.errors import InputError
     with pytest.raises(InputError, match="has a subscript already; write the name's subscript once"):
         parse("W_{hh}^T_{x}")
+
+
+#: Unicode as PDFs and Wikipedia copies paste it (was "unexpected 'ₜ'", "unexpected '𝐖'"):
+#: subscripts, superscript digits and the Mathematical Alphanumeric Symbols' letters.
+PASTED_UNICODE = [("Wᵀ·diag(σ′(xₜ₋₁))", "W^T diag(sigma'(x_{t-1}))"),
+                  ("𝐖ᵀ diag(σ'(𝐱_{t-1}))", "W^T diag(sigma'(x_{t-1}))"),
+                  ("𝑾 diag(𝛔′(𝒙ₜ₋₁))", "W diag(sigma'(x_{t-1}))"),
+                  ("𝑊ₕₕ diag(𝜎′(𝑥ₜ₋₁))", "W_{hh} diag(sigma'(x_{t-1}))"),
+                  ("𝖶 diag(σ′(𝗑ᵢ₋₁))", "W diag(sigma'(x_{i-1}))"),
+                  ("∂𝐱ₜ/∂𝐱ₜ₋₁ = 𝐖 diag(σ′(𝐱ₜ₋₁))", "dx_t/dx_{t-1} = W diag(sigma'(x_{t-1}))"),
+                  ("𝐖 diag(σ′(𝐱₍ₜ₋₁₎))", "W diag(sigma'(x_(t-1)))"),
+                  ("ℎₜ W", "h_t W")]
+
+
+def test_pasted_unicode_parses_to_the_plain_formula():
+    for pasted, usual in PASTED_UNICODE:
+        assert translate(parse(pasted), REC).expr == translate(parse(usual), REC).expr, pasted
+
+
+def test_unicode_is_made_plain_one_character_at_a_time_not_by_nfkc_on_the_whole_formula():
+    """NFKC on the whole text would make Wᵀ the name WT, h² the name h2 and xₜ the name xt:
+    only the mathematical letters are mapped, and each keeps the meaning of its plain form."""
+    import unicodedata
+
+    from symbptt.grammar import plain
+    tanh = Recurrence(ACTIVATIONS["tanh"])
+    text = "𝐖ᵀ diag(1 − 𝐡ₜ²)"
+    assert plain(text) == "Wᵀ diag(1 − hₜ²)" and len(plain(text)) == len(text)
+    assert translate(parse(text), tanh).expr == translate(parse("W^T diag(1 - h_t^2)"), tanh).expr
+    with pytest.raises(InputError):  # what blind NFKC would have made of it: a name WT, h2
+        translate(parse(unicodedata.normalize("NFKC", text)), tanh)
+    assert parse("h³").expr == parse("h^3").expr and parse("W⁰").expr == parse("W^0").expr
+    with pytest.raises(InputError, match="exponent ¹⁰ at position 2: only whole powers from 0 to 8"):
+        parse("W¹⁰")
+
+
+def test_an_error_shows_the_mathematical_letters_as_typed():
+    with pytest.raises(InputError, match="unexpected 'ℝ' at position 3 of: 𝐖 ℝ;"):
+        parse("𝐖 ℝ")
