@@ -14,7 +14,7 @@ from ..model import FORMS
 from ..printing import Notation, Tex
 from ..steps import DISPLAY, Prose
 from .formats import CHECK_FORMATS, FORMATS, Format, get_format
-from .view import View, dump, fill
+from .view import View, dump, fill, width
 
 if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
     from ..check import CheckResult
@@ -40,6 +40,12 @@ def unclashed(notation: Notation, reading: "Translation") -> Notation:
     return replace(notation, pre_activation=next(l for l in PRE_ACTIVATION_LETTERS if l not in taken))
 
 
+#: Estimated widths (`view.width`) past which a LaTeX counterexample's two matrices, or its
+#: two entries in a sentence, no longer fit a line.
+WIDE_MATRICES = 88
+WIDE_ENTRIES = 40
+
+
 class CheckView(View):
     """The context of a check report (templates check*.j2)."""
 
@@ -51,9 +57,14 @@ class CheckView(View):
         if c is None:
             return None
         i, j = c.entry
-        return {"n": c.n, "position": f"({i}, {j})", "claim": self.tex(c.claim),
-                "truth": self.tex(c.truth), "claim_entry": self.tex(c.claim[i - 1, j - 1]),
-                "truth_entry": self.tex(c.truth[i - 1, j - 1]), "seed": c.seed,
+        claim, truth = self.tex(c.claim), self.tex(c.truth)
+        claim_entry, truth_entry = self.tex(c.claim[i - 1, j - 1]), self.tex(c.truth[i - 1, j - 1])
+        # Long names (W_hh) make the two matrices, or the two entries in a sentence, too wide
+        # for one line of a LaTeX page: each then gets a display of its own.
+        wide = (width(claim) + width(truth) > WIDE_MATRICES
+                or width(claim_entry) + width(truth_entry) > WIDE_ENTRIES)
+        return {"n": c.n, "position": f"({i}, {j})", "claim": claim, "truth": truth, "wide": wide,
+                "claim_entry": claim_entry, "truth_entry": truth_entry, "seed": c.seed,
                 "claim_value": Tex("%.6g" % c.claim_value), "truth_value": Tex("%.6g" % c.truth_value)}
 
     def choices(self, reading) -> Tex:
