@@ -103,6 +103,9 @@ class Translation:
     #: The letter the formula's notation gives the model's pre-activation: the one it writes
     #: (z in σ'(z^⟨t⟩)), else z where its a is the state (deeplearning.ai's), else "" (no say).
     pre_activation: str = ""
+    #: The formula's own name of each role it read, as (`printing.Notation` field, name) pairs:
+    #: (state, h), (weight, W_hh), (input, x); a report prints the roles with them.
+    names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -192,6 +195,7 @@ class _Context:
     claim_lhs: bool = False  # a derivative is written on the left (one step unless lhs_steps)
     pre_activation: str = ""  # the letter of a name read as the pre-activation (z_t, net_t)
     state_reads: dict = field(default_factory=dict)  # time index → how the state there was read
+    names: dict = field(default_factory=dict)  # Notation field → the formula's first name for it
 
     @property
     def activation(self) -> Activation:
@@ -420,7 +424,8 @@ def _translate(claim, rec, roles, state, times, fixed):
     notes = tuple(dict.fromkeys(ctx.notes))
     # The report must not call the pre-activation a_t where the formula's a is the state.
     pre_activation = ctx.pre_activation or (next(l for l in ("z", "v") if l != state) if state == "a" or ng else "")
-    return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation), ctx.met
+    names = tuple({"state": state, **ctx.names}.items())
+    return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation, names), ctx.met
 
 
 def _later(a: str, b: str) -> bool:
@@ -628,8 +633,10 @@ def _role(name: Name, ctx: _Context):
         finally:
             ctx.defining = ctx.defining[:-1]
     if key in ctx.roles.recurrent:
+        ctx.names.setdefault("weight", _math_name(key))
         return _said(ctx, key, "W", rec.W)
     if key in ctx.roles.input_weight:
+        ctx.names.setdefault("input_weight", _math_name(key))
         return _said(ctx, key, "W_in", rec.W_in)
     if key == "I":
         return sp.Identity(rec.n)
@@ -640,24 +647,32 @@ def _role(name: Name, ctx: _Context):
         ctx.pre_activation = ctx.pre_activation or letter
         return _Vec(rec.a_t)
     if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state):
+        if not name.accent and _time_of(name) is not None:  # x_t, x^⟨t⟩, x: not a labelled x_in
+            ctx.names.setdefault("input", letter)
         return _Vec(_said(ctx, key, "u", rec.u, "the input", _display(name)))
     if letter == "b":
+        if not name.time and not name.accent:
+            ctx.names.setdefault("bias", _math_name(key))
         return _Vec(rec.b)  # b, b_h, b_1: the bias
     if GRADIENT.fullmatch(letter):
         return _Grad(None, None, written or key)  # da_next as written, not da
     if len(name.letter) > 1 and not name.sub and not name.time:
         code = f"{name.letter[0]}_{name.letter[1:]}"  # code's Whh, Wxh are W_hh, W_xh
         if code in ctx.roles.recurrent:
+            ctx.names.setdefault("weight", _math_name(key))
             return rec.W
         if code in ctx.roles.input_weight:
+            ctx.names.setdefault("input_weight", _math_name(key))
             return rec.W_in
         if code == f"b_{ctx.state}":  # code's bias named after the state: Karpathy's bh, Ng's ba
+            ctx.names.setdefault("bias", _math_name(key))
             return _Vec(rec.b)
     if len(name.letter) > 1:
         return _split(name, ctx)
     if name.letter == "W" and name.sub and not any(
             k.startswith("W") and k in ctx.roles.recurrent for k in ctx.keys if k != key):
         ctx.notes.append(Prose.of("{name} is read as the recurrent matrix {W}", name=key, W=rec.W))
+        ctx.names.setdefault("weight", _math_name(key))
         return rec.W
     size = zero_name(name)
     if size is not None:  # O, O_{n×n}: the zero matrix, where no role above took O (--define O=…, --recurrent O)
@@ -668,6 +683,14 @@ def _role(name: Name, ctx: _Context):
     raise UnknownNameError(
         f"unknown name {key!r} at position {name.pos + 1}: use W (or W_rec, W_hh) for the "
         f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state", key)
+
+
+def _math_name(key: str) -> str:
+    """A weight's or bias's name as math writes it, for the report's notation: code's Whh,
+    Wxh, bh as W_hh, W_xh, b_h; any other name as it is."""
+    if "_" not in key and len(key) > 1 and key[0] in "WUb" and key[1:].islower():
+        return f"{key[0]}_{key[1:]}"
+    return key
 
 
 def _said(ctx: _Context, key: str, usual: str, value, what: str = "", shown: str = ""):
@@ -1041,6 +1064,9 @@ def _binary(node: Binary, a, b, ctx: _Context):
     if isinstance(a, _Vec) and isinstance(b, _Vec) and node.op != "hadamard" \
             and _input_weight_u(node, a, b, ctx):
         a = ctx.rec.W_in
+        ctx.names["input_weight"] = "u"
+        if ctx.names.get("input") == "u":  # u was met first, as a vector: the input is the right one
+            ctx.names["input"] = _canonical(node.right).letter
         ctx.notes.append(Prose.of("{name} is read as the input weight {W}: it multiplies the input "
                                   "{x}, as the weight u does in scalar lecture notes (w h + u x)",
                                   name="u", W=a, x=_display(node.right)))

@@ -37,7 +37,7 @@ from .errors import InputError
 from .printing import Notation
 
 #: Config and --notation keys → Notation fields.
-KEYS = {f.name.replace("_", "-"): f.name for f in fields(Notation)}
+KEYS = {f.name.replace("_", "-"): f.name for f in fields(Notation) if f.name != "given"}
 #: Tables of a config file that are not notation settings: lint's and the cells'.
 TABLES = ("lint", "cells")
 #: A config cell's name: a lower-case word, digits and hyphens (what -r takes).
@@ -162,7 +162,7 @@ def notation(options: list[str] = (), config: str | Path | None = None,
     settings = settings_from_file(path) if path else {}
     settings.update(settings_from_options(list(options)))
     try:
-        return Notation(**settings), path
+        return Notation(**settings, given=frozenset(settings)), path
     except InputError as exc:
         raise InputError(f"{path}: {exc}" if path and not options else str(exc)) from None
 

@@ -9,9 +9,10 @@ through `Notation`, the only place that knows their LaTeX.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import sympy as sp
@@ -165,6 +166,10 @@ TRANSPOSES = {"top": r"^{\top}", "T": r"^{T}", "intercal": r"^{\intercal}"}
 #: The RNN forms' role keys of a `Notation`: names of the model's quantities, which a cell's
 #: own equations name themselves (`Notation.for_cells`).
 ROLES = ("state", "weight", "input_weight", "input", "bias")
+#: Names a role left to its default takes, in order, where a formula's own names took the
+#: default (`Notation.adopting`): the state x where the formula's input is x.
+ALTERNATIVES = {"state": ("h", "s", "y"), "weight": ("W_rec", "V", "A"), "input_weight": ("U", "W_x", "B"),
+                "input": ("x", "v", "e"), "bias": ("c", "b_0", "beta"), "pre_activation": ("z", "v", "n")}
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,9 @@ class Notation:
     transpose: str = "top"
     diag: str = "diag"
     pre_activation: str = "a"
+    #: The fields the user set (a config file, --notation), which a formula's own names never
+    #: replace (`adopting`); not a setting itself.
+    given: frozenset = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self):
         for field in ("state", "weight", "input_weight", "input", "bias", "pre_activation"):
@@ -237,10 +245,37 @@ class Notation:
             reset["pre_activation"] = default.pre_activation
         return replace(self, **reset)
 
-    @property
-    def role_names(self) -> set[str]:
-        """The names the RNN forms' roles are printed with (`ROLES`), and δ's."""
-        return {getattr(self, role) for role in ROLES} | {"delta"}
+    def adopting(self, names, pre_activation: str = "") -> "Notation":
+        """This notation with a formula's own names for the roles it names, so that a report
+        speaks the user's notation: `names` holds (field, name) pairs (`claim.Translation.names`:
+        (state, h), (weight, W_hh)), `pre_activation` the letter it gives the step's
+        pre-activation ("" when it gives none).
+
+        A field the user set (`given`, or any value other than the default) is kept: explicit
+        notation wins, role by role. A name that is no identifier, or is already taken, is
+        not adopted; a role left to its default moves to its first free `ALTERNATIVES` where
+        another role took the default's name, so two roles never share one.
+        """
+        default = Notation()
+        keys = (*ROLES, "pre_activation")
+        settings = {f: getattr(self, f) for f in keys
+                    if f in self.given or getattr(self, f) != getattr(default, f)}
+        taken = set(settings.values()) | {"delta"}
+        own = dict(names)
+        if pre_activation:
+            own["pre_activation"] = pre_activation
+        for key, name in own.items():
+            if key in keys and key not in settings and name not in taken and IDENTIFIER.fullmatch(name):
+                settings[key] = name
+                taken.add(name)
+        for key in keys:
+            if key not in settings:
+                first = getattr(default, key)
+                numbered = (f"{first.split('_')[0]}{k}" for k in itertools.count(2))
+                settings[key] = next(n for n in itertools.chain((first, *ALTERNATIVES[key]), numbered)
+                                     if n not in taken)
+                taken.add(settings[key])
+        return replace(self, **settings)
 
     @property
     def transpose_latex(self) -> str:

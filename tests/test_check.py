@@ -561,7 +561,7 @@ def test_a_zero_term_is_dropped_from_the_reading(capsys, text):
     assert r.expr == check("W diag(σ'(h_{t-1}))", activation="tanh", recurrence="pascanu").expr
     assert statuses(r)["numerator"] == "proved"
     code, out, err = run_cli(capsys, "check", text, "-r", "pascanu")
-    assert code == 0 and "read as:     W diag(σ'(x_{t-1}))\n" in out
+    assert code == 0 and "read as:     W diag(σ'(h_{t-1}))\n" in out  # in the formula's own names
 
 
 @pytest.mark.parametrize("text,message", [
@@ -678,7 +678,8 @@ def test_code_time_words_are_shown_as_written(formula, written):
     note = next(n for n in r.notes if n.text == "{name} is read as the current state {role}")
     assert dict(note.math)["name"] == written
     text = render_check(r, "text")
-    assert f"{written} is read as the current state x_t" in text and "+1" not in text
+    state = written.replace("_next", "").replace("next_", "")  # the report names the state as the formula does
+    assert f"{written} is read as the current state {state}_t" in text and "+1" not in text
 
 
 def test_a_pre_activation_without_bias_is_judged_and_said_once():
@@ -687,9 +688,9 @@ def test_a_pre_activation_without_bias_is_judged_and_said_once():
     from symbptt.render import render_check
     r = check("W^T diag[f'(W h_{j-1} + W^{(hx)} x_j)]")
     text = render_check(r, "text")
-    assert "read as:     Wᵀ diag(σ'(W x_{t-1} + W_in u_t + b))" in text
+    assert "read as:     Wᵀ diag(σ'(W h_{t-1} + W_hx x_t + b))" in text  # in the formula's own names
     assert ("σ' is taken at the step's pre-activation written without the bias: b is added, and the "
-            "formula is judged with σ' at a_t = W x_{t-1} + W_in u_t + b") in text
+            "formula is judged with σ' at a_t = W h_{t-1} + W_hx x_t + b") in text
     assert "network without" not in text and text.count("without the bias") == 1
 
 
@@ -755,7 +756,7 @@ def test_scalar_notes_say_each_note_once_and_show_names_as_written():
     shown = [dict(n.math)["name"] for n in r.notes if n.text == "{name} is read as the input {symbol}"]
     assert shown == ["x_{t-1}"]
     text = render_check(r, "text")
-    assert "x_{t-1} is read as the input u_t" in text and "x_t-1" not in text
+    assert "x_{t-1} is read as the input x_t" in text and "x_t-1" not in text  # the input as the formula names it
 
 
 def test_scalar_notes_reading_text_shows_every_factor_judged():
@@ -861,14 +862,14 @@ def test_a_lower_case_superscript_t_after_a_one_step_derivative_is_a_transpose()
 @pytest.mark.parametrize("text,plain_text,tex", [
     ("diag(W (x_{t-1} + 1)) W", "diag(W (x_{t-1} + 1)) W",
      r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{x}_{t-1} + 1\right)\right) \mathbf{W}"),
-    ("diag(W^T (1 - h_t^2))", "diag(Wᵀ (1 - x_t²))",
-     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right)\right)"),
-    ("(W^T (1 - h_t^2)) ⊙ δ_t", "diag(Wᵀ (1 - x_t²))",
-     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right)\right)"),
-    ("diag(W (h_t (1 - h_t))) W", "diag(W (x_t·(1 - x_t))) W",
-     r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{x}_{t} \left(1 - \mathbf{x}_{t}\right)\right)\right) \mathbf{W}"),
-    ("diag(W^T (1 - h_t^2) + 1)", "diag(Wᵀ (1 - x_t²) + 1)",
-     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{x}_{t}^{2}\right) + 1\right)"),
+    ("diag(W^T (1 - h_t^2))", "diag(Wᵀ (1 - h_t²))",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{h}_{t}^{2}\right)\right)"),
+    ("(W^T (1 - h_t^2)) ⊙ δ_t", "diag(Wᵀ (1 - h_t²))",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{h}_{t}^{2}\right)\right)"),
+    ("diag(W (h_t (1 - h_t))) W", "diag(W (h_t·(1 - h_t))) W",
+     r"\operatorname{diag}\left(\mathbf{W} \left(\mathbf{h}_{t} \left(1 - \mathbf{h}_{t}\right)\right)\right) \mathbf{W}"),
+    ("diag(W^T (1 - h_t^2) + 1)", "diag(Wᵀ (1 - h_t²) + 1)",
+     r"\operatorname{diag}\left(\mathbf{W}^{\top} \left(1 - \mathbf{h}_{t}^{2}\right) + 1\right)"),
 ])
 def test_a_matrix_times_an_entrywise_sum_keeps_its_parentheses(capsys, text, plain_text, tex):
     """W (x + 1) is not W x + 1: the "read as" line, in every format, brackets an entrywise
@@ -893,17 +894,17 @@ def test_a_power_of_a_diagonal_is_judged(capsys, text):
         assert code in (0, 1) and "MatPow" not in out + err
         assert fmt != "text" or "**" not in out
     code, out, err = run_cli(capsys, "check", text, "-a", "sigmoid")
-    assert "read as:     (diag(x_t) - diag(x_t)²) W\n" in out
+    assert "read as:     (diag(h_t) - diag(h_t)²) W\n" in out
     assert json.loads(render_check(r, "json"))["parsed"] == (
-        r"\left(\operatorname{diag}\left(\mathbf{x}_{t}\right) - "
-        r"\operatorname{diag}\left(\mathbf{x}_{t}\right)^{2}\right) \mathbf{W}")
+        r"\left(\operatorname{diag}\left(\mathbf{h}_{t}\right) - "
+        r"\operatorname{diag}\left(\mathbf{h}_{t}\right)^{2}\right) \mathbf{W}")
 
 
 @pytest.mark.parametrize("text,number,plain_text,holds", [
-    ("W^T diag(1-h_t^2)    (10.21)", "10.21", "Wᵀ diag(1 - x_t²)", "denominator"),
-    ("∂h_t/∂h_{t-1} = diag(1 − h_t²) W    (3)", "3", "diag(1 - x_t²) W", "numerator"),
-    ("W^T diag(1-h_t^2) (9.7.3)", "9.7.3", "Wᵀ diag(1 - x_t²)", "denominator"),
-    (r"W^T diag(1-h_t^2) \qquad (5)", "5", "Wᵀ diag(1 - x_t²)", "denominator"),
+    ("W^T diag(1-h_t^2)    (10.21)", "10.21", "Wᵀ diag(1 - h_t²)", "denominator"),
+    ("∂h_t/∂h_{t-1} = diag(1 − h_t²) W    (3)", "3", "diag(1 - h_t²) W", "numerator"),
+    ("W^T diag(1-h_t^2) (9.7.3)", "9.7.3", "Wᵀ diag(1 - h_t²)", "denominator"),
+    (r"W^T diag(1-h_t^2) \qquad (5)", "5", "Wᵀ diag(1 - h_t²)", "denominator"),
 ])
 def test_a_trailing_equation_number_is_read_as_one(capsys, text, number, plain_text, holds):
     """A PDF's equation number copied with the display, "(10.21)" at the end, is not a

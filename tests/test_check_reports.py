@@ -90,6 +90,7 @@ UNICODE = "∏ Wᵀ\u00a0⊙\u2009σ′(x_{t−1}) ∂"  # as PDFs paste it
     r"\prod_{t \ge i > k} W^⊤ \operatorname{diag}\left(σ'(x_{i-1})\right) ⊙ 1",
     "∂h_t/∂h_{t−1} = W\u00a0diag(f′(h_{t−1}))",
     "np.dot(Whh.T, np.diag(1 - hs[t]*hs[t]))",
+    "∂h_t/∂h_{t-1} = W_hh^T diag(1 - h_t^2)",  # the formula's own long names: wider matrices
 ])
 def test_latex_of_pasted_unicode_compiles(pdflatex, formula, tmp_path):
     source = tmp_path / "check.tex"
@@ -126,33 +127,37 @@ def test_a_state_named_a_leaves_the_pre_activation_another_letter(formula, roles
     r = check(formula, roles=Roles(**roles))
     assert r.reading.state == "a"
     text = render_check(r, "text")
-    assert "x_t = tanh(z_t)" in text and "z_t = W x_{t-1} + W_in u_t + b" in text
-    assert "diag(1 - tanh(z_t)²) W" in text and "tanh(a_t)" not in text and "a_t = " not in text
-    assert "\\mathbf{z}_{t}" in render_check(r, "markdown") and "\\mathbf{a}_{t}" not in render_check(r, "markdown")
-    assert "\\mathbf{a}_{t}" not in render_check(r, "latex")
-    assert "a_{t}" not in render_check(r, "json").replace("`a_t`", "")
+    W = "W_aa" if "W_{aa}" in formula else "W"  # the report names the state and W as the formula does
+    assert "a_t = tanh(z_t)" in text and f"z_t = {W} a_{{t-1}} + W_in u_t + b" in text
+    assert f"diag(1 - tanh(z_t)²) {W}" in text and "tanh(a_t)" not in text and "a_t = W" not in text
+    for fmt in ("markdown", "latex"):
+        out = render_check(r, fmt)
+        assert "\\mathbf{z}_{t} = " in out and "\\mathbf{a}_{t} = \\tanh" in out and "\\mathbf{a}_{t} = \\mathbf{W}" not in out
+    notation = json.loads(render_check(r, "json"))["notation"]
+    assert (notation["state"], notation["pre-activation"]) == ("a", "z")
 
 
-@pytest.mark.parametrize("formula, letter", [
+@pytest.mark.parametrize("formula, letter, state, W", [
     # W_aa makes a deeplearning.ai's state, though no a is written: z_t, as the formula has it.
-    (r"W_{aa}^T \operatorname{diag}(\sigma'(z^{\langle t \rangle}))", "z"),
-    (r"W^T \operatorname{diag}(\sigma'(net_t))", "net"),  # the formula's own pre-activation letter
+    (r"W_{aa}^T \operatorname{diag}(\sigma'(z^{\langle t \rangle}))", "z", "x", "W_aa"),  # no state written: x
+    (r"W^T \operatorname{diag}(\sigma'(net_t))", "net", "x", "W"),  # the formula's own pre-activation letter
 ])
-def test_the_pre_activation_is_named_as_the_formula_names_it(formula, letter):
+def test_the_pre_activation_is_named_as_the_formula_names_it(formula, letter, state, W):
     r = check(formula)
     assert r.reading.pre_activation == letter
     text = render_check(r, "text")
-    assert f"x_t = σ({letter}_t)" in text and f"{letter}_t = W x_{{t-1}} + W_in u_t + b" in text
-    assert "a_t" not in text
+    assert f"{state}_t = σ({letter}_t)" in text and f"{letter}_t = {W} {state}_{{t-1}} + W_in u_t + b" in text
+    assert "σ(a_t)" not in text and "a_t = W" not in text
     for fmt in ("markdown", "latex"):
         out = render_check(r, fmt)
-        assert f"\\mathbf{{{letter}}}_{{t}}" in out and "\\mathbf{a}_{t}" not in out, fmt
-    assert "a_{t}" not in render_check(r, "json")
+        assert f"\\mathbf{{{letter}}}_{{t}}" in out and "\\mathbf{a}_{t} = \\mathbf{W}" not in out, fmt
+    notation = json.loads(render_check(r, "json"))["notation"]
+    assert (notation["state"], notation["pre-activation"]) == (state, letter)
 
 
 def test_the_pre_activation_keeps_its_letter_when_the_state_is_not_a():
     r = check(r"W^T \operatorname{diag}(1 - h_t^2)")
-    assert r.reading.state == "h" and "x_t = tanh(a_t)" in render_check(r, "text")
+    assert r.reading.state == "h" and "h_t = tanh(a_t)" in render_check(r, "text")
     r = check(r"\operatorname{diag}(1 - \tanh^2(a^{(t)})) W")  # Goodfellow's a^{(t)}: the pre-activation
     assert r.reading.pre_activation == "a" and "x_t = tanh(a_t)" in render_check(r, "text")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,51 +14,57 @@ from ..model import FORMS
 from ..printing import Notation, Tex
 from ..steps import DISPLAY, Prose
 from .formats import CHECK_FORMATS, FORMATS, Format, get_format
-from .view import View, dump, fill
+from .view import View, dump, fill, width
 
 if TYPE_CHECKING:  # check is imported on use: `derive` needs neither it nor lark
     from ..check import CheckResult
-    from ..claim import Translation
 
 
-#: Letters for the model's pre-activation, in order of preference.
-PRE_ACTIVATION_LETTERS = ("a", "z", "v")
-
-
-def unclashed(notation: Notation, reading: "Translation") -> Notation:
-    """`notation`, with the pre-activation named as the formula's notation names it
-    (`Translation.pre_activation`: z where deeplearning.ai's a^⟨t⟩ is the state), and renamed
-    when its letter is the one the formula uses for the state: the report must not call two
-    things a_t."""
-    letter = reading.pre_activation
-    roles = notation.role_names
-    if letter and letter not in roles | {notation.pre_activation}:
-        return replace(notation, pre_activation=letter)
-    if notation.pre_activation != reading.state:
-        return notation
-    taken = {reading.state} | roles
-    return replace(notation, pre_activation=next(l for l in PRE_ACTIVATION_LETTERS if l not in taken))
+#: Estimated widths (`view.width`) past which a LaTeX counterexample's two matrices, or its
+#: two entries in a sentence, no longer fit a line.
+WIDE_MATRICES = 88
+WIDE_ENTRIES = 40
 
 
 class CheckView(View):
     """The context of a check report (templates check*.j2)."""
 
     def __init__(self, result: "CheckResult", fmt: Format, notation: Notation):
-        super().__init__(fmt, unclashed(notation, result.reading))
+        # The formula's own names for the roles it read, where the user set none (`adopting`).
+        super().__init__(fmt, notation.adopting(result.reading.names, result.reading.pre_activation))
         self.r = result
+        # plain text in this notation and in the defaults, for the notes (`note`)
+        self._plain = self if fmt.name == "text" else View(FORMATS["text"], self.notation)
+        self._default = View(FORMATS["text"], Notation())
+
+    def note(self, p: Prose) -> Tex:
+        """A note or choice how a name was read, without the symbol where the report prints it
+        as the name itself, in names other than the defaults: "h_t is read as the current
+        state", not "... state h_t" (a formula in the default names reads as it always did)."""
+        name = dict(p.math).get("name")
+        for slot, value in p.math:
+            if (isinstance(name, str) and not isinstance(value, str) and str(self._plain.tex(value)) == name
+                    and str(self._default.tex(value)) != name):
+                p = Prose(p.text.replace(" {%s}" % slot, ""), tuple(m for m in p.math if m[0] != slot))
+        return self.prose(p)
 
     def _counterexample(self, c) -> dict | None:
         if c is None:
             return None
         i, j = c.entry
-        return {"n": c.n, "position": f"({i}, {j})", "claim": self.tex(c.claim),
-                "truth": self.tex(c.truth), "claim_entry": self.tex(c.claim[i - 1, j - 1]),
-                "truth_entry": self.tex(c.truth[i - 1, j - 1]), "seed": c.seed,
+        claim, truth = self.tex(c.claim), self.tex(c.truth)
+        claim_entry, truth_entry = self.tex(c.claim[i - 1, j - 1]), self.tex(c.truth[i - 1, j - 1])
+        # Long names (W_hh) make the two matrices, or the two entries in a sentence, too wide
+        # for one line of a LaTeX page: each then gets a display of its own.
+        wide = (width(claim) + width(truth) > WIDE_MATRICES
+                or width(claim_entry) + width(truth_entry) > WIDE_ENTRIES)
+        return {"n": c.n, "position": f"({i}, {j})", "claim": claim, "truth": truth, "wide": wide,
+                "claim_entry": claim_entry, "truth_entry": truth_entry, "seed": c.seed,
                 "claim_value": Tex("%.6g" % c.claim_value), "truth_value": Tex("%.6g" % c.truth_value)}
 
     def choices(self, reading) -> Tex:
         """How an ambiguous formula was read ('' when nothing was ambiguous)."""
-        return Tex("; ".join(self.prose(c.text) for c in reading.choices))
+        return Tex("; ".join(self.note(c.text) for c in reading.choices))
 
     def reading(self, v) -> Tex:
         """One reading as a sentence, its formulas printed."""
@@ -95,7 +101,7 @@ class CheckView(View):
             "version": __version__,
             "input": self.code(r.text),
             "parsed": self.tex(r.expr),
-            "notes": [self.prose(n) for n in r.notes],
+            "notes": [self.note(n) for n in r.notes],
             "reading": self.choices(r.reading),
             "multi_step": r.multi_step,
             "activation": {"name": rec.activation.name, "title": self.text(rec.activation.title)},
@@ -145,7 +151,7 @@ def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
         return {"form": v.form, "layout": v.layout.value, "binding": v.binding,
                 "status": v.status,
                 "reading": [{"choice": c.key.split("@")[0], "option": c.option,
-                             "text": str(text.prose(c.text))} for c in v.reading.choices],
+                             "text": str(text.note(c.text))} for c in v.reading.choices],
                 "counterexample": counterexample(v)}
 
     data = {
@@ -154,10 +160,13 @@ def check_json(result: "CheckResult", notation: Notation | None = None) -> str:
         "parsed": tex.tex(result.expr),
         "plain": text.tex(result.expr),
         "activation": result.recurrence.activation.name,
+        # the notation the report prints with: the user's, else the formula's own names
+        "notation": {f.name.replace("_", "-"): getattr(text.notation, f.name)
+                     for f in fields(Notation) if f.name != "given"},
         "form": {"key": result.form.key, "title": FORMS[result.form.key].title,
                  "reason": str(text.prose(result.form.reason))},
-        "notes": [str(text.prose(n)) for n in result.notes],
-        "reading": [str(text.prose(c.text)) for c in result.reading.choices],
+        "notes": [str(text.note(n)) for n in result.notes],
+        "reading": [str(text.note(c.text)) for c in result.reading.choices],
         "multi_step": result.multi_step,
         "readings": [dict(verdict(v), statement=str(text.reading(v))) for v in result.readings],
         "verdicts": [verdict(v) for v in result.all_verdicts],
