@@ -424,7 +424,10 @@ def _translate(claim, rec, roles, state, times, fixed):
     notes = tuple(dict.fromkeys(ctx.notes))
     # The report must not call the pre-activation a_t where the formula's a is the state.
     pre_activation = ctx.pre_activation or (next(l for l in ("z", "v") if l != state) if state == "a" or ng else "")
-    names = tuple({"state": state, **ctx.names}.items())
+    # A state read only as its activation (s_{t-1} as tanh(x_{t-1})) is not the report's state:
+    # naming x by it would print "s_{t-1} read as tanh(s_{t-1})".
+    as_state = not ctx.state_reads or any(reads != {"activated"} for reads in ctx.state_reads.values())
+    names = tuple({**({"state": state} if as_state else {}), **ctx.names}.items())
     return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation, names), ctx.met
 
 

@@ -218,4 +218,4 @@ def test_a_state_read_as_itself_keeps_its_note(capsys):
     from symbptt.cli import main
 
     assert main(["check", "W diag(tanh'(s_{t-1}))"]) == 0
-    assert "s_{t-1} is read as the previous state x_{t-1}" in capsys.readouterr().out
+    assert "s_{t-1} is read as the previous state\n" in capsys.readouterr().out

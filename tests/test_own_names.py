@@ -104,3 +104,15 @@ def test_the_names_change_no_verdict(formula):
     assert own["notation"] != before["notation"]
     assert [(v["form"], v["layout"], v["status"], v["binding"]) for v in own["verdicts"]] == \
         [(v["form"], v["layout"], v["status"], v["binding"]) for v in before["verdicts"]]
+
+
+def test_a_name_read_only_as_the_states_activation_does_not_name_the_state(capsys):
+    """WildML's s[t-1] in `(1 - s[t-1] ** 2)` is read, in Pascanu's form, as tanh(x_{t-1}): s
+    is the activation there, not the state, so the state keeps its own letter (naming it s
+    would print "s_{t-1} read as tanh(s_{t-1})"); with s read as the state itself it is the state's."""
+    code, out, _ = run_cli(capsys, "check", "W.T.dot(delta_t) * (1 - s[t-1] ** 2)", "--no-config")
+    assert code == 0
+    assert "reading: s_{t-1} read as the previous state's activation tanh(x_{t-1})" in out
+    assert "tanh(s_" not in out
+    code, out, _ = run_cli(capsys, "check", "W^T diag(1 - s_t^2)", "--no-config")
+    assert code == 0 and "s_t read as the current state" in out and "s_t = tanh(a_t)" in out and "x_t" not in out
