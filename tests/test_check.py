@@ -932,6 +932,17 @@ def test_a_number_in_parentheses_elsewhere_stays_a_factor(capsys, text, factor):
     assert f"read as:     {factor}" in out and "equation number" not in out
 
 
+def _elman_by_torch(torch, seed: int, n: int = 4, m: int = 3):
+    """(W, h_t, J) of h_t = tanh(W h_{t-1} + U x_t + b) at seeded random values: W and h_t as
+    torch tensors (h_t 1-D, shape (n,)), J = ∂h_t/∂h_{t-1} by torch autograd, numerator layout,
+    as a numpy array."""
+    torch.manual_seed(seed)
+    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
+    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
+    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
+    return W, step(h_prev).detach(), torch.autograd.functional.jacobian(step, h_prev).numpy()
+
+
 @pytest.mark.parametrize("text", ["np.multiply(1 - h**2, W)", "np.multiply(W, 1 - h**2)",
                                   "torch.mul(1 - h**2, W)", "torch.mul(W, 1 - h**2)"])
 def test_np_multiply_and_torch_mul_broadcast_as_star_does(text):
@@ -940,13 +951,7 @@ def test_np_multiply_and_torch_mul_broadcast_as_star_does(text):
     v * W is read. Evaluated here by numpy and torch themselves; the truth from autograd."""
     import numpy as np
     torch = pytest.importorskip("torch")
-    torch.manual_seed(0)
-    n, m = 4, 3
-    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
-    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
-    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
-    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
-    h = step(h_prev).detach()
+    W, h, J = _elman_by_torch(torch, seed=0)
     lib = {"np": np} if text.startswith("np.") else {"torch": torch}
     as_array = (lambda a: a.numpy()) if text.startswith("np.") else (lambda a: a)
     one_d = np.asarray(eval(text, lib, {"W": as_array(W), "h": as_array(h)}))  # h of shape (n,)
@@ -975,13 +980,8 @@ def test_numpy_star_broadcast_is_judged_by_the_arrays_shape(text):
     1-D reading, and the rows reading is listed with its shape assumption."""
     import numpy as np
     torch = pytest.importorskip("torch")
-    torch.manual_seed(0)
-    n, m = 4, 3
-    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
-    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
-    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
-    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
-    h, Wn = step(h_prev).numpy(), W.numpy()
+    W, h, J = _elman_by_torch(torch, seed=0)
+    h, Wn = h.numpy(), W.numpy()
     env = {"W": Wn}
     one_d = eval(text, {}, {**env, "h": h})  # h of shape (n,)
     column = eval(text, {}, {**env, "h": h[:, None]})  # h of shape (n, 1), as min-char-rnn
@@ -1025,13 +1025,7 @@ def test_numpy_and_torch_code_is_judged_as_it_computes(text, lib):
     explicit column array (n, 1) scales the rows, diag(1 - h_t²) W, a row array (1, n) the
     columns, and the written shape is the one reading (no broadcast choice)."""
     import numpy as np
-    torch.manual_seed(1)
-    n, m = 4, 3
-    W, U, b = torch.randn(n, n, dtype=torch.float64), torch.randn(n, m, dtype=torch.float64), torch.randn(n, dtype=torch.float64)
-    h_prev, x = torch.randn(n, dtype=torch.float64), torch.randn(m, dtype=torch.float64)
-    step = lambda hp: torch.tanh(W @ hp + U @ x + b)
-    J = torch.autograd.functional.jacobian(step, h_prev).numpy()  # numerator layout
-    h = step(h_prev)
+    W, h, J = _elman_by_torch(torch, seed=1)
     env = {"np": np, "torch": torch, "W": W, "W_hh": W, "h": h} if lib == "torch" else \
         {"np": np, "W": W.numpy(), "h": h.numpy()}
     value = np.asarray(eval(text, {}, env))  # the test's own strings, as the code runs them
