@@ -522,7 +522,7 @@ def _shown_at(name: Name) -> str:
     return f"{name.letter}_{{{_index(name)}}}"
 
 
-def _gammas(cell: Cell) -> str:
+def gamma_names(cell: Cell) -> str:
     """The Γ names of `cell`'s gates: Γ_f, Γ_i or Γ_u, Γ_o (one gate's names joined by "or")."""
     by_gate: dict = {}
     for alias, target in cell.aliases:
@@ -549,7 +549,7 @@ def block_of(claim: Claim, cell: Cell, block: tuple[str, str] | None) -> tuple:
         aliases = dict(cell.aliases)  # Γ_f by its label; \tilde c_t by its letter and accent
         for n in (num, den):  # Γ_x: deeplearning.ai's way to name a gate, but no gate of this cell
             if n.letter == "Gamma" and _label(n) not in aliases:
-                raise InputError(f"{_gamma_shown(n)} is not a gate of {cell.key} ({_gammas(cell)})")
+                raise InputError(f"{_gamma_shown(n)} is not a gate of {cell.key} ({gamma_names(cell)})")
         v, s = (aliases.get(_label(n)) or aliases.get(_label(Name(n.pos, n.letter, "", "", n.accent)), n.letter)
                 for n in (num, den))
         back = _one_step_later(claim)

@@ -152,7 +152,7 @@ def _names_of(cell) -> frozenset:
 
 def _unread_why(d: "_Derivative", cell) -> str:
     """Why a derivative claimed equal to a matrix, under a declared gated cell, is not judged."""
-    from ..cell_claim import _gammas, shown_label
+    from ..cell_claim import gamma_names, shown_label
 
     a, b = _base(d.num), _base(d.den)
     shown = lambda n: shown_label(n.lstrip("\\"))  # noqa: E731
@@ -160,7 +160,7 @@ def _unread_why(d: "_Derivative", cell) -> str:
         return f"the derivative {_frac(d)} names no quantity lint reads"
     unknown = [n for n in dict.fromkeys((a, b)) if n not in _names_of(cell)]
     if unknown and all(n.startswith("Gamma_") for n in unknown):
-        return f"{' and '.join(map(shown, unknown))} is not a gate of {cell.key} ({_gammas(cell)})"
+        return f"{' and '.join(map(shown, unknown))} is not a gate of {cell.key} ({gamma_names(cell)})"
     if unknown:
         return (f"{' and '.join(map(shown, unknown))} {'is' if len(unknown) == 1 else 'are'} no name of "
                 f"{cell.key} (its states {', '.join(cell.states)}, its gates and their Γ names)")
