@@ -524,8 +524,11 @@ def _as_factor(value, node: Node, ctx: _Context):
             return factor
     if not isinstance(value, _Vec) and not getattr(value, "is_Matrix", False) and value == 0:
         return sp.ZeroMatrix(ctx.rec.n, ctx.rec.n)  # a Jacobian claimed zero: judged like any other
-    if isinstance(value, _Vec) or not getattr(value, "is_Matrix", False):
-        raise InputError("the formula is not a matrix; a one-step Jacobian is an n×n matrix")
+    if isinstance(value, _Vec):  # σ'(x_{t-1}) alone: the diagonal is meant, or a factor is missing
+        raise InputError("the formula is a vector, not a matrix; a one-step Jacobian is an n×n matrix "
+                         "(for the diagonal matrix of the vector's entries write diag(…) around it)")
+    if not getattr(value, "is_Matrix", False):
+        raise InputError("the formula is a number or a constant vector (1_n), not a matrix; a one-step Jacobian is an n×n matrix")
     return value
 
 

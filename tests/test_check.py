@@ -544,12 +544,25 @@ def test_1_n_is_the_ones_vector(text):
 @pytest.mark.parametrize("text,message", [
     ("1_m", "the ones vector at position 1 has size m, but the state's is n: write 1 or 1_n"),
     ("diag(1_t - h_t^2) W", "the subscript of 1 at position 7 is not a size: t is a time index"),
-    ("1_n", "the formula is not a matrix"),
+    ("1_n", "the formula is a number or a constant vector (1_n), not a matrix"),
 ])
 def test_a_ones_vector_of_another_size_is_an_error(text, message):
     with pytest.raises(InputError, match=re.escape(message)) as exc:
         check(text, activation="tanh", recurrence="elman")
     assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("sigma'(x_{t-1})", "the formula is a vector, not a matrix; a one-step Jacobian is an n×n matrix "
+                        "(for the diagonal matrix of the vector's entries write diag(…) around it)"),
+    ("1 - h_t^2", "the formula is a vector, not a matrix"),
+    ("2", "the formula is a number or a constant vector (1_n), not a matrix"),
+])
+def test_a_vector_or_scalar_alone_says_what_it_is(text, message):
+    """σ'(x_{t-1}) alone is the vector of the Jacobian's diagonal, not the Jacobian: the error
+    says it is a vector and how to write the diagonal matrix (it said "not a matrix")."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        check(text)
 
 
 @pytest.mark.parametrize("text", [r"∂h_t/∂h_{t-1} = O_{n\times n} + W diag(σ'(h_{t-1}))",
