@@ -272,6 +272,8 @@ class Claim(Node):
 #: A parenthesised number at the very end, after spacing, such as "    (10.21)" or
 #: "\qquad (9.7.3)": the equation number a PDF prints beside the display. A number that
 #: starts with 0 (0.5) is a scalar, and one that is not last ((3) W) a factor.
+#: A numeric index right after a name, as code indexes arrays (hs[0], hs[-1]): a fixed step.
+_FIXED_INDEX = re.compile(r"(?<=[A-Za-z0-9_])\[\s*[+\-−]?\s*\d+\s*\]")
 EQUATION_NUMBER = re.compile(r"(?:\s|\\q?quad|\\[,;:]|~)+\(\s*([1-9]\d*(?:\.\d+)*[a-z]?)\s*\)\s*$")
 
 
@@ -589,6 +591,12 @@ def parse(text: str, max_length: int = MAX_LENGTH) -> Claim:
         bad = next(c for c in text if ord(c) < 32 and c not in "\t\n\r" or 0xD800 <= ord(c) <= 0xDFFF)
         raise InputError(f"the formula contains the control or invalid character U+{ord(bad):04X} "
                          f"at position {text.index(bad) + 1}")
+    fixed = _FIXED_INDEX.search(text)
+    if fixed:  # min-char-rnn's hs[0], hs[-1]: read as a bracketed factor, it would be a product
+        index = "".join(fixed.group(0).split())
+        raise InputError(f"the index {index} at position {fixed.start() + 1} "
+                         "picks one fixed step of an array; a one-step Jacobian is at steps t and t-1: "
+                         "index by t, as hs[t] and hs[t-1]")
     number = EQUATION_NUMBER.search(text)
     if number and text[:number.start()].strip():  # only the last one: W (2) (3) keeps its factor 2
         typed = text[:number.start()]

@@ -1134,3 +1134,17 @@ def test_the_time_step_errors_name_the_state_as_written(capsys, text, message):
     assert code == 2 and out == "" and err.count("\n") == 1
     assert message in err
     assert not re.search(r"(?<![\w{])[+-]1(?![\w}])|\bnone\b|no index", err), err
+
+
+@pytest.mark.parametrize("text, index, position", [
+    ("np.diag(1 - hs[0]**2) @ Whh", "[0]", 15), ("Whh.T @ np.diag(1 - hs[ -1 ]**2)", "[-1]", 23),
+    ("W[0]", "[0]", 2), ("(1 - hs[2]**2) * Whh", "[2]", 8),
+])
+def test_a_numeric_array_index_is_refused_not_read_as_a_product(text, index, position):
+    """min-char-rnn indexes its states by step, hs[0], hs[-1] (the initial state); the bracket
+    was read as a factor, hs·0, so `np.diag(1 - hs[0]**2) @ Whh` became I W_hh and was refuted,
+    and hs[-1]**2 became hs. A fixed step is refused with what to write; hs[t] still works."""
+    with pytest.raises(InputError, match=re.escape(
+            f"the index {index} at position {position} picks one fixed step of an array")):
+        check(text)
+    assert statuses(check("np.diag(1 - hs[t]**2) @ Whh", activation="tanh", recurrence="elman"))["numerator"] == "proved"
