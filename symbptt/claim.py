@@ -640,10 +640,10 @@ def _role(name: Name, ctx: _Context):
             ctx.defining = ctx.defining[:-1]
     if key in ctx.roles.recurrent:
         ctx.names.setdefault("weight", _math_name(key))
-        return _said(ctx, key, "W", rec.W)
+        return _said(ctx, key, "W", rec.W, "the recurrent matrix")
     if key in ctx.roles.input_weight:
         ctx.names.setdefault("input_weight", _math_name(key))
-        return _said(ctx, key, "W_in", rec.W_in)
+        return _said(ctx, key, "W_in", rec.W_in, "the input weight")
     if key == "I":
         return sp.Identity(rec.n)
     letter = name.letter

@@ -116,3 +116,12 @@ def test_a_name_read_only_as_the_states_activation_does_not_name_the_state(capsy
     assert "tanh(s_" not in out
     code, out, _ = run_cli(capsys, "check", "W^T diag(1 - s_t^2)", "--no-config")
     assert code == 0 and "s_t read as the current state" in out and "s_t = tanh(a_t)" in out and "x_t" not in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_a_weight_read_by_its_role_says_the_role(capsys, fmt):
+    """Goodfellow's U x^{(t)} (eq. 10.8): U is the input weight. The note printed "U is read as"
+    and nothing more, its symbol dropped as the user's own name; it names the role now."""
+    code, out, _ = run_cli(capsys, "check", "diag(1 - tanh^2(W h_{t-1} + U x_t + b)) W", "--no-config", "-f", fmt)
+    assert code == 0
+    assert re.search(r"`?U`? is read as the input weight", out) and not re.search(r"is read as[;.]?\n", out)
