@@ -291,7 +291,11 @@ def _state_letter(claim: Claim, roles: Roles) -> str:
     # (W_ax x^⟨t⟩): see _ng_state.
     ng = "a" in letters and bool(_ng_state(claim, roles))
     candidates = [l for l in letters if not (ng and l == "x")]
-    state = next((l for l in ("h", "x", "s") if l in candidates and l in roles.state), None)
+    present = [l for l in ("h", "x", "s") if l in candidates and l in roles.state]
+    # Of two state letters, the one written at an earlier step is the state, the other the
+    # input: WildML's tanh(U x_t + W s_{t-1}) has its state s.
+    earlier = {n.letter for n in names if n.letter in present and _time_of(n) and _offset(_time_of(n)) < 0}
+    state = earlier.pop() if len(present) > 1 and len(earlier) == 1 else next(iter(present), None)
     state = state or next((l for l in roles.state if l in candidates), None)
     # A pre-activation name at another step than t (net_{t-1}, Ng's a_next) is the state.
     shifted = next((n.letter for n in names if n.letter in PRE_ACTIVATION and _time_of(n)

@@ -1148,3 +1148,13 @@ def test_a_numeric_array_index_is_refused_not_read_as_a_product(text, index, pos
             f"the index {index} at position {position} picks one fixed step of an array")):
         check(text)
     assert statuses(check("np.diag(1 - hs[t]**2) @ Whh", activation="tanh", recurrence="elman"))["numerator"] == "proved"
+
+
+def test_of_two_state_letters_the_one_at_the_earlier_step_is_the_state():
+    """WildML writes s_t = tanh(U x_t + W s_{t-1}): s is the state, x the input, and
+    ∂s_t/∂s_{t-1} = diag(1 - tanh²(U x_t + W s_{t-1})) W in numerator layout (the chain rule;
+    the torch truth of the same Elman step is in `_elman_by_torch`). x was taken as the state
+    because it comes first among h, x, s, and the formula refused: "multiplies shapes n×m and n×1"."""
+    for text in ("diag(1 - tanh^2(U x_t + W s_{t-1})) W", "diag(1 - tanh^2(W s_{t-1} + U x_t)) W"):
+        r = check(text)
+        assert r.reading.state == "s" and statuses(r) == {"numerator": "proved", "denominator": "refuted"}, text
