@@ -479,8 +479,8 @@ def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
     if expr.has(rec.a_t) or _folded(expr, rec).has(rec.a_t):
         return FormChoice(_POST, Prose("σ' is taken at the step-t pre-activation"))
     if rec.activation.name in ("tanh", "sigmoid") and _through_state(expr, rec):
-        h = sp.Symbol("h_t")
-        shown = 1 - h**2 if rec.activation.name == "tanh" else sp.Mul(h, 1 - h, evaluate=False)
+        body = 1 - ARG**2 if rec.activation.name == "tanh" else sp.Mul(ARG, 1 - ARG, evaluate=False)
+        shown = ElementwiseApplyFunction(sp.Lambda(ARG, body), rec.x_t)  # in the report's state name
         return FormChoice(_POST, Prose.of(f"σ' is written through the current state, as {{s}} is for "
                                           f"{rec.activation.name}", s=shown), current=True)
     if any(isinstance(f, ElementwiseApplyFunction) and f.expr == rec.x_prev for f in sp.preorder_traversal(expr)):

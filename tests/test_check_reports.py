@@ -192,9 +192,18 @@ def test_the_forms_reason_sets_its_math_as_math_in_latex():
     """The reason printed `($\\sigma$' is written …, as 1 -{} h\\_t$^2$ is for tanh)`: σ' and the
     state's formula are math now, and σ' is one token of the LaTeX escape."""
     latex = render_check(check("diag(1-h_t^2) W"), "latex")
-    assert r"($\sigma'$ is written through the current state, as $1 - h_{t}^{2}$ is for tanh)" in latex
+    assert r"($\sigma'$ is written through the current state, as $1 - \mathbf{h}_{t}^{2}$ is for tanh)" in latex
     assert "$\\sigma$'" not in latex and "h\\_t$^2$" not in latex
     assert "as 1 - h_t² is for tanh" in render_check(check("diag(1-h_t^2) W"), "text")
+
+
+@pytest.mark.parametrize("formula, shown", [("diag(1 - x_t^2) W", "as 1 - x_t² is for tanh"),
+                                            ("diag(s_t(1 - s_t)) W", "as s_t·(1 - s_t) is for sigmoid")])
+def test_the_forms_reason_writes_the_reports_state(formula, shown):
+    """The reason said "as 1 - h_t² is for tanh" whatever the state's name, in reports with no h
+    (or with h the input); it is written in the report's own state now."""
+    text = render_check(check(formula), "text")
+    assert shown in text and "h_t" not in text
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "json"])
