@@ -464,11 +464,28 @@ def _merged_diagonals(expr, rec: Recurrence):
 
 def _activation_of_polynomials(options, rec: Recurrence) -> str | None:
     """tanh or sigmoid, when σ' is written through the state as 1 − h² or h(1 − h), also in
-    several diagonals (diag(1 − h) diag(1 + h), diag(h) − diag(h)², `_merged_diagonals`)."""
+    several diagonals (diag(1 − h) diag(1 + h), diag(h) − diag(h)², `_merged_diagonals`), or,
+    for the generic σ, through σ itself: σ(a_t)(1 − σ(a_t)), the logistic sigmoid's derivative
+    as textbooks write it."""
     shapes = {1 - ARG**2: "tanh", ARG - ARG**2: "sigmoid"}
-    return next((shapes[sp.expand(body)] for t in options
-                 for body in _through_state(_merged_diagonals(t.expr, rec), rec)
-                 if sp.expand(body) in shapes), None)
+    for t in options:
+        merged = _merged_diagonals(t.expr, rec)
+        for body in (*_through_state(merged, rec), *_through_sigma(merged, rec)):
+            if sp.expand(body) in shapes:
+                return shapes[sp.expand(body)]
+    return None
+
+
+def _through_sigma(expr, rec: Recurrence):
+    """For the generic σ, the bodies of elementwise functions of a_t or x_{t-1} that are
+    polynomials in σ of the same argument (σ(s)(1 − σ(s)) as s(1 − s))."""
+    sigma = rec.activation.apply(ARG)
+    if rec.activation.name != "sigma" or sigma == ARG:
+        return []
+    bodies = [f.function.expr.xreplace({sigma: ARG}) for f in sp.preorder_traversal(expr)
+              if isinstance(f, ElementwiseApplyFunction) and f.expr in (rec.a_t, rec.x_prev)
+              and f.function.expr.has(sigma)]
+    return [b for b in bodies if not any(isinstance(a, sp.Function) for a in sp.preorder_traversal(b))]
 
 
 def _form_of(translation: Translation, rec: Recurrence) -> FormChoice | None:
@@ -538,12 +555,14 @@ def check(text: str, activation: str | None = None, roles: Roles = Roles(),
     base = _model(act)
     options = claim_readings(claim, base, roles)
     guess = None if activation else _activation_of_polynomials(options, base)
-    if guess:  # 1 − h², h(1 − h): σ' written through the state of a tanh or sigmoid network
+    if guess:  # 1 − h², h(1 − h), σ(a)(1 − σ(a)): σ' written through a tanh's or sigmoid's values
+        through = ("the state" if any(_through_state(_merged_diagonals(t.expr, base), base) for t in options)
+                   else "σ's own values")
         act = ACTIVATIONS[guess]
         base = _model(act)
         options = tuple(replace(t, notes=t.notes + (Prose.of(
             f"the activation is taken to be {guess}, whose derivative the formula writes through "
-            "the state (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
+            f"{through} (give --activation otherwise)"),)) for t in claim_readings(claim, base, roles))
     form = FormChoice(recurrence, Prose("the form asked for")) if recurrence else infer_form(options, base)
     if form is not None and form.current:  # the reading the form's reason assumes comes first
         options = tuple(sorted(options, key=lambda t: not any(

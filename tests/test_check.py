@@ -1158,3 +1158,19 @@ def test_of_two_state_letters_the_one_at_the_earlier_step_is_the_state():
     for text in ("diag(1 - tanh^2(U x_t + W s_{t-1})) W", "diag(1 - tanh^2(W s_{t-1} + U x_t)) W"):
         r = check(text)
         assert r.reading.state == "s" and statuses(r) == {"numerator": "proved", "denominator": "refuted"}, text
+
+
+@pytest.mark.parametrize("text, activation", [
+    (r"diag(\sigma(a_t) \odot (1 - \sigma(a_t))) W", "sigmoid"),
+    ("diag(sigma(a_t)) diag(1 - sigma(a_t)) W", "sigmoid"),
+    ("W diag(σ(x_{t-1}) (1 - σ(x_{t-1})))", "sigmoid"),
+    ("diag(1 - sigma(a_t)^2) W", "tanh"),
+])
+def test_sigma_written_through_its_own_values_names_the_activation(text, activation):
+    """σ(a)(1 − σ(a)) is the logistic sigmoid's derivative (d/da 1/(1 + e^{-a})), 1 − σ(a)² the
+    tanh's: the generic σ refuted the textbook formula with "no other reading makes it right";
+    the activation is inferred, as from h(1 − h) and 1 − h², and the formula proved."""
+    r = check(text)
+    assert r.recurrence.activation.name == activation
+    assert statuses(r)["numerator"] == "proved" and statuses(r)["denominator"] == "refuted"
+    assert any("σ's own values" in note.text for note in r.reading.notes)
