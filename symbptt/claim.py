@@ -429,9 +429,10 @@ def _translate(claim, rec, roles, state, times, fixed):
     # The report must not call the pre-activation a_t where the formula's a is the state.
     pre_activation = ctx.pre_activation or (next(l for l in ("z", "v") if l != state) if state == "a" or ng else "")
     # A state read only as its activation (s_{t-1} as tanh(x_{t-1})) is not the report's state:
-    # naming x by it would print "s_{t-1} read as tanh(s_{t-1})".
+    # naming x by it would print "s_{t-1} read as tanh(s_{t-1})"; its letter is taken all the
+    # same, so that x_{t-1} read so does not print as tanh(x_{t-1}) either (`Notation.adopting`).
     as_state = not ctx.state_reads or any(reads != {"activated"} for reads in ctx.state_reads.values())
-    names = tuple({**({"state": state} if as_state else {}), **ctx.names}.items())
+    names = tuple({**({"state": state} if as_state else {"activated": state}), **ctx.names}.items())
     return Translation(value, ctx.multi_step, notes, choices, ctx.rows, state, pre_activation, names), ctx.met
 
 
@@ -730,7 +731,9 @@ def _state(name: Name, ctx: _Context):
                            Prose.of("{name} read as the current state {x}", name=shown, x=rec.x_t)))
     if role == "x_t":
         return _Vec(rec.x_t)
-    if not fixed or ctx.in_activation or ctx.activation.name not in ("tanh", "sigmoid"):
+    # After ∂h_t/∂h_{t-1} on the left, h is the variable itself at both steps: h_{t-1} is the
+    # previous state, never also its activation (that read W diag(1 - h_{t-1}²) as proved).
+    if not fixed or ctx.in_activation or ctx.claim_lhs or ctx.activation.name not in ("tanh", "sigmoid"):
         return _Vec(rec.x_prev)
     activated = elementwise(ctx.activation, rec.x_prev)
     how = ctx.choose(f"activated@{name.pos}", ("state", "activated"), (

@@ -248,8 +248,9 @@ class Notation:
     def adopting(self, names, pre_activation: str = "") -> "Notation":
         """This notation with a formula's own names for the roles it names, so that a report
         speaks the user's notation: `names` holds (field, name) pairs (`claim.Translation.names`:
-        (state, h), (weight, W_hh)), `pre_activation` the letter it gives the step's
-        pre-activation ("" when it gives none).
+        (state, h), (weight, W_hh)); a pair of another key (activated, s: a letter read only as the
+        state's activation) reserves its name, which no role then takes. `pre_activation` is the
+        letter the formula gives the step's pre-activation ("" when it gives none).
 
         A field the user set (`given`, or any value other than the default) is kept: explicit
         notation wins, role by role. A name that is no identifier, or is already taken, is
@@ -267,6 +268,8 @@ class Notation:
         for key, name in own.items():
             if key in keys and key not in settings and name not in taken and IDENTIFIER.fullmatch(name):
                 settings[key] = name
+                taken.add(name)
+            elif key not in keys:  # a letter the formula uses in no role of ours ("activated")
                 taken.add(name)
         for key in keys:
             if key not in settings:

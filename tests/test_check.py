@@ -1174,3 +1174,35 @@ def test_sigma_written_through_its_own_values_names_the_activation(text, activat
     assert r.recurrence.activation.name == activation
     assert statuses(r)["numerator"] == "proved" and statuses(r)["denominator"] == "refuted"
     assert any("σ's own values" in note.text for note in r.reading.notes)
+
+
+@pytest.mark.parametrize("text", [r"\frac{\partial h_t}{\partial h_{t-1}} = W diag(1 - h_{t-1}^2)",
+                                  r"\frac{\partial s_t}{\partial s_{t-1}} = W diag(1 - s_{t-1}^2)",
+                                  "dh_t/dh_{t-1} = diag(1 - h_{t-1}^2) W^T",
+                                  r"\frac{\partial h_t}{\partial h_{t-1}} = W diag(h_{t-1}(1 - h_{t-1}))"])
+def test_after_a_derivative_on_the_left_the_previous_state_is_never_its_activation(text):
+    """∂h_t/∂h_{t-1} on the left makes h the variable at both steps; h_{t-1} was still re-read
+    as tanh(x_{t-1}), and W diag(1 - h_{t-1}²) was PROVED. Under one meaning of h it is false:
+    torch's Jacobian of h_t = W tanh(h_{t-1}) + … is W diag(1 - tanh²(h_{t-1})), of
+    h_t = tanh(W h_{t-1} + …) diag(1 - h_t²) W, neither the formula nor its transpose."""
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(2)
+    W, c, h_prev = (torch.randn(*shape, dtype=torch.float64) for shape in ((4, 4), (4,), (4,)))
+    J_elman = torch.autograd.functional.jacobian(lambda x: torch.tanh(W @ x + c), h_prev).numpy()
+    J_pascanu = torch.autograd.functional.jacobian(lambda x: W @ torch.tanh(x) + c, h_prev).numpy()
+    claim = W.numpy() @ np.diag(1 - h_prev.numpy() ** 2)  # the formula, h_{t-1} as the variable's value
+    assert not any(np.allclose(M, truth) for M in (claim, claim.T) for truth in (J_elman, J_pascanu))
+    r = check(text)
+    assert not any(v.holds for v in r.verdicts.values())
+    assert not any(c.key.startswith("activated@") for v in r.readings for c in v.reading.choices)
+
+
+def test_a_state_letter_read_as_the_activation_is_not_also_the_reports_state():
+    """Without a left side, W diag(1 - x_{t-1}²) may read x_{t-1} as the activation of the
+    previous state; the report said "x_{t-1} read as the previous state's activation
+    tanh(x_{t-1})", naming the state by the user's x. The state takes another letter."""
+    r = check("W diag(1 - x_{t-1}^2)")
+    text = render_check(r, "text")
+    assert "x_{t-1} read as the previous state's activation tanh(h_{t-1})" in text
+    assert "tanh(x_" not in text
