@@ -743,6 +743,20 @@ def _state(name: Name, ctx: _Context):
     return _Vec(rec.x_prev) if how == "state" else _Vec(rec.x_prev, ctx.activation.apply(ARG))
 
 
+def _one_factor_repeated(node: Unary, ctx: _Context) -> None:
+    """A power over steps, (F)^{t-k}, repeats one factor F. With the state at a fixed step in
+    it, (Wᵀ diag(1 - h_t²))^{t-k}, every factor holds h_t, while ∂h_t/∂h_k = J_t ⋯ J_{k+1}
+    has each step's own state: wrong from two steps on, so its one factor is not judged as if
+    it were the product's (∏_{i=k+1}^{t} with h_i, or W^{t-k} with no state, are)."""
+    fixed = next((n for n in _names(node.arg) if _canonical(n).letter == ctx.state and _time_of(n) is not None), None)
+    if fixed is not None:
+        raise InputError(
+            f"the power at position {node.pos + 1} repeats one factor with {_display(fixed)}, the state at "
+            "one fixed step, at every step; a product over steps has each step's own state "
+            "(J_t J_{t-1} ⋯ J_{k+1}), so this holds for one step only: write the product with "
+            "the step's index, \\prod_{i=k+1}^{t} with h_i, or check the one-step factor alone")
+
+
 def _split(name: Name, ctx: _Context):
     """A run of letters in LaTeX, such as Wh, is a product of one-letter names."""
     last = len(name.letter) - 1
@@ -804,8 +818,10 @@ def _value(node: Node, ctx: _Context):
                     Prose.of("the superscript t read as a transpose")))
             if how == "transpose":
                 ctx.notes.append(Prose.of("the lower-case superscript t is read as a transpose"))
-            node = Unary(node.pos, "prod" if how == "steps" else "transpose", node.arg)
-        if node.op == "prod":
+            node = Unary(node.pos, "steps" if how == "steps" else "transpose", node.arg)
+        if node.op == "steps":
+            _one_factor_repeated(node, ctx)
+        if node.op in ("prod", "steps"):
             ctx.multi_step = True
             return _value(node.arg, ctx)
         value = _eval(node.arg, ctx)
@@ -1205,7 +1221,7 @@ def _scalar_weight(node: Node, ctx: _Context) -> bool:
     """A lower-case one-letter recurrent weight (scalar notes' w), alone, negated, times a
     number or the factor of a product over steps (∏ w σ'(a_i)): w v is a scalar product there, so its matrix form
     scales the rows or the columns, as v ⊙ M does."""
-    while isinstance(node, Unary) and node.op in ("neg", "prod") or isinstance(node, Binary) \
+    while isinstance(node, Unary) and node.op in ("neg", "prod", "steps") or isinstance(node, Binary) \
             and node.op in ("matmul", "times") and isinstance(node.left, Number):
         node = node.arg if isinstance(node, Unary) else node.right  # -w, ∏ w, 2 w: still w
     return (isinstance(node, Name) and len(node.letter) == 1 and node.letter.islower()

@@ -547,7 +547,7 @@ def _bptt(args) -> int:
 
     # The figures and the report appear together, once all are ready, or none does.
     with Outputs() as outputs:
-        for suffix, data in figures(result).items():
+        for suffix, data in figures(result, notation.state, notation.time).items():
             outputs.add(stem.with_suffix(suffix), data)
         _emit(args, render_report(args, result, fmt, notation, figure=figure), outputs)
     return 0

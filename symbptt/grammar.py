@@ -367,7 +367,7 @@ class _ToAst(lark.Transformer):
         base, token = items
         if re.fullmatch(r"\^\s*\{?\s*t\s*\}?", str(token)):  # W^t: t steps, or a lower-case transpose
             return Unary(token.start_pos, "power-t", base)
-        return Unary(token.start_pos, "prod", base)
+        return Unary(token.start_pos, "steps", base)
 
     def square(self, items):  # code: np.square(x)
         token, arg, _ = items

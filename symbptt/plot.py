@@ -97,9 +97,10 @@ def _segments(steps_values):
         yield segment
 
 
-def drawing(b: Bptt) -> tuple[Drawing, Axes]:
+def drawing(b: Bptt, state: str = "x", time: str = "t") -> tuple[Drawing, Axes]:
     """The figure and its axes: three curves and their bounds on a log axis, the title and
-    axis labels, and a legend below the plot (where it covers no data)."""
+    axis labels, and a legend below the plot (where it covers no data). `state` and `time`
+    are the report's letters for the state and the step (h and t print ‖∂h_t/∂h_k‖₂)."""
     steps = len(b.curves[0].norms)
     low, high = decades([v for c in b.curves for v in c.norms + c.bounds])
     labelled = [k for k in range(low, high + 1) if k % round_step(high - low) == 0]
@@ -150,14 +151,14 @@ def drawing(b: Bptt) -> tuple[Drawing, Axes]:
              "products of one-step Jacobians and their bound")
     items.append(Text(centre, MARGIN + TITLE, (Run(title, TITLE),), "middle"))  # plain: no markup
     x_label = below + LABEL + 6
-    items.append(Text(centre, x_label, runs("t − k (steps)", LABEL), "middle"))
+    items.append(Text(centre, x_label, runs(f"{time} − k (steps)", LABEL), "middle"))
     items.append(Text(MARGIN + 0.75 * LABEL, (axes.top + axes.bottom) / 2,
                       runs("spectral norm", LABEL), "middle", angle=90))
 
     # Legend: a column per curve, its norm above its bound, centred under the plot.
     swatch, gap = 22.0, 16.0
-    columns = [(runs(f"γλ_1 = {c.scale:g}: ‖∂x_t/∂x_k‖_2", LEGEND),
-                runs(f"bound ({c.scale:g})^{{t−k}}", LEGEND)) for c in b.curves]
+    columns = [(runs(f"γλ_1 = {c.scale:g}: ‖∂{state}_{time}/∂{state}_k‖_2", LEGEND),
+                runs(f"bound ({c.scale:g})^{{{time}−k}}", LEGEND)) for c in b.curves]
     widths = [swatch + 4 + max(width(r) for r in column) * SLACK for column in columns]
     x = centre - (sum(widths) + gap * (len(widths) - 1)) / 2
     rows = (x_label + LEGEND + 10, x_label + 2 * LEGEND + 15)
@@ -175,16 +176,16 @@ def _curve_line(points, colour: str, style: str) -> Line:
     return Line(points, colour, NORM_WIDTH)
 
 
-def figures(b: Bptt) -> dict[str, bytes]:
+def figures(b: Bptt, state: str = "x", time: str = "t") -> dict[str, bytes]:
     """The figure as SVG and PDF bytes, by suffix; nothing is written."""
-    figure, _ = drawing(b)
+    figure, _ = drawing(b, state, time)
     return {".svg": svg(figure), ".pdf": pdf(figure)}
 
 
-def plot(b: Bptt, stem: str | Path) -> list[Path]:
+def plot(b: Bptt, stem: str | Path, state: str = "x", time: str = "t") -> list[Path]:
     """Write STEM.svg and STEM.pdf, both or neither; returns their paths."""
     stem = Path(stem)
     with Outputs() as outputs:
-        for suffix, data in figures(b).items():
+        for suffix, data in figures(b, state, time).items():
             outputs.add(stem.with_suffix(suffix), data)
     return [stem.with_suffix(suffix) for suffix in SUFFIXES]

@@ -1206,3 +1206,23 @@ def test_a_state_letter_read_as_the_activation_is_not_also_the_reports_state():
     text = render_check(r, "text")
     assert "x_{t-1} read as the previous state's activation tanh(h_{t-1})" in text
     assert "tanh(x_" not in text
+
+
+@pytest.mark.parametrize("text", [r"\frac{\partial h_t}{\partial h_k} = (W^T diag(1 - h_t^2))^{t-k}",
+                                  "(W^T diag(1 - h_t^2))^{t-k}", "(diag(1 - h_{t-1}^2) W)^{T-i}"])
+def test_a_power_over_steps_of_a_factor_at_one_fixed_step_is_refused(text):
+    """(Wᵀ diag(1 - h_t²))^{t-k} holds h_t at every step, but the product over steps has each
+    step's own state, J_{k+1}ᵀ ⋯ J_tᵀ with diag(1 - h_j²): two steps apart it is another matrix
+    (the tanh step twice, by torch below), so judging its one factor said "denominator PROVED"."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(3)
+    W, c, h0 = (torch.randn(*shape, dtype=torch.float64) for shape in ((3, 3), (3,), (3,)))
+    step = lambda h: torch.tanh(W @ h + c)
+    J2 = torch.autograd.functional.jacobian(lambda h: step(step(h)), h0)  # ∂h_2/∂h_0, numerator
+    h2 = step(step(h0))
+    repeated = (torch.diag(1 - h2**2) @ W) @ (torch.diag(1 - h2**2) @ W)  # the power's reading, numerator
+    assert not torch.allclose(J2, repeated)
+    with pytest.raises(InputError, match="repeats one factor with h_.*, the state at one fixed step"):
+        check(text)
+    r = check(r"\frac{\partial h_t}{\partial h_k} = \prod_{i=k+1}^{t} W^T diag(1 - h_i^2)")  # its own state per step
+    assert statuses(r)["denominator"] == "proved"
