@@ -207,3 +207,19 @@ def test_embedded_figure_round_trips_through_the_cache(tmp_path):
     assert first == again and first.figure_name.endswith("-figure.svg")
     assert f"( {first.figure_name} )" in first.markdown
     assert first.figure.startswith(b"<?xml") and first.figure_pdf.startswith(b"%PDF-1.4")
+
+
+def test_the_legend_speaks_the_reports_notation(tmp_path, capsys):
+    """With -N state=h -N input=x (CS224n, d2l), the legend said ‖∂x_t/∂x_k‖₂, x being the
+    input there; it names the report's state and step now, in the SVG the report embeds."""
+    from .conftest import run_cli
+
+    out = tmp_path / "b.md"
+    code, _, err = run_cli(capsys, "bptt", "-r", "elman", "-N", "state=h", "-N", "input=x", "-N", "time=s",
+                           "--no-config", "-o", str(out), "--plot")
+    assert code == 0, err
+    svg = (tmp_path / "b-figure.svg").read_text(encoding="utf-8")
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    legend = [t for t in texts if t.startswith("γλ")]
+    assert legend and all("‖∂hs/∂hk‖2" in t for t in legend), legend
+    assert not any("∂x" in t for t in texts) and any(t.startswith("s − k") for t in texts)
