@@ -44,6 +44,9 @@ STATE_LETTERS = ("x", "h", "s")
 ALIASES = {"hs": "h", "xs": "x", "Zs": "z", "zs": "z", "As": "a"}
 #: Time words of code: h_next, next_h, h_prev, prev_h.
 CODE_TIMES = {"next": "+1", "new": "+1", "prev": "-1", "old": "-1", "last": "-1"}
+#: The gated cells' letters for their gates and cell state (f_t, i_t, o_t, g_t, r_t, c_t):
+#: never an RNN's state by elimination.
+GATE_LETTERS = ("f", "i", "o", "g", "r", "c")
 #: Names of the step's pre-activation, when they are not the state.
 PRE_ACTIVATION = ("a", "z", "net")
 #: Names of the gradient a backward factor multiplies (δ_t, dh, dh_next, grad_wrt_state, …):
@@ -302,8 +305,9 @@ def _state_letter(claim: Claim, roles: Roles) -> str:
                     and _offset(_time_of(n)) != 0), None)
     if ng:
         shifted = shifted or "a"
-    # Else the one other name with a time index, such as s_t or z_{t-1}.
-    others = ("u", "b", "I") + PRE_ACTIVATION + STATE_LETTERS
+    # Else the one other name with a time index, such as s_t or z_{t-1}; a gate's letter (f_t
+    # in diag(f_t), an LSTM's ∂c_t/∂c_{t-1}) is no RNN's state: that asks for the cell.
+    others = ("u", "b", "I") + PRE_ACTIVATION + STATE_LETTERS + GATE_LETTERS
     timed = sorted({n.letter for n in names if _time_of(n) and n.letter not in others
                     and n.letter[0].islower() and not GRADIENT.fullmatch(n.letter)})
     return state or shifted or (timed[0] if len(timed) == 1 else roles.state[0])
@@ -691,9 +695,11 @@ def _role(name: Name, ctx: _Context):
     if key in TIME_LETTERS:
         raise InputError(f"'{key}' at position {name.pos + 1} looks like a time index that lost its "
                          "subscript (text copied from a PDF?): write it as a subscript, x_{t-1}")
+    gate = (f"; {key} names a gated cell's gate or cell state: give the cell, -r lstm (or gru, gru-torch, "
+            "gru-chung, lstm-peephole)") if name.letter in GATE_LETTERS and _time_of(name) is not None else ""
     raise UnknownNameError(
         f"unknown name {key!r} at position {name.pos + 1}: use W (or W_rec, W_hh) for the "
-        f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state", key)
+        f"recurrent matrix, x or h for the state, or --define {key}=… / --recurrent / --state{gate}", key)
 
 
 def _math_name(key: str) -> str:

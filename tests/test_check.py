@@ -1226,3 +1226,9 @@ def test_a_power_over_steps_of_a_factor_at_one_fixed_step_is_refused(text):
         check(text)
     r = check(r"\frac{\partial h_t}{\partial h_k} = \prod_{i=k+1}^{t} W^T diag(1 - h_i^2)")  # its own state per step
     assert statuses(r)["denominator"] == "proved"
+
+
+def test_a_gates_letter_alone_asks_for_the_cell():
+    """diag(f_t) is the LSTM's ∂c_t/∂c_{t-1}; without -r, f was taken for an RNN's state."""
+    with pytest.raises(InputError, match=re.escape("f_t names a gated cell's gate or cell state: give the cell, -r lstm")):
+        check("diag(f_t)")

@@ -1073,3 +1073,14 @@ def test_symbptts_own_report_lints_clean(tmp_path):
         findings = lint_json(str(path), "--no-config")
         assert {f["code"] for f in findings} <= {"SB201"}, (path.name, findings)
         assert all("entry by entry" in f["message"] for f in findings)
+
+
+def test_a_gates_letter_alone_is_not_made_an_rnns_state(tmp_path):
+    """docs/cells.md's LSTM recursion δ_{c,t-1} = … + diag(f_t) δ_{c,t} is right for the LSTM
+    (∂c_t/∂c_{t-1} = diag(f_t)); lint read f as an RNN's state and gave an SB101 error. A
+    gate's letter asks for the cell to be declared (SB201), as o_t in the same line did."""
+    path = write(tmp_path, "n.md", "$\\delta_{c,t-1} = \\operatorname{diag}(f_t)\\, \\delta_{c,t}$\n")
+    (finding,) = lint_json(path, "--no-config")
+    assert finding["code"] == "SB201" and "declare the cell" in finding["message"]
+    cells = Path(__file__).resolve().parent.parent / "docs" / "cells.md"
+    assert not any(f["severity"] == "error" for f in lint_json(cells, "--no-config"))
