@@ -271,6 +271,14 @@ def _targets(cell: Cell, v, s) -> list[Target]:
 _RANK = {"proved": 2, "numeric": 1, "refuted": 0}
 
 
+def _other_blocks(cell: Cell, target: Target) -> list[Target]:
+    """The cell's blocks ∂v_t/∂s_{t-1} between its states other than `target`'s, in order."""
+    defined = {lhs.name.split("@")[0]: lhs for lhs, _ in cell.equations}
+    return [Target(cell, defined[v], sp.MatrixSymbol(f"{s}@t-1", N, 1))
+            for v in cell.states for s in cell.states
+            if (defined[v], sp.MatrixSymbol(f"{s}@t-1", N, 1)) != (target.v, target.s)]
+
+
 def check_cell(text: str, cell: "Cell | str", block: tuple[str, str] | None = None) -> CellCheckResult:
     """Judge the formula `text` as a block of `cell`'s one-step Jacobian (see the module
     docstring). `cell` is a `Cell` or a key of `cells.CELLS`; `block` is (v, s) as state
@@ -308,6 +316,12 @@ def check_cell(text: str, cell: "Cell | str", block: tuple[str, str] | None = No
     literal = [r for r in options if not r.at_pre_activation]
     best = max(literal, key=lambda r: (*score(r), -options.index(r)))
     main = {x.layout: x for x in own if x.reading == best}
+    if claim.lhs is None and block is None and not any(x.holds for x in main.values()):
+        # No left side named the block: where the first state's fails, the formula may be
+        # another block of the cell (diag(f_t) is the LSTM's ∂c_t/∂c_{t-1}), a reading.
+        for target in _other_blocks(cell, main_target):
+            truth = truth_of(target)
+            judged.extend(judge(reading, target, layout, truth) for reading in options for layout in Layout)
     # Readings are listed where the main verdict fails (elsewhere they repeat it), and a
     # variant only where the asked cell under the same reading does not already hold.
     own_held = {(x.layout, x.reading.choices) for x in own if x.holds}

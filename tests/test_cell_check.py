@@ -630,3 +630,14 @@ def test_gru_torchs_split_biases_are_refused_saying_what_ours_sums(capsys):
                              "dz_t/dh_{t-1} = diag(sigmoid'(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)) W_hz")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "b_iz is one of the biases b_iz and b_hz that gru-torch's b_z sums (b_z = b_iz + b_hz): write b_z" in err
+
+
+def test_a_formula_without_a_left_side_is_read_as_another_block_where_it_holds():
+    """`check -r lstm 'diag(f_t)'` judges the first state's block ∂h_t/∂h_{t-1} and refutes it,
+    but diag(f_t) is ∂c_t/∂c_{t-1} = diag(f_t) (c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t, f_t, i_t, g_t
+    functions of h_{t-1} only): that block is listed as a reading, in both layouts (diagonal)."""
+    r = check_cell("diag(f_t)", "lstm")
+    assert not any(v.holds for v in r.verdicts.values())
+    held = {(x.target.v.name, x.target.s.name, x.layout.value) for x in r.readings}
+    assert held == {("c@t", "c@t-1", "numerator"), ("c@t", "c@t-1", "denominator")}
+    assert not check_cell("diag(f_t)", "lstm", block=("h", "h")).readings  # a block given: no other
