@@ -33,6 +33,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .activations import ACTIVATIONS, Activation
 from .errors import InputError, UnknownNameError, UnsupportedError
 from .grammar import MAX_EXPONENT, TIME as _TIME, Binary, Call, Claim, Fraction, Name, Node, Number, Placeholder, Unary, zero_size
+from .layout import Jacobian
 from .model import ARG, Recurrence, elementwise
 from .steps import Prose
 
@@ -522,6 +523,13 @@ def _as_factor(value, node: Node, ctx: _Context):
         where = "the row gradient on its left" if value.side == "left" else "the gradient on its right"
         ctx.notes.append(Prose.of(f"the gradient {{g}} is dropped: the backward factor is the matrix "
                                   f"applied to it, here with {where}", g=value.name))
+        if value.name.endswith("raw"):  # min-char-rnn's dhraw = (1 - hs[t] * hs[t]) * dh
+            rec = ctx.rec
+            ctx.notes.append(Prose.of(
+                "{g}, as min-char-rnn names it, is the gradient at the pre-activation, (1 - hs[t] * hs[t]) * dh "
+                "in its code: applied to it, the matrix is the factor of {da}, not of {dx}; "
+                f"--define \"{value.name}=(1 - hs[t] * hs[t]) * dh\" judges the whole step",
+                g=value.name, da=Jacobian(rec.a_t, rec.x_prev), dx=Jacobian(rec.x_t, rec.x_prev)))
         return value.factor
     if isinstance(value, _Vec) and isinstance(value.base, sp.MatMul) and value.body == ARG:
         *head, last = value.base.args

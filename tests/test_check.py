@@ -1232,3 +1232,14 @@ def test_a_gates_letter_alone_asks_for_the_cell():
     """diag(f_t) is the LSTM's ∂c_t/∂c_{t-1}; without -r, f was taken for an RNN's state."""
     with pytest.raises(InputError, match=re.escape("f_t names a gated cell's gate or cell state: give the cell, -r lstm")):
         check("diag(f_t)")
+
+
+def test_min_char_rnns_dhraw_says_what_it_is_and_how_to_judge_the_step():
+    """Karpathy's `dhnext = np.dot(Whh.T, dhraw)` is right: dhraw = (1 - hs[t] * hs[t]) * dh is
+    the gradient at the pre-activation, so W_hhᵀ maps it back through ∂a_t/∂h_{t-1} = W_hh
+    alone. Pasted alone it was refuted with no word of that; the note says so, and its
+    --define judges the step, W_hhᵀ diag(1 - h_t²), proved in denominator layout."""
+    r = check("np.dot(Whh.T, dhraw)")
+    assert any("the gradient at the pre-activation" in n.text for n in r.reading.notes)
+    defined = check("np.dot(Whh.T, dhraw)", roles=Roles(defines=(("dhraw", parse("(1 - hs[t] * hs[t]) * dh")),)))
+    assert statuses(defined)["denominator"] == "proved"
