@@ -221,6 +221,12 @@ class Notation:
             raise InputError(f"notation transpose must be one of {', '.join(TRANSPOSES)}, got {self.transpose!r}")
         if not isinstance(self.diag, str) or not re.fullmatch(r"[A-Za-z]{1,12}", self.diag):
             raise InputError(f"notation diag must be letters only, such as diag or Diag, got {self.diag!r}")
+        if "pre_activation" not in self.given and self.pre_activation in {getattr(self, f) for f in ROLES}:
+            # state = "a" (deeplearning.ai): the pre-activation, left to its default, moves to a free
+            # letter, as it does for a formula whose state is a (`adopting`).
+            roles = {getattr(self, f) for f in ROLES} | {"delta"}
+            object.__setattr__(self, "pre_activation",
+                               next(n for n in ALTERNATIVES["pre_activation"] if n not in roles))
         seen: dict[str, str] = {"delta": "delta"}  # δ_t, the backward vector, keeps its letter
         for field in (*ROLES, "pre_activation"):
             value = getattr(self, field)

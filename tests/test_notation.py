@@ -265,3 +265,12 @@ def test_a_formulas_pre_activation_letter_taken_by_a_notation_role_is_not_adopte
     out, err = capsys.readouterr()
     assert code == 0 and err == ""
     assert "read as:     diag(1 - tanh(a_t)²) W" in out
+
+
+def test_state_a_moves_the_default_pre_activation_but_an_explicit_one_clashes():
+    """deeplearning.ai names the state a: `-N state=a` (or state = "a" in a course's config)
+    was refused because the pre-activation's default is a too; the default moves to z, as it
+    does for a formula whose state is a. Set explicitly to a, it is still refused."""
+    assert Notation(state="a", given=frozenset({"state"})).pre_activation == "z"
+    with pytest.raises(InputError, match="state and pre-activation are both named 'a'"):
+        Notation(state="a", pre_activation="a", given=frozenset({"state", "pre_activation"}))
