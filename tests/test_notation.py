@@ -259,12 +259,17 @@ def test_two_roles_with_one_name_are_one_line_exit_2(capsys, argv, keys):
     assert len(err.strip().splitlines()) == 1 and keys in err
 
 
-def test_a_formulas_pre_activation_letter_taken_by_a_notation_role_is_not_adopted(capsys):
+def test_a_formulas_pre_activation_letter_taken_by_a_notation_role_is_refused(capsys):
+    """-N input=z where the formula's z_t is the pre-activation: the report printed z_t as a_t
+    and z as the input, with no word of it; two roles for one name are refused, unless the
+    pre-activation is named too."""
     from symbptt.cli import main
     code = main(["check", "diag(tanh'(z_t)) W", "-N", "input=z"])
     out, err = capsys.readouterr()
-    assert code == 0 and err == ""
-    assert "read as:     diag(1 - tanh(a_t)²) W" in out
+    assert code == 2 and not out and "notation input is 'z', but the formula uses z as the pre-activation" in err
+    code = main(["check", "diag(tanh'(z_t)) W", "-N", "input=z", "-N", "pre-activation=a"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == "" and "read as:     diag(1 - tanh(a_t)²) W" in out
 
 
 def test_state_a_moves_the_default_pre_activation_but_an_explicit_one_clashes():

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from symbptt.check import check
+from symbptt.errors import InputError
 from symbptt.printing import ROLES, Notation
 from symbptt.render import render_check
 
@@ -83,9 +84,14 @@ def test_a_default_moves_off_a_name_the_formula_took():
     # The formula's input is x: the state, which it does not name, is not x too.
     notation = Notation().adopting((("input", "x"),))
     assert (notation.input, notation.state) == ("x", "h")
-    # The user's own names are never moved: the formula's name yields instead.
-    notation = Notation(state="h", given=frozenset({"state"})).adopting((("state", "s"), ("input", "h")))
-    assert (notation.state, notation.input) == ("h", "u")
+    # The user's own names are never moved, and never given to another of the formula's roles:
+    # the formula's input h, where the user prints the state as h, is an error (two roles, one
+    # name), unless the user names the input too.
+    with pytest.raises(InputError, match="notation state is 'h', but the formula uses h as the input"):
+        Notation(state="h", given=frozenset({"state"})).adopting((("state", "s"), ("input", "h")))
+    notation = Notation(state="h", input="v", given=frozenset({"state", "input"})).adopting(
+        (("state", "s"), ("input", "h")))
+    assert (notation.state, notation.input) == ("h", "v")
     # Nothing that is no identifier is adopted, and δ keeps its letter.
     assert Notation().adopting((("state", "h{"), ("bias", "delta"))) == Notation()
 
@@ -125,3 +131,18 @@ def test_a_weight_read_by_its_role_says_the_role(capsys, fmt):
     code, out, _ = run_cli(capsys, "check", "diag(1 - tanh^2(W h_{t-1} + U x_t + b)) W", "--no-config", "-f", fmt)
     assert code == 0
     assert re.search(r"`?U`? is read as the input weight", out) and not re.search(r"is read as[;.]?\n", out)
+
+
+@pytest.mark.parametrize("formula, option, message", [
+    ("W_hh diag(sigma'(x_{t-1}))", "input-weight=W_hh",
+     "notation input-weight is 'W_hh', but the formula uses W_hh as the recurrent weight"),
+    ("diag(1-h_t^2) W_hh", "input=h", "notation input is 'h', but the formula uses h as the state"),
+])
+def test_a_given_name_the_formula_uses_for_another_role_is_refused(capsys, formula, option, message):
+    """-N input-weight=W_hh printed the formula's recurrent W_hh as W and W_hh as the input
+    weight in the same report, with no word of it; now refused as any clash of two roles.
+    Given both roles, the user's mapping is explicit and kept."""
+    code, out, err = run_cli(capsys, "check", formula, "--no-config", "-N", option)
+    assert code == 2 and not out and message in err and err.count("\n") == 1
+    code, out, _ = run_cli(capsys, "check", "diag(1-h_t^2) W_hh", "--no-config", "-N", "input=h", "-N", "state=s")
+    assert code == 0 and "read as:     diag(1 - s_t²) W_hh" in out
