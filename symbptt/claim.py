@@ -39,7 +39,10 @@ from .steps import Prose
 
 RECURRENT = ("W", "W_rec", "W_hh", "W_h", "W_r", "W_R", "Whh", "W_ss", "W_aa", "Waa", "W_s", "W_hr", "w")
 INPUT_WEIGHT = ("U", "W_in", "W_x", "W_xh", "W_ih", "W_i", "W_hx", "Wxh", "W_ax", "Wax", "W_I",
-                "W_xs", "W_sx", "U_h")
+                "W_xs", "W_sx", "U_h", "W_e")  # W_e: CS224n's, of the word embedding e^{(t)}
+#: Letters of the input at a time step besides u and the state letters the state leaves free:
+#: CS224n's embedding e^{(t)}.
+INPUT_LETTERS = ("u", "e")
 STATE_LETTERS = ("x", "h", "s")
 #: Code spellings of a letter: hs[t] is h_t in Karpathy's min-char-rnn.
 ALIASES = {"hs": "h", "xs": "x", "Zs": "z", "zs": "z", "As": "a"}
@@ -669,7 +672,8 @@ def _role(name: Name, ctx: _Context):
     if letter in PRE_ACTIVATION and letter != ctx.state and _time_of(name) is not None:
         ctx.pre_activation = ctx.pre_activation or letter
         return _Vec(rec.a_t)
-    if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state):
+    if letter in ("u",) + tuple(l for l in STATE_LETTERS if l != ctx.state) or (
+            letter in INPUT_LETTERS and _time_of(name) is not None and not name.accent):
         if not name.accent and _time_of(name) is not None:  # x_t, x^⟨t⟩, x: not a labelled x_in
             ctx.names.setdefault("input", letter)
         return _Vec(_said(ctx, key, "u", rec.u, "the input", _display(name)))

@@ -146,3 +146,15 @@ def test_a_given_name_the_formula_uses_for_another_role_is_refused(capsys, formu
     assert code == 2 and not out and message in err and err.count("\n") == 1
     code, out, _ = run_cli(capsys, "check", "diag(1-h_t^2) W_hh", "--no-config", "-N", "input=h", "-N", "state=s")
     assert code == 0 and "read as:     diag(1 - s_t²) W_hh" in out
+
+
+def test_cs224ns_embedding_input_is_read_and_printed_as_written(capsys):
+    """CS224n writes h^{(t)} = σ(W_h h^{(t-1)} + W_e e^{(t)} + b_1): W_e was an unknown name and
+    the fixes the message suggested did not work. e^{(t)} is the input, W_e its weight; the
+    Jacobian diag(σ'(a_t)) W_h (the chain rule) is proved in the user's names."""
+    formula = (r"\frac{\partial \boldsymbol{h}^{(t)}}{\partial \boldsymbol{h}^{(t-1)}} = \operatorname{diag}\left("
+               r"\sigma^\prime\left(\boldsymbol{W}_h \boldsymbol{h}^{(t-1)} + \boldsymbol{W}_e \boldsymbol{e}^{(t)}"
+               r" + \boldsymbol{b}_1\right)\right) \boldsymbol{W}_h")
+    code, out, _ = run_cli(capsys, "check", formula, "--no-config")
+    assert code == 0 and "numerator layout: PROVED" in out
+    assert "a_t = W_h h_{t-1} + W_e e_t + b_1\n" in out and "e_t is read as the input\n" in out
