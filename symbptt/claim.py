@@ -548,7 +548,8 @@ def _as_factor(value, node: Node, ctx: _Context):
         raise InputError("the formula is a vector, not a matrix; a one-step Jacobian is an n×n matrix "
                          "(for the diagonal matrix of the vector's entries write diag(…) around it)")
     if not getattr(value, "is_Matrix", False):
-        raise InputError("the formula is a number or a constant vector (1_n), not a matrix; a one-step Jacobian is an n×n matrix")
+        raise InputError("the formula is a number or a constant vector (1_n), not a matrix; "
+                         "a one-step Jacobian is an n×n matrix")
     return value
 
 

@@ -269,11 +269,11 @@ class Claim(Node):
     equation_number: str = ""
 
 
+#: A numeric index right after a name, as code indexes arrays (hs[0], hs[-1]): a fixed step.
+_FIXED_INDEX = re.compile(r"(?<=[A-Za-z0-9_])\[\s*[+\-−]?\s*\d+\s*\]")
 #: A parenthesised number at the very end, after spacing, such as "    (10.21)" or
 #: "\qquad (9.7.3)": the equation number a PDF prints beside the display. A number that
 #: starts with 0 (0.5) is a scalar, and one that is not last ((3) W) a factor.
-#: A numeric index right after a name, as code indexes arrays (hs[0], hs[-1]): a fixed step.
-_FIXED_INDEX = re.compile(r"(?<=[A-Za-z0-9_])\[\s*[+\-−]?\s*\d+\s*\]")
 EQUATION_NUMBER = re.compile(r"(?:\s|\\q?quad|\\[,;:]|~)+\(\s*([1-9]\d*(?:\.\d+)*[a-z]?)\s*\)\s*$")
 
 

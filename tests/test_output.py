@@ -171,7 +171,7 @@ def fake_figures(monkeypatch):
     import symbptt.bptt
     import symbptt.plot
     monkeypatch.setattr(symbptt.bptt, "bptt", functools.lru_cache(symbptt.bptt.bptt))
-    monkeypatch.setattr(symbptt.plot, "figures", lambda b: {".svg": b"svg", ".pdf": b"pdf"})
+    monkeypatch.setattr(symbptt.plot, "figures", lambda b, *letters: {".svg": b"svg", ".pdf": b"pdf"})
 
 
 def test_plot_leaves_no_figures_when_the_report_fails(capsys, tmp_path, monkeypatch):
