@@ -592,6 +592,13 @@ def _roles(args):
     if args.state and not re.fullmatch(r"[a-z][A-Za-z0-9]{0,11}", args.state):
         raise InputError(f"--state takes a name such as h, s or net (a lower-case letter, then "
                          f"letters or digits), got {args.state!r}")
+    if args.state in ("t", "i", "j", "k"):  # the time index, which a state's subscript needs
+        raise InputError(f"--state {args.state}: {args.state} is a time index (h_{args.state}); name the state otherwise")
+    # One name in two roles: the recurrent matrix is a matrix, the state a vector.
+    both = next((name for name in args.recurrent if name == args.state or name in STATE_LETTERS and not args.state), None)
+    if both:
+        raise InputError(f"--recurrent {both}: {both} is {'--state' if both == args.state else 'a state letter'} "
+                         "too; a name is the recurrent matrix or the state, not both")
     defines, given = [], {}
     for item in args.define:
         name, equals, formula = item.partition("=")

@@ -1243,3 +1243,15 @@ def test_min_char_rnns_dhraw_says_what_it_is_and_how_to_judge_the_step():
     assert any("the gradient at the pre-activation" in n.text for n in r.reading.notes)
     defined = check("np.dot(Whh.T, dhraw)", roles=Roles(defines=(("dhraw", parse("(1 - hs[t] * hs[t]) * dh")),)))
     assert statuses(defined)["denominator"] == "proved"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--recurrent", "x", "--state", "x"], "--recurrent x: x is --state too"),
+    (["--recurrent", "h"], "--recurrent h: h is a state letter too"),
+    (["--state", "t"], "--state t: t is a time index (h_t)"),
+])
+def test_one_name_in_two_roles_is_one_line_error(capsys, argv, message):
+    """--recurrent x --state x and --state t gave a shape error ("multiplies shapes n×n and m×m"),
+    --recurrent h with the state h was silently ignored: each is now refused saying why."""
+    code, out, err = run_cli(capsys, "check", "W^T diag(1 - h_t^2)", *argv)
+    assert code == 2 and not out and message in err and err.count("\n") == 1
