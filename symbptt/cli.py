@@ -20,9 +20,6 @@ from .errors import InputError, OutputError, SymbpttError
 CELL_KEYS = tuple(_CELLS)
 from .render import CHECK_FORMATS, DERIVE_FORMATS, render
 
-#: A matrix name for --recurrent: a letter or word and an optional subscript; used with
-#: fullmatch, since `$` would also accept a trailing newline.
-FORMULA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}(_[A-Za-z0-9]{1,8})?")
 SUFFIX_FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".json": "json"}
 
 DERIVE_HELP = """\
@@ -585,17 +582,15 @@ def _roles(args):
     from .claim import RECURRENT, STATE_LETTERS, Roles, define_key
     from .grammar import parse
 
-    for name in args.recurrent:
-        if not FORMULA_NAME.fullmatch(name):
-            raise InputError(f"{name!r} is not a name: use a letter or a word with an optional "
-                             "subscript, such as A or W_rec")
+    # --recurrent names are read as the formula's names are, as --define's: W_recurrent, W_{hidden}
+    recurrent = tuple(define_key(name) for name in args.recurrent)
     if args.state and not re.fullmatch(r"[a-z][A-Za-z0-9]{0,11}", args.state):
         raise InputError(f"--state takes a name such as h, s or net (a lower-case letter, then "
                          f"letters or digits), got {args.state!r}")
     if args.state in ("t", "i", "j", "k"):  # the time index, which a state's subscript needs
         raise InputError(f"--state {args.state}: {args.state} is a time index (h_{args.state}); name the state otherwise")
     # One name in two roles: the recurrent matrix is a matrix, the state a vector.
-    both = next((name for name in args.recurrent if name == args.state or name in STATE_LETTERS and not args.state), None)
+    both = next((name for name in recurrent if name == args.state or name in STATE_LETTERS and not args.state), None)
     if both:
         raise InputError(f"--recurrent {both}: {both} is {'--state' if both == args.state else 'a state letter'} "
                          "too; a name is the recurrent matrix or the state, not both")
@@ -612,7 +607,7 @@ def _roles(args):
             raise InputError(f"--define {name}= gives {name} an empty definition: write --define "
                              f"{name}=FORMULA, such as {name}=diag(sigma'(x))")
         defines.append((key, parse(formula)))
-    return Roles(recurrent=RECURRENT + tuple(args.recurrent),
+    return Roles(recurrent=RECURRENT + recurrent,
                  state=(args.state,) if args.state else STATE_LETTERS, defines=tuple(defines))
 
 

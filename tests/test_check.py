@@ -1255,3 +1255,16 @@ def test_one_name_in_two_roles_is_one_line_error(capsys, argv, message):
     --recurrent h with the state h was silently ignored: each is now refused saying why."""
     code, out, err = run_cli(capsys, "check", "W^T diag(1 - h_t^2)", *argv)
     assert code == 2 and not out and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name, formula", [("W_recurrent", "W_recurrent^T diag(1-h_t^2)"),
+                                           ("W_{hidden}", "W_{hidden}^T diag(1-h_t^2)")])
+def test_recurrent_takes_names_as_the_formula_writes_them(capsys, name, formula):
+    """--recurrent W_recurrent was refused ("not a name": a label of at most 8 characters) and
+    --recurrent 'W_{hidden}' too, though the formula reads both and --define takes both:
+    --recurrent reads its names as --define does. Wᵀ diag(1 - h_t²) is the Elman tanh step's
+    denominator-layout Jacobian (the chain rule; torch's in `_elman_by_torch`)."""
+    code, out, err = run_cli(capsys, "check", formula, "--recurrent", name)
+    assert code == 0 and not err and "denominator layout: PROVED" in out
+    code, _, err = run_cli(capsys, "check", formula, "--recurrent", "A+B")
+    assert code == 2 and "'A+B' is not a name" in err
