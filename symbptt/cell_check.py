@@ -274,9 +274,8 @@ _RANK = {"proved": 2, "numeric": 1, "refuted": 0}
 def _other_blocks(cell: Cell, target: Target) -> list[Target]:
     """The cell's blocks ∂v_t/∂s_{t-1} between its states other than `target`'s, in order."""
     defined = {lhs.name.split("@")[0]: lhs for lhs, _ in cell.equations}
-    return [Target(cell, defined[v], sp.MatrixSymbol(f"{s}@t-1", N, 1))
-            for v in cell.states for s in cell.states
-            if (defined[v], sp.MatrixSymbol(f"{s}@t-1", N, 1)) != (target.v, target.s)]
+    blocks = [(defined[v], sp.MatrixSymbol(f"{s}@t-1", N, 1)) for v in cell.states for s in cell.states]
+    return [Target(cell, v, s) for v, s in blocks if (v, s) != (target.v, target.s)]
 
 
 def check_cell(text: str, cell: "Cell | str", block: tuple[str, str] | None = None) -> CellCheckResult:

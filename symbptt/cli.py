@@ -579,7 +579,7 @@ def _check(args) -> int:
 
 def _roles(args):
     """The names' roles from parsed `check` arguments (--recurrent, --state, --define)."""
-    from .claim import RECURRENT, STATE_LETTERS, Roles, define_key
+    from .claim import RECURRENT, STATE_LETTERS, TIME_LETTERS, Roles, define_key
     from .grammar import parse
 
     # --recurrent names are read as the formula's names are, as --define's: W_recurrent, W_{hidden}
@@ -587,7 +587,7 @@ def _roles(args):
     if args.state and not re.fullmatch(r"[a-z][A-Za-z0-9]{0,11}", args.state):
         raise InputError(f"--state takes a name such as h, s or net (a lower-case letter, then "
                          f"letters or digits), got {args.state!r}")
-    if args.state in ("t", "i", "j", "k"):  # the time index, which a state's subscript needs
+    if args.state in TIME_LETTERS:  # the time index, which a state's subscript needs
         raise InputError(f"--state {args.state}: {args.state} is a time index (h_{args.state}); name the state otherwise")
     # One name in two roles: the recurrent matrix is a matrix, the state a vector.
     both = next((name for name in recurrent if name == args.state or name in STATE_LETTERS and not args.state), None)

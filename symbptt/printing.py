@@ -166,11 +166,11 @@ TRANSPOSES = {"top": r"^{\top}", "T": r"^{T}", "intercal": r"^{\intercal}"}
 #: The RNN forms' role keys of a `Notation`: names of the model's quantities, which a cell's
 #: own equations name themselves (`Notation.for_cells`).
 ROLES = ("state", "weight", "input_weight", "input", "bias")
-#: Names a role left to its default takes, in order, where a formula's own names took the
-#: default (`Notation.adopting`): the state x where the formula's input is x.
 #: A role's name in messages.
 ROLE_WORDS = {"state": "state", "weight": "recurrent weight", "input_weight": "input weight", "input": "input",
               "bias": "bias", "pre_activation": "pre-activation"}
+#: Names a role left to its default takes, in order, where a formula's own names took the
+#: default (`Notation.adopting`): the state x where the formula's input is x.
 ALTERNATIVES = {"state": ("h", "s", "y"), "weight": ("W_rec", "V", "A"), "input_weight": ("U", "W_x", "B"),
                 "input": ("x", "v", "e"), "bias": ("c", "b_0", "beta"), "pre_activation": ("z", "v", "n")}
 
@@ -274,9 +274,9 @@ class Notation:
         own = dict(names)
         if pre_activation:
             own["pre_activation"] = pre_activation
-        for field in keys:  # -N input-weight=W_hh where the formula's W_hh is the recurrent matrix
-            clash = next((key for key, name in own.items() if key in keys and key != field and key not in self.given
-                          and field in self.given and name == getattr(self, field)), None)
+        for field in (f for f in keys if f in self.given):  # -N input-weight=W_hh, the formula's W_hh recurrent
+            clash = next((key for key, name in own.items() if key in keys and key not in self.given
+                          and key != field and name == getattr(self, field)), None)
             if clash:
                 raise InputError(
                     f"notation {field.replace('_', '-')} is {getattr(self, field)!r}, but the formula uses "

@@ -254,7 +254,6 @@ def claims(body: str, offset: int, cell=None) -> list[Claim]:
 def _claims(body: str, cell) -> tuple[Claim, ...]:
     """`claims` at offset 0, kept per span text: notes repeat their formulas (a file with the
     same display 10,000 times spent most of its time here, not in `check`)."""
-    offset = 0
     # A matrix written entry by entry is one placeholder of the same length: its rows (\\\\) and
     # columns (&) are not the formula's. One of derivatives (∂h_{t,i}/∂h_{t-1,j}) stays: it
     # restates the chain rule, never a claim.
@@ -287,7 +286,7 @@ def _claims(body: str, cell) -> tuple[Claim, ...]:
             chains.append(sides)
     found = []
     for sides in chains:
-        found.extend(_chain_claims(joined, sides, offset, cell))
+        found.extend(_chain_claims(joined, sides, 0, cell))
     return tuple(found)
 
 

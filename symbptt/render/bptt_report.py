@@ -53,6 +53,7 @@ class BpttView(View):
         b, d = self.b, self.b.derivation
         rec = d.recurrence
         gamma = float(d.activation.sup_derivative)
+        columns = _column_digits(b.curves, gamma)  # one precision per column of the table
         checks = [{"steps": c.steps, "n": c.n, "layout": c.layout.value, "ok": c.ok} for c in b.product_checks]
         product_method = "checked by differentiating the composed recurrence, below"
         return {
@@ -75,7 +76,7 @@ class BpttView(View):
             "bound": self.steps(b.bound, "checked on trajectories, below"),
             "precision": {"error": Tex(_power_of_ten(CURVE_ERROR)), "digits": CURVE_REFERENCE_DIGITS,
                           "tolerance": Tex(_power_of_ten(CURVE_TOLERANCE))},
-            "curves": [self.curve(c, gamma, _column_digits(b.curves, gamma)) for c in b.curves],
+            "curves": [self.curve(c, gamma, columns) for c in b.curves],
             "still_vanishes": b.still_vanishes and self.curve(b.still_vanishes, gamma),
             "grows_slower": b.grows_slower and self.curve(b.grows_slower, gamma),
             "follows_bounds": b.follows_bounds,
